@@ -1,0 +1,107 @@
+"""Database engines and sessions shared by every component.
+
+SQLite is the default; MariaDB/MySQL and PostgreSQL are chosen by URL. Connections are
+pooled (the original opened one per query); `pooled=False` brings that behaviour back for
+comparison. On SQLite, writes go through a single connection that opens its transactions
+with `BEGIN IMMEDIATE`, because SQLite allows one writer and a deferred transaction that
+later upgrades to a write lock fails with SQLITE_BUSY instead of waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def dialect_of(url: str) -> str:
+    """`sqlite`, `mysql` or `postgresql`."""
+    name = make_url(url).get_backend_name()
+    return "mysql" if name == "mariadb" else name
+
+
+def _sqlite_engine(url: str, *, writer: bool, pooled: bool) -> AsyncEngine:
+    options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+    if not pooled:
+        options["poolclass"] = NullPool
+    elif writer:
+        options.update(pool_size=1, max_overflow=0, pool_timeout=60)
+    else:
+        options.update(pool_size=8, max_overflow=8)
+    engine = create_async_engine(url, **options)
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when a transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+def _server_engine(url: str, *, pooled: bool, pool_size: int) -> AsyncEngine:
+    if not pooled:
+        return create_async_engine(url, poolclass=NullPool)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+    )
+
+
+class Database:
+    """A component's database: a reader and a writer session factory over pooled engines."""
+
+    def __init__(self, url: str, *, pooled: bool = True, pool_size: int = 10) -> None:
+        self.url = url
+        self.dialect = dialect_of(url)
+        if self.dialect == "sqlite":
+            self.write_engine = _sqlite_engine(url, writer=True, pooled=pooled)
+            self.read_engine = _sqlite_engine(url, writer=False, pooled=pooled)
+        else:
+            self.write_engine = _server_engine(url, pooled=pooled, pool_size=pool_size)
+            self.read_engine = self.write_engine
+        self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[AsyncSession]:
+        """A session in one write transaction: committed on success, rolled back on error."""
+        async with self._writer() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only (on SQLite it never blocks the writer)."""
+        async with self._reader() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        """Raise if the database cannot answer a trivial query."""
+        async with self.read_engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()

@@ -1,0 +1,44 @@
+"""Typed settings of the pizza service (environment prefix `JWTPIZZA_`)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jwtpizza.settings import require_secret, sqlite_url
+
+DEMO_JWT_SECRET = "demo-jwt-secret-not-for-production"  # noqa: S105 - refused outside demo
+
+
+class ServiceSettings(BaseSettings):
+    """Everything the pizza service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="JWTPIZZA_", extra="ignore")
+
+    demo: bool = False
+    host: str = "127.0.0.1"
+    port: int = 3000
+    database_url: str = Field(default_factory=lambda: sqlite_url("service.db"))
+    db_pooled: bool = True
+    db_pool_size: int = 10
+    jwt_secret: SecretStr | None = None
+    token_ttl_seconds: int = 8 * 3600
+    bcrypt_rounds: int = 10
+    list_per_page: int = 10
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"]
+    )
+    login_max_failures: int = 5
+    login_window_seconds: float = 60.0
+    factory_url: str = "http://127.0.0.1:4000"
+    factory_api_key: SecretStr | None = None
+    factory_timeout_seconds: float = 5.0
+    docs_show_config: bool = False
+    version: str = "20260101.000000"
+
+    def secret_key(self) -> str:
+        """The JWT signing secret; raises `SettingsError` if unset outside demo mode."""
+        secret = require_secret(
+            self.jwt_secret, name="JWTPIZZA_JWT_SECRET", demo=self.demo, demo_value=DEMO_JWT_SECRET
+        )
+        return secret.get_secret_value()
