@@ -1,0 +1,159 @@
+"""`instrument(app, ...)`: the one call that makes a component observable.
+
+    obs = instrument(app, component="service", settings=ObservabilitySettings(),
+                     authorize_admin=require_admin, secrets=[settings.factory_api_key...])
+    obs.watch_database(database.write_engine)
+    client = httpx.AsyncClient(transport=obs.http_transport(inner))
+    obs.metrics.pizza_sold(revenue)
+
+It installs the middleware, `GET /metrics`, `GET /api/ops/logs` (guarded by the component's
+own admin dependency), and runs the optional Loki and OTLP pushers inside the app's lifespan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from jwtpizza.clock import Clock, SystemClock
+from jwtpizza.observability.database import watch_engine
+from jwtpizza.observability.http_client import TracedTransport
+from jwtpizza.observability.log_store import LogStore
+from jwtpizza.observability.logging import EventLogger
+from jwtpizza.observability.loki import LokiShipper
+from jwtpizza.observability.metrics import Metrics
+from jwtpizza.observability.middleware import ObservabilityMiddleware
+from jwtpizza.observability.ops_routes import ops_router
+from jwtpizza.observability.otlp_metrics import OtlpMetricsPusher
+from jwtpizza.observability.sanitize import Sanitizer
+from jwtpizza.observability.settings import ObservabilitySettings, bearer
+from jwtpizza.observability.tracing import Tracing
+
+
+class Observability:
+    """A component's metrics, logger, log store, tracer and pushers."""
+
+    def __init__(
+        self,
+        *,
+        component: str,
+        settings: ObservabilitySettings | None = None,
+        clock: Clock | None = None,
+        secrets: Iterable[str | None] = (),
+    ) -> None:
+        self.component = component
+        self.settings = settings = settings or ObservabilitySettings()
+        self.clock = clock or SystemClock()
+        self.sanitizer = Sanitizer()
+        for secret in secrets:
+            self.sanitizer.add_secret(secret)
+        self.metrics = Metrics(window_seconds=settings.active_user_window_seconds, clock=self.clock)
+        self.store = LogStore(settings.log_store_size)
+        self.log = EventLogger(
+            component=component,
+            store=self.store,
+            sanitizer=self.sanitizer,
+            level=settings.log_level if settings.logging_enabled else "off",
+            clock=self.clock,
+            stdout=settings.log_stdout,
+        )
+        self.tracing = Tracing(component=component, settings=settings)
+        self.loki = self._loki()
+        self.otlp = self._otlp()
+
+    def _loki(self) -> LokiShipper | None:
+        s = self.settings
+        if not s.loki_url or not s.logging_enabled:
+            return None
+        shipper = LokiShipper(
+            url=s.loki_url,
+            authorization=bearer(s.loki_account, s.loki_api_key),
+            source=s.source,
+            metrics=self.metrics,
+            batch_size=s.loki_batch_size,
+            queue_size=s.loki_queue_size,
+            flush_seconds=s.loki_flush_seconds,
+            clock=self.clock,
+        )
+        self.log.add_sink(shipper.offer)
+        return shipper
+
+    def _otlp(self) -> OtlpMetricsPusher | None:
+        s = self.settings
+        if not s.otlp_metrics_url:
+            return None
+        return OtlpMetricsPusher(
+            url=s.otlp_metrics_url,
+            authorization=bearer(s.otlp_account, s.otlp_api_key),
+            component=self.component,
+            source=s.source,
+            metrics=self.metrics,
+            interval=s.otlp_interval_seconds,
+            clock=self.clock,
+        )
+
+    def watch_database(self, engine: AsyncEngine | Engine) -> None:
+        """Log and trace every SQL statement on this engine (call once per engine)."""
+        watch_engine(engine, obs=self)
+
+    def http_transport(
+        self, inner: httpx.AsyncBaseTransport | None = None, *, log_type: str = "factory"
+    ) -> TracedTransport:
+        """A transport for outgoing calls: traced, propagated, logged as `log_type` events."""
+        return TracedTransport(inner, obs=self, log_type=log_type)
+
+    async def start(self) -> None:
+        """Start the background pushers (the app's lifespan does this)."""
+        for pusher in (self.loki, self.otlp):
+            if pusher is not None:
+                pusher.start()
+
+    async def stop(self) -> None:
+        """Flush and stop the pushers, and flush spans."""
+        for pusher in (self.loki, self.otlp):
+            if pusher is not None:
+                await pusher.stop()
+        self.tracing.shutdown()
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+
+def instrument(
+    app: FastAPI,
+    *,
+    component: str,
+    settings: ObservabilitySettings | None = None,
+    clock: Clock | None = None,
+    authorize_admin: Callable[..., Any],
+    secrets: Iterable[str | None] = (),
+) -> Observability:
+    """Make `app` observable; returns the `Observability` the component records into."""
+    obs = Observability(component=component, settings=settings, clock=clock, secrets=secrets)
+    app.add_middleware(ObservabilityMiddleware, obs=obs)
+    app.include_router(ops_router(obs, authorize_admin))
+    _run_in_lifespan(app, obs)
+    app.state.observability = obs
+    return obs
+
+
+def _run_in_lifespan(app: FastAPI, obs: Observability) -> None:
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(asgi_app: Any) -> AsyncIterator[Any]:
+        async with obs.running(), inner(asgi_app) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan

@@ -1,0 +1,104 @@
+"""A bounded window of recent structured logs, queryable by the ops side."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+LEVELS = ("debug", "info", "warn", "error")
+
+
+def level_rank(level: str) -> int:
+    """Severity order; `warning` and `critical` are read as `warn` and `error`."""
+    name = {"warning": "warn", "critical": "error", "exception": "error"}.get(level, level)
+    return LEVELS.index(name) if name in LEVELS else 1
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """Filters for `LogStore.query`; `level` is a minimum, `status` may be `5xx`."""
+
+    since: datetime | None = None
+    level: str | None = None
+    type: str | None = None
+    status: str | None = None
+    route: str | None = None
+    text: str | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    at: datetime
+    fields: dict[str, Any]
+    line: str
+
+    def matches(self, query: LogQuery) -> bool:
+        return all(check(self, query) for check in _CHECKS)
+
+
+def _since(record: LogRecord, query: LogQuery) -> bool:
+    return query.since is None or record.at >= query.since
+
+
+def _level(record: LogRecord, query: LogQuery) -> bool:
+    if query.level is None:
+        return True
+    return level_rank(str(record.fields.get("level", "info"))) >= level_rank(query.level)
+
+
+def _type(record: LogRecord, query: LogQuery) -> bool:
+    return query.type is None or record.fields.get("type") == query.type
+
+
+def _status(record: LogRecord, query: LogQuery) -> bool:
+    if query.status is None:
+        return True
+    status = str(record.fields.get("status", ""))
+    wanted = query.status.lower()
+    if wanted.endswith("xx") and len(wanted) == 3:
+        return status[:1] == wanted[0]
+    return status == wanted
+
+
+def _route(record: LogRecord, query: LogQuery) -> bool:
+    return query.route is None or record.fields.get("route") == query.route
+
+
+def _text(record: LogRecord, query: LogQuery) -> bool:
+    return query.text is None or query.text.lower() in record.line.lower()
+
+
+_CHECKS = (_since, _level, _type, _status, _route, _text)
+
+
+class LogStore:
+    """A ring buffer: the newest `size` records, oldest dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self._records: deque[LogRecord] = deque(maxlen=max(1, size))
+
+    def add(self, at: datetime, fields: dict[str, Any]) -> None:
+        line = json.dumps(fields, default=str, separators=(",", ":"))
+        self._records.append(LogRecord(at, fields, line))
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[LogRecord]:
+        return iter(list(self._records))
+
+    def query(self, query: LogQuery) -> list[dict[str, Any]]:
+        """The newest `limit` matching records, oldest first."""
+        found: list[dict[str, Any]] = []
+        for record in reversed(self._records):
+            if len(found) >= query.limit:
+                break
+            if record.matches(query):
+                found.append(record.fields)
+        found.reverse()
+        return found

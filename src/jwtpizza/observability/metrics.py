@@ -1,0 +1,193 @@
+"""Per-app metrics on their own registry, with typed helpers so callers never touch
+prometheus objects. Labels stay low-cardinality: route templates, never raw paths or ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from enum import StrEnum
+
+import psutil
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from jwtpizza.clock import Clock
+from jwtpizza.observability.active_users import ActiveUsers
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class FactoryReason(StrEnum):
+    """Why a factory call ended as it did: the `reason` label of `factory_calls_total`."""
+
+    OK = "ok"
+    CHAOS = "chaos"
+    OUTAGE = "outage"
+    TIMEOUT = "timeout"
+    BAD_JWT = "bad_jwt"
+    AUTH_REJECTED = "auth_rejected"
+    RATE_LIMITED = "rate_limited"
+    OVEN_FULL = "oven_full"
+    INVALID_ORDER = "invalid_order"
+    ERROR = "error"
+
+
+class BreakerState(StrEnum):
+    CLOSED = "closed"
+    HALF_OPEN = "half_open"
+    OPEN = "open"
+
+
+BREAKER_VALUES = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
+
+
+class Metrics:
+    """Every metric of one component. Each instance owns a fresh `CollectorRegistry`."""
+
+    def __init__(self, *, window_seconds: float = 300.0, clock: Clock | None = None) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.active_users = ActiveUsers(window_seconds, clock)
+        self._http()
+        self._pizzas()
+        self._factory_calls()
+        self._resilience()
+        self._factory_side()
+        self._pipeline()
+
+    def _counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
+        return Counter(name, doc, labels, registry=self.registry)
+
+    def _gauge(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Gauge:
+        return Gauge(name, doc, labels, registry=self.registry)
+
+    def _histogram(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Histogram:
+        return Histogram(name, doc, labels, registry=self.registry, buckets=LATENCY_BUCKETS)
+
+    def _http(self) -> None:
+        self._requests = self._counter(
+            "http_requests", "HTTP requests", ("method", "route", "status")
+        )
+        self._latency = self._histogram(
+            "http_request_duration_seconds", "HTTP request latency", ("method", "route")
+        )
+        self._auth = self._counter("auth_attempts", "Authentication attempts", ("result",))
+        active = self._gauge("active_users", "Distinct users seen in the sliding window")
+        active.set_function(self.active_users.count)
+        cpu = self._gauge("cpu_percent", "CPU use of the host, percent")
+        cpu.set_function(lambda: psutil.cpu_percent(interval=None))
+        memory = self._gauge("memory_percent", "Memory use of the host, percent")
+        memory.set_function(lambda: psutil.virtual_memory().percent)
+
+    def _pizzas(self) -> None:
+        self._sold = self._counter("pizzas_sold", "Pizzas sold")
+        self._failed = self._counter("pizza_failures", "Pizza orders that failed")
+        self._revenue = self._counter("revenue", "Revenue in bitcoin")
+        self._creation = self._histogram(
+            "pizza_creation_duration_seconds", "Order creation latency, factory round trip"
+        )
+
+    def _factory_calls(self) -> None:
+        self._factory_total = self._counter(
+            "factory_calls", "Calls to the pizza factory by outcome", ("reason",)
+        )
+        self._factory_latency = self._histogram(
+            "factory_call_duration_seconds", "Pizza factory call latency", ("reason",)
+        )
+
+    def _resilience(self) -> None:
+        self._breaker = self._gauge(
+            "breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open", ("dependency",)
+        )
+        self._queue_depth = self._gauge("queue_depth", "Items waiting in a queue", ("queue",))
+        self._queue_age = self._gauge(
+            "queue_oldest_age_seconds", "Age of the oldest queued item", ("queue",)
+        )
+        self._retries = self._counter("retries", "Retries by operation", ("operation",))
+        self._relay_lag = self._gauge("relay_lag_seconds", "Outbox relay lag")
+
+    def _factory_side(self) -> None:
+        self._signed = self._counter("orders_signed", "Orders the factory signed")
+        self._rejections = self._counter(
+            "order_rejections", "Orders the factory rejected", ("reason",)
+        )
+        self._chaos = self._gauge(
+            "chaos_active", "1 while a chaos fault of this type is active", ("vendor", "type")
+        )
+
+    def _pipeline(self) -> None:
+        self._logs_dropped = self._counter("log_lines_dropped", "Log lines dropped", ("sink",))
+        self._pushes_failed = self._counter(
+            "telemetry_push_failures", "Failed pushes to Loki or OTLP", ("sink",)
+        )
+
+    # HTTP and users ------------------------------------------------------------------------
+
+    def http_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One finished request; `route` must be a template such as `/api/order/{id}`."""
+        self._requests.labels(method, route, str(status)).inc()
+        self._latency.labels(method, route).observe(seconds)
+
+    def user_seen(self, user: Hashable) -> None:
+        self.active_users.seen(user)
+
+    def auth_attempt(self, *, success: bool) -> None:
+        self._auth.labels("success" if success else "failure").inc()
+
+    # pizzas and the factory --------------------------------------------------------------
+
+    def pizza_sold(self, revenue: float, *, count: int = 1) -> None:
+        self._sold.inc(count)
+        self._revenue.inc(revenue)
+
+    def pizza_failed(self, *, count: int = 1) -> None:
+        self._failed.inc(count)
+
+    def pizza_creation(self, seconds: float) -> None:
+        self._creation.observe(seconds)
+
+    def factory_call(self, reason: FactoryReason | str, seconds: float) -> None:
+        label = FactoryReason(reason).value
+        self._factory_total.labels(label).inc()
+        self._factory_latency.labels(label).observe(seconds)
+
+    # resilience ---------------------------------------------------------------------------
+
+    def breaker_state(self, dependency: str, state: BreakerState | str) -> None:
+        self._breaker.labels(dependency).set(BREAKER_VALUES[BreakerState(state)])
+
+    def queue(self, name: str, *, depth: int, oldest_age_seconds: float) -> None:
+        self._queue_depth.labels(name).set(depth)
+        self._queue_age.labels(name).set(oldest_age_seconds)
+
+    def retry(self, operation: str) -> None:
+        self._retries.labels(operation).inc()
+
+    def relay_lag(self, seconds: float) -> None:
+        self._relay_lag.set(seconds)
+
+    # factory side -------------------------------------------------------------------------
+
+    def order_signed(self, *, count: int = 1) -> None:
+        self._signed.inc(count)
+
+    def order_rejected(self, reason: str) -> None:
+        self._rejections.labels(reason).inc()
+
+    def chaos(self, vendor: str, chaos_type: str, *, active: bool) -> None:
+        """Mark a chaos type on or off for a vendor (vendor ids are few; users never are)."""
+        self._chaos.labels(vendor, chaos_type).set(1 if active else 0)
+
+    # the telemetry pipeline itself -----------------------------------------------------------
+
+    def log_dropped(self, sink: str, count: int = 1) -> None:
+        self._logs_dropped.labels(sink).inc(count)
+
+    def push_failed(self, sink: str) -> None:
+        self._pushes_failed.labels(sink).inc()
+
+    def exposition(self) -> bytes:
+        """The registry in Prometheus text format."""
+        return generate_latest(self.registry)
+
+    def value(self, name: str, **labels: str) -> float | None:
+        """One sample's value (tests and the ops console), or None if it was never set."""
+        return self.registry.get_sample_value(name, labels)

@@ -1,0 +1,162 @@
+"""The pure ASGI middleware that observes every request.
+
+For each HTTP request it: continues (or starts) the trace from the incoming `traceparent`,
+sets a request id (incoming `X-Request-Id` or a new one, echoed on the response), records
+metrics under the route TEMPLATE, and logs one sanitized `http` event with method, path,
+status, authorized, reqBody, resBody and durationMs. Bodies are captured chunk by chunk up
+to a cap, so streaming responses pass through untouched. Unhandled exceptions are logged with
+their traceback and re-raised for the edge's error handler.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jwtpizza.observability.bodies import CappedBody
+from jwtpizza.observability.logging import request_id_var
+from jwtpizza.observability.tracing import extract
+
+if TYPE_CHECKING:
+    from jwtpizza.observability.instrument import Observability
+
+UNMATCHED_ROUTE = "unmatched"
+QUIET_PATHS = frozenset({"/metrics", "/api/ops/logs"})
+
+
+def route_of(scope: Scope) -> str:
+    """The matched route's template, never the raw path (ids would explode cardinality)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED_ROUTE
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+class _Exchange:
+    """What one request and its response looked like, gathered as they stream past."""
+
+    def __init__(self, scope: Scope, cap: int, capture: bool) -> None:
+        self.headers = _headers(scope)
+        self.capture = capture
+        self.request = CappedBody(cap)
+        self.response = CappedBody(cap)
+        self.status = 500
+        self.response_type = ""
+        self.request_id = self.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+
+    def wrap_receive(self, receive: Receive) -> Receive:
+        async def wrapped() -> Message:
+            message = await receive()
+            if self.capture and message["type"] == "http.request":
+                self.request.add(message.get("body", b""))
+            return message
+
+        return wrapped
+
+    def wrap_send(self, send: Send) -> Send:
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self._on_start(message)
+            elif message["type"] == "http.response.body" and self.capture:
+                self.response.add(message.get("body", b""))
+            await send(message)
+
+        return wrapped
+
+    def _on_start(self, message: Message) -> None:
+        self.status = int(message["status"])
+        headers = list(message.get("headers", []))
+        for key, value in headers:
+            if key.lower() == b"content-type":
+                self.response_type = value.decode("latin-1")
+        headers.append((b"x-request-id", self.request_id.encode("latin-1")))
+        message["headers"] = headers
+
+
+class ObservabilityMiddleware:
+    """Add with `app.add_middleware(ObservabilityMiddleware, obs=obs)`; `instrument` does."""
+
+    def __init__(self, app: ASGIApp, *, obs: Observability) -> None:
+        self.app = app
+        self.obs = obs
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = str(scope.get("path", ""))
+        capture = self.obs.log.enabled and path not in QUIET_PATHS
+        exchange = _Exchange(scope, self.obs.settings.body_cap_bytes, capture)
+        request_token = request_id_var.set(exchange.request_id)
+        span = self._start_span(scope, exchange)
+        context_token = otel_context.attach(trace.set_span_in_context(span))
+        started = time.perf_counter()
+        try:
+            await self.app(scope, exchange.wrap_receive(receive), exchange.wrap_send(send))
+        except Exception as error:
+            exchange.status = 500
+            span.record_exception(error)
+            if capture:
+                self.obs.log.exception(f"unhandled exception on {scope['method']} {path}", error)
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            self._finish(scope, exchange, span, seconds, capture)
+            otel_context.detach(context_token)
+            request_id_var.reset(request_token)
+
+    def _start_span(self, scope: Scope, exchange: _Exchange) -> trace.Span:
+        if not self.obs.tracing.enabled:
+            return trace.INVALID_SPAN
+        return self.obs.tracing.tracer.start_span(
+            str(scope["method"]),
+            context=extract(exchange.headers),
+            kind=SpanKind.SERVER,
+            attributes={"http.request.method": str(scope["method"])},
+        )
+
+    def _finish(
+        self, scope: Scope, exchange: _Exchange, span: trace.Span, seconds: float, logged: bool
+    ) -> None:
+        method, route, status = str(scope["method"]), route_of(scope), exchange.status
+        self.obs.metrics.http_request(method, route, status, seconds)
+        self._count_user(exchange)
+        span.update_name(f"{method} {route}")
+        span.set_attribute("http.route", route)
+        span.set_attribute("http.response.status_code", status)
+        if status >= 500:
+            span.set_status(Status(StatusCode.ERROR))
+        span.end()
+        if logged:
+            self.obs.log.http(**self._http_fields(scope, exchange, route, seconds))
+
+    def _count_user(self, exchange: _Exchange) -> None:
+        authorization = exchange.headers.get("authorization")
+        if authorization and exchange.status < 400 and self.obs.settings.active_users_from_tokens:
+            # A hash of the credential stands for the user; it never leaves this process.
+            self.obs.metrics.user_seen(hash(authorization))
+
+    @staticmethod
+    def _http_fields(
+        scope: Scope, exchange: _Exchange, route: str, seconds: float
+    ) -> dict[str, Any]:
+        query = scope.get("query_string", b"").decode("latin-1")
+        return {
+            "method": scope["method"],
+            "path": scope.get("path", "") + (f"?{query}" if query else ""),
+            "route": route,
+            "status": exchange.status,
+            "authorized": "authorization" in exchange.headers,
+            "reqBody": exchange.request.for_log(exchange.headers.get("content-type", "")),
+            "resBody": exchange.response.for_log(exchange.response_type),
+            "durationMs": round(seconds * 1000, 2),
+        }

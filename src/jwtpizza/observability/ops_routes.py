@@ -1,0 +1,69 @@
+"""`GET /metrics` and `GET /api/ops/logs`, added to a component by `instrument`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from jwtpizza.clock import Clock
+from jwtpizza.errors import InvalidInput
+from jwtpizza.observability.log_store import LogQuery
+
+if TYPE_CHECKING:
+    from jwtpizza.observability.instrument import Observability
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_since(value: str | None, clock: Clock) -> datetime | None:
+    """`10m`, `30s`, `2h`, `1d` (ago) or an ISO-8601 time; None means no bound."""
+    if not value:
+        return None
+    match = _DURATION.match(value.strip())
+    if match:
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        return clock.now() - timedelta(seconds=seconds)
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as error:
+        raise InvalidInput("since: use 10m, 2h, 1d or an ISO time") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.now().tzinfo)
+
+
+def ops_router(obs: Observability, authorize_admin: Callable[..., Any]) -> APIRouter:
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics of this component."""
+        return Response(obs.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get("/api/ops/logs", dependencies=[Depends(authorize_admin)])
+    async def recent_logs(
+        since: str | None = None,
+        level: str | None = None,
+        type_: str | None = Query(None, alias="type"),
+        status: str | None = None,
+        route: str | None = None,
+        q: str | None = None,
+        limit: int = Query(100, ge=1, le=1000),
+    ) -> dict[str, Any]:
+        """Recent structured logs of this component, newest last (admin only)."""
+        query = LogQuery(
+            since=parse_since(since, obs.clock),
+            level=level,
+            type=type_,
+            status=status,
+            route=route,
+            text=q,
+            limit=limit,
+        )
+        return {"component": obs.component, "logs": obs.store.query(query)}
+
+    return router

@@ -1,0 +1,102 @@
+"""The one sanitizer: every log line, span attribute and SQL parameter goes through it.
+
+It masks passwords, tokens, JWTs, API keys, Authorization headers and secrets wherever they
+appear: dict keys, nested JSON, JSON inside strings, query strings and free text, plus any
+exact secret value a component registers. It never touches the factory's report link
+(`/api/support/<token>/report/<code>`): that token is opaque and carries no secret by design,
+and a responder must find the link in the logs to end a fault.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MASK = "*****"
+
+_SECRET_KEY = re.compile(
+    r"^pass$|password|passwd|pwd|secret|token|api[_-]?key|authorization|cookie|jwt|credential"
+    r"|private[_-]?key|signing[_-]?key",
+    re.IGNORECASE,
+)
+_KEY_WORDS = (
+    r"password|passwd|pwd|secret|[a-z_]*token|api[_-]?key|apikey|authorization|cookie|jwt"
+    r"|client_secret|private_key"
+)
+_KEY_VALUE = re.compile(
+    rf"""(?P<key>\b(?:{_KEY_WORDS})\b["']?\s*[:=]\s*["']?)(?P<value>[^\s&"',;}}\]]+)""",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"\b(?P<scheme>Bearer|Basic)\s+[A-Za-z0-9._~+/=:-]+", re.IGNORECASE)
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_BCRYPT = re.compile(r"\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}")
+_REPORT_LINK = re.compile(r"/api/support/[^/\s\"'?#]+/report/[^\s\"'?#&,;}]+")
+
+
+class Sanitizer:
+    """Masks secrets in any JSON-like value; `add_secret` registers exact values to hide."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = set()
+        for secret in secrets:
+            self.add_secret(secret)
+
+    def add_secret(self, value: str | None) -> None:
+        """Mask this exact value wherever it appears (short values would mask too much)."""
+        if value and len(value) >= 6:
+            self._secrets.add(value)
+
+    def __call__(self, value: Any) -> Any:
+        return self.clean(value)
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.clean_text(value)
+        if isinstance(value, Mapping):
+            return {str(k): self._clean_item(str(k), v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [self.clean(item) for item in value]
+        if isinstance(value, bytes | bytearray):
+            return self.clean_text(bytes(value).decode("utf-8", "replace"))
+        return value
+
+    def _clean_item(self, key: str, value: Any) -> Any:
+        if value is None or isinstance(value, bool):
+            return value
+        if not _SECRET_KEY.search(key):
+            return self.clean(value)
+        if isinstance(value, str) and _REPORT_LINK.search(value):
+            return self.clean_text(value)
+        return MASK
+
+    def clean_text(self, text: str) -> str:
+        """Free text, query strings and JSON-in-strings; report links stay as they are."""
+        stripped = text.lstrip()
+        if stripped[:1] in ("{", "[") and len(stripped) > 1:
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                pass
+            else:
+                return json.dumps(self.clean(parsed), separators=(",", ":"))
+        pieces: list[str] = []
+        last = 0
+        for link in _REPORT_LINK.finditer(text):
+            pieces.append(self._mask_text(text[last : link.start()]))
+            pieces.append(link.group(0))
+            last = link.end()
+        pieces.append(self._mask_text(text[last:]))
+        return "".join(pieces)
+
+    def _mask_text(self, text: str) -> str:
+        if not text:
+            return text
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        text = _JWT.sub(MASK, text)
+        text = _BEARER.sub(lambda m: f"{m.group('scheme')} {MASK}", text)
+        text = _BCRYPT.sub(MASK, text)
+        return _KEY_VALUE.sub(lambda m: m.group("key") + MASK, text)

@@ -1,0 +1,81 @@
+"""Per-app OpenTelemetry tracing, with W3C trace context in and out.
+
+Each component gets its own `TracerProvider` (the global one is left alone, so two apps in
+one process keep their spans apart). Spans always go to a bounded in-memory exporter, which
+tests and the ops side read; when `otlp_traces_url` is set they are also exported over
+OTLP/HTTP (protobuf) with the Grafana Cloud `Authorization` header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping, Sequence
+
+from opentelemetry import context as otel_context
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
+from opentelemetry.trace import Tracer
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from jwtpizza.observability.settings import ObservabilitySettings, bearer
+
+_PROPAGATOR = TraceContextTextMapPropagator()
+
+
+class RecentSpans(SpanExporter):
+    """Keeps the newest finished spans in memory (bounded), for tests and the ops side."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._spans: list[ReadableSpan] = []
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self._spans.extend(spans)
+        del self._spans[: -self.size]
+        return SpanExportResult.SUCCESS
+
+    def spans(self) -> list[ReadableSpan]:
+        return list(self._spans)
+
+    def clear(self) -> None:
+        self._spans.clear()
+
+
+class Tracing:
+    """A component's tracer, its recent spans, and an optional OTLP exporter."""
+
+    def __init__(self, *, component: str, settings: ObservabilitySettings) -> None:
+        self.enabled = settings.tracing_enabled
+        resource = Resource.create({"service.name": component, "source": settings.source})
+        self.provider = TracerProvider(resource=resource)
+        self.recent = RecentSpans(settings.trace_store_size)
+        self.provider.add_span_processor(SimpleSpanProcessor(self.recent))
+        if settings.otlp_traces_url and self.enabled:
+            self.provider.add_span_processor(BatchSpanProcessor(_otlp_exporter(settings)))
+        self.tracer: Tracer = self.provider.get_tracer("jwtpizza." + component)
+
+    def shutdown(self) -> None:
+        self.provider.shutdown()
+
+
+def _otlp_exporter(settings: ObservabilitySettings) -> SpanExporter:
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    auth = bearer(settings.otlp_account, settings.otlp_api_key)
+    headers = {"Authorization": auth} if auth else {}
+    return OTLPSpanExporter(endpoint=settings.otlp_traces_url, headers=headers)
+
+
+def inject(headers: MutableMapping[str, str]) -> None:
+    """Write the current trace context (`traceparent`) into outgoing headers."""
+    _PROPAGATOR.inject(headers)
+
+
+def extract(headers: Mapping[str, str]) -> otel_context.Context:
+    """The trace context an incoming request carried (empty if none)."""
+    return _PROPAGATOR.extract(headers)
