@@ -83,5 +83,5 @@ def status_for(error: JwtPizzaError) -> int:
     """The HTTP status for an error: the entry of its nearest class in the table."""
     for cls in type(error).__mro__:
         if cls in STATUS_BY_ERROR:
-            return STATUS_BY_ERROR[cls]  # type: ignore[index]
+            return STATUS_BY_ERROR[cls]
     return 500

@@ -24,9 +24,7 @@ def sqlite_url(name: str) -> str:
     return f"sqlite+aiosqlite:///{data_dir() / name}"
 
 
-def require_secret(
-    value: SecretStr | None, *, name: str, demo: bool, demo_value: str
-) -> SecretStr:
+def require_secret(value: SecretStr | None, *, name: str, demo: bool, demo_value: str) -> SecretStr:
     """The secret, or the demo value in demo mode; refuse a missing or demo secret otherwise."""
     if value is None or not value.get_secret_value():
         if demo:

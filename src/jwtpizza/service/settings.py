@@ -24,6 +24,7 @@ class ServiceSettings(BaseSettings):
     jwt_secret: SecretStr | None = None
     token_ttl_seconds: int = 8 * 3600
     bcrypt_rounds: int = 10
+    password_min_length: int = 4
     list_per_page: int = 10
     cors_origins: list[str] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"]
@@ -33,6 +34,11 @@ class ServiceSettings(BaseSettings):
     factory_url: str = "http://127.0.0.1:4000"
     factory_api_key: SecretStr | None = None
     factory_timeout_seconds: float = 5.0
+    queue_enabled: bool = True
+    order_wait_seconds: float = 2.0
+    lease_seconds: float = 30.0
+    queue_backoff_base_seconds: float = 0.5
+    queue_backoff_max_seconds: float = 10.0
     docs_show_config: bool = False
     version: str = "20260101.000000"
 

@@ -1,0 +1,133 @@
+"""The pizza service as an ASGI app, built by `create_app` (nothing happens at import)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from jwtpizza.clock import Clock, SystemClock
+from jwtpizza.db import Database
+from jwtpizza.edge import install_error_handlers
+from jwtpizza.service import docs
+from jwtpizza.service.auth.ratelimit import LoginLimiter
+from jwtpizza.service.auth.router import router as auth_router
+from jwtpizza.service.auth.service import TokenSettings
+from jwtpizza.service.context import ServiceContext
+from jwtpizza.service.factory_client import FactoryClient, HttpFactoryClient, Pizza
+from jwtpizza.service.franchises.router import router as franchise_router
+from jwtpizza.service.health import router as health_router
+from jwtpizza.service.menu.router import router as menu_router
+from jwtpizza.service.orders.fulfilment import Fulfiller, QueuePolicy
+from jwtpizza.service.orders.kitchen import Kitchen
+from jwtpizza.service.orders.router import router as order_router
+from jwtpizza.service.settings import ServiceSettings
+from jwtpizza.service.users.router import router as user_router
+
+
+def _factory_client(
+    settings: ServiceSettings, transport: httpx.AsyncBaseTransport | None
+) -> HttpFactoryClient:
+    api_key = settings.factory_api_key.get_secret_value() if settings.factory_api_key else ""
+    return HttpFactoryClient(
+        base_url=settings.factory_url,
+        api_key=api_key,
+        timeout=settings.factory_timeout_seconds,
+        transport=transport,
+    )
+
+
+def build_context(
+    settings: ServiceSettings, *, clock: Clock, factory: FactoryClient, rng: random.Random
+) -> ServiceContext:
+    db = Database(settings.database_url, pooled=settings.db_pooled, pool_size=settings.db_pool_size)
+
+    async def call(diner: dict[str, Any], order: dict[str, Any], key: str) -> Pizza:
+        return await factory.make_pizza(diner=diner, order=order, idempotency_key=key)
+
+    policy = QueuePolicy(
+        enabled=settings.queue_enabled,
+        lease_seconds=settings.lease_seconds,
+        backoff_base_seconds=settings.queue_backoff_base_seconds,
+        backoff_max_seconds=settings.queue_backoff_max_seconds,
+    )
+    fulfiller = Fulfiller(db=db, call=call, clock=clock, policy=policy, rng=rng)
+    return ServiceContext(
+        settings=settings,
+        db=db,
+        clock=clock,
+        limiter=LoginLimiter(
+            max_failures=settings.login_max_failures,
+            window_seconds=settings.login_window_seconds,
+            clock=clock,
+        ),
+        tokens=TokenSettings(
+            secret=settings.secret_key(),
+            ttl_seconds=settings.token_ttl_seconds,
+            bcrypt_rounds=settings.bcrypt_rounds,
+            password_min_length=settings.password_min_length,
+        ),
+        factory=factory,
+        kitchen=Kitchen(fulfiller=fulfiller, wait_budget_seconds=settings.order_wait_seconds),
+    )
+
+
+def create_app(
+    settings: ServiceSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    factory_transport: httpx.AsyncBaseTransport | None = None,
+    factory_client: FactoryClient | None = None,
+    rng: random.Random | None = None,
+) -> FastAPI:
+    """The pizza service. Tests pass a clock and a factory transport (or a whole client)."""
+    settings = settings or ServiceSettings()
+    context = build_context(
+        settings,
+        clock=clock or SystemClock(),
+        factory=factory_client or _factory_client(settings, factory_transport),
+        rng=rng or random.Random(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        context.kitchen.start()
+        try:
+            yield
+        finally:
+            await context.kitchen.stop()
+            await context.factory.aclose()
+            await context.db.dispose()
+
+    app = FastAPI(
+        title="JWT Pizza Service",
+        version=settings.version,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.context = context
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "DELETE"],
+        allow_headers=["Content-Type", "Authorization"],
+    )
+    for router in (
+        health_router,
+        docs.router,
+        auth_router,
+        user_router,
+        menu_router,
+        order_router,
+        franchise_router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,50 @@
+"""Routes under /api/auth: register, login, logout."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from jwtpizza.service.auth import service
+from jwtpizza.service.auth.schemas import AuthOut, LoginIn, RegisterIn
+from jwtpizza.service.deps import ClientAddress, ContextDep, CurrentUser
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+@router.post("")
+async def register(body: RegisterIn, context: ContextDep) -> AuthOut:
+    """Register a new diner."""
+    async with context.db.writer() as session:
+        user, token = await service.register(
+            session=session,
+            name=body.name,
+            email=body.email,
+            password=body.password,
+            settings=context.tokens,
+            now=context.clock.now(),
+        )
+    return AuthOut(user=user, token=token)
+
+
+@router.put("")
+async def login(body: LoginIn, context: ContextDep, address: ClientAddress) -> AuthOut:
+    """Log in with email and password."""
+    async with context.db.writer() as session:
+        user, token = await service.login(
+            session=session,
+            email=body.email,
+            password=body.password,
+            address=address,
+            limiter=context.limiter,
+            settings=context.tokens,
+            now=context.clock.now(),
+        )
+    return AuthOut(user=user, token=token)
+
+
+@router.delete("")
+async def logout(context: ContextDep, user: CurrentUser) -> dict[str, str]:
+    """Log out: revoke this token."""
+    async with context.db.writer() as session:
+        await service.logout(session=session, principal=user)
+    return {"message": "logout successful"}

@@ -1,0 +1,28 @@
+"""API shapes for register, login and logout."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from jwtpizza.service.users.schemas import UserPublic
+
+
+class RegisterIn(BaseModel):
+    # Fields are optional here so a missing one gets the original's exact message.
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = None
+    email: str | None = None
+    password: str | None = None
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    email: str | None = None
+    password: str | None = None
+
+
+class AuthOut(BaseModel):
+    user: UserPublic
+    token: str

@@ -1,0 +1,134 @@
+"""Register, log in, log out, and resolve a token to its principal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jwtpizza.errors import InvalidInput, NotFound, Unauthorized
+from jwtpizza.service.auth import tokens
+from jwtpizza.service.auth.models import Session
+from jwtpizza.service.auth.passwords import check_password
+from jwtpizza.service.auth.principal import Principal
+from jwtpizza.service.auth.ratelimit import LoginLimiter
+from jwtpizza.service.users import service as users
+from jwtpizza.service.users.models import Role, User
+from jwtpizza.service.users.schemas import UserPublic
+
+# Compared against when the email is unknown, so both failures cost one bcrypt check.
+_DUMMY_HASH = "$2b$10$zdbrv3/Hezbu39bSzOLjn.XTFj9lL6Gu5gsNA5KbsGu8L4nY7DUZ2"
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    secret: str
+    ttl_seconds: int
+    bcrypt_rounds: int
+    password_min_length: int
+
+
+async def start_session(
+    *, session: AsyncSession, user: User, settings: TokenSettings, now: datetime
+) -> str:
+    """Issue a token for `user` and record its session row."""
+    public = users.to_public(user)
+    issued = tokens.issue(
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        roles=[role.model_dump(exclude_none=True) for role in public.roles],
+        secret=settings.secret,
+        now=now,
+        ttl_seconds=settings.ttl_seconds,
+    )
+    session.add(
+        Session(
+            token_id=issued.token_id,
+            user_id=user.id,
+            created_at=issued.issued_at,
+            expires_at=issued.expires_at,
+        )
+    )
+    await session.flush()
+    return issued.token
+
+
+async def register(
+    *,
+    session: AsyncSession,
+    name: str | None,
+    email: str | None,
+    password: str | None,
+    settings: TokenSettings,
+    now: datetime,
+) -> tuple[UserPublic, str]:
+    """A new diner and their first token."""
+    if not name or not email or not password or not name.strip():
+        raise InvalidInput("name, email, and password are required")
+    users.check_password_policy(password, min_length=settings.password_min_length)
+    user = await users.create(
+        session=session,
+        name=name,
+        email=email,
+        password=password,
+        roles=[Role.DINER],
+        bcrypt_rounds=settings.bcrypt_rounds,
+    )
+    return users.to_public(user), await start_session(
+        session=session, user=user, settings=settings, now=now
+    )
+
+
+async def login(
+    *,
+    session: AsyncSession,
+    email: str | None,
+    password: str | None,
+    address: str,
+    limiter: LoginLimiter,
+    settings: TokenSettings,
+    now: datetime,
+) -> tuple[UserPublic, str]:
+    """A token for the right email and password; 404 "unknown user" for any mismatch."""
+    if not email or not password:
+        raise InvalidInput("email and password are required")
+    limiter.check(email=email, address=address)
+    user = await users.get_by_email(session=session, email=email)
+    matches = await check_password(password, user.password_hash if user else _DUMMY_HASH)
+    if user is None or not matches:
+        limiter.record_failure(email=email, address=address)
+        raise NotFound("unknown user")
+    return users.to_public(user), await start_session(
+        session=session, user=user, settings=settings, now=now
+    )
+
+
+async def logout(*, session: AsyncSession, principal: Principal) -> None:
+    """Revoke this token: its session row goes, so every copy of it stops working."""
+    await session.execute(delete(Session).where(Session.token_id == principal.token_id))
+
+
+async def authenticate(
+    *, session: AsyncSession, token: str, secret: str, now: datetime
+) -> Principal:
+    """The principal behind a valid token with a live session; `Unauthorized` otherwise."""
+    claims = tokens.decode(token, secret=secret, now=now)
+    row = await session.execute(
+        select(User)
+        .join(Session, Session.user_id == User.id)
+        .where(Session.token_id == claims.token_id, Session.expires_at > now)
+    )
+    user = row.scalar_one_or_none()
+    if user is None or user.id != claims.user_id:
+        raise Unauthorized("unauthorized")
+    return Principal(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        issued_at=claims.issued_at,
+        token_id=claims.token_id,
+        roles=tuple((grant.role, grant.object_id) for grant in user.roles),
+    )

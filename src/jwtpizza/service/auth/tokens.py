@@ -1,0 +1,80 @@
+"""Login tokens: HS256 JWTs with an expiry and a unique id that names their session row."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+
+from jwtpizza.errors import Unauthorized
+
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    token_id: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    token_id: str
+    issued_at: int
+
+
+def issue(
+    *,
+    user_id: int,
+    name: str,
+    email: str,
+    roles: list[dict[str, Any]],
+    secret: str,
+    now: datetime,
+    ttl_seconds: int,
+) -> IssuedToken:
+    """A fresh token; every call gets a new id, so two logins never share a token."""
+    token_id = secrets.token_urlsafe(24)
+    expires_at = now + timedelta(seconds=ttl_seconds)
+    claims = {
+        "id": user_id,
+        "name": name,
+        "email": email,
+        "roles": roles,
+        "iat": int(now.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "jti": token_id,
+    }
+    return IssuedToken(jwt.encode(claims, secret, algorithm=ALGORITHM), token_id, now, expires_at)
+
+
+def decode(token: str, *, secret: str, now: datetime) -> TokenClaims:
+    """The claims of a valid, unexpired token; `Unauthorized` otherwise."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "iat", "jti", "id"], "verify_exp": False},
+        )
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("unauthorized") from exc
+    if int(claims["exp"]) <= now.timestamp():
+        raise Unauthorized("unauthorized")
+    return TokenClaims(int(claims["id"]), str(claims["jti"]), int(claims["iat"]))
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; the scheme is checked."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()

@@ -1,0 +1,24 @@
+"""What a running service holds: settings, database, clock, and its ports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jwtpizza.clock import Clock
+from jwtpizza.db import Database
+from jwtpizza.service.auth.ratelimit import LoginLimiter
+from jwtpizza.service.auth.service import TokenSettings
+from jwtpizza.service.factory_client import FactoryClient
+from jwtpizza.service.orders.kitchen import Kitchen
+from jwtpizza.service.settings import ServiceSettings
+
+
+@dataclass
+class ServiceContext:
+    settings: ServiceSettings
+    db: Database
+    clock: Clock
+    limiter: LoginLimiter
+    tokens: TokenSettings
+    factory: FactoryClient
+    kitchen: Kitchen

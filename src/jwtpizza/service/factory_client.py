@@ -1,0 +1,166 @@
+"""The port to the pizza factory, and its httpx adapter.
+
+The service reaches the factory over HTTP only. Every failure is a `FactoryError` with a
+`reason` (the same low-cardinality values the metrics use), so callers decide between
+retrying, queueing and rejecting without parsing messages. A pizza whose JWT does not
+verify against the factory's JWKS is a failure (`bad_jwt`), never handed to a diner.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+import jwt
+
+OVEN_FULL = "oven is full"
+
+
+@dataclass(frozen=True)
+class Pizza:
+    jwt: str
+    report_url: str | None = None
+
+
+class FactoryError(Exception):
+    """The factory did not make the pizza. `reason` says why, in one word."""
+
+    def __init__(
+        self,
+        reason: str,
+        message: str,
+        *,
+        status: int | None = None,
+        report_url: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.status = status
+        self.report_url = report_url
+        self.retry_after = retry_after
+
+
+class FactoryClient(Protocol):
+    async def make_pizza(
+        self, *, diner: dict[str, Any], order: dict[str, Any], idempotency_key: str
+    ) -> Pizza:
+        """A verified pizza for the order, or `FactoryError`."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+def reason_for(status: int, message: str, report_url: str | None) -> str:
+    """The outcome reason of a non-2xx factory answer."""
+    if status in (401, 403):
+        return "auth_rejected"
+    if status == 429:
+        return "rate_limited"
+    if status == 503 and OVEN_FULL in message.lower():
+        return "oven_full"
+    if 400 <= status < 500:
+        return "invalid_order"
+    return "chaos" if report_url else "error"
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class HttpFactoryClient:
+    """Orders pizzas over HTTP and verifies each against the factory's published keys."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        timeout: float | None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        event_hooks: dict[str, list[Any]] | None = None,
+    ) -> None:
+        self._api_key = api_key
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            transport=transport,
+            event_hooks=event_hooks,
+        )
+        self._keys: dict[str, Any] = {}
+
+    async def make_pizza(
+        self, *, diner: dict[str, Any], order: dict[str, Any], idempotency_key: str
+    ) -> Pizza:
+        response = await self._post_order(diner, order, idempotency_key)
+        body = self._json(response)
+        report_url = body.get("reportUrl") if isinstance(body.get("reportUrl"), str) else None
+        if response.status_code >= 300:
+            message = str(body.get("message", f"factory answered {response.status_code}"))
+            raise FactoryError(
+                reason_for(response.status_code, message, report_url),
+                message,
+                status=response.status_code,
+                report_url=report_url,
+                retry_after=_retry_after(response),
+            )
+        token = body.get("jwt")
+        if not isinstance(token, str) or not await self._verifies(token):
+            raise FactoryError(
+                "bad_jwt", "the factory's pizza did not verify", report_url=report_url
+            )
+        return Pizza(jwt=token, report_url=report_url)
+
+    async def _post_order(
+        self, diner: dict[str, Any], order: dict[str, Any], idempotency_key: str
+    ) -> httpx.Response:
+        try:
+            return await self._http.post(
+                "/api/order",
+                json={"diner": diner, "order": order},
+                headers={
+                    "Authorization": f"Bearer {self._api_key}",
+                    "Idempotency-Key": idempotency_key,
+                },
+            )
+        except httpx.TimeoutException as exc:
+            raise FactoryError("timeout", "the factory did not answer in time") from exc
+        except httpx.TransportError as exc:
+            raise FactoryError("outage", "the factory could not be reached") from exc
+
+    @staticmethod
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return {}
+        return body if isinstance(body, dict) else {}
+
+    async def _verifies(self, token: str) -> bool:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = await self._key(str(kid))
+            if key is None:
+                return False
+            jwt.decode(token, key, algorithms=["RS256"], options={"require": ["exp"]})
+        except (jwt.PyJWTError, httpx.HTTPError):
+            return False
+        return True
+
+    async def _key(self, kid: str) -> Any:
+        if kid not in self._keys:
+            response = await self._http.get("/.well-known/jwks.json")
+            response.raise_for_status()
+            for entry in response.json().get("keys", []):
+                self._keys[str(entry.get("kid"))] = jwt.PyJWK(entry).key
+        return self._keys.get(kid)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,103 @@
+"""Routes under /api/franchise."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from jwtpizza.service.deps import (
+    ContextDep,
+    CurrentUser,
+    FranchiseCreator,
+    FranchiseDeleter,
+    OptionalUser,
+    PageParams,
+    StoreCreator,
+    StoreDeleter,
+)
+from jwtpizza.service.franchises import service
+from jwtpizza.service.franchises.schemas import (
+    AdminOut,
+    FranchiseCreate,
+    FranchiseCreated,
+    FranchiseList,
+    FranchiseOut,
+    StoreCreate,
+    StoreCreated,
+)
+
+router = APIRouter(prefix="/api/franchise", tags=["franchises"])
+
+
+@router.get("")
+async def list_franchises(
+    paging: PageParams, user: OptionalUser, context: ContextDep
+) -> FranchiseList:
+    """List franchises (pages start at 0; `*` in name is a wildcard)."""
+    async with context.db.reader() as session:
+        rows, more = await service.list_franchises(
+            session=session, page=paging.page, limit=paging.limit, name_filter=paging.name
+        )
+        franchises = await service.describe(
+            session=session, franchises=rows, with_admin_view=bool(user and user.is_admin)
+        )
+    return FranchiseList(franchises=franchises, more=more)
+
+
+@router.get("/{user_id}")
+async def user_franchises(
+    user_id: int, user: CurrentUser, context: ContextDep
+) -> list[FranchiseOut]:
+    """List a user's franchises (yourself, or anyone as admin)."""
+    if user.id != user_id and not user.is_admin:
+        return []
+    async with context.db.reader() as session:
+        rows = await service.for_user(session=session, user_id=user_id)
+        return await service.describe(session=session, franchises=rows, with_admin_view=True)
+
+
+@router.post("")
+async def create_franchise(
+    body: FranchiseCreate, _admin: FranchiseCreator, context: ContextDep
+) -> FranchiseCreated:
+    """Create a franchise (admin)."""
+    async with context.db.writer() as session:
+        franchise, admins = await service.create(
+            session=session, name=body.name, admin_emails=[a.email for a in body.admins]
+        )
+    return FranchiseCreated(
+        name=franchise.name,
+        admins=[AdminOut(id=u.id, name=u.name, email=u.email) for u in admins],
+        id=franchise.id,
+    )
+
+
+@router.delete("/{franchise_id}")
+async def delete_franchise(
+    franchise_id: int, _admin: FranchiseDeleter, context: ContextDep
+) -> dict[str, str]:
+    """Delete a franchise and its stores (admin)."""
+    async with context.db.writer() as session:
+        await service.delete_franchise(session=session, franchise_id=franchise_id)
+    return {"message": "franchise deleted"}
+
+
+@router.post("/{franchise_id}/store")
+async def create_store(
+    franchise_id: int, body: StoreCreate, _user: StoreCreator, context: ContextDep
+) -> StoreCreated:
+    """Create a store (admin, or a franchisee of the franchise)."""
+    async with context.db.writer() as session:
+        store = await service.create_store(
+            session=session, franchise_id=franchise_id, name=body.name
+        )
+    return StoreCreated(id=store.id, franchiseId=store.franchise_id, name=store.name)
+
+
+@router.delete("/{franchise_id}/store/{store_id}")
+async def delete_store(
+    franchise_id: int, store_id: int, _user: StoreDeleter, context: ContextDep
+) -> dict[str, str]:
+    """Delete a store (admin, or a franchisee of the franchise)."""
+    async with context.db.writer() as session:
+        await service.delete_store(session=session, franchise_id=franchise_id, store_id=store_id)
+    return {"message": "store deleted"}

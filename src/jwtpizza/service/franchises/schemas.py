@@ -1,0 +1,60 @@
+"""API shapes for franchises and stores."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jwtpizza.service.compact import Compact
+
+
+class StoreOut(Compact):
+    id: int
+    name: str
+    totalRevenue: float | None = None
+
+
+class AdminOut(BaseModel):
+    id: int
+    name: str
+    email: str
+
+
+class FranchiseOut(Compact):
+    id: int
+    name: str
+    admins: list[AdminOut] | None = None
+    stores: list[StoreOut]
+
+
+class FranchiseList(BaseModel):
+    franchises: list[FranchiseOut]
+    more: bool
+
+
+class AdminEmail(BaseModel):
+    email: str = Field(max_length=255)
+
+
+class FranchiseCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(min_length=1, max_length=255)
+    admins: list[AdminEmail] = Field(default_factory=list, max_length=20)
+
+
+class FranchiseCreated(BaseModel):
+    name: str
+    admins: list[AdminOut]
+    id: int
+
+
+class StoreCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(min_length=1, max_length=255)
+
+
+class StoreCreated(BaseModel):
+    id: int
+    franchiseId: int
+    name: str

@@ -1,0 +1,29 @@
+"""The menu: listing and adding pizzas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jwtpizza.service.menu.models import MenuItem
+from jwtpizza.service.menu.schemas import MenuItemCreate
+
+
+async def list_items(*, session: AsyncSession) -> list[MenuItem]:
+    return list(await session.scalars(select(MenuItem).order_by(MenuItem.id)))
+
+
+async def add_item(*, session: AsyncSession, item: MenuItemCreate) -> MenuItem:
+    row = MenuItem(
+        title=item.title, description=item.description, image=item.image, price=item.price
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_many(*, session: AsyncSession, ids: Iterable[int]) -> dict[int, MenuItem]:
+    rows = await session.scalars(select(MenuItem).where(MenuItem.id.in_(set(ids))))
+    return {row.id: row for row in rows}

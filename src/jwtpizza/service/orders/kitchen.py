@@ -1,0 +1,99 @@
+"""The kitchen: answers a diner within a wait budget, and drains the queue in the background.
+
+An order is first worked inline under a lease. If the factory has answered within the wait
+budget the diner gets the pizza (or the rejection); otherwise the order is marked queued,
+the inline attempt carries on, and the background worker retries queued jobs until they end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from contextlib import suppress
+
+from jwtpizza.service.orders.fulfilment import Fulfiller, Outcome
+
+log = logging.getLogger("jwtpizza.kitchen")
+
+
+def replica_id() -> str:
+    """A name for this process that is unique across replicas and restarts."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class Kitchen:
+    def __init__(
+        self,
+        *,
+        fulfiller: Fulfiller,
+        wait_budget_seconds: float | None,
+        poll_seconds: float = 0.5,
+        batch_size: int = 20,
+    ) -> None:
+        self.fulfiller = fulfiller
+        self._wait_budget = wait_budget_seconds
+        self._poll = poll_seconds
+        self._batch = batch_size
+        self.owner = replica_id()
+        self._inline: set[asyncio.Task[Outcome]] = set()
+        self._worker: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    async def submit(self, order_id: int) -> Outcome:
+        """Work a just-placed order; the outcome the diner should see."""
+        owner = f"{self.owner}-inline-{order_id}"
+        if not await self.fulfiller.claim(order_id=order_id, owner=owner):
+            return await self.fulfiller.mark_queued(order_id=order_id)
+        task = asyncio.create_task(self.fulfiller.work(order_id=order_id, owner=owner))
+        self._inline.add(task)
+        task.add_done_callback(self._inline.discard)
+        if not self.fulfiller.policy.enabled:
+            return await task
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self._wait_budget)
+        except TimeoutError:
+            return await self.fulfiller.mark_queued(order_id=order_id)
+
+    def start(self) -> None:
+        """Start the background worker (only when the queue is on)."""
+        if self.fulfiller.policy.enabled and self._worker is None:
+            self._worker = asyncio.create_task(self._run(), name="jwtpizza-kitchen-worker")
+
+    def nudge(self) -> None:
+        """Wake the worker early, e.g. when the breaker closes."""
+        self._wake.set()
+
+    async def drain_once(self) -> int:
+        """Claim and work one batch of due jobs; how many were worked."""
+        order_ids = await self.fulfiller.claim_batch(owner=self.owner, limit=self._batch)
+        results = await asyncio.gather(
+            *(self.fulfiller.work(order_id=i, owner=self.owner) for i in order_ids),
+            return_exceptions=True,
+        )
+        for order_id, result in zip(order_ids, results, strict=True):
+            if isinstance(result, BaseException):
+                log.error("fulfilment of order %s failed", order_id, exc_info=result)
+        return len(order_ids)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                worked = await self.drain_once()
+            except Exception:
+                log.exception("the kitchen worker could not claim jobs")
+                worked = 0
+            if worked == 0:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll)
+                self._wake.clear()
+
+    async def stop(self) -> None:
+        """Stop the worker and any inline attempts; their leases lapse and are retaken."""
+        tasks = [*self._inline, *([self._worker] if self._worker else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._worker = None

@@ -1,0 +1,62 @@
+"""Routes under /api/order: history, placing an order, and an order's status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from jwtpizza.errors import UpstreamFailed
+from jwtpizza.service.deps import ContextDep, CurrentUser
+from jwtpizza.service.orders import service
+from jwtpizza.service.orders.models import OrderStatus
+from jwtpizza.service.orders.schemas import OrderHistory, OrderIn, OrderPlaced, OrderStatusOut
+
+router = APIRouter(prefix="/api/order", tags=["orders"])
+
+QUEUED_MESSAGE = "The kitchen is busy; your pizza will be ready soon"
+
+
+@router.get("")
+async def order_history(
+    diner: CurrentUser, context: ContextDep, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
+) -> OrderHistory:
+    """Get the orders for the authenticated user."""
+    async with context.db.reader() as session:
+        rows = await service.history(
+            session=session, diner_id=diner.id, page=page, per_page=context.settings.list_per_page
+        )
+        return OrderHistory(dinerId=diner.id, orders=[service.to_out(o) for o in rows], page=page)
+
+
+@router.post("")
+async def create_order(
+    body: OrderIn, diner: CurrentUser, context: ContextDep, response: Response
+) -> OrderPlaced:
+    """Create an order for the authenticated user."""
+    async with context.db.writer() as session:
+        order = await service.place(
+            session=session, diner_id=diner.id, request=body, now=context.clock.now()
+        )
+        placed = service.to_out(order, with_item_ids=False)
+    outcome = await context.kitchen.submit(order.id)
+    placed.status = outcome.status
+    if outcome.status == OrderStatus.REJECTED:
+        extra = {"followLinkToEndChaos": outcome.report_url} if outcome.report_url else {}
+        raise UpstreamFailed("Failed to fulfill order at factory", extra=extra)
+    if outcome.status == OrderStatus.FULFILLED:
+        return OrderPlaced(order=placed, jwt=outcome.jwt, followLinkToEndChaos=outcome.report_url)
+    response.status_code = 202
+    return OrderPlaced(
+        order=placed, message=QUEUED_MESSAGE, followLinkToEndChaos=outcome.report_url
+    )
+
+
+@router.get("/{order_id}")
+async def get_order(order_id: int, diner: CurrentUser, context: ContextDep) -> OrderStatusOut:
+    """Get one of your orders: its status and, once made, its pizza."""
+    async with context.db.reader() as session:
+        order = await service.get_for(
+            session=session, order_id=order_id, diner_id=None if diner.is_admin else diner.id
+        )
+        return OrderStatusOut(order=service.to_out(order), jwt=order.jwt, reason=order.reason)

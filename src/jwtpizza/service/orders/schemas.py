@@ -1,0 +1,61 @@
+"""API shapes for orders, as the original's JSON plus the order's status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jwtpizza.service.compact import Compact
+
+
+class OrderItemIn(BaseModel):
+    # description and price are accepted for compatibility and ignored: the menu decides.
+    model_config = ConfigDict(extra="ignore")
+
+    menuId: int
+    description: str | None = None
+    price: float | None = None
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    franchiseId: int
+    storeId: int
+    items: list[OrderItemIn] = Field(max_length=100)
+
+
+class OrderItemOut(Compact):
+    id: int | None = None
+    menuId: int
+    description: str
+    price: float
+
+
+class OrderOut(Compact):
+    id: int
+    franchiseId: int
+    storeId: int
+    date: datetime | None = None
+    status: str
+    items: list[OrderItemOut]
+
+
+class OrderPlaced(Compact):
+    order: OrderOut
+    jwt: str | None = None
+    message: str | None = None
+    followLinkToEndChaos: str | None = None
+
+
+class OrderStatusOut(Compact):
+    order: OrderOut
+    jwt: str | None = None
+    reason: str | None = None
+
+
+class OrderHistory(BaseModel):
+    dinerId: int
+    orders: list[OrderOut]
+    page: int

@@ -1,0 +1,23 @@
+"""Every service table, imported in one place so the metadata is complete for migrations."""
+
+from jwtpizza.service.auth.models import Session
+from jwtpizza.service.database import Base
+from jwtpizza.service.franchises.models import Franchise, Store
+from jwtpizza.service.menu.models import MenuItem
+from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderItem
+from jwtpizza.service.users.models import User, UserRole
+
+metadata = Base.metadata
+
+__all__ = [
+    "Franchise",
+    "FulfilmentJob",
+    "MenuItem",
+    "Order",
+    "OrderItem",
+    "Session",
+    "Store",
+    "User",
+    "UserRole",
+    "metadata",
+]
