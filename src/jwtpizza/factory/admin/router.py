@@ -1,0 +1,119 @@
+"""Admin endpoints, admin chaos control, key rotation, and the (compatible) log endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Response
+
+from jwtpizza.factory.admin import service as admin
+from jwtpizza.factory.admin.schemas import DeleteRequest, LogText, RoleRequest
+from jwtpizza.factory.chaos import service as chaos
+from jwtpizza.factory.chaos.schemas import ChaosRequest
+from jwtpizza.factory.deps import AdminVendorDep, ReaderDep, RuntimeDep, SessionDep, VendorDep
+from jwtpizza.factory.vendors import service as vendors
+
+router = APIRouter(tags=["admin"])
+
+
+@router.get("/api/admin/vendors")
+async def list_vendors(
+    _admin: AdminVendorDep, session: ReaderDep, runtime: RuntimeDep
+) -> list[dict[str, Any]]:
+    """Every vendor with its chaos (fix codes included) and connections."""
+    return await admin.list_vendors(session=session, now=runtime.clock.now())
+
+
+@router.put("/api/admin/role")
+async def set_role(
+    body: RoleRequest, _admin: AdminVendorDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Grant or revoke admin: the vendor is admin when `roles` contains `admin`."""
+    vendor = await admin.set_role(session=session, vendor_id=body.id, roles=body.roles)
+    return await vendors.view(session=session, vendor=vendor, now=runtime.clock.now(), admin=True)
+
+
+@router.delete("/api/admin/vendor", status_code=204)
+async def delete_vendor(
+    body: DeleteRequest, _admin: AdminVendorDep, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """Delete a vendor's connection, its chaos, or the whole vendor."""
+    await admin.remove(
+        session=session,
+        vendor_id=body.id,
+        delete_type=body.deleteType,
+        purpose=body.purpose,
+        now=runtime.clock.now(),
+    )
+    return Response(status_code=204)
+
+
+@router.get("/api/admin/chaos")
+async def chaos_status(
+    _admin: AdminVendorDep, session: ReaderDep, runtime: RuntimeDep
+) -> list[dict[str, Any]]:
+    """Each vendor's latest fault (scheduled, active or ended), with its report token."""
+    now = runtime.clock.now()
+    rows = await admin.list_vendors(session=session, now=now)
+    return [{"vendorId": row["id"], **row["chaos"]} for row in rows if "id" in row["chaos"]]
+
+
+@router.put("/api/admin/chaos/{vendor_id}/{chaos_type}")
+async def start_chaos(
+    vendor_id: str,
+    chaos_type: str,
+    _admin: AdminVendorDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    body: ChaosRequest | None = Body(default=None),
+) -> dict[str, Any]:
+    """Schedule chaos for any vendor; answers with the fault, its fix code and token."""
+    request = body or ChaosRequest()
+    spec = chaos.FaultSpec(
+        chaos.parse_type(chaos_type), request.schedule(), request.duration_seconds, request.params()
+    )
+    now = runtime.clock.now()
+    fault = await chaos.start_fault(
+        session=session,
+        vendor_id=vendor_id,
+        spec=spec,
+        now=now,
+        rng=runtime.rng,
+        hours=runtime.hours,
+        outage_seconds=runtime.settings.outage_default_seconds,
+    )
+    return chaos.describe(fault, now, secrets_visible=True)
+
+
+@router.delete("/api/admin/chaos/{vendor_id}")
+async def stop_chaos(
+    vendor_id: str, _admin: AdminVendorDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Cancel a vendor's scheduled or active fault."""
+    await vendors.get(session=session, vendor_id=vendor_id)
+    stopped = await chaos.stop_faults(session=session, vendor_id=vendor_id, now=runtime.clock.now())
+    return {
+        "message": "Chaos stopped" if stopped else "No chaos currently executing",
+        "stopped": stopped,
+    }
+
+
+@router.post("/api/admin/keys/rotate")
+async def rotate_key(_admin: AdminVendorDep, runtime: RuntimeDep) -> dict[str, str]:
+    """Start signing with a fresh key; the old one stays in the JWKS until its pizzas expire."""
+    return {"kid": await runtime.keys.rotate()}
+
+
+@router.post("/api/log")
+async def post_log(
+    _vendor: VendorDep, runtime: RuntimeDep, _body: Any = Body(default=None)
+) -> Response:
+    """Accept a log entry (nothing is stored, as the original) and return the log response text."""
+    return Response(runtime.log_message, media_type="text/plain")
+
+
+@router.put("/api/log")
+async def set_log_text(body: LogText, _admin: AdminVendorDep, runtime: RuntimeDep) -> Response:
+    """Set the text `POST /api/log` returns."""
+    runtime.log_message = body.message
+    return Response(runtime.log_message, media_type="text/plain")

@@ -1,0 +1,162 @@
+"""The pizza factory app: `create_app(settings)` builds it; nothing happens at import."""
+
+from __future__ import annotations
+
+import random as random_module
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from jwtpizza.clock import Clock, SystemClock
+from jwtpizza.db import Database
+from jwtpizza.edge import install_error_handlers
+from jwtpizza.factory import demo
+from jwtpizza.factory.admin.router import router as admin_router
+from jwtpizza.factory.badges.router import router as badge_router
+from jwtpizza.factory.chaos.domain import WorkingHours
+from jwtpizza.factory.chaos.router import router as chaos_router
+from jwtpizza.factory.deps import admin_vendor, current_vendor
+from jwtpizza.factory.keys import KeyRing
+from jwtpizza.factory.mail import ConsoleMailer, Mailer, SmtpMailer
+from jwtpizza.factory.migrations import upgrade
+from jwtpizza.factory.orders.router import router as order_router
+from jwtpizza.factory.orders.service import OrderDesk
+from jwtpizza.factory.outage import DropConnectionMiddleware
+from jwtpizza.factory.runtime import Runtime
+from jwtpizza.factory.settings import FactorySettings
+from jwtpizza.factory.support.router import router as support_router
+from jwtpizza.factory.vendors.router import router as vendor_router
+
+DOC_TAGS = ("order", "admin", "support", "vendor", "badge", "chaos")
+
+
+def mailer_for(settings: FactorySettings) -> Mailer:
+    if settings.mail == "smtp":
+        return SmtpMailer(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.mail_from,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+    return ConsoleMailer()
+
+
+def build_runtime(
+    settings: FactorySettings,
+    *,
+    clock: Clock | None = None,
+    mailer: Mailer | None = None,
+    random: random_module.Random | None = None,
+) -> Runtime:
+    clock = clock or SystemClock()
+    db = Database(settings.database_url, pooled=settings.db_pooled)
+    keys = KeyRing(
+        db,
+        clock,
+        bits=settings.key_bits,
+        ttl_seconds=settings.pizza_ttl_seconds,
+        refresh_seconds=settings.key_refresh_seconds,
+    )
+    hours = WorkingHours(
+        settings.timezone(), settings.chaos_window_start_hour, settings.chaos_window_end_hour
+    )
+    return Runtime(
+        settings=settings,
+        db=db,
+        clock=clock,
+        rng=random or random_module.Random(),
+        mailer=mailer or mailer_for(settings),
+        keys=keys,
+        hours=hours,
+    )
+
+
+async def start(runtime: Runtime) -> None:
+    """Migrate, make sure a signing key exists, and seed the demo vendors in demo mode."""
+    await upgrade(runtime.db)
+    await runtime.keys.ensure()
+    if runtime.settings.demo:
+        await demo.seed(runtime.db, runtime.settings, now=runtime.clock.now())
+
+
+def dependency_calls(dependant: Dependant) -> set[Any]:
+    calls: set[Any] = set()
+    for sub in dependant.dependencies:
+        calls |= {sub.call} | dependency_calls(sub)
+    return calls
+
+
+def describe_routes(app: FastAPI) -> list[dict[str, Any]]:
+    """The endpoint list of `/api/docs`, built from the routes themselves."""
+    auth_calls = {current_vendor, admin_vendor}
+    endpoints = []
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not set(route.tags) & set(DOC_TAGS):
+            continue
+        calls = dependency_calls(route.dependant)
+        for method in sorted(route.methods or ()):
+            endpoints.append(
+                {
+                    "method": method,
+                    "path": route.path,
+                    "requiresAuth": bool(calls & auth_calls),
+                    "requiresAdmin": admin_vendor in calls,
+                    "description": route.summary or route.name,
+                }
+            )
+    return endpoints
+
+
+def create_app(
+    settings: FactorySettings | None = None,
+    *,
+    clock: Clock | None = None,
+    mailer: Mailer | None = None,
+    random: random_module.Random | None = None,
+) -> FastAPI:
+    """Build the factory app. Its lifespan migrates the database and loads the keys."""
+    settings = settings or FactorySettings()
+    runtime = build_runtime(settings, clock=clock, mailer=mailer, random=random)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await start(runtime)
+        yield
+        await runtime.db.dispose()
+
+    app = FastAPI(title="JWT Pizza Factory", version=settings.version, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.desk = OrderDesk(runtime)
+    install_error_handlers(app)
+    app.add_middleware(DropConnectionMiddleware)
+    for router in (
+        order_router,
+        admin_router,
+        support_router,
+        vendor_router,
+        badge_router,
+        chaos_router,
+    ):
+        app.include_router(router)
+
+    @app.get("/api/docs", tags=["docs"])
+    async def docs() -> dict[str, Any]:
+        """The factory's endpoints."""
+        return {
+            "message": "welcome to JWT Pizza Factory",
+            "version": settings.version,
+            "endpoints": describe_routes(app),
+        }
+
+    @app.get("/", tags=["docs"])
+    async def root() -> dict[str, Any]:
+        """Welcome."""
+        return {"message": "welcome to JWT Pizza Factory", "version": settings.version}
+
+    return app

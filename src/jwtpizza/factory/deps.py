@@ -1,0 +1,75 @@
+"""Dependencies declared once, as `Annotated` aliases routes use in their signatures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jwtpizza.errors import Unauthorized
+from jwtpizza.factory.runtime import Runtime
+from jwtpizza.factory.vendors import service as vendors
+from jwtpizza.factory.vendors.models import Vendor
+
+INVALID_AUTH = "invalid authentication"
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime = request.app.state.runtime
+    assert isinstance(runtime, Runtime)
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def reader_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.db.reader() as session:
+        yield session
+
+
+async def writer_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.db.writer() as session:
+        yield session
+
+
+ReaderDep = Annotated[AsyncSession, Depends(reader_session)]
+SessionDep = Annotated[AsyncSession, Depends(writer_session)]
+
+
+def api_key_from(authorization: str | None) -> str | None:
+    """The key after an optional, case-insensitive `Bearer ` prefix (as the original)."""
+    if not authorization:
+        return None
+    value = authorization.strip()
+    if value[:7].lower() == "bearer ":
+        value = value[7:].strip()
+    return value or None
+
+
+ApiKey = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
+
+
+async def current_vendor(runtime: RuntimeDep, authorization: ApiKey = None) -> Vendor:
+    key = api_key_from(authorization)
+    if key is None:
+        raise Unauthorized(INVALID_AUTH)
+    async with runtime.db.reader() as session:
+        vendor = await vendors.get_by_api_key(session=session, api_key=key)
+    if vendor is None:
+        raise Unauthorized(INVALID_AUTH)
+    return vendor
+
+
+VendorDep = Annotated[Vendor, Depends(current_vendor)]
+
+
+async def admin_vendor(vendor: VendorDep) -> Vendor:
+    if not vendor.is_admin:
+        raise Unauthorized(INVALID_AUTH)
+    return vendor
+
+
+AdminVendorDep = Annotated[Vendor, Depends(admin_vendor)]

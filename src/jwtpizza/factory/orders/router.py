@@ -1,0 +1,58 @@
+"""Order signing, verification and the public key set."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import jwt
+from fastapi import APIRouter, Depends, Header, Request
+
+from jwtpizza.errors import Forbidden
+from jwtpizza.factory.deps import ApiKey, RuntimeDep, api_key_from
+from jwtpizza.factory.orders import signing
+from jwtpizza.factory.orders.schemas import OrderRequest, VerifyRequest
+from jwtpizza.factory.orders.service import OrderDesk
+
+router = APIRouter()
+
+
+def get_desk(request: Request) -> OrderDesk:
+    desk = request.app.state.desk
+    assert isinstance(desk, OrderDesk)
+    return desk
+
+
+DeskDep = Annotated[OrderDesk, Depends(get_desk)]
+
+
+@router.post("/api/order", tags=["order"])
+async def make_pizza(
+    body: OrderRequest,
+    desk: DeskDep,
+    authorization: ApiKey = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> dict[str, Any]:
+    """Make a pizza: a signed JWT of `{vendor, diner, order}` (vendor API key required)."""
+    return await desk.order(
+        api_key=api_key_from(authorization), idempotency_key=idempotency_key, body=body
+    )
+
+
+@router.post("/api/order/verify", tags=["order"])
+async def verify_pizza(body: VerifyRequest, runtime: RuntimeDep) -> dict[str, Any]:
+    """Verify a pizza's signature, issuer and expiry."""
+    await runtime.keys.fresh()
+    try:
+        payload = signing.verify(
+            body.jwt or "", runtime.keys, issuer=runtime.settings.issuer, now=runtime.clock.now()
+        )
+    except jwt.InvalidTokenError:
+        raise Forbidden("invalid") from None
+    return {"message": "valid", "payload": payload}
+
+
+@router.get("/.well-known/jwks.json", tags=["order"])
+async def jwks(runtime: RuntimeDep) -> dict[str, Any]:
+    """The public keys of pizzas that may still be valid (retired keys included)."""
+    await runtime.keys.fresh()
+    return runtime.keys.jwks()

@@ -1,0 +1,25 @@
+"""Everything a request of the factory needs, built once by `create_app`."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from jwtpizza.clock import Clock
+from jwtpizza.db import Database
+from jwtpizza.factory.chaos.domain import WorkingHours
+from jwtpizza.factory.keys import KeyRing
+from jwtpizza.factory.mail import Mailer
+from jwtpizza.factory.settings import FactorySettings
+
+
+@dataclass
+class Runtime:
+    settings: FactorySettings
+    db: Database
+    clock: Clock
+    rng: random.Random
+    mailer: Mailer
+    keys: KeyRing
+    hours: WorkingHours
+    log_message: str = field(default="Log received")

@@ -1,0 +1,21 @@
+"""The report link that ends a fault: `/api/support/<fault token>/report/<fix code>`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from jwtpizza.factory.chaos import service as chaos
+from jwtpizza.factory.deps import RuntimeDep, SessionDep
+
+router = APIRouter(prefix="/api/support", tags=["support"])
+
+
+@router.get("/{token}/report/{fix_code}")
+async def report_problem(
+    token: str, fix_code: str, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, str]:
+    """End the fault behind a report link if the fix code is right."""
+    message = await chaos.report(
+        session=session, token=token, fix_code=fix_code, now=runtime.clock.now()
+    )
+    return {"message": message}

@@ -1,0 +1,146 @@
+"""Vendor accounts, email-code login, chaos initiation and pen-test partners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Response
+
+from jwtpizza.errors import JwtPizzaError
+from jwtpizza.factory.chaos import service as chaos
+from jwtpizza.factory.chaos.schemas import ChaosRequest
+from jwtpizza.factory.deps import ReaderDep, RuntimeDep, SessionDep, VendorDep
+from jwtpizza.factory.vendors import service as vendors
+from jwtpizza.factory.vendors.models import Vendor
+from jwtpizza.factory.vendors.schemas import (
+    CodeExchange,
+    CodeRequest,
+    ConnectRequest,
+    RatingRequest,
+    VendorCreate,
+)
+
+router = APIRouter(prefix="/api/vendor", tags=["vendor"])
+SUBJECT = "BYU CS 329 JWT Pizza Factory"
+
+
+@router.get("")
+async def get_me(vendor: VendorDep, session: ReaderDep, runtime: RuntimeDep) -> dict[str, Any]:
+    """The calling vendor, with its chaos state (never the fix code)."""
+    return await vendors.view(
+        session=session, vendor=vendor, now=runtime.clock.now(), with_key=True
+    )
+
+
+@router.get("/{vendor_id}")
+async def exists(vendor_id: str, session: ReaderDep) -> dict[str, bool]:
+    """Whether a vendor with this id exists."""
+    return {"exists": await session.get(Vendor, vendor_id) is not None}
+
+
+@router.post("")
+async def create_vendor(
+    body: VendorCreate, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Create a vendor account (the API key is obtained through the email-code login)."""
+    vendor = await vendors.create(session=session, vendor_in=body, now=runtime.clock.now())
+    return await vendors.view(session=session, vendor=vendor, now=runtime.clock.now())
+
+
+@router.put("")
+async def update_vendor(
+    body: VendorCreate, caller: VendorDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Update a vendor's details (yourself, or anyone as an admin); null clears a field."""
+    vendor = await vendors.update(session=session, caller=caller, vendor_in=body)
+    return await vendors.view(
+        session=session, vendor=vendor, now=runtime.clock.now(), with_key=vendor.id == caller.id
+    )
+
+
+@router.post("/code")
+async def send_code(body: CodeRequest, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
+    """Email a one-time login code to the vendor."""
+    settings = runtime.settings
+    vendor, code = await vendors.issue_code(
+        session=session,
+        vendor_id=body.id,
+        now=runtime.clock.now(),
+        ttl_seconds=settings.code_ttl_seconds,
+    )
+    email = vendor.email or f"{vendor.id}@byu.edu"
+    minutes = round(settings.code_ttl_seconds / 60)
+    text = f"Your JWT Pizza Factory code is {code}. It expires in {minutes} minutes."
+    try:
+        await runtime.mailer.send(to=email, subject=SUBJECT, body=text)
+    except Exception as exc:
+        raise JwtPizzaError(f"Unable to send authorization code to {email}") from exc
+    return {"email": email}
+
+
+@router.post("/auth")
+async def exchange_code(
+    body: CodeExchange, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Exchange a login code for the vendor, including its API key."""
+    settings = runtime.settings
+    vendor = await vendors.redeem_code(
+        session=session,
+        vendor_id=body.id,
+        code=body.code,
+        now=runtime.clock.now(),
+        max_attempts=settings.code_max_attempts,
+    )
+    return await vendors.view(
+        session=session, vendor=vendor, now=runtime.clock.now(), with_key=True
+    )
+
+
+@router.post("/connect")
+async def request_partner(
+    body: ConnectRequest, vendor: VendorDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Ask for a pen-test partner; paired with the first vendor waiting for the same purpose."""
+    await vendors.connect(
+        session=session, vendor=vendor, purpose=body.purpose, now=runtime.clock.now()
+    )
+    return await vendors.view(
+        session=session, vendor=vendor, now=runtime.clock.now(), with_key=True
+    )
+
+
+@router.put("/connect")
+async def rate_partner(body: RatingRequest, vendor: VendorDep, session: SessionDep) -> Response:
+    """Rate your pen-test partner from 1 to 5 stars (empty response, as the original)."""
+    await vendors.rate(
+        session=session, vendor=vendor, partner_id=body.id, purpose=body.purpose, rating=body.rating
+    )
+    return Response(status_code=200)
+
+
+@router.put("/chaos/{chaos_type}")
+async def initiate_chaos(
+    chaos_type: str,
+    vendor: VendorDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    body: ChaosRequest | None = Body(default=None),
+) -> dict[str, str]:
+    """Schedule chaos of a type for yourself (default: a random time tomorrow 08:00-14:00)."""
+    request = body or ChaosRequest()
+    spec = chaos.FaultSpec(
+        type=chaos.parse_type(chaos_type),
+        schedule=request.schedule(),
+        duration_seconds=request.duration_seconds,
+        params=request.params(),
+    )
+    await chaos.start_fault(
+        session=session,
+        vendor_id=vendor.id,
+        spec=spec,
+        now=runtime.clock.now(),
+        rng=runtime.rng,
+        hours=runtime.hours,
+        outage_seconds=runtime.settings.outage_default_seconds,
+    )
+    return {"message": "Chaos initiated"}
