@@ -52,6 +52,7 @@ class Metrics:
         self._resilience()
         self._factory_side()
         self._pipeline()
+        self._zero_known_series()
 
     def _counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
         return Counter(name, doc, labels, registry=self.registry)
@@ -118,6 +119,16 @@ class Metrics:
         self._pushes_failed = self._counter(
             "telemetry_push_failures", "Failed pushes to Loki or OTLP", ("sink",)
         )
+
+    def _zero_known_series(self) -> None:
+        # Known label values start at 0, so rates and dashboards work before the first event.
+        for result in ("success", "failure"):
+            self._auth.labels(result)
+        for reason in FactoryReason:
+            self._factory_total.labels(reason.value)
+        for sink in ("loki", "otlp"):
+            self._logs_dropped.labels(sink)
+            self._pushes_failed.labels(sink)
 
     # HTTP and users ------------------------------------------------------------------------
 
