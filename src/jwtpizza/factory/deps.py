@@ -52,6 +52,14 @@ def api_key_from(authorization: str | None) -> str | None:
 ApiKey = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
 
 
+def presented_key(authorization: ApiKey = None) -> str | None:
+    """The API key the caller presented, checked by the route itself (orders apply chaos first)."""
+    return api_key_from(authorization)
+
+
+PresentedKeyDep = Annotated[str | None, Depends(presented_key)]
+
+
 async def current_vendor(runtime: RuntimeDep, authorization: ApiKey = None) -> Vendor:
     key = api_key_from(authorization)
     if key is None:

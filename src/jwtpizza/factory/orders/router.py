@@ -8,7 +8,7 @@ import jwt
 from fastapi import APIRouter, Depends, Header, Request
 
 from jwtpizza.errors import Forbidden
-from jwtpizza.factory.deps import ApiKey, RuntimeDep, api_key_from
+from jwtpizza.factory.deps import PresentedKeyDep, RuntimeDep
 from jwtpizza.factory.orders import signing
 from jwtpizza.factory.orders.schemas import OrderRequest, VerifyRequest
 from jwtpizza.factory.orders.service import OrderDesk
@@ -29,13 +29,11 @@ DeskDep = Annotated[OrderDesk, Depends(get_desk)]
 async def make_pizza(
     body: OrderRequest,
     desk: DeskDep,
-    authorization: ApiKey = None,
+    api_key: PresentedKeyDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
     """Make a pizza: a signed JWT of `{vendor, diner, order}` (vendor API key required)."""
-    return await desk.order(
-        api_key=api_key_from(authorization), idempotency_key=idempotency_key, body=body
-    )
+    return await desk.order(api_key=api_key, idempotency_key=idempotency_key, body=body)
 
 
 @router.post("/api/order/verify", tags=["order"])

@@ -1,0 +1,170 @@
+"""`jwtpizza chaos`: start, inspect and stop factory chaos, and show the scoreboard.
+
+These commands work directly on the factory database named by the factory settings
+(`JWTPIZZA_FACTORY_DATABASE_URL`), so they need no admin API key and no running server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jwtpizza.errors import JwtPizzaError
+from jwtpizza.factory import control
+from jwtpizza.factory.chaos.domain import ChaosType
+from jwtpizza.factory.chaos.schemas import ChaosRequest, Window
+from jwtpizza.factory.settings import FactorySettings
+
+app = typer.Typer(help="Factory chaos: start, status, stop, scoreboard.", no_args_is_help=True)
+console = Console()
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smh]?)$")
+UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+
+
+def seconds(text: str) -> float:
+    """`90`, `90s`, `5m`, `1h` as seconds."""
+    match = DURATION.match(text.strip())
+    if not match:
+        raise typer.BadParameter(f"{text!r} is not a duration like 90s, 5m or 1h")
+    return float(match.group(1)) * UNITS[match.group(2)]
+
+
+def aware(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise typer.BadParameter(f"{text!r} needs a timezone, e.g. 2026-01-02T08:00:00-07:00")
+    return moment
+
+
+def build_request(
+    *, now: bool, at: str | None, within: str | None, window: str | None, options: dict[str, Any]
+) -> ChaosRequest:
+    if sum([now, at is not None, within is not None, window is not None]) > 1:
+        raise typer.BadParameter("give at most one of --now, --at, --within, --window")
+    values: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+    if now:
+        values["start"] = "now"
+    if at:
+        values["at"] = aware(at)
+    if within:
+        values["within_seconds"] = seconds(within)
+    if window:
+        start, _, end = window.partition("/")
+        values["window"] = Window(start=aware(start), end=aware(end))
+    return ChaosRequest(**values)
+
+
+def fail(exc: JwtPizzaError) -> None:
+    console.print(f"[red]{exc.message}[/red]")
+    raise typer.Exit(1)
+
+
+Vendor = Annotated[
+    str | None, typer.Option("--vendor", help="Vendor id (default: the demo vendor)")
+]
+
+
+@app.command()
+def start(
+    chaos_type: Annotated[ChaosType, typer.Argument(metavar="TYPE", help="Chaos type")],
+    vendor: Vendor = None,
+    now: Annotated[bool, typer.Option("--now", help="Start now")] = False,
+    at: Annotated[str | None, typer.Option(help="Start at an ISO time with zone")] = None,
+    within: Annotated[
+        str | None, typer.Option(help="Start at a random time within 90s/5m/1h")
+    ] = None,
+    window: Annotated[
+        str | None, typer.Option(help="Random start in START/END (ISO times)")
+    ] = None,
+    duration: Annotated[str | None, typer.Option(help="End by itself after 90s/5m/1h")] = None,
+    percent: Annotated[int | None, typer.Option(help="flaky: percent of orders that fail")] = None,
+    delay: Annotated[str | None, typer.Option(help="throttle: delay per order")] = None,
+    retry_after: Annotated[str | None, typer.Option(help="ratelimit: Retry-After")] = None,
+    mode: Annotated[str | None, typer.Option(help="outage: hang or reset")] = None,
+    show_fix: Annotated[bool, typer.Option("--show-fix", help="Print the report URL")] = False,
+) -> None:
+    """Schedule chaos (default schedule: a random time tomorrow 08:00-14:00, as the original)."""
+    settings = FactorySettings()
+    options = {
+        "duration_seconds": seconds(duration) if duration else None,
+        "percent": percent,
+        "delay_seconds": seconds(delay) if delay else None,
+        "retry_after_seconds": seconds(retry_after) if retry_after else None,
+        "mode": mode,
+    }
+    request = build_request(now=now, at=at, within=within, window=window, options=options)
+    try:
+        fault = asyncio.run(
+            control.start_chaos(
+                settings,
+                vendor_id=vendor or settings.demo_vendor_id,
+                chaos_type=chaos_type.value,
+                request=request,
+            )
+        )
+    except JwtPizzaError as exc:
+        fail(exc)
+    console.print(
+        f"chaos [bold]{fault['type']}[/bold] for {fault['vendorId']} starts {fault['startDate']}"
+    )
+    if show_fix:
+        console.print(f"report URL: {fault['reportUrl']}")
+
+
+@app.command()
+def status(vendor: Vendor = None) -> None:
+    """Each vendor's latest fault."""
+    rows = asyncio.run(control.chaos_status(FactorySettings(), vendor_id=vendor))
+    table = Table("vendor", "type", "state", "start", "ended", "reason")
+    for row in rows:
+        state = row.get("state", "calm")
+        table.add_row(
+            row["vendorId"],
+            row.get("type", "none"),
+            state,
+            row.get("startDate", ""),
+            row.get("fixDate", ""),
+            row.get("endReason", ""),
+        )
+    console.print(table)
+
+
+@app.command()
+def stop(vendor: Vendor = None) -> None:
+    """Cancel the vendor's scheduled or active fault."""
+    settings = FactorySettings()
+    try:
+        stopped = asyncio.run(
+            control.stop_chaos(settings, vendor_id=vendor or settings.demo_vendor_id)
+        )
+    except JwtPizzaError as exc:
+        fail(exc)
+    console.print("chaos stopped" if stopped else "No chaos currently executing")
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}s"
+
+
+@app.command()
+def scoreboard() -> None:
+    """Each vendor's time to resolve, fastest mean first."""
+    rows = asyncio.run(control.scoreboard(FactorySettings()))
+    table = Table("vendor", "faults", "resolved", "open", "best", "mean", "last")
+    for row in rows:
+        table.add_row(
+            row.vendor_id,
+            str(row.faults),
+            str(row.resolved),
+            str(row.open),
+            _fmt(row.best_seconds_to_resolve),
+            _fmt(row.mean_seconds_to_resolve),
+            _fmt(row.last_seconds_to_resolve),
+        )
+    console.print(table)
