@@ -73,7 +73,7 @@ class EventLogger:
             self._dispatch,
             processors=[self._stamp, self._clean],
             wrapper_class=structlog.make_filtering_bound_logger(
-                _LEVEL_NUMBERS.get(level.lower(), 20)
+                min(_LEVEL_NUMBERS.get(level.lower(), 20), 50)
             ),
             context_class=dict,
             cache_logger_on_first_use=False,
