@@ -1,5 +1,6 @@
 """Trace context flows from the service's factory call into the factory's spans."""
 
+import contextlib
 from typing import Any
 
 import httpx
@@ -74,10 +75,8 @@ async def test_failed_outgoing_calls_are_logged_with_a_reason() -> None:
 
     _app, obs = make_app()
     client = httpx.AsyncClient(transport=obs.http_transport(httpx.MockTransport(refuse)))
-    try:
+    with contextlib.suppress(httpx.ConnectError):
         await client.get("http://factory/api/order")
-    except httpx.ConnectError:
-        pass
     await client.aclose()
     (call,) = [r.fields for r in obs.store if r.fields["type"] == "factory"]
     assert call["level"] == "error"
