@@ -138,9 +138,16 @@ def instrument(
     clock: Clock | None = None,
     authorize_admin: Callable[..., Any],
     secrets: Iterable[str | None] = (),
+    observability: Observability | None = None,
 ) -> Observability:
-    """Make `app` observable; returns the `Observability` the component records into."""
-    obs = Observability(component=component, settings=settings, clock=clock, secrets=secrets)
+    """Make `app` observable; returns the `Observability` the component records into.
+
+    Pass `observability` when the component needed it before the app existed (for example to
+    build its factory client on `obs.http_transport(...)`).
+    """
+    obs = observability or Observability(
+        component=component, settings=settings, clock=clock, secrets=secrets
+    )
     app.add_middleware(ObservabilityMiddleware, obs=obs)
     app.include_router(ops_router(obs, authorize_admin))
     _run_in_lifespan(app, obs)

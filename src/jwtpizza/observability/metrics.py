@@ -37,6 +37,14 @@ class BreakerState(StrEnum):
     OPEN = "open"
 
 
+def factory_reason(value: str) -> FactoryReason:
+    """The reason for a string from a factory client; unknown strings become `error`."""
+    try:
+        return FactoryReason(value)
+    except ValueError:
+        return FactoryReason.ERROR
+
+
 BREAKER_VALUES = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 
 
@@ -156,6 +164,7 @@ class Metrics:
         self._creation.observe(seconds)
 
     def factory_call(self, reason: FactoryReason | str, seconds: float) -> None:
+        """One factory call; an unknown reason string raises (it would be a new label)."""
         label = FactoryReason(reason).value
         self._factory_total.labels(label).inc()
         self._factory_latency.labels(label).observe(seconds)

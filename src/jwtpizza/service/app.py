@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,12 +15,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
 from jwtpizza.edge import install_error_handlers
+from jwtpizza.observability import Observability, ObservabilitySettings, instrument
+from jwtpizza.observability.http_client import reason_for_error
+from jwtpizza.observability.metrics import FactoryReason, Metrics, factory_reason
 from jwtpizza.service import docs
 from jwtpizza.service.auth.ratelimit import LoginLimiter
 from jwtpizza.service.auth.router import router as auth_router
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.context import ServiceContext
-from jwtpizza.service.factory_client import FactoryClient, HttpFactoryClient, Pizza
+from jwtpizza.service.deps import admin_only
+from jwtpizza.service.factory_client import FactoryClient, FactoryError, HttpFactoryClient, Pizza
 from jwtpizza.service.franchises.router import router as franchise_router
 from jwtpizza.service.health import router as health_router
 from jwtpizza.service.menu.router import router as menu_router
@@ -43,12 +48,28 @@ def _factory_client(
 
 
 def build_context(
-    settings: ServiceSettings, *, clock: Clock, factory: FactoryClient, rng: random.Random
+    settings: ServiceSettings,
+    *,
+    clock: Clock,
+    factory: FactoryClient,
+    rng: random.Random,
+    metrics: Metrics | None = None,
 ) -> ServiceContext:
+    metrics = metrics or Metrics()
     db = Database(settings.database_url, pooled=settings.db_pooled, pool_size=settings.db_pool_size)
 
     async def call(diner: dict[str, Any], order: dict[str, Any], key: str) -> Pizza:
-        return await factory.make_pizza(diner=diner, order=order, idempotency_key=key)
+        started = time.perf_counter()
+        try:
+            pizza = await factory.make_pizza(diner=diner, order=order, idempotency_key=key)
+        except FactoryError as error:
+            metrics.factory_call(factory_reason(error.reason), time.perf_counter() - started)
+            raise
+        except Exception as error:
+            metrics.factory_call(reason_for_error(error), time.perf_counter() - started)
+            raise
+        metrics.factory_call(FactoryReason.OK, time.perf_counter() - started)
+        return pizza
 
     policy = QueuePolicy(
         enabled=settings.queue_enabled,
@@ -74,6 +95,7 @@ def build_context(
         ),
         factory=factory,
         kitchen=Kitchen(fulfiller=fulfiller, wait_budget_seconds=settings.order_wait_seconds),
+        metrics=metrics,
     )
 
 
@@ -84,15 +106,22 @@ def create_app(
     factory_transport: httpx.AsyncBaseTransport | None = None,
     factory_client: FactoryClient | None = None,
     rng: random.Random | None = None,
+    observability: ObservabilitySettings | None = None,
 ) -> FastAPI:
     """The pizza service. Tests pass a clock and a factory transport (or a whole client)."""
     settings = settings or ServiceSettings()
+    clock = clock or SystemClock()
+    obs = Observability(component="service", settings=observability, clock=clock)
     context = build_context(
         settings,
-        clock=clock or SystemClock(),
-        factory=factory_client or _factory_client(settings, factory_transport),
+        clock=clock,
+        factory=factory_client or _factory_client(settings, obs.http_transport(factory_transport)),
         rng=rng or random.Random(),
+        metrics=obs.metrics,
     )
+    obs.sanitizer.add_secret(context.tokens.secret)
+    if settings.factory_api_key:
+        obs.sanitizer.add_secret(settings.factory_api_key.get_secret_value())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -120,6 +149,12 @@ def create_app(
         allow_methods=["GET", "POST", "PUT", "DELETE"],
         allow_headers=["Content-Type", "Authorization"],
     )
+    instrument(
+        app, component="service", observability=obs, authorize_admin=admin_only("unauthorized")
+    )
+    obs.watch_database(context.db.write_engine)
+    if context.db.read_engine is not context.db.write_engine:
+        obs.watch_database(context.db.read_engine)
     for router in (
         health_router,
         docs.router,

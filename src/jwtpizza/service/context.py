@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
+from jwtpizza.observability.metrics import Metrics
 from jwtpizza.service.auth.ratelimit import LoginLimiter
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.factory_client import FactoryClient
@@ -22,3 +23,4 @@ class ServiceContext:
     tokens: TokenSettings
     factory: FactoryClient
     kitchen: Kitchen
+    metrics: Metrics = field(default_factory=Metrics)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from jwtpizza.errors import JwtPizzaError
 from jwtpizza.service.auth import service
 from jwtpizza.service.auth.schemas import AuthOut, LoginIn, RegisterIn
 from jwtpizza.service.deps import ClientAddress, ContextDep, CurrentUser
@@ -29,16 +30,21 @@ async def register(body: RegisterIn, context: ContextDep) -> AuthOut:
 @router.put("")
 async def login(body: LoginIn, context: ContextDep, address: ClientAddress) -> AuthOut:
     """Log in with email and password."""
-    async with context.db.writer() as session:
-        user, token = await service.login(
-            session=session,
-            email=body.email,
-            password=body.password,
-            address=address,
-            limiter=context.limiter,
-            settings=context.tokens,
-            now=context.clock.now(),
-        )
+    try:
+        async with context.db.writer() as session:
+            user, token = await service.login(
+                session=session,
+                email=body.email,
+                password=body.password,
+                address=address,
+                limiter=context.limiter,
+                settings=context.tokens,
+                now=context.clock.now(),
+            )
+    except JwtPizzaError:
+        context.metrics.auth_attempt(success=False)
+        raise
+    context.metrics.auth_attempt(success=True)
     return AuthOut(user=user, token=token)
 
 

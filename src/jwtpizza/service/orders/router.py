@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -39,9 +40,16 @@ async def create_order(
             session=session, diner_id=diner.id, request=body, now=context.clock.now()
         )
         placed = service.to_out(order, with_item_ids=False)
+    started = time.perf_counter()
     outcome = await context.kitchen.submit(order.id)
+    context.metrics.pizza_creation(time.perf_counter() - started)
     placed.status = outcome.status
+    if outcome.status == OrderStatus.FULFILLED:
+        context.metrics.pizza_sold(
+            sum(item.price for item in placed.items), count=len(placed.items)
+        )
     if outcome.status == OrderStatus.REJECTED:
+        context.metrics.pizza_failed(count=len(placed.items))
         extra = {"followLinkToEndChaos": outcome.report_url} if outcome.report_url else {}
         raise UpstreamFailed("Failed to fulfill order at factory", extra=extra)
     if outcome.status == OrderStatus.FULFILLED:
