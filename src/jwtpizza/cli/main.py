@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from jwtpizza.cli import admin as admin_cli
 from jwtpizza.cli import chaos as chaos_cli
+from jwtpizza.cli import db as db_cli
 from jwtpizza.cli import factory as factory_cli
+from jwtpizza.cli.service import service as service_command
+from jwtpizza.cli.up import up as up_command
 
 app = typer.Typer(
     name="jwtpizza",
@@ -13,6 +17,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.command("up")(up_command)
+app.command("service")(service_command)
+app.add_typer(db_cli.app, name="db")
+app.add_typer(admin_cli.app, name="admin")
 app.add_typer(factory_cli.app, name="factory")
 app.add_typer(chaos_cli.app, name="chaos")
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from jwtpizza.service import integrity
 from jwtpizza.service.deps import ContextDep
 
 router = APIRouter(tags=["health"])
@@ -32,3 +33,12 @@ async def readiness(context: ContextDep) -> JSONResponse | dict[str, Any]:
     except Exception:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return {"status": "ready", "database": "ok"}
+
+
+@router.get("/api/health/integrity")
+async def integrity_check(context: ContextDep) -> dict[str, Any]:
+    """The order ledger and referential-integrity check: problem counts, and `ok`."""
+    async with context.db.reader() as session:
+        report = await integrity.check(session=session)
+    problems = {k: len(v) for k, v in report.as_dict().items() if isinstance(v, list)}
+    return {"ok": report.ok, "ordersByStatus": report.orders_by_status, "problems": problems}

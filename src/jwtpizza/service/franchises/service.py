@@ -29,7 +29,7 @@ async def revenue_by_store(
         .where(Order.store_id.in_(ids), Order.status == OrderStatus.FULFILLED)
         .group_by(Order.store_id)
     )
-    return {store_id: Decimal(total) for store_id, total in rows.tuples()}
+    return {store_id: Decimal(total) for store_id, total in rows}
 
 
 async def admins_by_franchise(
@@ -42,7 +42,7 @@ async def admins_by_franchise(
         .order_by(User.id)
     )
     result: dict[int, list[AdminOut]] = {}
-    for franchise_id, user in rows.tuples():
+    for franchise_id, user in rows:
         result.setdefault(franchise_id, []).append(
             AdminOut(id=user.id, name=user.name, email=user.email)
         )

@@ -1,0 +1,59 @@
+"""`jwtpizza admin`: manage admin accounts."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from jwtpizza.cli.errors import readable_errors
+from jwtpizza.cli.service import settings_with
+from jwtpizza.db import Database
+from jwtpizza.service.seed import migrate
+from jwtpizza.service.users import service as users
+from jwtpizza.service.users.models import Role
+
+app = typer.Typer(help="Admin accounts of the pizza service.", no_args_is_help=True)
+
+
+async def _create(
+    url: str, name: str, email: str, password: str, rounds: int, minimum: int
+) -> None:
+    users.check_password_policy(password, min_length=minimum)
+    db = Database(url)
+    try:
+        await migrate(db)
+        async with db.writer() as session:
+            await users.create(
+                session=session,
+                name=name,
+                email=email,
+                password=password,
+                roles=[Role.ADMIN],
+                bcrypt_rounds=rounds,
+            )
+    finally:
+        await db.dispose()
+
+
+@app.command("create")
+def create(
+    name: str,
+    email: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Create an admin (prompts for the password)."""
+    with readable_errors():
+        settings = settings_with()
+        asyncio.run(
+            _create(
+                settings.database_url,
+                name,
+                email,
+                password,
+                settings.bcrypt_rounds,
+                settings.password_min_length,
+            )
+        )
+    typer.echo(f"admin {email} created")

@@ -1,0 +1,48 @@
+"""`jwtpizza service`: run the pizza service alone."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from jwtpizza.cli.errors import readable_errors
+from jwtpizza.db import Database
+from jwtpizza.service.seed import migrate
+from jwtpizza.service.settings import ServiceSettings
+from jwtpizza.settings import data_dir
+
+
+def settings_with(**overrides: object) -> ServiceSettings:
+    """Settings from the environment, with the CLI options that were given on top."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return ServiceSettings(**given)  # type: ignore[arg-type]
+
+
+async def prepare_database(settings: ServiceSettings) -> None:
+    """Create the data directory for SQLite and bring the schema up to date."""
+    if settings.database_url.startswith("sqlite"):
+        data_dir().mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    try:
+        await migrate(db)
+    finally:
+        await db.dispose()
+
+
+def service(
+    host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (default 3000)")] = None,
+    demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Demo mode")] = None,
+) -> None:
+    """Run the pizza service (migrates its database first)."""
+    import uvicorn
+
+    from jwtpizza.service.app import create_app
+
+    with readable_errors():
+        settings = settings_with(host=host, port=port, demo=demo)
+        app = create_app(settings)
+        asyncio.run(prepare_database(settings))
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -1,0 +1,106 @@
+"""Fixtures that build a real pizza service on a fresh database per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from jwtpizza.clock import FakeClock
+from jwtpizza.db import Database
+from jwtpizza.service.app import create_app
+from jwtpizza.service.context import ServiceContext
+from jwtpizza.service.seed import migrate, seed_demo
+from jwtpizza.service.settings import ServiceSettings
+from jwtpizza.testing.stub_factory import StubBehaviour, create_stub_factory
+
+TEST_SECRET = "test-secret-for-the-service-tests-0123456789"
+
+
+@dataclass
+class Shop:
+    """A running service, its client, clock and the stub factory behind it."""
+
+    app: FastAPI
+    client: httpx.AsyncClient
+    clock: FakeClock
+    factory: StubBehaviour
+
+    @property
+    def context(self) -> ServiceContext:
+        context: ServiceContext = self.app.state.context
+        return context
+
+    async def login(self, email: str, password: str) -> str:
+        response = await self.client.put("/api/auth", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        token: str = response.json()["token"]
+        return token
+
+    @staticmethod
+    def bearer(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    async def order(self, token: str, count: int = 1, **overrides: Any) -> httpx.Response:
+        body = {
+            "franchiseId": 1,
+            "storeId": 1,
+            "items": [{"menuId": 1, "description": "Veggie", "price": 0.05}] * count,
+            **overrides,
+        }
+        return await self.client.post("/api/order", json=body, headers=self.bearer(token))
+
+
+MakeShop = Callable[..., Awaitable[Shop]]
+
+
+@pytest.fixture
+def service_database_url(tmp_path: Any) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
+
+
+@pytest.fixture
+async def make_shop(service_database_url: str) -> AsyncIterator[MakeShop]:
+    """Build a seeded service; keyword arguments override its settings."""
+    stack: list[Any] = []
+
+    async def build(*, seed: bool = True, **overrides: Any) -> Shop:
+        settings = ServiceSettings(
+            database_url=service_database_url,
+            jwt_secret=TEST_SECRET,
+            bcrypt_rounds=4,
+            factory_url="http://factory.test",
+            factory_api_key="vendor-api-key-0123456789abcdef",
+            **overrides,
+        )
+        db = Database(settings.database_url)
+        await migrate(db)
+        if seed:
+            await seed_demo(db, bcrypt_rounds=4)
+        await db.dispose()
+        behaviour = StubBehaviour()
+        transport = httpx.ASGITransport(app=create_stub_factory(behaviour))
+        clock = FakeClock()
+        app = create_app(settings, clock=clock, factory_transport=transport)
+        lifespan = app.router.lifespan_context(app)
+        await lifespan.__aenter__()
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 5000)),
+            base_url="http://shop.test",
+        )
+        stack.append((lifespan, client))
+        return Shop(app=app, client=client, clock=clock, factory=behaviour)
+
+    yield build
+    for lifespan, client in reversed(stack):
+        await client.aclose()
+        await lifespan.__aexit__(None, None, None)
+
+
+@pytest.fixture
+async def shop(make_shop: MakeShop) -> Shop:
+    return await make_shop()
