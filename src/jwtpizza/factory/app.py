@@ -30,6 +30,7 @@ from jwtpizza.factory.runtime import Runtime
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.factory.support.router import router as support_router
 from jwtpizza.factory.vendors.router import router as vendor_router
+from jwtpizza.observability import ObservabilitySettings, instrument
 
 
 def mailer_for(settings: FactorySettings) -> Mailer:
@@ -120,6 +121,7 @@ def create_app(
     clock: Clock | None = None,
     mailer: Mailer | None = None,
     random: random_module.Random | None = None,
+    observability: ObservabilitySettings | None = None,
 ) -> FastAPI:
     """Build the factory app. Its lifespan migrates the database and loads the keys."""
     settings = settings or FactorySettings()
@@ -136,6 +138,16 @@ def create_app(
     app.state.desk = OrderDesk(runtime)
     install_error_handlers(app)
     app.add_middleware(DropConnectionMiddleware)
+    obs = instrument(
+        app,
+        component="factory",
+        settings=observability,
+        clock=runtime.clock,
+        authorize_admin=admin_vendor,
+    )
+    obs.watch_database(runtime.db.write_engine)
+    if runtime.db.read_engine is not runtime.db.write_engine:
+        obs.watch_database(runtime.db.read_engine)
     for router in (
         order_router,
         admin_router,
