@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Response
 
-from jwtpizza.errors import JwtPizzaError
+from jwtpizza.errors import JwtPizzaError, Unauthorized
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.schemas import ChaosRequest
 from jwtpizza.factory.deps import ReaderDep, RuntimeDep, SessionDep, VendorDep
@@ -79,21 +79,21 @@ async def send_code(body: CodeRequest, session: SessionDep, runtime: RuntimeDep)
 
 
 @router.post("/auth")
-async def exchange_code(
-    body: CodeExchange, session: SessionDep, runtime: RuntimeDep
-) -> dict[str, Any]:
+async def exchange_code(body: CodeExchange, runtime: RuntimeDep) -> dict[str, Any]:
     """Exchange a login code for the vendor, including its API key."""
-    settings = runtime.settings
-    vendor = await vendors.redeem_code(
-        session=session,
-        vendor_id=body.id,
-        code=body.code,
-        now=runtime.clock.now(),
-        max_attempts=settings.code_max_attempts,
-    )
-    return await vendors.view(
-        session=session, vendor=vendor, now=runtime.clock.now(), with_key=True
-    )
+    now = runtime.clock.now()
+    # Its own transaction, committed even on a miss, so failed attempts are counted.
+    async with runtime.db.writer() as session:
+        vendor = await vendors.redeem_code(
+            session=session,
+            vendor_id=body.id,
+            code=body.code,
+            now=now,
+            max_attempts=runtime.settings.code_max_attempts,
+        )
+        if vendor is not None:
+            return await vendors.view(session=session, vendor=vendor, now=now, with_key=True)
+    raise Unauthorized("Invalid code")
 
 
 @router.post("/connect")

@@ -169,14 +169,15 @@ async def redeem_code(
     code: str | None,
     now: datetime,
     max_attempts: int,
-) -> Vendor:
-    """Exchange a login code for the vendor. Codes are single-use, expire, and allow few tries."""
+) -> Vendor | None:
+    """The vendor for a right login code, else None. A miss is counted, so the caller must
+    commit before refusing. Codes are single-use, expire, and allow `max_attempts` tries."""
     row = await session.get(AuthCode, vendor_id) if vendor_id else None
     if row is None or not code or row.expires <= now or row.attempts >= max_attempts:
-        raise Unauthorized("Invalid code")
+        return None
     if not secrets.compare_digest(row.code_hash, hash_code(code)):
         row.attempts += 1
-        raise Unauthorized("Invalid code")
+        return None
     await session.delete(row)
     return await get(session=session, vendor_id=row.vendor_id)
 
