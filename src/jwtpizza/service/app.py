@@ -28,9 +28,10 @@ from jwtpizza.service.factory_client import FactoryClient, FactoryError, HttpFac
 from jwtpizza.service.franchises.router import router as franchise_router
 from jwtpizza.service.health import router as health_router
 from jwtpizza.service.menu.router import router as menu_router
-from jwtpizza.service.orders.fulfilment import Fulfiller, QueuePolicy
+from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePolicy, classify
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.orders.router import router as order_router
+from jwtpizza.service.resilience import BreakerState, ResilientCaller, RetryScheduled, build_caller
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users.router import router as user_router
 
@@ -39,24 +40,15 @@ def _factory_client(
     settings: ServiceSettings, transport: httpx.AsyncBaseTransport | None
 ) -> HttpFactoryClient:
     api_key = settings.factory_api_key.get_secret_value() if settings.factory_api_key else ""
+    # No client-level timeout: each attempt is bounded by the resilience timeout (or, in the
+    # original's fragile mode, not at all).
     return HttpFactoryClient(
-        base_url=settings.factory_url,
-        api_key=api_key,
-        timeout=settings.factory_timeout_seconds,
-        transport=transport,
+        base_url=settings.factory_url, api_key=api_key, timeout=None, transport=transport
     )
 
 
-def build_context(
-    settings: ServiceSettings,
-    *,
-    clock: Clock,
-    factory: FactoryClient,
-    rng: random.Random,
-    metrics: Metrics | None = None,
-) -> ServiceContext:
-    metrics = metrics or Metrics()
-    db = Database(settings.database_url, pooled=settings.db_pooled, pool_size=settings.db_pool_size)
+def _metered(factory: FactoryClient, metrics: Metrics) -> FactoryCall:
+    """One factory attempt, timed and counted by outcome reason."""
 
     async def call(diner: dict[str, Any], order: dict[str, Any], key: str) -> Pizza:
         started = time.perf_counter()
@@ -71,13 +63,64 @@ def build_context(
         metrics.factory_call(FactoryReason.OK, time.perf_counter() - started)
         return pizza
 
-    policy = QueuePolicy(
-        enabled=settings.queue_enabled,
-        lease_seconds=settings.lease_seconds,
+    return call
+
+
+def _queue_policy(settings: ServiceSettings) -> QueuePolicy:
+    return QueuePolicy(
+        enabled=settings.resilience.queue_enabled,
+        lease_seconds=settings.resilience.queue_lease_seconds,
         backoff_base_seconds=settings.queue_backoff_base_seconds,
         backoff_max_seconds=settings.queue_backoff_max_seconds,
+        max_age_seconds=settings.queue_max_age_seconds,
+        max_items=settings.factory_max_items,
+        oversize_timeout_seconds=settings.factory_oversize_timeout_seconds,
     )
-    fulfiller = Fulfiller(db=db, call=call, clock=clock, policy=policy, rng=rng)
+
+
+def _observe_resilience(caller: ResilientCaller, kitchen: Kitchen, obs: Observability) -> None:
+    """Breaker transitions and retries become metrics and log events; a closing breaker
+    releases the queue."""
+
+    def on_transition(old: BreakerState, new: BreakerState, reason: str) -> None:
+        obs.metrics.breaker_state("factory", new.value)
+        level = "warn" if new is BreakerState.OPEN else "info"
+        message = f"factory breaker {old.value} -> {new.value}"
+        obs.log.event("resilience", message, level=level, breaker="factory", why=reason)
+        kitchen.breaker_changed(new)
+
+    def on_retry(event: RetryScheduled) -> None:
+        obs.metrics.retry("factory_order")
+        delay = round(event.delay, 3)
+        obs.log.event("resilience", "factory retry", attempt=event.attempt, delay=delay)
+
+    if caller.breaker is not None:
+        caller.breaker.add_listener(on_transition)
+        obs.metrics.breaker_state("factory", caller.breaker.state.value)
+    caller.add_retry_listener(on_retry)
+
+
+def build_context(
+    settings: ServiceSettings,
+    *,
+    clock: Clock,
+    factory: FactoryClient,
+    rng: random.Random,
+    obs: Observability,
+) -> ServiceContext:
+    db = Database(settings.database_url, pooled=settings.db_pooled, pool_size=settings.db_pool_size)
+    caller = build_caller(settings.resilience, clock=clock, random=rng, classify=classify)
+    fulfiller = Fulfiller(
+        db=db, call=_metered(factory, obs.metrics), caller=caller, clock=clock,
+        policy=_queue_policy(settings), metrics=obs.metrics, log=obs.log, rng=rng,
+    )  # fmt: skip
+    kitchen = Kitchen(
+        fulfiller=fulfiller,
+        metrics=obs.metrics,
+        wait_budget_seconds=settings.resilience.queue_wait_budget_seconds,
+        poll_seconds=settings.resilience.queue_poll_interval_seconds,
+    )
+    _observe_resilience(caller, kitchen, obs)
     return ServiceContext(
         settings=settings,
         db=db,
@@ -94,8 +137,8 @@ def build_context(
             password_min_length=settings.password_min_length,
         ),
         factory=factory,
-        kitchen=Kitchen(fulfiller=fulfiller, wait_budget_seconds=settings.order_wait_seconds),
-        metrics=metrics,
+        kitchen=kitchen,
+        metrics=obs.metrics,
     )
 
 
@@ -117,7 +160,7 @@ def create_app(
         clock=clock,
         factory=factory_client or _factory_client(settings, obs.http_transport(factory_transport)),
         rng=rng or random.Random(),
-        metrics=obs.metrics,
+        obs=obs,
     )
     obs.sanitizer.add_secret(context.tokens.secret)
     if settings.factory_api_key:

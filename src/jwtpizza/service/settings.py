@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from jwtpizza.service.resilience import ResilienceSettings
 from jwtpizza.settings import require_secret, sqlite_url
 
 DEMO_JWT_SECRET = "demo-jwt-secret-not-for-production"  # noqa: S105 - refused outside demo
@@ -33,12 +34,12 @@ class ServiceSettings(BaseSettings):
     login_window_seconds: float = 60.0
     factory_url: str = "http://127.0.0.1:4000"
     factory_api_key: SecretStr | None = None
-    factory_timeout_seconds: float = 5.0
-    queue_enabled: bool = True
-    order_wait_seconds: float = 2.0
-    lease_seconds: float = 30.0
+    factory_max_items: int = 20
+    factory_oversize_timeout_seconds: float = 60.0
+    queue_max_age_seconds: float = 3600.0
     queue_backoff_base_seconds: float = 0.5
     queue_backoff_max_seconds: float = 10.0
+    resilience: ResilienceSettings = Field(default_factory=ResilienceSettings)
     docs_show_config: bool = False
     version: str = "20260101.000000"
 

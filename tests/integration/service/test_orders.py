@@ -6,6 +6,7 @@ import jwt
 from sqlalchemy import func, select
 
 from jwtpizza.service.orders.models import FulfilmentJob, Order
+from jwtpizza.service.resilience import ResilienceSettings
 from tests.integration.service.conftest import MakeShop, Shop
 
 
@@ -91,7 +92,7 @@ async def test_a_factory_rejection_fails_the_order_and_earns_nothing(make_shop: 
 
 
 async def test_chaos_failure_passes_the_report_link_through(make_shop: MakeShop) -> None:
-    shop = await make_shop(queue_enabled=False)
+    shop = await make_shop(resilience=ResilienceSettings.fragile())
     link = "http://factory.test/api/support/opaque-token/report/fixcode1"
     shop.factory.failure = (500, {"message": "chaos monkey", "reportUrl": link})
     token = await shop.login("d@jwt.com", "diner")
@@ -104,7 +105,7 @@ async def test_chaos_failure_passes_the_report_link_through(make_shop: MakeShop)
 
 
 async def test_a_pizza_that_does_not_verify_is_never_handed_over(make_shop: MakeShop) -> None:
-    shop = await make_shop(queue_enabled=False)
+    shop = await make_shop(resilience=ResilienceSettings.fragile())
     shop.factory.bad_jwt = True
     token = await shop.login("d@jwt.com", "diner")
     response = await shop.order(token)

@@ -8,23 +8,36 @@ its `Idempotency-Key`, so a retry after a crash or an expired lease returns the 
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
+from jwtpizza.observability.logging import EventLogger
+from jwtpizza.observability.metrics import Metrics
 from jwtpizza.service.factory_client import FactoryError, Pizza
 from jwtpizza.service.orders import service as orders
 from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderStatus
+from jwtpizza.service.resilience import (
+    BreakerOpen,
+    OutcomeKind,
+    Rejected,
+    ResilientCaller,
+    RetryLater,
+    Verdict,
+    classify_factory_failure,
+)
 
 # Outcomes about the order itself: retrying cannot help, so the order is rejected.
 PERMANENT_REASONS = frozenset({"invalid_order", "oven_full"})
+QUEUE = "orders"
 
 FactoryCall = Callable[[dict[str, Any], dict[str, Any], str], Awaitable[Pizza]]
 
@@ -38,33 +51,73 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """Why an attempt produced no pizza, and whether trying again could help."""
+
+    reason: str
+    message: str
+    permanent: bool
+    retry_after: float | None = None
+    report_url: str | None = None
+
+
+@dataclass(frozen=True)
 class QueuePolicy:
     enabled: bool
     lease_seconds: float
-    backoff_base_seconds: float
-    backoff_max_seconds: float
+    backoff_base_seconds: float = 0.5
+    backoff_max_seconds: float = 10.0
+    max_age_seconds: float = 3600.0
+    max_items: int = 20
+    oversize_timeout_seconds: float = 60.0
 
 
 def _lease_open(now: datetime) -> Any:
     return or_(FulfilmentJob.lease_until.is_(None), FulfilmentJob.lease_until < now)
 
 
+def classify(error: Exception, now: datetime) -> Verdict | None:
+    """The resilience verdict, knowing which factory answers are about the order itself."""
+    if isinstance(error, FactoryError) and error.reason in PERMANENT_REASONS:
+        return Verdict(OutcomeKind.PERMANENT, error.message)
+    return classify_factory_failure(error, now)
+
+
+def failure_from(error: Exception) -> Failure:
+    """The failure a factory error or a resilience outcome stands for."""
+    cause = error.__cause__ if isinstance(error.__cause__, FactoryError) else error
+    report_url = cause.report_url if isinstance(cause, FactoryError) else None
+    if isinstance(error, Rejected):
+        reason = cause.reason if isinstance(cause, FactoryError) else "invalid_order"
+        return Failure(reason, error.message, True, report_url=report_url)
+    if isinstance(error, RetryLater):
+        reason = "breaker_open" if isinstance(error, BreakerOpen) else "timeout"
+        if isinstance(cause, FactoryError):
+            reason = cause.reason
+        permanent = reason in PERMANENT_REASONS
+        return Failure(reason, error.message, permanent, error.retry_after, report_url)
+    assert isinstance(error, FactoryError)
+    return Failure(
+        error.reason, error.message, error.reason in PERMANENT_REASONS, error.retry_after,
+        error.report_url,
+    )  # fmt: skip
+
+
 class Fulfiller:
     """Works fulfilment jobs: claim under a lease, call the factory, record the outcome."""
 
     def __init__(
-        self,
-        *,
-        db: Database,
-        call: FactoryCall,
-        clock: Clock,
-        policy: QueuePolicy,
+        self, *, db: Database, call: FactoryCall, caller: ResilientCaller, clock: Clock,
+        policy: QueuePolicy, metrics: Metrics, log: EventLogger | None = None,
         rng: random.Random | None = None,
-    ) -> None:
+    ) -> None:  # fmt: skip
         self._db = db
         self._call = call
+        self.caller = caller
         self._clock = clock
         self.policy = policy
+        self._metrics = metrics
+        self._log = log
         self._rng = rng or random.Random()
 
     async def claim(self, *, order_id: int, owner: str) -> bool:
@@ -105,16 +158,53 @@ class Fulfiller:
                 job.lease_until = self._lease_end(now)
             return [job.order_id for job in jobs]
 
+    async def make_due(self) -> int:
+        """Make every waiting job due now (the factory is back); how many."""
+        now = self._clock.now()
+        async with self._db.writer() as session:
+            result = await session.execute(
+                update(FulfilmentJob)
+                .where(FulfilmentJob.done.is_(False), FulfilmentJob.available_at > now)
+                .values(available_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return int(getattr(result, "rowcount", 0))
+
+    async def queue_stats(self) -> tuple[int, float]:
+        """Open jobs, and the age in seconds of the oldest."""
+        async with self._db.reader() as session:
+            row = await session.execute(
+                select(func.count(), func.min(Order.created_at))
+                .select_from(FulfilmentJob)
+                .join(Order, Order.id == FulfilmentJob.order_id)
+                .where(FulfilmentJob.done.is_(False))
+            )
+            depth, oldest = row.one()
+        if not depth or oldest is None:
+            return 0, 0.0
+        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=self._clock.now().tzinfo)
+        return int(depth), max(0.0, (self._clock.now() - oldest).total_seconds())
+
     async def work(self, *, order_id: int, owner: str) -> Outcome:
         """Call the factory for a leased job and record what happened."""
         async with self._db.reader() as session:
             order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
             diner, body = await orders.factory_request(session=session, order=order)
         try:
-            pizza = await self._call(diner, body, str(order_id))
-        except FactoryError as error:
-            return await self._record_failure(order_id, owner, error)
-        return await self._record_pizza(order_id, owner, pizza)
+            pizza = await self._attempt(diner, body, str(order_id), len(body["items"]))
+        except (FactoryError, Rejected, RetryLater) as error:
+            return await self._record_failure(order_id, owner, failure_from(error))
+        return await self._record_pizza(order_id, pizza)
+
+    async def _attempt(
+        self, diner: dict[str, Any], body: dict[str, Any], key: str, items: int
+    ) -> Pizza:
+        if 1 <= items <= self.policy.max_items:
+            return await self.caller.call(lambda: self._call(diner, body, key))
+        # The factory refuses such orders only after its oven delay; wait for that answer once,
+        # outside the breaker, so a deliberate oversized order is rejected, not retried forever.
+        async with asyncio.timeout(self.policy.oversize_timeout_seconds):
+            return await self._call(diner, body, key)
 
     async def mark_queued(self, *, order_id: int) -> Outcome:
         """Tell the ledger a still-pending order is queued (the diner was told so)."""
@@ -122,39 +212,58 @@ class Fulfiller:
             order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
             if order.status == OrderStatus.PENDING:
                 orders.move(order, OrderStatus.QUEUED, now=self._clock.now())
+                self.log_event("order queued", order_id=order_id, why="wait budget spent")
             return self._outcome(order)
 
-    async def _record_pizza(self, order_id: int, owner: str, pizza: Pizza) -> Outcome:
-        async with self._db.writer() as session:
-            order, job = await self._load(session, order_id)
-            if order.status not in (OrderStatus.FULFILLED, OrderStatus.REJECTED):
-                orders.move(order, OrderStatus.FULFILLED, now=self._clock.now())
-                order.jwt = pizza.jwt
-                order.report_url = pizza.report_url
-            self._finish(job)
-            return self._outcome(order)
-
-    async def _record_failure(self, order_id: int, owner: str, error: FactoryError) -> Outcome:
+    async def _record_pizza(self, order_id: int, pizza: Pizza) -> Outcome:
         now = self._clock.now()
         async with self._db.writer() as session:
             order, job = await self._load(session, order_id)
-            order.report_url = error.report_url or order.report_url
+            if order.status not in (OrderStatus.FULFILLED, OrderStatus.REJECTED):
+                orders.move(order, OrderStatus.FULFILLED, now=now)
+                order.jwt = pizza.jwt
+                order.report_url = pizza.report_url
+                self._metrics.pizza_sold(float(order.total), count=len(order.items))
+                if job.attempts:
+                    self._metrics.relay_lag((now - order.created_at).total_seconds())
+            self._finish(job)
+            return self._outcome(order)
+
+    async def _record_failure(self, order_id: int, owner: str, failure: Failure) -> Outcome:
+        now = self._clock.now()
+        async with self._db.writer() as session:
+            order, job = await self._load(session, order_id)
+            order.report_url = failure.report_url or order.report_url
             if order.status in (OrderStatus.FULFILLED, OrderStatus.REJECTED):
                 self._finish(job)
-            elif error.reason in PERMANENT_REASONS or not self.policy.enabled:
-                orders.move(order, OrderStatus.REJECTED, now=now)
-                order.reason = f"{error.reason}: {error.message}"[:512]
-                self._finish(job)
+            elif self._gives_up(failure, order, now):
+                self._reject(order, job, failure, now)
             else:
-                if order.status == OrderStatus.PENDING:
-                    orders.move(order, OrderStatus.QUEUED, now=now)
-                job.attempts += 1
-                job.last_error = f"{error.reason}: {error.message}"[:512]
-                job.available_at = now + timedelta(seconds=self._backoff(job.attempts, error))
-                if job.lease_owner == owner:
-                    job.lease_owner = None
-                    job.lease_until = None
-            return self._outcome(order, reason=error.reason, report_url=error.report_url)
+                self._requeue(order, job, owner, failure, now)
+            return self._outcome(order, reason=failure.reason, report_url=failure.report_url)
+
+    def _gives_up(self, failure: Failure, order: Order, now: datetime) -> bool:
+        age = (now - order.created_at).total_seconds()
+        return failure.permanent or not self.policy.enabled or age > self.policy.max_age_seconds
+
+    def _reject(self, order: Order, job: FulfilmentJob, failure: Failure, now: datetime) -> None:
+        orders.move(order, OrderStatus.REJECTED, now=now)
+        order.reason = f"{failure.reason}: {failure.message}"[:512]
+        self._finish(job)
+        self._metrics.pizza_failed(count=len(order.items))
+
+    def _requeue(
+        self, order: Order, job: FulfilmentJob, owner: str, failure: Failure, now: datetime
+    ) -> None:
+        if order.status == OrderStatus.PENDING:
+            orders.move(order, OrderStatus.QUEUED, now=now)
+            self.log_event("order queued", order_id=order.id, why=failure.reason)
+        job.attempts += 1
+        job.last_error = f"{failure.reason}: {failure.message}"[:512]
+        job.available_at = now + timedelta(seconds=self._backoff(job.attempts, failure))
+        if job.lease_owner == owner:
+            job.lease_owner = None
+            job.lease_until = None
 
     async def _load(self, session: AsyncSession, order_id: int) -> tuple[Order, FulfilmentJob]:
         order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
@@ -179,12 +288,16 @@ class Fulfiller:
             reason=reason or order.reason,
         )
 
+    def log_event(self, message: str, **fields: Any) -> None:
+        if self._log is not None:
+            self._log.event("resilience", message, queue=QUEUE, **fields)
+
     def _lease_end(self, now: datetime) -> datetime:
         return now + timedelta(seconds=self.policy.lease_seconds)
 
-    def _backoff(self, attempts: int, error: FactoryError) -> float:
+    def _backoff(self, attempts: int, failure: Failure) -> float:
         """Full-jitter exponential backoff between queue passes, at least any Retry-After."""
         ceiling = min(
             self.policy.backoff_max_seconds, self.policy.backoff_base_seconds * 2 ** (attempts - 1)
         )
-        return max(self._rng.uniform(0, ceiling), error.retry_after or 0.0)
+        return max(self._rng.uniform(0, ceiling), failure.retry_after or 0.0)

@@ -3,6 +3,8 @@
 An order is first worked inline under a lease. If the factory has answered within the wait
 budget the diner gets the pizza (or the rejection); otherwise the order is marked queued,
 the inline attempt carries on, and the background worker retries queued jobs until they end.
+While the breaker is open the worker waits instead of failing every job fast; when it
+closes, every waiting job becomes due and the queue drains oldest first.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import os
 import socket
 import uuid
 from contextlib import suppress
+from typing import Any
 
-from jwtpizza.service.orders.fulfilment import Fulfiller, Outcome
+from jwtpizza.observability.metrics import Metrics
+from jwtpizza.service.orders.fulfilment import QUEUE, Fulfiller, Outcome
+from jwtpizza.service.resilience import BreakerState
 
 log = logging.getLogger("jwtpizza.kitchen")
 
@@ -26,21 +31,19 @@ def replica_id() -> str:
 
 class Kitchen:
     def __init__(
-        self,
-        *,
-        fulfiller: Fulfiller,
-        wait_budget_seconds: float | None,
-        poll_seconds: float = 0.5,
-        batch_size: int = 20,
-    ) -> None:
+        self, *, fulfiller: Fulfiller, metrics: Metrics, wait_budget_seconds: float | None,
+        poll_seconds: float = 0.5, batch_size: int = 20,
+    ) -> None:  # fmt: skip
         self.fulfiller = fulfiller
+        self._metrics = metrics
         self._wait_budget = wait_budget_seconds
         self._poll = poll_seconds
         self._batch = batch_size
         self.owner = replica_id()
-        self._inline: set[asyncio.Task[Outcome]] = set()
+        self._inline: set[asyncio.Task[Any]] = set()
         self._worker: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._depth = 0
 
     async def submit(self, order_id: int) -> Outcome:
         """Work a just-placed order; the outcome the diner should see."""
@@ -62,12 +65,25 @@ class Kitchen:
         if self.fulfiller.policy.enabled and self._worker is None:
             self._worker = asyncio.create_task(self._run(), name="jwtpizza-kitchen-worker")
 
-    def nudge(self) -> None:
-        """Wake the worker early, e.g. when the breaker closes."""
+    def breaker_changed(self, new: BreakerState) -> None:
+        """Breaker listener: when the factory is back, make waiting jobs due and wake up."""
+        if new is BreakerState.CLOSED and self._worker is not None:
+            task = asyncio.get_running_loop().create_task(self._release())
+            self._inline.add(task)
+            task.add_done_callback(self._inline.discard)
+
+    async def _release(self) -> None:
+        await self.fulfiller.make_due()
         self._wake.set()
+
+    def _factory_refusing(self) -> bool:
+        breaker = self.fulfiller.caller.breaker
+        return breaker is not None and breaker.state is BreakerState.OPEN
 
     async def drain_once(self) -> int:
         """Claim and work one batch of due jobs; how many were worked."""
+        if self._factory_refusing():
+            return 0
         order_ids = await self.fulfiller.claim_batch(owner=self.owner, limit=self._batch)
         results = await asyncio.gather(
             *(self.fulfiller.work(order_id=i, owner=self.owner) for i in order_ids),
@@ -78,10 +94,20 @@ class Kitchen:
                 log.error("fulfilment of order %s failed", order_id, exc_info=result)
         return len(order_ids)
 
+    async def report_queue(self) -> int:
+        """Publish queue depth and oldest age; note when the queue has drained."""
+        depth, oldest = await self.fulfiller.queue_stats()
+        self._metrics.queue(QUEUE, depth=depth, oldest_age_seconds=oldest)
+        if self._depth and not depth:
+            self.fulfiller.log_event("queue drained", previous_depth=self._depth)
+        self._depth = depth
+        return depth
+
     async def _run(self) -> None:
         while True:
             try:
                 worked = await self.drain_once()
+                await self.report_queue()
             except Exception:
                 log.exception("the kitchen worker could not claim jobs")
                 worked = 0

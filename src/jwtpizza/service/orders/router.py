@@ -44,12 +44,7 @@ async def create_order(
     outcome = await context.kitchen.submit(order.id)
     context.metrics.pizza_creation(time.perf_counter() - started)
     placed.status = outcome.status
-    if outcome.status == OrderStatus.FULFILLED:
-        context.metrics.pizza_sold(
-            sum(item.price for item in placed.items), count=len(placed.items)
-        )
     if outcome.status == OrderStatus.REJECTED:
-        context.metrics.pizza_failed(count=len(placed.items))
         extra = {"followLinkToEndChaos": outcome.report_url} if outcome.report_url else {}
         raise UpstreamFailed("Failed to fulfill order at factory", extra=extra)
     if outcome.status == OrderStatus.FULFILLED:

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from jwtpizza.clock import Clock
 from jwtpizza.service.resilience.breaker import BreakerConfig, CircuitBreaker
 from jwtpizza.service.resilience.budget import RetryBudget
+from jwtpizza.service.resilience.classify import Classifier, classify_factory_failure
 from jwtpizza.service.resilience.retry import RandomSource, ResilientCaller, RetryPolicy
 
 __all__ = ["ResilienceSettings", "build_caller"]
@@ -83,7 +84,11 @@ class ResilienceSettings(BaseSettings):
 
 
 def build_caller(
-    settings: ResilienceSettings, *, clock: Clock, random: RandomSource | None = None
+    settings: ResilienceSettings,
+    *,
+    clock: Clock,
+    random: RandomSource | None = None,
+    classify: Classifier = classify_factory_failure,
 ) -> ResilientCaller:
     """The caller these settings describe, with its breaker and budget (or none)."""
     breaker = None
@@ -103,4 +108,5 @@ def build_caller(
         breaker=breaker,
         budget=budget,
         random=random or random_module.Random(),
+        classify=classify,
     )
