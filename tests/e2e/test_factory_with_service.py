@@ -1,0 +1,161 @@
+"""Both apps on real loopback ports: a pizza ordered through the service verifies against the
+factory's JWKS (independent PyJWT call); `fail` chaos makes the service's order fail with a
+report link; following the link ends it and the next order succeeds. Also: a `reset` outage
+really drops the connection over a socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from jwtpizza.db import Database
+from jwtpizza.factory.app import create_app as create_factory
+from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
+from jwtpizza.factory.settings import FactorySettings
+from jwtpizza.service.app import create_app as create_service
+from jwtpizza.service.seed import migrate, seed_demo
+from jwtpizza.service.settings import ServiceSettings
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(app: FastAPI, port: int) -> Iterator[str]:
+    """Run an app with uvicorn in a thread on a loopback port."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", loop="asyncio"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def factory_settings(tmp_path: Path, port: int) -> FactorySettings:
+    return FactorySettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'factory.db'}",
+        public_base_url=f"http://127.0.0.1:{port}",
+        port=port,
+        demo=True,
+    )
+
+
+def verify_independently(base: str, token: str) -> dict[str, Any]:
+    keys = jwt.PyJWKSet.from_dict(httpx.get(f"{base}/.well-known/jwks.json").json())
+    key = keys[jwt.get_unverified_header(token)["kid"]]
+    claims: dict[str, Any] = jwt.decode(token, key, algorithms=["RS256"], issuer="cs329.click")
+    return claims
+
+
+async def prepare_service_db(url: str) -> None:
+    db = Database(url)
+    await migrate(db)
+    await seed_demo(db, bcrypt_rounds=4)
+    await db.dispose()
+
+
+def test_order_through_the_service_then_fail_chaos_and_its_report_link(tmp_path: Path) -> None:
+    factory_port, service_port = free_port(), free_port()
+    fsettings = factory_settings(tmp_path, factory_port)
+    vendor_key = asyncio.run(ensure_demo_vendor(fsettings))
+    admin_key = asyncio.run(ensure_demo_admin(fsettings))
+    service_db = f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
+    asyncio.run(prepare_service_db(service_db))
+    ssettings = ServiceSettings(
+        factory_url=f"http://127.0.0.1:{factory_port}",
+        factory_api_key=vendor_key,
+        demo=True,
+        database_url=service_db,
+        bcrypt_rounds=4,
+    )
+    with (
+        serving(create_factory(fsettings), factory_port) as factory,
+        serving(create_service(ssettings), service_port) as shop,
+        httpx.Client(base_url=shop, timeout=30) as client,
+    ):
+        login = client.put("/api/auth", json={"email": "d@jwt.com", "password": "diner"})
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        body = {
+            "franchiseId": 1,
+            "storeId": 1,
+            "items": [{"menuId": 1, "description": "Veggie", "price": 0.05}],
+        }
+
+        first = client.post("/api/order", json=body, headers=headers)
+        assert first.status_code == 200, first.text
+        claims = verify_independently(factory, first.json()["jwt"])
+        assert claims["vendor"]["id"] == "demo"
+        assert claims["order"]["id"] == first.json()["order"]["id"]
+
+        started = httpx.put(
+            f"{factory}/api/admin/chaos/demo/fail",
+            json={"start": "now"},
+            headers={"Authorization": f"Bearer {admin_key}"},
+        )
+        assert started.status_code == 200, started.text
+
+        failed = client.post("/api/order", json=body, headers=headers)
+        assert failed.status_code in (500, 202), failed.text  # rejected, or queued by the outbox
+        link = failed.json()["followLinkToEndChaos"]
+        assert link.startswith(f"{factory}/api/support/") and vendor_key not in link
+
+        resolved = httpx.get(link)
+        assert resolved.json() == {"message": "Problem resolved. Pizza is back on the menu!"}
+
+        again = client.post("/api/order", json=body, headers=headers)
+        assert again.status_code == 200, again.text
+        verify_independently(factory, again.json()["jwt"])
+
+
+def test_a_reset_outage_drops_the_connection(tmp_path: Path) -> None:
+    port = free_port()
+    settings = factory_settings(tmp_path, port)
+    vendor_key = asyncio.run(ensure_demo_vendor(settings))
+    admin_key = asyncio.run(ensure_demo_admin(settings))
+    order = {"diner": {"id": 1}, "order": {"id": 1, "items": [{"menuId": 1}]}}
+    with serving(create_factory(settings), port) as factory:
+        started = httpx.put(
+            f"{factory}/api/admin/chaos/demo/outage",
+            json={"start": "now", "mode": "reset", "durationSeconds": 2},
+            headers={"Authorization": f"Bearer {admin_key}"},
+        )
+        assert started.status_code == 200
+        with pytest.raises(httpx.TransportError):
+            httpx.post(
+                f"{factory}/api/order",
+                json=order,
+                headers={"Authorization": f"Bearer {vendor_key}"},
+            )
+        time.sleep(2.1)
+        after = httpx.post(
+            f"{factory}/api/order", json=order, headers={"Authorization": f"Bearer {vendor_key}"}
+        )
+        assert after.status_code == 200  # the outage ended by itself
