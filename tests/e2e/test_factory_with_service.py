@@ -7,79 +7,26 @@ really drops the connection over a socket.
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
-import jwt
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
-from jwtpizza.db import Database
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
-from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.service.app import create_app as create_service
-from jwtpizza.service.seed import migrate, seed_demo
 from jwtpizza.service.settings import ServiceSettings
 
+from .support import (
+    factory_settings,
+    free_port,
+    prepare_service_db,
+    serving,
+    verify_independently,
+)
+
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serving(app: FastAPI, port: int) -> Iterator[str]:
-    """Run an app with uvicorn in a thread on a loopback port."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", loop="asyncio"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
-def factory_settings(tmp_path: Path, port: int) -> FactorySettings:
-    return FactorySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'factory.db'}",
-        public_base_url=f"http://127.0.0.1:{port}",
-        port=port,
-        demo=True,
-    )
-
-
-def verify_independently(base: str, token: str) -> dict[str, Any]:
-    keys = jwt.PyJWKSet.from_dict(httpx.get(f"{base}/.well-known/jwks.json").json())
-    key = keys[jwt.get_unverified_header(token)["kid"]]
-    claims: dict[str, Any] = jwt.decode(token, key, algorithms=["RS256"], issuer="cs329.click")
-    return claims
-
-
-async def prepare_service_db(url: str) -> None:
-    db = Database(url)
-    await migrate(db)
-    await seed_demo(db, bcrypt_rounds=4)
-    await db.dispose()
 
 
 def test_order_through_the_service_then_fail_chaos_and_its_report_link(tmp_path: Path) -> None:
