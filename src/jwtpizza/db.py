@@ -39,9 +39,13 @@ def _sqlite_engine(url: str, *, writer: bool, pooled: bool) -> AsyncEngine:
     elif writer:
         options.update(pool_size=1, max_overflow=0, pool_timeout=60)
     else:
-        options.update(pool_size=8, max_overflow=8)
+        # Readers run each statement in its own implicit snapshot (WAL), so they skip
+        # BEGIN/ROLLBACK: every statement through aiosqlite is a thread hop, and a read
+        # would otherwise pay four hops instead of one.
+        options.update(
+            pool_size=8, max_overflow=8, pool_reset_on_return=None, isolation_level="AUTOCOMMIT"
+        )
     engine = create_async_engine(url, **options)
-    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -54,9 +58,11 @@ def _sqlite_engine(url: str, *, writer: bool, pooled: bool) -> AsyncEngine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+    if writer:
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

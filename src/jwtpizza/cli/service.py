@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Annotated
 
 import typer
@@ -35,14 +36,27 @@ def service(
     host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (default 3000)")] = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Demo mode")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (one per core)")] = 1,
 ) -> None:
     """Run the pizza service (migrates its database first)."""
     import uvicorn
 
-    from jwtpizza.service.app import create_app
-
+    given = {"host": host, "port": port, "demo": demo}
     with readable_errors():
-        settings = settings_with(host=host, port=port, demo=demo)
-        app = create_app(settings)
+        settings = settings_with(**given)
+        settings.secret_key()
         asyncio.run(prepare_database(settings))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    # Workers build the app from the environment, so the options given travel there.
+    for key, value in given.items():
+        if value is not None:
+            os.environ[f"JWTPIZZA_{key.upper()}"] = (
+                str(value).lower() if key == "demo" else str(value)
+            )
+    uvicorn.run(
+        "jwtpizza.service.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="warning",
+    )

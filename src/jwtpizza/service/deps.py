@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -14,7 +14,7 @@ from jwtpizza.service.auth.tokens import bearer_token
 from jwtpizza.service.context import ServiceContext
 
 
-def get_context(request: Request) -> ServiceContext:
+async def get_context(request: Request) -> ServiceContext:
     context: ServiceContext = request.app.state.context
     return context
 
@@ -51,10 +51,10 @@ async def current_user(user: OptionalUser) -> Principal:
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-def admin_only(message: str) -> Callable[[Principal], Principal]:
+def admin_only(message: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only admins through, with the original's 403 message."""
 
-    def check(user: CurrentUser) -> Principal:
+    async def check(user: CurrentUser) -> Principal:
         if not user.is_admin:
             raise Forbidden(message)
         return user
@@ -68,10 +68,10 @@ FranchiseCreator = Annotated[Principal, Depends(admin_only("unable to create a f
 FranchiseDeleter = Annotated[Principal, Depends(admin_only("unable to delete a franchise"))]
 
 
-def franchise_manager(message: str) -> Callable[[int, Principal], Principal]:
+def franchise_manager(message: str) -> Callable[[int, Principal], Awaitable[Principal]]:
     """Admins, or franchisees of the `franchise_id` in the path; else 403 with `message`."""
 
-    def check(franchise_id: int, user: CurrentUser) -> Principal:
+    async def check(franchise_id: int, user: CurrentUser) -> Principal:
         if not user.may_manage_franchise(franchise_id):
             raise Forbidden(message)
         return user
@@ -83,7 +83,7 @@ StoreCreator = Annotated[Principal, Depends(franchise_manager("unable to create 
 StoreDeleter = Annotated[Principal, Depends(franchise_manager("unable to delete a store"))]
 
 
-def self_or_admin(user_id: int, user: CurrentUser) -> Principal:
+async def self_or_admin(user_id: int, user: CurrentUser) -> Principal:
     """The user named in the path, or an admin; else 403 "unauthorized"."""
     if user.id != user_id and not user.is_admin:
         raise Forbidden("unauthorized")
@@ -93,7 +93,7 @@ def self_or_admin(user_id: int, user: CurrentUser) -> Principal:
 SelfOrAdmin = Annotated[Principal, Depends(self_or_admin)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 

@@ -1,0 +1,191 @@
+"""Service throughput and latency under wrk, pooled vs one connection per query.
+
+Starts a stub factory that answers at once and the real pizza service (one uvicorn process,
+file database with the demo data), then drives four endpoints with `wrk` over loopback:
+menu reads, authenticated order history, login, and order creation. It runs each twice:
+with the connection pool, and with pooling off (`JWTPIZZA_DB_POOLED=false`), which is how
+the original service talks to its database (a new connection per query).
+
+    .venv/bin/python bench/service_throughput.py [--seconds 10] [--connections 16]
+        [--database-url URL]   # default: a fresh SQLite file; or a MariaDB/PostgreSQL URL
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+VENV_BIN = Path(sys.executable).parent
+SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
+API_KEY = "bench-vendor-key"
+ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "description": "Veggie"}]}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - loopback only
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], ready_url: str) -> Iterator[None]:
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(ready_url)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def service_env(database_url: str, factory_url: str, port: int, pooled: bool) -> dict[str, str]:
+    return {
+        **os.environ,
+        "JWTPIZZA_DATABASE_URL": database_url,
+        "JWTPIZZA_JWT_SECRET": SECRET,
+        "JWTPIZZA_PORT": str(port),
+        "JWTPIZZA_FACTORY_URL": factory_url,
+        "JWTPIZZA_FACTORY_API_KEY": API_KEY,
+        "JWTPIZZA_DB_POOLED": "true" if pooled else "false",
+        "JWTPIZZA_LOGIN_MAX_FAILURES": "1000000",
+        "JWTPIZZA_OBS_STDOUT": "false",
+    }
+
+
+def request(url: str, method: str, body: object, token: str | None = None) -> dict[str, object]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
+    with urllib.request.urlopen(req, timeout=10) as response:  # noqa: S310 - loopback only
+        result: dict[str, object] = json.load(response)
+        return result
+
+
+def lua_script(directory: Path, name: str, method: str, body: object | None, token: str) -> Path:
+    lines = [f'wrk.method = "{method}"', 'wrk.headers["Content-Type"] = "application/json"']
+    if token:
+        lines.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
+    if body is not None:
+        lines.append(f"wrk.body = [[{json.dumps(body)}]]")
+    path = directory / f"{name}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def to_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str, float]:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": float(errors.group(1)) if errors else 0}
+
+
+def prepare(database_url: str, env: dict[str, str]) -> None:
+    subprocess.run([str(VENV_BIN / "jwtpizza"), "db", "seed", "--demo"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def measure(
+    database_url: str, pooled: bool, args: argparse.Namespace, work: Path
+) -> dict[str, dict[str, float]]:
+    factory_port, service_port = free_port(), free_port()
+    factory_url = f"http://127.0.0.1:{factory_port}"
+    env = service_env(database_url, factory_url, service_port, pooled)
+    prepare(database_url, env)
+    base = f"http://127.0.0.1:{service_port}"
+    stub = "jwtpizza.testing.stub_factory:create_stub_factory"
+    factory_cmd = [str(VENV_BIN / "uvicorn"), "--factory", stub, "--port", str(factory_port)]
+    service_cmd = [str(VENV_BIN / "jwtpizza"), "service", "--workers", str(args.workers)]
+    results: dict[str, dict[str, float]] = {}
+    with (
+        process(factory_cmd, env, f"{factory_url}/.well-known/jwks.json"),
+        process(service_cmd, env, f"{base}/healthz"),
+    ):
+        token = str(
+            request(f"{base}/api/auth", "PUT", {"email": "d@jwt.com", "password": "diner"})["token"]
+        )
+        request(f"{base}/api/order", "POST", ORDER, token)
+        login = {"email": "d@jwt.com", "password": "diner"}
+        cases = {
+            "GET /api/order/menu": ("/api/order/menu", "GET", None, ""),
+            "GET /api/order (diner)": ("/api/order", "GET", None, token),
+            "PUT /api/auth (login)": ("/api/auth", "PUT", login, ""),
+            "POST /api/order": ("/api/order", "POST", ORDER, token),
+        }
+        for index, (name, (path, method, body, auth)) in enumerate(cases.items()):
+            script = lua_script(work, f"case{index}", method, body, auth)
+            results[name] = run_wrk(base + path, script, args.seconds, args.connections)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--workers", type=int, default=2, help="service worker processes")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        urls = {
+            mode: args.database_url or f"sqlite+aiosqlite:///{work / mode}.db"
+            for mode in ("pooled", "unpooled")
+        }
+        pooled = measure(urls["pooled"], True, args, work)
+        unpooled = measure(urls["unpooled"], False, args, work)
+    print(f"\nservice throughput, {args.connections} connections, {args.seconds}s per case, "
+          f"database {args.database_url or 'SQLite file'}\n")  # fmt: skip
+    header = (
+        f"{'endpoint':<24} {'pooled req/s':>12} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'per-query req/s':>16} {'p99 ms':>8} {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, row in pooled.items():
+        other = unpooled[name]
+        ratio = row["rps"] / other["rps"] if other["rps"] else float("inf")
+        note = f"  ({int(row['errors'])} non-2xx)" if row["errors"] else ""
+        print(f"{name:<24} {row['rps']:>12.0f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
+              f"{other['rps']:>16.0f} {other['p99']:>8.1f} {ratio:>5.1f}x{note}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
