@@ -30,7 +30,8 @@ from jwtpizza.factory.runtime import Runtime
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.factory.support.router import router as support_router
 from jwtpizza.factory.vendors.router import router as vendor_router
-from jwtpizza.observability import ObservabilitySettings, instrument
+from jwtpizza.observability import Observability, ObservabilitySettings, instrument
+from jwtpizza.observability.metrics import Metrics
 
 
 def mailer_for(settings: FactorySettings) -> Mailer:
@@ -52,6 +53,7 @@ def build_runtime(
     clock: Clock | None = None,
     mailer: Mailer | None = None,
     random: random_module.Random | None = None,
+    metrics: Metrics | None = None,
 ) -> Runtime:
     clock = clock or SystemClock()
     db = Database(settings.database_url, pooled=settings.db_pooled)
@@ -73,6 +75,7 @@ def build_runtime(
         mailer=mailer or mailer_for(settings),
         keys=keys,
         hours=hours,
+        metrics=metrics or Metrics(),
     )
 
 
@@ -125,7 +128,10 @@ def create_app(
 ) -> FastAPI:
     """Build the factory app. Its lifespan migrates the database and loads the keys."""
     settings = settings or FactorySettings()
-    runtime = build_runtime(settings, clock=clock, mailer=mailer, random=random)
+    obs = Observability(component="factory", settings=observability, clock=clock)
+    runtime = build_runtime(
+        settings, clock=clock, mailer=mailer, random=random, metrics=obs.metrics
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -138,13 +144,7 @@ def create_app(
     app.state.desk = OrderDesk(runtime)
     install_error_handlers(app)
     app.add_middleware(DropConnectionMiddleware)
-    obs = instrument(
-        app,
-        component="factory",
-        settings=observability,
-        clock=runtime.clock,
-        authorize_admin=admin_vendor,
-    )
+    instrument(app, component="factory", observability=obs, authorize_admin=admin_vendor)
     obs.watch_database(runtime.db.write_engine)
     if runtime.db.read_engine is not runtime.db.write_engine:
         obs.watch_database(runtime.db.read_engine)

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.factory.chaos.domain import WorkingHours
+from jwtpizza.factory.chaos.gauge import ChaosGauge
 from jwtpizza.factory.keys import KeyRing
 from jwtpizza.factory.mail import Mailer
 from jwtpizza.factory.settings import FactorySettings
+from jwtpizza.observability.metrics import Metrics
 
 
 @dataclass
@@ -23,3 +25,8 @@ class Runtime:
     keys: KeyRing
     hours: WorkingHours
     log_message: str = field(default="Log received")
+    metrics: Metrics = field(default_factory=Metrics)
+    chaos_gauge: ChaosGauge = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.chaos_gauge = ChaosGauge(self.metrics)

@@ -82,7 +82,9 @@ async def start_chaos(
         hours=runtime.hours,
         outage_seconds=runtime.settings.outage_default_seconds,
     )
-    return chaos.describe(fault, now, secrets_visible=True)
+    described = chaos.describe(fault, now, secrets_visible=True)
+    runtime.chaos_gauge.show(vendor_id, fault.type if described["state"] == "active" else None)
+    return described
 
 
 @router.delete("/api/admin/chaos/{vendor_id}")
@@ -92,6 +94,7 @@ async def stop_chaos(
     """Cancel a vendor's scheduled or active fault."""
     await vendors.get(session=session, vendor_id=vendor_id)
     stopped = await chaos.stop_faults(session=session, vendor_id=vendor_id, now=runtime.clock.now())
+    runtime.chaos_gauge.show(vendor_id, None)
     return {
         "message": "Chaos stopped" if stopped else "No chaos currently executing",
         "stopped": stopped,

@@ -95,18 +95,25 @@ class OrderDesk:
                 session=session, api_key=api_key, idempotency_key=idempotency_key, now=now
             )
         if found.vendor is None:
-            raise Unauthorized(INVALID_AUTH)
+            raise self._rejected("unauthorized", Unauthorized(INVALID_AUTH))
         fault = found.fault
+        self.rt.chaos_gauge.show(found.vendor.id, fault.type if fault else None)
         if fault is not None:
             fault = await self._before_order(fault)
         if body.diner is None or body.order is None:
-            raise InvalidInput("Missing required parameters")
+            raise self._rejected("invalid_order", InvalidInput("Missing required parameters"))
         if found.pizza is not None:
             if found.pizza.request_hash != request_hash(body):
-                raise Conflict("Idempotency-Key was already used for a different order")
+                message = "Idempotency-Key was already used for a different order"
+                raise self._rejected("idempotency_conflict", Conflict(message))
             return {"jwt": found.pizza.jwt}
         await self._check_oven(body)
         return await self._make(found.vendor, body, fault, idempotency_key)
+
+    def _rejected(self, reason: str, error: Exception) -> Exception:
+        """Count a refused order under a low-cardinality reason (a chaos type or a cause)."""
+        self.rt.metrics.order_rejected(reason)
+        return error
 
     async def _before_order(self, fault: Fault) -> Fault | None:
         """Faults that stop an order before it is read: outage, auth, rate limit, fail, flaky."""
@@ -116,25 +123,25 @@ class OrderDesk:
             await self._outage(fault)
             return None
         if kind is ChaosType.AUTH:
-            raise Unauthorized(INVALID_AUTH, extra=extra)
+            raise self._rejected(kind, Unauthorized(INVALID_AUTH, extra=extra))
         if kind is ChaosType.RATELIMIT:
             wait = fault.params.get(
                 "retry_after_seconds", self.rt.settings.ratelimit_retry_after_seconds
             )
             error = TooManyRequests("too many requests", retry_after=float(wait))
             error.extra.update(extra)
-            raise error
+            raise self._rejected(kind, error)
         if kind is ChaosType.FAIL:
-            raise UpstreamFailed("chaos monkey", extra=extra)
+            raise self._rejected(kind, UpstreamFailed("chaos monkey", extra=extra))
         if kind is ChaosType.FLAKY:
             percent = fault.params.get("percent", self.rt.settings.flaky_default_percent)
             if self.rt.rng.random() * 100 < float(percent):
-                raise UpstreamFailed("chaos monkey", extra=extra)
+                raise self._rejected(kind, UpstreamFailed("chaos monkey", extra=extra))
         return fault
 
     async def _outage(self, fault: Fault) -> None:
         if fault.params.get("mode", "hang") == "reset":
-            raise DropConnection
+            raise self._rejected(ChaosType.OUTAGE, DropConnection())
         end = natural_end(fault)
         if end is not None:
             await self.rt.clock.sleep((end - self.rt.clock.now()).total_seconds())
@@ -145,7 +152,7 @@ class OrderDesk:
         count = len(items) if isinstance(items, list) else 0
         if count == 0 or count > self.rt.settings.max_items:
             await self.rt.clock.sleep(self.rt.settings.order_delay_seconds)
-            raise Unavailable(OVEN_FULL)
+            raise self._rejected("oven_full", Unavailable(OVEN_FULL))
 
     async def _make(
         self, vendor: Vendor, body: OrderRequest, fault: Fault | None, idempotency_key: str | None
@@ -162,8 +169,11 @@ class OrderDesk:
             issuer=settings.issuer,
         )
         if fault is not None:
-            return {"jwt": await self._faulty(fault, payload), "reportUrl": self.report_url(fault)}
+            faulty = await self._faulty(fault, payload)
+            self.rt.metrics.order_signed()
+            return {"jwt": faulty, "reportUrl": self.report_url(fault)}
         token = signing.sign(payload, self.rt.keys.active())
+        self.rt.metrics.order_signed()
         if idempotency_key:
             pizza = Pizza(
                 vendor_id=vendor.id,
