@@ -44,7 +44,7 @@ def watch_engine(engine: AsyncEngine | Engine, *, obs: Observability) -> None:
             obs.log.event(
                 "db",
                 sql=statement,
-                params=parameters,
+                params=obs.sanitizer.clean_sql_params(statement, parameters),
                 rows=getattr(cursor, "rowcount", None),
                 durationMs=round((time.perf_counter() - started) * 1000, 2),
             )
@@ -60,7 +60,7 @@ def watch_engine(engine: AsyncEngine | Engine, *, obs: Observability) -> None:
             "db",
             level="error",
             sql=context.statement,
-            params=context.parameters,
+            params=obs.sanitizer.clean_sql_params(str(context.statement), context.parameters),
             error=repr(context.original_exception),
             durationMs=round((time.perf_counter() - started) * 1000, 2),
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 MASK = "*****"
@@ -33,6 +34,37 @@ _BEARER = re.compile(r"\b(?P<scheme>Bearer|Basic)\s+[A-Za-z0-9._~+/=:-]+", re.IG
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _BCRYPT = re.compile(r"\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}")
 _REPORT_LINK = re.compile(r"/api/support/[^/\s\"'?#]+/report/[^\s\"'?#&,;}]+")
+_PLACEHOLDER = re.compile(r"\?|%s|\$\d+")
+_COMPARED = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_]*)[\"`\]]?\s*(?:=|!=|<>|\bLIKE|\bIN\s*\((?:\s*(?:\?|%s|\$\d+)\s*,)*)\s*$",
+    re.IGNORECASE,
+)
+_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+\S+\s*\(([^)]*)\)\s*VALUES", re.IGNORECASE)
+
+
+def is_secret_key(name: str) -> bool:
+    """Whether a field or column of this name holds a secret (password, token, api_key...)."""
+    return _SECRET_KEY.search(name) is not None
+
+
+@lru_cache(maxsize=2048)
+def secret_positions(statement: str) -> frozenset[int]:
+    """Which positional parameters (`?`, `%s`, `$n`) of a SQL statement bind secret columns:
+    `api_key = ?`, `token IN (?, ?)`, or a secret column of `INSERT INTO t (...) VALUES`."""
+    insert = _INSERT.match(statement)
+    if insert:
+        columns = [c.strip().strip('"`[]') for c in insert.group(1).split(",")]
+        width = len(columns)
+        count = len(_PLACEHOLDER.findall(statement[insert.end() :]))
+        return frozenset(i for i in range(count) if is_secret_key(columns[i % width]))
+    found = set()
+    for index, placeholder in enumerate(_PLACEHOLDER.finditer(statement)):
+        compared = _COMPARED.search(
+            statement[max(0, placeholder.start() - 120) : placeholder.start()]
+        )
+        if compared and is_secret_key(compared.group(1)):
+            found.add(index)
+    return frozenset(found)
 
 
 class Sanitizer:
@@ -70,6 +102,21 @@ class Sanitizer:
         if isinstance(value, str) and _REPORT_LINK.search(value):
             return self.clean_text(value)
         return MASK
+
+    def clean_sql_params(self, statement: str, params: Any) -> Any:
+        """SQL parameters: positional ones bound to secret columns are masked (named ones
+        are masked by their keys), then everything is cleaned as usual."""
+        if isinstance(params, list | tuple) and params:
+            positions = secret_positions(statement)
+            if isinstance(params[0], list | tuple):  # executemany
+                return [self._mask_positions(row, positions) for row in params]
+            return self._mask_positions(params, positions)
+        return self.clean(params)
+
+    def _mask_positions(self, row: Any, positions: frozenset[int]) -> Any:
+        if not isinstance(row, list | tuple):
+            return self.clean(row)
+        return [MASK if i in positions else self.clean(v) for i, v in enumerate(row)]
 
     def clean_text(self, text: str) -> str:
         """Free text, query strings and JSON-in-strings; report links stay as they are."""
