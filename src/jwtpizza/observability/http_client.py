@@ -75,6 +75,10 @@ class TracedTransport(httpx.AsyncBaseTransport):
             extensions=response.extensions,
         )
 
+    async def aclose(self) -> None:
+        """Close the wrapped transport's connections (the client closes only this wrapper)."""
+        await self.inner.aclose()
+
     def _start_span(self, request: httpx.Request) -> trace.Span:
         if not self.obs.tracing.enabled:
             return trace.INVALID_SPAN
