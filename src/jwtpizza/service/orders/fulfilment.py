@@ -196,10 +196,14 @@ class Fulfiller:
             return await self._record_failure(order_id, owner, failure_from(error))
         return await self._record_pizza(order_id, pizza)
 
+    def oversized(self, item_count: int) -> bool:
+        """Whether the factory will refuse an order of this size (after its oven delay)."""
+        return not 1 <= item_count <= self.policy.max_items
+
     async def _attempt(
         self, diner: dict[str, Any], body: dict[str, Any], key: str, items: int
     ) -> Pizza:
-        if 1 <= items <= self.policy.max_items:
+        if not self.oversized(items):
             return await self.caller.call(lambda: self._call(diner, body, key))
         # The factory refuses such orders only after its oven delay; wait for that answer once,
         # outside the breaker, so a deliberate oversized order is rejected, not retried forever.

@@ -45,15 +45,19 @@ class Kitchen:
         self._wake = asyncio.Event()
         self._depth = 0
 
-    async def submit(self, order_id: int) -> Outcome:
-        """Work a just-placed order; the outcome the diner should see."""
+    async def submit(self, order_id: int, *, item_count: int) -> Outcome:
+        """Work a just-placed order; the outcome the diner should see.
+
+        An order the factory will refuse for its size is answered only after the factory's
+        own (slow) refusal, as the original did, rather than queued and rejected later.
+        """
         owner = f"{self.owner}-inline-{order_id}"
         if not await self.fulfiller.claim(order_id=order_id, owner=owner):
             return await self.fulfiller.mark_queued(order_id=order_id)
         task = asyncio.create_task(self.fulfiller.work(order_id=order_id, owner=owner))
         self._inline.add(task)
         task.add_done_callback(self._inline.discard)
-        if not self.fulfiller.policy.enabled:
+        if not self.fulfiller.policy.enabled or self.fulfiller.oversized(item_count):
             return await task
         try:
             return await asyncio.wait_for(asyncio.shield(task), self._wait_budget)

@@ -41,7 +41,7 @@ async def create_order(
         )
         placed = service.to_out(order, with_item_ids=False)
     started = time.perf_counter()
-    outcome = await context.kitchen.submit(order.id)
+    outcome = await context.kitchen.submit(order.id, item_count=len(body.items))
     context.metrics.pizza_creation(time.perf_counter() - started)
     placed.status = outcome.status
     if outcome.status == OrderStatus.REJECTED:
