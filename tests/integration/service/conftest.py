@@ -65,10 +65,11 @@ def service_database_url(tmp_path: Any) -> str:
 
 @pytest.fixture
 async def make_shop(service_database_url: str) -> AsyncIterator[MakeShop]:
-    """Build a seeded service; keyword arguments override its settings."""
+    """Build a seeded service; keyword arguments override its settings. `wrap_factory` gets
+    the stub factory's transport as its `inner` and stands in front of it."""
     stack: list[Any] = []
 
-    async def build(*, seed: bool = True, **overrides: Any) -> Shop:
+    async def build(*, seed: bool = True, wrap_factory: Any = None, **overrides: Any) -> Shop:
         settings = ServiceSettings(
             database_url=service_database_url,
             jwt_secret=TEST_SECRET,
@@ -83,7 +84,11 @@ async def make_shop(service_database_url: str) -> AsyncIterator[MakeShop]:
             await seed_demo(db, bcrypt_rounds=4)
         await db.dispose()
         behaviour = StubBehaviour()
-        transport = httpx.ASGITransport(app=create_stub_factory(behaviour))
+        transport: httpx.AsyncBaseTransport = httpx.ASGITransport(
+            app=create_stub_factory(behaviour)
+        )
+        if wrap_factory is not None:  # a transport with an `inner` slot, e.g. to fail on demand
+            wrap_factory.inner, transport = transport, wrap_factory
         clock = FakeClock()
         app = create_app(settings, clock=clock, factory_transport=transport)
         lifespan = app.router.lifespan_context(app)
