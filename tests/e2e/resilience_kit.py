@@ -53,11 +53,13 @@ class Signed:
 
     def __init__(self) -> None:
         self.signed: dict[str, list[str]] = defaultdict(list)
+        self.answers: list[tuple[float, str]] = []  # when each answer went out, for reports
         self._lock = threading.Lock()
 
     def add(self, key: str, token: str) -> None:
         with self._lock:
             self.signed[key].append(token)
+            self.answers.append((time.monotonic(), key))
 
     def distinct(self) -> dict[str, set[str]]:
         with self._lock:
