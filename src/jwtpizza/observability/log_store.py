@@ -31,11 +31,22 @@ class LogQuery:
     limit: int = 100
 
 
-@dataclass(frozen=True)
 class LogRecord:
-    at: datetime
-    fields: dict[str, Any]
-    line: str
+    """One stored event; its JSON line is made only when something reads it (text search,
+    tests), not on the request's hot path."""
+
+    __slots__ = ("_line", "at", "fields")
+
+    def __init__(self, at: datetime, fields: dict[str, Any]) -> None:
+        self.at = at
+        self.fields = fields
+        self._line: str | None = None
+
+    @property
+    def line(self) -> str:
+        if self._line is None:
+            self._line = json.dumps(self.fields, default=str, separators=(",", ":"))
+        return self._line
 
     def matches(self, query: LogQuery) -> bool:
         return all(check(self, query) for check in _CHECKS)
@@ -83,8 +94,7 @@ class LogStore:
         self._records: deque[LogRecord] = deque(maxlen=max(1, size))
 
     def add(self, at: datetime, fields: dict[str, Any]) -> None:
-        line = json.dumps(fields, default=str, separators=(",", ":"))
-        self._records.append(LogRecord(at, fields, line))
+        self._records.append(LogRecord(at, fields))
 
     def __len__(self) -> int:
         return len(self._records)

@@ -32,6 +32,9 @@ _KEY_VALUE = re.compile(
 )
 _BEARER = re.compile(r"\b(?P<scheme>Bearer|Basic)\s+[A-Za-z0-9._~+/=:-]+", re.IGNORECASE)
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+# Every masking pattern needs one of these; text without any is left as it is, unscanned.
+_SUSPECT = re.compile(r"eyJ|bearer|basic|\$2|[:=]", re.IGNORECASE)
+_CACHED_TEXT_LIMIT = 4096
 _BCRYPT = re.compile(r"\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}")
 _REPORT_LINK = re.compile(r"/api/support/[^/\s\"'?#]+/report/[^\s\"'?#&,;}]+")
 _PLACEHOLDER = re.compile(r"\?|%s|\$\d+")
@@ -72,6 +75,8 @@ class Sanitizer:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
+        # SQL statements, menu texts and routes repeat on every request: clean each once.
+        self._text_cache = lru_cache(maxsize=8192)(self._clean_text)
         for secret in secrets:
             self.add_secret(secret)
 
@@ -79,6 +84,7 @@ class Sanitizer:
         """Mask this exact value wherever it appears (short values would mask too much)."""
         if value and len(value) >= 6:
             self._secrets.add(value)
+            self._text_cache.cache_clear()
 
     def __call__(self, value: Any) -> Any:
         return self.clean(value)
@@ -120,6 +126,11 @@ class Sanitizer:
 
     def clean_text(self, text: str) -> str:
         """Free text, query strings and JSON-in-strings; report links stay as they are."""
+        if len(text) <= _CACHED_TEXT_LIMIT:
+            return self._text_cache(text)
+        return self._clean_text(text)
+
+    def _clean_text(self, text: str) -> str:
         stripped = text.lstrip()
         if stripped[:1] in ("{", "[") and len(stripped) > 1:
             try:
@@ -143,6 +154,8 @@ class Sanitizer:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
+        if _SUSPECT.search(text) is None:
+            return text
         text = _JWT.sub(MASK, text)
         text = _BEARER.sub(lambda m: f"{m.group('scheme')} {MASK}", text)
         text = _BCRYPT.sub(MASK, text)
