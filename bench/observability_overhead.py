@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 from service_throughput import (  # type: ignore[import-not-found]
@@ -64,7 +65,7 @@ def scraper(url: str, stop: threading.Event) -> None:
 def measure(setting: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
     factory_port, service_port = free_port(), free_port()
     factory_url = f"http://127.0.0.1:{factory_port}"
-    database_url = f"sqlite+aiosqlite:///{work / f'obs{list(SETTINGS).index(setting)}.db'}"
+    database_url = f"sqlite+aiosqlite:///{work / f'obs-{uuid.uuid4().hex[:8]}.db'}"
     env = service_env(database_url, factory_url, service_port, True) | SETTINGS[setting]
     prepare(database_url, env)
     base = f"http://127.0.0.1:{service_port}"
