@@ -15,6 +15,7 @@ from jwtpizza.db import Database
 from jwtpizza.service.app import create_app
 from jwtpizza.service.context import ServiceContext
 from jwtpizza.service.seed import migrate, seed_demo
+from jwtpizza.service.resilience import ResilienceSettings
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.testing.stub_factory import StubBehaviour, create_stub_factory
 
@@ -59,19 +60,14 @@ MakeShop = Callable[..., Awaitable[Shop]]
 
 
 @pytest.fixture
-def service_database_url(tmp_path: Any) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
-
-
-@pytest.fixture
-async def make_shop(service_database_url: str) -> AsyncIterator[MakeShop]:
+async def make_shop(database_url: str) -> AsyncIterator[MakeShop]:
     """Build a seeded service; keyword arguments override its settings. `wrap_factory` gets
     the stub factory's transport as its `inner` and stands in front of it."""
     stack: list[Any] = []
 
     async def build(*, seed: bool = True, wrap_factory: Any = None, **overrides: Any) -> Shop:
         settings = ServiceSettings(
-            database_url=service_database_url,
+            database_url=database_url,
             jwt_secret=TEST_SECRET,
             bcrypt_rounds=4,
             factory_url="http://factory.test",
