@@ -5,20 +5,14 @@ fulfilled exactly once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app as cli
@@ -154,42 +148,6 @@ def assert_exactly_once_at_factory(
             assert set(signed[str(order_id)]) == {token}, order_id
 
 
-# Two replicas on a server database.
-
-SERVERS = {
-    "postgresql": "JWTPIZZA_TEST_POSTGRESQL_URL",
-    "mysql": "JWTPIZZA_TEST_MYSQL_URL",
-}
-
-
-async def _admin(url: str, statement: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("postgresql", marks=pytest.mark.postgresql),
-        pytest.param("mysql", marks=pytest.mark.mysql),
-    ]
-)
-def server_database(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh, migrated and seeded database on a test server (skipped if none is set)."""
-    base = os.environ.get(SERVERS[request.param])
-    if not base:
-        pytest.skip(f"{SERVERS[request.param]} is not set (scripts/test-databases start)")
-    name = f"jp_replicas_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(base, f"CREATE DATABASE {name}"))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(prepare_service_db(url))
-    yield url
-    asyncio.run(_admin(base, f"DROP DATABASE {name}"))
-
-
 # Attempts long enough that none times out while the factory works through the drain: a
 # timed-out attempt is answered by the factory anyway (the same remembered pizza), which
 # would hide whether a second answer came from a second replica working the same job.
@@ -197,8 +155,10 @@ PATIENT = {"timeout_seconds": 5, "breaker_slow_call_seconds": 5, "queue_lease_se
 
 
 def test_two_replicas_drain_one_queue_and_fulfil_nothing_twice(
-    tmp_path: Path, server_database: str
+    tmp_path: Path, server_database_url: str
 ) -> None:
+    server_database = server_database_url
+    asyncio.run(prepare_service_db(server_database))
     stack = Stack(tmp_path)  # the factory is down: connections are refused
     replicas = [
         start_service(stack, tmp_path, server_database, f"replica-{i}", **PATIENT) for i in (1, 2)

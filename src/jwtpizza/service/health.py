@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from jwtpizza.service import integrity
+from jwtpizza.service.context import ServiceContext
 from jwtpizza.service.deps import ContextDep
 
 router = APIRouter(tags=["health"])
@@ -25,14 +26,25 @@ async def liveness() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def breaker_state(context: ServiceContext) -> str:
+    """The factory breaker's state, or `disabled`. An open breaker does not make the service
+    unready: orders are still accepted and queued, which is the point of the queue."""
+    breaker = context.kitchen.fulfiller.caller.breaker
+    return "disabled" if breaker is None else breaker.state.value
+
+
 @router.get("/readyz", response_model=None)
 async def readiness(context: ContextDep) -> JSONResponse | dict[str, Any]:
-    """The database answers; 503 when it does not."""
+    """The database answers (503 when it does not), and the factory breaker's state."""
+    breaker = breaker_state(context)
     try:
         await context.db.ping()
     except Exception:
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    return {"status": "ready", "database": "ok"}
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable", "factoryBreaker": breaker},
+            status_code=503,
+        )
+    return {"status": "ready", "database": "ok", "factoryBreaker": breaker}
 
 
 @router.get("/api/health/integrity")
