@@ -14,8 +14,8 @@ from jwtpizza.clock import FakeClock
 from jwtpizza.db import Database
 from jwtpizza.service.app import create_app
 from jwtpizza.service.context import ServiceContext
-from jwtpizza.service.seed import migrate, seed_demo
 from jwtpizza.service.resilience import ResilienceSettings
+from jwtpizza.service.seed import migrate, seed_demo
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.testing.stub_factory import StubBehaviour, create_stub_factory
 
@@ -66,6 +66,8 @@ async def make_shop(database_url: str) -> AsyncIterator[MakeShop]:
     stack: list[Any] = []
 
     async def build(*, seed: bool = True, wrap_factory: Any = None, **overrides: Any) -> Shop:
+        # A generous wait budget: a loaded test machine must not turn answers into 202s.
+        overrides.setdefault("resilience", ResilienceSettings(queue_wait_budget_seconds=15))
         settings = ServiceSettings(
             database_url=database_url,
             jwt_secret=TEST_SECRET,
