@@ -86,7 +86,7 @@ def test_sigkill_mid_burst_during_an_outage_loses_and_duplicates_nothing(tmp_pat
     asyncio.run(prepare_service_db(url))
     try:
         stack.chaos("outage", mode="hang", durationSeconds=8)  # hung calls hold their leases
-        first = start_service(stack, tmp_path, url, "first", queue_lease_seconds=2)
+        first = start_service(stack, tmp_path, url, "first", queue_lease_seconds=3)
         headers = diner_headers(first.url)
         burst = Burst([first.url], headers, 40)
         burst.start()
@@ -96,7 +96,7 @@ def test_sigkill_mid_burst_during_an_outage_loses_and_duplicates_nothing(tmp_pat
         burst.join(30)
         accepted = burst.accepted()
         assert 12 <= len(accepted) < 40
-        second = start_service(stack, tmp_path, url, "second", queue_lease_seconds=2)
+        second = start_service(stack, tmp_path, url, "second", queue_lease_seconds=3)
         try:
             health = wait_until_drained_any(second.url, timeout=40)
             pizzas = fulfilled_pizzas(second.url, headers, accepted)

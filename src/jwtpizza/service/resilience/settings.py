@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random as random_module
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jwtpizza.clock import Clock
@@ -52,6 +52,25 @@ class ResilienceSettings(BaseSettings):
     queue_wait_budget_seconds: float = Field(default=2.0, ge=0)
     queue_poll_interval_seconds: float = Field(default=0.5, gt=0)
     queue_lease_seconds: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_call(self) -> ResilienceSettings:
+        """A job's lease must outlast its longest call, or another replica retakes a job
+        that is still in flight."""
+        if self.queue_enabled and self.timeout_enabled:
+            longest = self.longest_call_seconds()
+            if self.queue_lease_seconds <= longest:
+                raise ValueError(
+                    f"queue_lease_seconds ({self.queue_lease_seconds}) must exceed the longest "
+                    f"factory call with retries ({longest:.1f}s)"
+                )
+        return self
+
+    def longest_call_seconds(self) -> float:
+        """Timeouts of every attempt plus the waits between them, at most."""
+        attempts = self.max_attempts if self.retries_enabled else 1
+        wait = max(self.backoff_max_seconds, self.max_retry_after_seconds)
+        return attempts * self.timeout_seconds + (attempts - 1) * wait
 
     @classmethod
     def fragile(cls) -> ResilienceSettings:
