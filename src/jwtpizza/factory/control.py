@@ -1,7 +1,8 @@
 """Operator actions on a factory database, used by the CLI (no HTTP server needed).
 
-The running factory reads faults from the same database on every order, so chaos started
-here takes effect at once; a key rotated here is picked up within `key_refresh_seconds`.
+A running factory caches vendors and their faults for `vendor_cache_seconds` (1 s), so chaos
+started or stopped here takes effect within that period (a scheduled fault still starts at its
+start time); a key rotated here is picked up within `key_refresh_seconds`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Dependencies declared once, as `Annotated` aliases routes use in their signatures."""
+"""Dependencies declared once, as `Annotated` aliases routes use in their signatures.
+
+They are all `async def`: FastAPI runs a plain `def` dependency in a worker thread, a hop
+that cost more than the work of most of these.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from jwtpizza.factory.vendors.models import Vendor
 INVALID_AUTH = "invalid authentication"
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime = request.app.state.runtime
     assert isinstance(runtime, Runtime)
     return runtime
@@ -52,7 +56,7 @@ def api_key_from(authorization: str | None) -> str | None:
 ApiKey = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
 
 
-def presented_key(authorization: ApiKey = None) -> str | None:
+async def presented_key(authorization: ApiKey = None) -> str | None:
     """The API key the caller presented, checked by the route itself (orders apply chaos first)."""
     return api_key_from(authorization)
 
@@ -81,3 +85,11 @@ async def admin_vendor(vendor: VendorDep) -> Vendor:
 
 
 AdminVendorDep = Annotated[Vendor, Depends(admin_vendor)]
+
+
+async def client_address(request: Request) -> str:
+    """The caller's address as the server saw it (per-address limits)."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddressDep = Annotated[str, Depends(client_address)]

@@ -12,6 +12,8 @@ from jwtpizza.factory.chaos.gauge import ChaosGauge
 from jwtpizza.factory.keys import KeyRing
 from jwtpizza.factory.mail import Mailer
 from jwtpizza.factory.settings import FactorySettings
+from jwtpizza.factory.vendors.cache import VendorCache
+from jwtpizza.factory.vendors.ratelimit import CodeLimiter
 from jwtpizza.observability.metrics import Metrics
 
 
@@ -27,6 +29,18 @@ class Runtime:
     log_message: str = field(default="Log received")
     metrics: Metrics = field(default_factory=Metrics)
     chaos_gauge: ChaosGauge = field(init=False)
+    vendor_cache: VendorCache = field(init=False)
+    code_limiter: CodeLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.chaos_gauge = ChaosGauge(self.metrics)
+        settings = self.settings
+        self.vendor_cache = VendorCache(
+            self.db, self.clock, refresh_seconds=settings.vendor_cache_seconds
+        )
+        self.code_limiter = CodeLimiter(
+            per_vendor=settings.code_requests_per_vendor,
+            per_address=settings.code_requests_per_address,
+            window_seconds=settings.code_requests_window_seconds,
+            clock=self.clock,
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, timedelta, timezone, tzinfo
-from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -45,7 +44,9 @@ class FactorySettings(BaseSettings):
     # 2048-bit keys sign about 8x faster than the original's 4096 and are still standard.
     key_bits: int = 2048
     key_refresh_seconds: float = 10.0
-    key_dir: Path | None = None
+    # The order path keeps vendors and their faults in memory; changes made by this process
+    # apply at once, changes made elsewhere (the CLI, another replica) within this period.
+    vendor_cache_seconds: float = 1.0
     order_delay_seconds: float = 32.0
     max_items: int = 20
     chaos_timezone: str = "-07:00"
@@ -56,6 +57,11 @@ class FactorySettings(BaseSettings):
     flaky_default_percent: int = 50
     code_ttl_seconds: float = 600.0
     code_max_attempts: int = 5
+    # Login-code emails per vendor id and per client address in a sliding window (an office
+    # or classroom behind one NAT shares an address, so its allowance is larger).
+    code_requests_per_vendor: int = 5
+    code_requests_per_address: int = 60
+    code_requests_window_seconds: float = 600.0
     mail: Literal["console", "smtp"] = "console"
     smtp_host: str = "localhost"
     smtp_port: int = 25

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from factory_kit import Factory, auth
+from factory_kit import Factory, MakeFactory, auth
 
 
 async def test_create_vendor_and_exists(factory: Factory) -> None:
@@ -149,3 +149,27 @@ async def test_connect_rejects_unknown_purposes_and_bad_ratings(factory: Factory
         headers=auth(key),
     )
     assert got.status_code == 400
+
+
+async def test_code_requests_are_limited_per_vendor_and_per_address(
+    make_factory: MakeFactory,
+) -> None:
+    factory = await make_factory(
+        code_requests_per_vendor=2, code_requests_per_address=3, code_requests_window_seconds=60
+    )
+    for vendor_id in ("abc", "xyz"):
+        await factory.client.post("/api/vendor", json={"id": vendor_id})
+    for _ in range(2):
+        assert (
+            await factory.client.post("/api/vendor/code", json={"id": "abc"})
+        ).status_code == 200
+    factory.clock.advance(10)
+    got = await factory.client.post("/api/vendor/code", json={"id": "abc"})
+    assert (got.status_code, got.headers["Retry-After"]) == (429, "50")
+    assert got.json()["message"] == "too many code requests; try again later"
+    assert (await factory.client.post("/api/vendor/code", json={"id": "xyz"})).status_code == 200
+    got = await factory.client.post("/api/vendor/code", json={"id": "xyz"})
+    assert got.status_code == 429  # this address has used its three
+    factory.clock.advance(50)
+    assert (await factory.client.post("/api/vendor/code", json={"id": "abc"})).status_code == 200
+    assert len(factory.mailer.sent) == 4

@@ -45,6 +45,7 @@ async def delete_vendor(
         purpose=body.purpose,
         now=runtime.clock.now(),
     )
+    runtime.vendor_cache.forget_on_commit(session, body.id)
     return Response(status_code=204)
 
 
@@ -82,6 +83,7 @@ async def start_chaos(
         hours=runtime.hours,
         outage_seconds=runtime.settings.outage_default_seconds,
     )
+    runtime.vendor_cache.forget_on_commit(session, vendor_id)
     described = chaos.describe(fault, now, secrets_visible=True)
     runtime.chaos_gauge.show(vendor_id, fault.type if described["state"] == "active" else None)
     return described
@@ -94,6 +96,7 @@ async def stop_chaos(
     """Cancel a vendor's scheduled or active fault."""
     await vendors.get(session=session, vendor_id=vendor_id)
     stopped = await chaos.stop_faults(session=session, vendor_id=vendor_id, now=runtime.clock.now())
+    runtime.vendor_cache.forget_on_commit(session, vendor_id)
     runtime.chaos_gauge.show(vendor_id, None)
     return {
         "message": "Chaos stopped" if stopped else "No chaos currently executing",

@@ -16,7 +16,7 @@ from jwtpizza.factory.orders.service import OrderDesk
 router = APIRouter()
 
 
-def get_desk(request: Request) -> OrderDesk:
+async def get_desk(request: Request) -> OrderDesk:
     desk = request.app.state.desk
     assert isinstance(desk, OrderDesk)
     return desk

@@ -1,7 +1,9 @@
 """The order desk: authenticate, apply the vendor's chaos, sign, and remember by idempotency key.
 
-A request never holds a database transaction while it waits (oven delay, throttle, hung
-outage): lookups run in a read session first, and the pizza is stored in a short write.
+The vendor and its fault come from the in-memory `VendorCache`, so a usual order touches the
+database once, to INSERT its idempotency record (not at all without an Idempotency-Key); a
+retry finds its key taken and reads the stored pizza. A request never holds a database
+transaction while it waits (oven delay, throttle, hung outage).
 """
 
 from __future__ import annotations
@@ -9,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,17 +27,14 @@ from jwtpizza.errors import (
     Unavailable,
     UpstreamFailed,
 )
-from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.domain import ChaosType, natural_end
-from jwtpizza.factory.chaos.models import Fault
 from jwtpizza.factory.keys import generate_private_key
 from jwtpizza.factory.orders import signing
 from jwtpizza.factory.orders.models import Pizza
 from jwtpizza.factory.orders.schemas import OrderRequest
 from jwtpizza.factory.outage import DropConnection
 from jwtpizza.factory.runtime import Runtime
-from jwtpizza.factory.vendors import service as vendors
-from jwtpizza.factory.vendors.models import Vendor
+from jwtpizza.factory.vendors.cache import CachedFault, CachedVendor
 
 OVEN_FULL = "Unable to satisfy pizza order. The oven is full."
 INVALID_AUTH = "invalid authentication"
@@ -46,34 +45,34 @@ def request_hash(body: OrderRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class Lookup:
-    vendor: Vendor | None
-    fault: Fault | None
-    pizza: Pizza | None
+async def remember(
+    *,
+    session: AsyncSession,
+    vendor_id: str,
+    idempotency_key: str,
+    digest: str,
+    jwt: str,
+    now: datetime,
+) -> None:
+    """Store a pizza under its idempotency key in one INSERT, with no read first.
+
+    Raises `IntegrityError` if the key is taken: the order is a retry (or raced one).
+    """
+    await session.execute(
+        insert(Pizza).values(
+            vendor_id=vendor_id,
+            idempotency_key=idempotency_key,
+            request_hash=digest,
+            jwt=jwt,
+            created=now,
+        )
+    )
 
 
-async def look_up(
-    *, session: AsyncSession, api_key: str | None, idempotency_key: str | None, now: datetime
-) -> Lookup:
-    vendor = await vendors.get_by_api_key(session=session, api_key=api_key) if api_key else None
-    if vendor is None:
-        return Lookup(None, None, None)
-    fault = await chaos.active_fault(session=session, vendor_id=vendor.id, now=now)
-    pizza = await session.get(Pizza, (vendor.id, idempotency_key)) if idempotency_key else None
-    return Lookup(vendor, fault, pizza)
-
-
-async def remember(*, session: AsyncSession, pizza: Pizza) -> Pizza:
-    """Store a pizza under its idempotency key; if a concurrent retry won, return that one."""
-    try:
-        async with session.begin_nested():
-            session.add(pizza)
-    except IntegrityError:
-        stored = await session.get(Pizza, (pizza.vendor_id, pizza.idempotency_key))
-        assert stored is not None
-        return stored
-    return pizza
+async def stored_pizza(
+    *, session: AsyncSession, vendor_id: str, idempotency_key: str
+) -> Pizza | None:
+    return await session.get(Pizza, (vendor_id, idempotency_key))
 
 
 class OrderDesk:
@@ -83,39 +82,50 @@ class OrderDesk:
         self.rt = runtime
         self._stranger_key: rsa.RSAPrivateKey | None = None  # no JWKS publishes it
 
-    def report_url(self, fault: Fault) -> str:
+    def report_url(self, fault: CachedFault) -> str:
         return f"{self.rt.settings.base_url()}/api/support/{fault.token}/report/{fault.fix_code}"
 
     async def order(
         self, *, api_key: str | None, idempotency_key: str | None, body: OrderRequest
     ) -> dict[str, Any]:
-        now = self.rt.clock.now()
-        async with self.rt.db.reader() as session:
-            found = await look_up(
-                session=session, api_key=api_key, idempotency_key=idempotency_key, now=now
-            )
-        if found.vendor is None:
+        vendor = await self.rt.vendor_cache.get(api_key) if api_key else None
+        if vendor is None:
             raise self._rejected("unauthorized", Unauthorized(INVALID_AUTH))
-        fault = found.fault
-        self.rt.chaos_gauge.show(found.vendor.id, fault.type if fault else None)
+        fault = vendor.fault_at(self.rt.clock.now())
+        self.rt.chaos_gauge.show(vendor.id, fault.type if fault else None)
         if fault is not None:
             fault = await self._before_order(fault)
         if body.diner is None or body.order is None:
             raise self._rejected("invalid_order", InvalidInput("Missing required parameters"))
-        if found.pizza is not None:
-            if found.pizza.request_hash != request_hash(body):
-                message = "Idempotency-Key was already used for a different order"
-                raise self._rejected("idempotency_conflict", Conflict(message))
-            return {"jwt": found.pizza.jwt}
+        if idempotency_key and (fault is not None or not self._fits_oven(body)):
+            # Off the fast path, a retry gets its stored pizza before a fault or the oven acts.
+            stored = await self._replay(vendor.id, idempotency_key, body)
+            if stored is not None:
+                return stored
         await self._check_oven(body)
-        return await self._make(found.vendor, body, fault, idempotency_key)
+        return await self._make(vendor, body, fault, idempotency_key)
+
+    async def _replay(
+        self, vendor_id: str, idempotency_key: str, body: OrderRequest
+    ) -> dict[str, Any] | None:
+        """The pizza stored under this key, if any; a different order under it is refused."""
+        async with self.rt.db.reader() as session:
+            pizza = await stored_pizza(
+                session=session, vendor_id=vendor_id, idempotency_key=idempotency_key
+            )
+        if pizza is None:
+            return None
+        if pizza.request_hash != request_hash(body):
+            message = "Idempotency-Key was already used for a different order"
+            raise self._rejected("idempotency_conflict", Conflict(message))
+        return {"jwt": pizza.jwt}
 
     def _rejected(self, reason: str, error: Exception) -> Exception:
         """Count a refused order under a low-cardinality reason (a chaos type or a cause)."""
         self.rt.metrics.order_rejected(reason)
         return error
 
-    async def _before_order(self, fault: Fault) -> Fault | None:
+    async def _before_order(self, fault: CachedFault) -> CachedFault | None:
         """Faults that stop an order before it is read: outage, auth, rate limit, fail, flaky."""
         kind = ChaosType(fault.type)
         extra = {"reportUrl": self.report_url(fault)}
@@ -139,7 +149,7 @@ class OrderDesk:
                 raise self._rejected(kind, UpstreamFailed("chaos monkey", extra=extra))
         return fault
 
-    async def _outage(self, fault: Fault) -> None:
+    async def _outage(self, fault: CachedFault) -> None:
         if fault.params.get("mode", "hang") == "reset":
             raise self._rejected(ChaosType.OUTAGE, DropConnection())
         end = natural_end(fault)
@@ -147,15 +157,22 @@ class OrderDesk:
             await self.rt.clock.sleep((end - self.rt.clock.now()).total_seconds())
         return None
 
-    async def _check_oven(self, body: OrderRequest) -> None:
+    def _fits_oven(self, body: OrderRequest) -> bool:
         items = body.order.get("items") if body.order else None
         count = len(items) if isinstance(items, list) else 0
-        if count == 0 or count > self.rt.settings.max_items:
+        return 0 < count <= self.rt.settings.max_items
+
+    async def _check_oven(self, body: OrderRequest) -> None:
+        if not self._fits_oven(body):
             await self.rt.clock.sleep(self.rt.settings.order_delay_seconds)
             raise self._rejected("oven_full", Unavailable(OVEN_FULL))
 
     async def _make(
-        self, vendor: Vendor, body: OrderRequest, fault: Fault | None, idempotency_key: str | None
+        self,
+        vendor: CachedVendor,
+        body: OrderRequest,
+        fault: CachedFault | None,
+        idempotency_key: str | None,
     ) -> dict[str, Any]:
         await self.rt.keys.fresh()
         now = self.rt.clock.now()
@@ -173,20 +190,40 @@ class OrderDesk:
             self.rt.metrics.order_signed()
             return {"jwt": faulty, "reportUrl": self.report_url(fault)}
         token = signing.sign(payload, self.rt.keys.active())
+        if idempotency_key and not await self._remember(vendor.id, idempotency_key, body, token):
+            return await self._replay_taken(vendor.id, idempotency_key, body)
         self.rt.metrics.order_signed()
-        if idempotency_key:
-            pizza = Pizza(
-                vendor_id=vendor.id,
-                idempotency_key=idempotency_key,
-                request_hash=request_hash(body),
-                jwt=token,
-                created=now,
-            )
-            async with self.rt.db.writer() as session:
-                token = (await remember(session=session, pizza=pizza)).jwt
         return {"jwt": token}
 
-    async def _faulty(self, fault: Fault, payload: dict[str, Any]) -> str:
+    async def _remember(
+        self, vendor_id: str, idempotency_key: str, body: OrderRequest, token: str
+    ) -> bool:
+        """Store the pizza for retries; False if its key was taken first."""
+        try:
+            async with self.rt.db.writer() as session:
+                await remember(
+                    session=session,
+                    vendor_id=vendor_id,
+                    idempotency_key=idempotency_key,
+                    digest=request_hash(body),
+                    jwt=token,
+                    now=self.rt.clock.now(),
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def _replay_taken(
+        self, vendor_id: str, idempotency_key: str, body: OrderRequest
+    ) -> dict[str, Any]:
+        """A retry that found its key taken gets the stored pizza (the one just signed is
+        dropped). No stored pizza means the vendor itself was deleted meanwhile."""
+        stored = await self._replay(vendor_id, idempotency_key, body)
+        if stored is None:
+            raise self._rejected("unauthorized", Unauthorized(INVALID_AUTH))
+        return stored
+
+    async def _faulty(self, fault: CachedFault, payload: dict[str, Any]) -> str:
         """A pizza shaped by the fault. Faulty pizzas are never remembered for retries."""
         kind = ChaosType(fault.type)
         key = self.rt.keys.active()

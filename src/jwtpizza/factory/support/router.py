@@ -18,4 +18,5 @@ async def report_problem(
     message = await chaos.report(
         session=session, token=token, fix_code=fix_code, now=runtime.clock.now()
     )
+    runtime.vendor_cache.forget_on_commit(session)  # the token, not the vendor, is known here
     return {"message": message}

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Body, Response
 from jwtpizza.errors import JwtPizzaError, Unauthorized
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.schemas import ChaosRequest
-from jwtpizza.factory.deps import ReaderDep, RuntimeDep, SessionDep, VendorDep
+from jwtpizza.factory.deps import (
+    ClientAddressDep,
+    ReaderDep,
+    RuntimeDep,
+    SessionDep,
+    VendorDep,
+)
 from jwtpizza.factory.vendors import service as vendors
 from jwtpizza.factory.vendors.models import Vendor
 from jwtpizza.factory.vendors.schemas import (
@@ -53,15 +59,20 @@ async def update_vendor(
 ) -> dict[str, Any]:
     """Update a vendor's details (yourself, or anyone as an admin); null clears a field."""
     vendor = await vendors.update(session=session, caller=caller, vendor_in=body)
+    runtime.vendor_cache.forget_on_commit(session, vendor.id)
     return await vendors.view(
         session=session, vendor=vendor, now=runtime.clock.now(), with_key=vendor.id == caller.id
     )
 
 
 @router.post("/code")
-async def send_code(body: CodeRequest, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """Email a one-time login code to the vendor."""
+async def send_code(
+    body: CodeRequest, session: SessionDep, runtime: RuntimeDep, address: ClientAddressDep
+) -> dict[str, Any]:
+    """Email a one-time login code to the vendor (a few per vendor and address at a time)."""
     settings = runtime.settings
+    if body.id:
+        runtime.code_limiter.hit(vendor_id=body.id, address=address)
     vendor, code = await vendors.issue_code(
         session=session,
         vendor_id=body.id,
@@ -143,4 +154,5 @@ async def initiate_chaos(
         hours=runtime.hours,
         outage_seconds=runtime.settings.outage_default_seconds,
     )
+    runtime.vendor_cache.forget_on_commit(session, vendor.id)
     return {"message": "Chaos initiated"}
