@@ -18,8 +18,6 @@ The goal (issue 5) is a cost under 15% at the service's peak rate: ratio = off /
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import tempfile
 import threading
 import time
@@ -27,33 +25,21 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from service_throughput import (  # type: ignore[import-not-found]
+from harness import (  # type: ignore[import-not-found]
     VENV_BIN,
     free_port,
     lua_script,
-    prepare,
     process,
     request,
-    service_env,
+    run_wrk,
 )
+from service_throughput import prepare, service_env  # type: ignore[import-not-found]
 
 SETTINGS = {
     "logging off": {"JWTPIZZA_OBS_LOGGING_ENABLED": "false"},
     "logging on": {},
     "logging on + /metrics 5/s": {},
 }
-
-
-def run_wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[float, int]:
-    """Requests per second, and how many answers were not 2xx/3xx."""
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    assert rps is not None, out
-    return float(rps.group(1)), int(errors.group(1)) if errors else 0
 
 
 def scraper(url: str, stop: threading.Event) -> None:
@@ -92,9 +78,9 @@ def measure(setting: str, args: argparse.Namespace, work: Path) -> dict[str, flo
         for index, (name, (path, auth)) in enumerate(cases.items()):
             script = lua_script(work, f"obs{index}", "GET", None, auth)
             run_wrk(base + path, script, 2, args.connections)  # warm up
-            rps, errors = run_wrk(base + path, script, args.seconds, args.connections)
-            assert errors == 0, (setting, name, errors)
-            rates[name] = rps
+            result = run_wrk(base + path, script, args.seconds, args.connections, threads=1)
+            assert result["errors"] == 0, (setting, name, result["errors"])
+            rates[name] = result["rps"]
         stop.set()
     return rates
 

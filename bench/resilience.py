@@ -19,53 +19,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
-import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from harness import VENV_BIN, free_port, process  # type: ignore[import-not-found]
 
 from jwtpizza.db import Database
 from jwtpizza.factory.demo import ensure_demo_vendor
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.service.seed import migrate, seed_demo
 
-BIN = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "jwtpizza"
+JWTPIZZA = str(VENV_BIN / "jwtpizza")
 ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "price": 0.05}]}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not come up")
-
-
-@contextmanager
-def running(command: str, env: dict[str, str], ready_url: str, cwd: Path) -> Iterator[None]:
-    proc = subprocess.Popen(
-        [str(BIN), command], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_for(ready_url)
-        yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 def factory_env(folder: Path, port: int) -> dict[str, str]:
@@ -74,7 +41,6 @@ def factory_env(folder: Path, port: int) -> dict[str, str]:
         "JWTPIZZA_FACTORY_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'factory.db'}",
         "JWTPIZZA_FACTORY_PORT": str(port),
         "JWTPIZZA_FACTORY_DEMO": "true",
-        "JWTPIZZA_FACTORY_KEY_DIR": str(folder / "keys"),
     }
 
 
@@ -151,9 +117,14 @@ def run(folder: Path, queued: int, orders: int, concurrency: int) -> None:
     asyncio.run(_seed(db))
     shop, factory = f"http://127.0.0.1:{sport}", f"http://127.0.0.1:{fport}"
     rows = []
-    with running("service", service_env(folder, sport, fport, key, 600), f"{shop}/healthz", folder):
+    with process(
+        [JWTPIZZA, "service"],
+        service_env(folder, sport, fport, key, 600),
+        f"{shop}/healthz",
+        cwd=folder,
+    ):
         token = login(shop)
-        with running("factory", fenv, f"{factory}/.well-known/jwks.json", folder):
+        with process([JWTPIZZA, "factory"], fenv, f"{factory}/.well-known/jwks.json", cwd=folder):
             asyncio.run(place(shop, token, 20, concurrency))  # warm up
             rows.append(
                 latency_row(
@@ -166,11 +137,16 @@ def run(folder: Path, queued: int, orders: int, concurrency: int) -> None:
                 "breaker open (fail-fast)", asyncio.run(place(shop, token, orders, concurrency))
             )
         )
-    with running("service", service_env(folder, sport, fport, key, 2), f"{shop}/healthz", folder):
+    with process(
+        [JWTPIZZA, "service"],
+        service_env(folder, sport, fport, key, 2),
+        f"{shop}/healthz",
+        cwd=folder,
+    ):
         waiting = open_orders(shop)
         asyncio.run(place(shop, token, queued, concurrency))
         waiting = open_orders(shop)
-        with running("factory", fenv, f"{factory}/.well-known/jwks.json", folder):
+        with process([JWTPIZZA, "factory"], fenv, f"{factory}/.well-known/jwks.json", cwd=folder):
             back = time.perf_counter()
             first = None
             while (left := open_orders(shop)) > 0:

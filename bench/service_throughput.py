@@ -1,7 +1,8 @@
 """Service throughput and latency under wrk, pooled vs one connection per query.
 
-Starts a stub factory that answers at once and the real pizza service (one uvicorn process,
-file database with the demo data), then drives four endpoints with `wrk` over loopback:
+Starts a stub factory that answers at once and the real pizza service (`--workers` uvicorn
+processes, file database with the demo data), then drives four endpoints with `wrk` over
+loopback:
 menu reads, authenticated order history, login, and order creation. It runs each twice:
 with the connection pool, and with pooling off (`JWTPIZZA_DB_POOLED=false`), which is how
 the original service talks to its database (a new connection per query).
@@ -13,52 +14,18 @@ the original service talks to its database (a new connection per query).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-VENV_BIN = Path(sys.executable).parent
+from harness import VENV_BIN, free_port, lua_script, process, request, run_wrk  # type: ignore[import-not-found]
+
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
 API_KEY = "bench-vendor-key"
 ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "description": "Veggie"}]}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - loopback only
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
-@contextmanager
-def process(args: list[str], env: dict[str, str], ready_url: str) -> Iterator[None]:
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for(ready_url)
-        yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 def service_env(database_url: str, factory_url: str, port: int, pooled: bool) -> dict[str, str]:
@@ -73,45 +40,6 @@ def service_env(database_url: str, factory_url: str, port: int, pooled: bool) ->
         "JWTPIZZA_LOGIN_MAX_FAILURES": "1000000",
         "JWTPIZZA_OBS_STDOUT": "false",
     }
-
-
-def request(url: str, method: str, body: object, token: str | None = None) -> dict[str, object]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
-    with urllib.request.urlopen(req, timeout=10) as response:  # noqa: S310 - loopback only
-        result: dict[str, object] = json.load(response)
-        return result
-
-
-def lua_script(directory: Path, name: str, method: str, body: object | None, token: str) -> Path:
-    lines = [f'wrk.method = "{method}"', 'wrk.headers["Content-Type"] = "application/json"']
-    if token:
-        lines.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
-    if body is not None:
-        lines.append(f"wrk.body = [[{json.dumps(body)}]]")
-    path = directory / f"{name}.lua"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def to_ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-
-
-def run_wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str, float]:
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": p50, "p99": p99, "errors": float(errors.group(1)) if errors else 0}
 
 
 def prepare(database_url: str, env: dict[str, str]) -> None:
