@@ -44,6 +44,7 @@ class Kitchen:
         self._worker: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._depth = 0
+        self._stopping = False
 
     async def submit(self, order_id: int, *, item_count: int) -> Outcome:
         """Work a just-placed order; the outcome the diner should see.
@@ -108,7 +109,7 @@ class Kitchen:
         return depth
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 worked = await self.drain_once()
                 await self.report_queue()
@@ -120,10 +121,18 @@ class Kitchen:
                     await asyncio.wait_for(self._wake.wait(), self._poll)
                 self._wake.clear()
 
-    async def stop(self) -> None:
-        """Stop the worker and any inline attempts; their leases lapse and are retaken."""
+    async def stop(self, grace_seconds: float = 5.0) -> None:
+        """Let the worker finish its batch and inline attempts end, within a grace period;
+        cancel what is left (its leases lapse and another worker retakes the jobs).
+
+        Cancelling mid-statement would leave a database driver thread finishing work for an
+        event loop that may be gone, so stopping waits first."""
+        self._stopping = True
+        self._wake.set()
         tasks = [*self._inline, *([self._worker] if self._worker else [])]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         self._worker = None
