@@ -102,6 +102,8 @@ async def test_chaos_failure_passes_the_report_link_through(make_shop: MakeShop)
         "message": "Failed to fulfill order at factory",
         "followLinkToEndChaos": link,
     }
+    api_key = shop.context.settings.factory_api_key
+    assert api_key is not None and api_key.get_secret_value() not in response.text
 
 
 async def test_a_pizza_that_does_not_verify_is_never_handed_over(make_shop: MakeShop) -> None:
