@@ -21,6 +21,7 @@ from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_vendor
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.seed import migrate
+from jwtpizza.service.resilience import ResilienceSettings
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users import service as users
 from jwtpizza.service.users.models import Role
@@ -67,6 +68,9 @@ def host(tmp_path: Path) -> Iterator[str]:
         bcrypt_rounds=4,
         factory_url=f"http://127.0.0.1:{factory_port}",
         factory_api_key=vendor_key,
+        # The original answered only when the factory had; so does a patient wait budget
+        # (a loaded test machine must not turn a 200 into a 202).
+        resilience=ResilienceSettings(queue_wait_budget_seconds=30),
     )
     with (
         serving(create_factory(fsettings), factory_port),

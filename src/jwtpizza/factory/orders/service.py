@@ -185,15 +185,20 @@ class OrderDesk:
             ttl=settings.pizza_ttl_seconds,
             issuer=settings.issuer,
         )
-        if fault is not None:
+        if fault is not None and ChaosType(fault.type) is not ChaosType.THROTTLE:
             faulty = await self._faulty(fault, payload)
             self.rt.metrics.order_signed()
             return {"jwt": faulty, "reportUrl": self.report_url(fault)}
+        if fault is not None:
+            # Throttled pizzas are slow but good, so they are remembered: a caller that gave
+            # up waiting gets this very pizza on its retry instead of a second one.
+            delay = fault.params.get("delay_seconds", settings.order_delay_seconds)
+            await self.rt.clock.sleep(float(delay))
         token = signing.sign(payload, self.rt.keys.active())
         if idempotency_key and not await self._remember(vendor.id, idempotency_key, body, token):
             return await self._replay_taken(vendor.id, idempotency_key, body)
         self.rt.metrics.order_signed()
-        return {"jwt": token}
+        return {"jwt": token, **({"reportUrl": self.report_url(fault)} if fault else {})}
 
     async def _remember(
         self, vendor_id: str, idempotency_key: str, body: OrderRequest, token: str
@@ -227,9 +232,6 @@ class OrderDesk:
         """A pizza shaped by the fault. Faulty pizzas are never remembered for retries."""
         kind = ChaosType(fault.type)
         key = self.rt.keys.active()
-        if kind is ChaosType.THROTTLE:
-            delay = fault.params.get("delay_seconds", self.rt.settings.order_delay_seconds)
-            await self.rt.clock.sleep(float(delay))
         if kind is ChaosType.BADJWT:
             return signing.corrupt(signing.sign(payload, key))
         if kind is ChaosType.JWT_EXPIRED:
