@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shlex
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,14 +19,12 @@ from jwtpizza.db import Database
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_vendor
 from jwtpizza.service.app import create_app as create_service
-from jwtpizza.service.seed import migrate
 from jwtpizza.service.resilience import ResilienceSettings
+from jwtpizza.service.seed import migrate
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users import service as users
 from jwtpizza.service.users.models import Role
 from tests.e2e.support import factory_settings, free_port, serving
-
-pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 
 MENU = [
     ("Veggie", "A garden of delight", "pizza1.png", 0.0038),
