@@ -31,16 +31,15 @@ async def register(body: RegisterIn, context: ContextDep) -> AuthOut:
 async def login(body: LoginIn, context: ContextDep, address: ClientAddress) -> AuthOut:
     """Log in with email and password."""
     try:
-        async with context.db.writer() as session:
-            user, token = await service.login(
-                session=session,
-                email=body.email,
-                password=body.password,
-                address=address,
-                limiter=context.limiter,
-                settings=context.tokens,
-                now=context.clock.now(),
-            )
+        user, token = await service.login(
+            db=context.db,
+            email=body.email,
+            password=body.password,
+            address=address,
+            limiter=context.limiter,
+            settings=context.tokens,
+            now=context.clock.now(),
+        )
     except JwtPizzaError:
         context.metrics.auth_attempt(success=False)
         raise

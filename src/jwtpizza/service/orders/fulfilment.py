@@ -1,8 +1,8 @@
 """Fulfilment: turning a stored order into a verified pizza through its outbox job.
 
-A job is worked only under a lease (`lease_owner`, `lease_until`), taken with one atomic
-UPDATE for a given order, or with `FOR UPDATE SKIP LOCKED` for a batch on PostgreSQL and
-MariaDB, so several replicas can drain one queue. The factory call carries the order id as
+A job is worked only under a lease (`lease_owner`, `lease_until`), taken when the order is
+stored (for the inline attempt), or with `FOR UPDATE SKIP LOCKED` for a batch on PostgreSQL
+and MariaDB, so several replicas can drain one queue. The factory call carries the order id as
 its `Idempotency-Key`, so a retry after a crash or an expired lease returns the same pizza.
 """
 
@@ -120,21 +120,9 @@ class Fulfiller:
         self._log = log
         self._rng = rng or random.Random()
 
-    async def claim(self, *, order_id: int, owner: str) -> bool:
-        """Take the lease on one order's job; False if it is done or leased elsewhere."""
-        now = self._clock.now()
-        async with self._db.writer() as session:
-            result = await session.execute(
-                update(FulfilmentJob)
-                .where(
-                    FulfilmentJob.order_id == order_id,
-                    FulfilmentJob.done.is_(False),
-                    _lease_open(now),
-                )
-                .values(lease_owner=owner, lease_until=self._lease_end(now))
-                .execution_options(synchronize_session=False)
-            )
-            return bool(getattr(result, "rowcount", 0))
+    def lease(self, *, owner: str) -> orders.Lease:
+        """A lease from now, for a job stored already leased."""
+        return orders.Lease(owner, self._lease_end(self._clock.now()))
 
     async def claim_batch(self, *, owner: str, limit: int) -> list[int]:
         """Lease up to `limit` due jobs, oldest first, skipping rows other replicas hold."""
@@ -188,27 +176,29 @@ class Fulfiller:
     async def work(self, *, order_id: int, owner: str) -> Outcome:
         """Call the factory for a leased job and record what happened."""
         async with self._db.reader() as session:
-            order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
-            diner, body = await orders.factory_request(session=session, order=order)
+            ticket = await orders.load_ticket(session=session, order_id=order_id)
+        return await self.attempt(ticket, owner=owner)
+
+    async def attempt(self, ticket: orders.Ticket, *, owner: str) -> Outcome:
+        """Call the factory for a leased job whose ticket is at hand; record what happened."""
         try:
-            pizza = await self._attempt(diner, body, str(order_id), len(body["items"]))
+            pizza = await self._attempt(ticket)
         except (FactoryError, Rejected, RetryLater) as error:
-            return await self._record_failure(order_id, owner, failure_from(error))
-        return await self._record_pizza(order_id, pizza)
+            return await self._record_failure(ticket.order_id, owner, failure_from(error))
+        return await self._record_pizza(ticket, pizza)
 
     def oversized(self, item_count: int) -> bool:
         """Whether the factory will refuse an order of this size (after its oven delay)."""
         return not 1 <= item_count <= self.policy.max_items
 
-    async def _attempt(
-        self, diner: dict[str, Any], body: dict[str, Any], key: str, items: int
-    ) -> Pizza:
-        if not self.oversized(items):
-            return await self.caller.call(lambda: self._call(diner, body, key))
+    async def _attempt(self, ticket: orders.Ticket) -> Pizza:
+        key = str(ticket.order_id)
+        if not self.oversized(ticket.item_count):
+            return await self.caller.call(lambda: self._call(ticket.diner, ticket.order, key))
         # The factory refuses such orders only after its oven delay; wait for that answer once,
         # outside the breaker, so a deliberate oversized order is rejected, not retried forever.
         async with asyncio.timeout(self.policy.oversize_timeout_seconds):
-            return await self._call(diner, body, key)
+            return await self._call(ticket.diner, ticket.order, key)
 
     async def mark_queued(self, *, order_id: int) -> Outcome:
         """Tell the ledger a still-pending order is queued (the diner was told so)."""
@@ -219,19 +209,28 @@ class Fulfiller:
                 self.log_event("order queued", order_id=order_id, why="wait budget spent")
             return self._outcome(order)
 
-    async def _record_pizza(self, order_id: int, pizza: Pizza) -> Outcome:
+    async def _record_pizza(self, ticket: orders.Ticket, pizza: Pizza) -> Outcome:
+        """Fulfil the order and end its job: two targeted UPDATEs, no ORM graph."""
         now = self._clock.now()
+        order_id = ticket.order_id
         async with self._db.writer() as session:
-            order, job = await self._load(session, order_id)
-            if order.status not in (OrderStatus.FULFILLED, OrderStatus.REJECTED):
-                orders.move(order, OrderStatus.FULFILLED, now=now)
-                order.jwt = pizza.jwt
-                order.report_url = pizza.report_url
-                self._metrics.pizza_sold(float(order.total), count=len(order.items))
-                if job.attempts:
-                    self._metrics.relay_lag((now - order.created_at).total_seconds())
-            self._finish(job)
-            return self._outcome(order)
+            moved = await orders.fulfil(
+                session=session, order_id=order_id, jwt=pizza.jwt, report_url=pizza.report_url,
+                now=now,
+            )  # fmt: skip
+            await session.execute(
+                update(FulfilmentJob)
+                .where(FulfilmentJob.order_id == order_id)
+                .values(done=True, lease_owner=None, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            if not moved:  # already fulfilled or rejected elsewhere: report what the ledger says
+                order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
+                return self._outcome(order)
+        self._metrics.pizza_sold(float(ticket.total), count=ticket.item_count)
+        if ticket.attempts:
+            self._metrics.relay_lag((now - ticket.created_at).total_seconds())
+        return Outcome(OrderStatus.FULFILLED, jwt=pizza.jwt, report_url=pizza.report_url)
 
     async def _record_failure(self, order_id: int, owner: str, failure: Failure) -> Outcome:
         now = self._clock.now()

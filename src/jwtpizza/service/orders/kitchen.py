@@ -19,6 +19,7 @@ from typing import Any
 
 from jwtpizza.observability.metrics import Metrics
 from jwtpizza.service.orders.fulfilment import QUEUE, Fulfiller, Outcome
+from jwtpizza.service.orders.service import Lease, Ticket
 from jwtpizza.service.resilience import BreakerState
 
 log = logging.getLogger("jwtpizza.kitchen")
@@ -40,30 +41,33 @@ class Kitchen:
         self._poll = poll_seconds
         self._batch = batch_size
         self.owner = replica_id()
+        self._inline_owner = f"{self.owner}-inline"
         self._inline: set[asyncio.Task[Any]] = set()
         self._worker: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._depth = 0
         self._stopping = False
 
-    async def submit(self, order_id: int, *, item_count: int) -> Outcome:
-        """Work a just-placed order; the outcome the diner should see.
+    def inline_lease(self) -> Lease:
+        """The lease a just-placed order's job is stored with, for `submit` to work it."""
+        return self.fulfiller.lease(owner=self._inline_owner)
+
+    async def submit(self, ticket: Ticket) -> Outcome:
+        """Work a just-placed order, stored with `inline_lease()`; the outcome the diner
+        should see.
 
         An order the factory will refuse for its size is answered only after the factory's
         own (slow) refusal, as the original did, rather than queued and rejected later.
         """
-        owner = f"{self.owner}-inline-{order_id}"
-        if not await self.fulfiller.claim(order_id=order_id, owner=owner):
-            return await self.fulfiller.mark_queued(order_id=order_id)
-        task = asyncio.create_task(self.fulfiller.work(order_id=order_id, owner=owner))
+        task = asyncio.create_task(self.fulfiller.attempt(ticket, owner=self._inline_owner))
         self._inline.add(task)
         task.add_done_callback(self._inline.discard)
-        if not self.fulfiller.policy.enabled or self.fulfiller.oversized(item_count):
+        if not self.fulfiller.policy.enabled or self.fulfiller.oversized(ticket.item_count):
             return await task
         try:
             return await asyncio.wait_for(asyncio.shield(task), self._wait_budget)
         except TimeoutError:
-            return await self.fulfiller.mark_queued(order_id=order_id)
+            return await self.fulfiller.mark_queued(order_id=ticket.order_id)
 
     def start(self) -> None:
         """Start the background worker (only when the queue is on)."""

@@ -36,6 +36,11 @@ def can_move(current: OrderStatus, target: OrderStatus) -> bool:
     return target in ALLOWED_TRANSITIONS[current]
 
 
+def sources_of(target: OrderStatus) -> frozenset[OrderStatus]:
+    """The states an order may reach `target` from."""
+    return frozenset(s for s, targets in ALLOWED_TRANSITIONS.items() if target in targets)
+
+
 class Order(Base):
     __tablename__ = "orders"
 

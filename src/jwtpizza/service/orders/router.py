@@ -35,13 +35,19 @@ async def create_order(
     body: OrderIn, diner: CurrentUser, context: ContextDep, response: Response
 ) -> OrderPlaced:
     """Create an order for the authenticated user."""
+    kitchen = context.kitchen
     async with context.db.writer() as session:
         order = await service.place(
-            session=session, diner_id=diner.id, request=body, now=context.clock.now()
+            session=session,
+            diner_id=diner.id,
+            request=body,
+            now=context.clock.now(),
+            lease=kitchen.inline_lease(),
         )
         placed = service.to_out(order, with_item_ids=False)
+    ticket = service.ticket(order, name=diner.name, email=diner.email)
     started = time.perf_counter()
-    outcome = await context.kitchen.submit(order.id, item_count=len(body.items))
+    outcome = await kitchen.submit(ticket)
     context.metrics.pizza_creation(time.perf_counter() - started)
     placed.status = outcome.status
     if outcome.status == OrderStatus.REJECTED:

@@ -3,10 +3,12 @@ lifecycle, and reading them back. Every accepted order ends fulfilled or rejecte
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.errors import InvalidInput, JwtPizzaError, NotFound
@@ -18,6 +20,7 @@ from jwtpizza.service.orders.models import (
     OrderItem,
     OrderStatus,
     can_move,
+    sources_of,
 )
 from jwtpizza.service.orders.schemas import OrderIn, OrderItemOut, OrderOut
 from jwtpizza.service.users.models import User
@@ -27,14 +30,48 @@ class IllegalTransition(JwtPizzaError):
     """An order was asked to move along an edge its lifecycle does not have."""
 
 
+@dataclass(frozen=True)
+class Lease:
+    """Who works an order's fulfilment job, and until when."""
+
+    owner: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What a worker needs to make an order: the factory's request and the ledger's figures."""
+
+    order_id: int
+    diner: dict[str, Any]
+    order: dict[str, Any]
+    total: Decimal
+    created_at: datetime
+    attempts: int = 0
+
+    @property
+    def item_count(self) -> int:
+        return len(self.order["items"])
+
+
 async def _check_store(*, session: AsyncSession, franchise_id: int, store_id: int) -> None:
     store = await session.get(Store, store_id)
     if store is None or store.franchise_id != franchise_id:
         raise InvalidInput(f"storeId: unknown store {store_id} in franchise {franchise_id}")
 
 
-async def place(*, session: AsyncSession, diner_id: int, request: OrderIn, now: datetime) -> Order:
-    """Store the order, priced from the menu, with its fulfilment job, in one transaction."""
+async def place(
+    *,
+    session: AsyncSession,
+    diner_id: int,
+    request: OrderIn,
+    now: datetime,
+    lease: Lease | None = None,
+) -> Order:
+    """Store the order, priced from the menu, with its fulfilment job, in one transaction.
+
+    With a `lease`, the job is stored already leased (for the inline attempt), which saves
+    the separate write transaction a claim would cost."""
     await _check_store(session=session, franchise_id=request.franchiseId, store_id=request.storeId)
     menu_items = await menu.get_many(session=session, ids=[i.menuId for i in request.items])
     missing = sorted({i.menuId for i in request.items} - menu_items.keys())
@@ -58,7 +95,16 @@ async def place(*, session: AsyncSession, diner_id: int, request: OrderIn, now: 
     )
     session.add(order)
     await session.flush()
-    session.add(FulfilmentJob(order_id=order.id, available_at=now, attempts=0, done=False))
+    session.add(
+        FulfilmentJob(
+            order_id=order.id,
+            available_at=now,
+            attempts=0,
+            done=False,
+            lease_owner=lease.owner if lease else None,
+            lease_until=lease.until if lease else None,
+        )
+    )
     await session.flush()
     return order
 
@@ -70,6 +116,22 @@ def move(order: Order, target: OrderStatus, *, now: datetime) -> None:
         raise IllegalTransition(f"order {order.id} cannot go from {current} to {target}")
     order.status = target
     order.updated_at = now
+
+
+async def fulfil(
+    *, session: AsyncSession, order_id: int, jwt: str, report_url: str | None, now: datetime
+) -> bool:
+    """Record the pizza if the lifecycle still allows it; whether the order moved.
+
+    One conditional UPDATE: an order already fulfilled or rejected is left alone, even by a
+    concurrent worker on another replica."""
+    result = await session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status.in_(sources_of(OrderStatus.FULFILLED)))
+        .values(status=OrderStatus.FULFILLED, updated_at=now, jwt=jwt, report_url=report_url)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def get_for(*, session: AsyncSession, order_id: int, diner_id: int | None) -> Order:
@@ -111,15 +173,12 @@ def to_out(order: Order, *, with_item_ids: bool = True) -> OrderOut:
     )
 
 
-async def factory_request(
-    *, session: AsyncSession, order: Order
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The `diner` and `order` bodies the factory signs into the pizza."""
-    diner = await session.get(User, order.diner_id)
-    diner_body: dict[str, Any] = {"id": order.diner_id}
-    if diner is not None:
-        diner_body.update(name=diner.name, email=diner.email)
-    order_body = {
+def ticket(order: Order, *, name: str | None, email: str | None, attempts: int = 0) -> Ticket:
+    """The ticket for an order whose items are loaded; `name` and `email` are the diner's."""
+    diner: dict[str, Any] = {"id": order.diner_id}
+    if name is not None:
+        diner.update(name=name, email=email)
+    body = {
         "id": order.id,
         "franchiseId": order.franchise_id,
         "storeId": order.store_id,
@@ -128,4 +187,17 @@ async def factory_request(
             for i in order.items
         ],
     }
-    return diner_body, order_body
+    return Ticket(order.id, diner, body, order.total, order.created_at, attempts)
+
+
+async def load_ticket(*, session: AsyncSession, order_id: int) -> Ticket:
+    """The ticket of a stored order, with its diner as they are now."""
+    order = await get_for(session=session, order_id=order_id, diner_id=None)
+    diner = (
+        await session.execute(select(User.name, User.email).where(User.id == order.diner_id))
+    ).one_or_none()
+    attempts = await session.scalar(
+        select(FulfilmentJob.attempts).where(FulfilmentJob.order_id == order_id)
+    )
+    name, email = (diner.name, diner.email) if diner is not None else (None, None)
+    return ticket(order, name=name, email=email, attempts=attempts or 0)
