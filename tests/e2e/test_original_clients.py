@@ -19,6 +19,7 @@ from jwtpizza.db import Database
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_vendor
 from jwtpizza.service.app import create_app as create_service
+from jwtpizza.service.auth.passwords import hash_password
 from jwtpizza.service.resilience import ResilienceSettings
 from jwtpizza.service.seed import migrate
 from jwtpizza.service.settings import ServiceSettings
@@ -43,9 +44,8 @@ async def _first_admin(url: str) -> None:
             session=session,
             name="常用名字",
             email="a@jwt.com",
-            password="admin",
+            password_hash=await hash_password("admin", rounds=4),
             roles=[Role.ADMIN],
-            bcrypt_rounds=4,
         )
     await db.dispose()
 

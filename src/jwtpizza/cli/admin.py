@@ -10,6 +10,7 @@ import typer
 from jwtpizza.cli.errors import readable_errors
 from jwtpizza.cli.service import settings_with
 from jwtpizza.db import Database
+from jwtpizza.service.auth.passwords import hash_password
 from jwtpizza.service.seed import migrate
 from jwtpizza.service.users import service as users
 from jwtpizza.service.users.models import Role
@@ -21,6 +22,7 @@ async def _create(
     url: str, name: str, email: str, password: str, rounds: int, minimum: int
 ) -> None:
     users.check_password_policy(password, min_length=minimum)
+    password_hash = await hash_password(password, rounds=rounds)
     db = Database(url)
     try:
         await migrate(db)
@@ -29,9 +31,8 @@ async def _create(
                 session=session,
                 name=name,
                 email=email,
-                password=password,
+                password_hash=password_hash,
                 roles=[Role.ADMIN],
-                bcrypt_rounds=rounds,
             )
     finally:
         await db.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.db import Database
 from jwtpizza.migrate import upgrade
+from jwtpizza.service.auth.passwords import hash_password
 from jwtpizza.service.franchises import service as franchises
 from jwtpizza.service.franchises.models import Franchise
 from jwtpizza.service.menu.models import MenuItem
@@ -45,9 +46,8 @@ async def _seed_users(session: AsyncSession, bcrypt_rounds: int) -> None:
                 session=session,
                 name=name,
                 email=email,
-                password=password,
+                password_hash=await hash_password(password, rounds=bcrypt_rounds),
                 roles=[role],
-                bcrypt_rounds=bcrypt_rounds,
             )
 
 

@@ -15,15 +15,14 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 @router.post("")
 async def register(body: RegisterIn, context: ContextDep) -> AuthOut:
     """Register a new diner."""
-    async with context.db.writer() as session:
-        user, token = await service.register(
-            session=session,
-            name=body.name,
-            email=body.email,
-            password=body.password,
-            settings=context.tokens,
-            now=context.clock.now(),
-        )
+    user, token = await service.register(
+        db=context.db,
+        name=body.name,
+        email=body.email,
+        password=body.password,
+        settings=context.tokens,
+        now=context.clock.now(),
+    )
     return AuthOut(user=user, token=token)
 
 

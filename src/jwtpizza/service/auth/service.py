@@ -13,7 +13,7 @@ from jwtpizza.db import Database
 from jwtpizza.errors import InvalidInput, NotFound, Unauthorized
 from jwtpizza.service.auth import tokens
 from jwtpizza.service.auth.models import Session
-from jwtpizza.service.auth.passwords import check_password
+from jwtpizza.service.auth.passwords import check_password, hash_password
 from jwtpizza.service.auth.principal import Principal
 from jwtpizza.service.auth.ratelimit import LoginLimiter
 from jwtpizza.service.users import service as users
@@ -60,28 +60,28 @@ async def start_session(
 
 async def register(
     *,
-    session: AsyncSession,
+    db: Database,
     name: str | None,
     email: str | None,
     password: str | None,
     settings: TokenSettings,
     now: datetime,
 ) -> tuple[UserPublic, str]:
-    """A new diner and their first token."""
+    """A new diner and their first token; bcrypt runs before the write transaction."""
     if not name or not email or not password or not name.strip():
         raise InvalidInput("name, email, and password are required")
     users.check_password_policy(password, min_length=settings.password_min_length)
-    user = await users.create(
-        session=session,
-        name=name,
-        email=email,
-        password=password,
-        roles=[Role.DINER],
-        bcrypt_rounds=settings.bcrypt_rounds,
-    )
-    return users.to_public(user), await start_session(
-        session=session, user=user, settings=settings, now=now
-    )
+    password_hash = await hash_password(password, rounds=settings.bcrypt_rounds)
+    async with db.writer() as session:
+        user = await users.create(
+            session=session,
+            name=name,
+            email=email,
+            password_hash=password_hash,
+            roles=[Role.DINER],
+        )
+        token = await start_session(session=session, user=user, settings=settings, now=now)
+        return users.to_public(user), token
 
 
 async def login(

@@ -58,18 +58,18 @@ async def create(
     session: AsyncSession,
     name: str,
     email: str,
-    password: str,
+    password_hash: str,
     roles: list[Role],
-    bcrypt_rounds: int,
 ) -> User:
-    """A new user with the given roles; `Conflict` if the email is taken."""
+    """A new user with the given roles; `Conflict` if the email is taken. The caller hashes
+    the password before its transaction, so bcrypt never holds the write lock."""
     email = normalize_email(email)
     if await get_by_email(session=session, email=email) is not None:
         raise Conflict("email address already registered")
     user = User(
         name=name.strip(),
         email=email,
-        password_hash=await hash_password(password, rounds=bcrypt_rounds),
+        password_hash=password_hash,
         roles=[UserRole(role=role, object_id=0) for role in roles],
     )
     session.add(user)
