@@ -45,6 +45,7 @@ _COMPARED = re.compile(
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+\S+\s*\(([^)]*)\)\s*VALUES", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def is_secret_key(name: str) -> bool:
     """Whether a field or column of this name holds a secret (password, token, api_key...)."""
     return _SECRET_KEY.search(name) is not None
@@ -103,11 +104,13 @@ class Sanitizer:
     def _clean_item(self, key: str, value: Any) -> Any:
         if value is None or isinstance(value, bool):
             return value
-        if not _SECRET_KEY.search(key):
-            return self.clean(value)
-        if isinstance(value, str) and _REPORT_LINK.search(value):
-            return self.clean_text(value)
-        return MASK
+        if is_secret_key(key):
+            if isinstance(value, str) and _REPORT_LINK.search(value):
+                return self.clean_text(value)
+            return MASK
+        if isinstance(value, int | float):
+            return value
+        return self.clean(value)
 
     def clean_sql_params(self, statement: str, params: Any) -> Any:
         """SQL parameters: positional ones bound to secret columns are masked (named ones

@@ -1,6 +1,7 @@
 """Trace context flows from the service's factory call into the factory's spans."""
 
 import contextlib
+import json
 from typing import Any
 
 import httpx
@@ -59,8 +60,9 @@ async def test_factory_spans_join_the_service_trace_and_calls_are_logged() -> No
     (call,) = [r.fields for r in service_obs.store if r.fields["type"] == "factory"]
     assert call["status"] == 200
     assert call["requestId"] == "order-1"
-    assert call["resBody"]["reportUrl"] == REPORT
-    assert call["resBody"]["jwt"] == "*****"
+    body = json.loads(call["resBody"])  # bodies are logged as JSON text, as the original did
+    assert body["reportUrl"] == REPORT
+    assert body["jwt"] == "*****"
     factory_http = [r.fields for r in factory_obs.store if r.fields["type"] == "http"]
     assert factory_http[0]["requestId"] == "order-1"
     assert factory_http[0]["traceId"] == format(server.context.trace_id, "032x")
