@@ -26,6 +26,7 @@ from jwtpizza.observability.sanitize import Sanitizer
 request_id_var: ContextVar[str | None] = ContextVar("jwtpizza_request_id", default=None)
 
 Sink = Callable[[dict[str, Any]], None]
+_STAMPED = ("time", "level", "type", "component", "traceId")
 _LEVEL_NUMBERS = {"debug": 10, "info": 20, "warn": 30, "warning": 30, "error": 40, "off": 100}
 
 
@@ -111,7 +112,11 @@ class EventLogger:
         }
 
     def _clean(self, _logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
-        return self.sanitizer.clean(dict(event))
+        # The stamp's own fields are made here, never from input: they skip the sanitizer
+        # (a fresh timestamp would otherwise miss its cache and run every pattern each time).
+        fields = dict(event)
+        stamp = {key: fields.pop(key) for key in _STAMPED if key in fields}
+        return {**stamp, **self.sanitizer.clean(fields)}
 
     def _store(self, event: dict[str, Any]) -> None:
         self.store.add(self._clock.now(), event)
