@@ -13,7 +13,6 @@ from jwtpizza.cli.service import prepare_database, settings_with
 from jwtpizza.clock import SystemClock
 from jwtpizza.db import Database
 from jwtpizza.service import integrity
-from jwtpizza.service.seed import seed_demo
 
 app = typer.Typer(help="The pizza service's database.", no_args_is_help=True)
 
@@ -35,19 +34,8 @@ def seed_command(
         fail("nothing to seed: pass --demo to load the demo users, menu and franchise")
     with readable_errors():
         settings = settings_with()
-        asyncio.run(_seed(settings.database_url, settings.bcrypt_rounds))
+        asyncio.run(prepare_database(settings, demo_data=True))
     typer.echo("demo data loaded: a@jwt.com (admin), d@jwt.com (diner), f@jwt.com (franchisee)")
-
-
-async def _seed(url: str, rounds: int) -> None:
-    from jwtpizza.service.seed import migrate
-
-    db = Database(url)
-    try:
-        await migrate(db)
-        await seed_demo(db, bcrypt_rounds=rounds)
-    finally:
-        await db.dispose()
 
 
 async def _check(url: str, fix: bool) -> tuple[integrity.IntegrityReport, list[str]]:

@@ -10,9 +10,8 @@ import typer
 
 from jwtpizza.cli.errors import readable_errors
 from jwtpizza.db import Database
-from jwtpizza.service.seed import migrate
+from jwtpizza.service.seed import migrate, seed_demo
 from jwtpizza.service.settings import ServiceSettings
-from jwtpizza.settings import data_dir
 
 
 def settings_with(**overrides: object) -> ServiceSettings:
@@ -21,13 +20,14 @@ def settings_with(**overrides: object) -> ServiceSettings:
     return ServiceSettings(**given)  # type: ignore[arg-type]
 
 
-async def prepare_database(settings: ServiceSettings) -> None:
-    """Create the data directory for SQLite and bring the schema up to date."""
-    if settings.database_url.startswith("sqlite"):
-        data_dir().mkdir(parents=True, exist_ok=True)
+async def prepare_database(settings: ServiceSettings, *, demo_data: bool = False) -> None:
+    """Bring the schema up to date (creating an SQLite file's folder), and load the demo
+    data if asked."""
     db = Database(settings.database_url)
     try:
         await migrate(db)
+        if demo_data:
+            await seed_demo(db, bcrypt_rounds=settings.bcrypt_rounds)
     finally:
         await db.dispose()
 

@@ -12,12 +12,10 @@ from pydantic import SecretStr
 
 from jwtpizza.cli.errors import readable_errors
 from jwtpizza.cli.service import prepare_database
-from jwtpizza.db import Database
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.service.app import create_app as create_service
-from jwtpizza.service.seed import seed_demo
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.settings import data_dir
 
@@ -29,15 +27,9 @@ DEMO_ACCOUNTS = [
 
 
 async def _prepare(service: ServiceSettings, factory: FactorySettings) -> tuple[str, str]:
-    data_dir().mkdir(parents=True, exist_ok=True)
     vendor_key = await ensure_demo_vendor(factory)
     admin_key = await ensure_demo_admin(factory)
-    await prepare_database(service)
-    db = Database(service.database_url)
-    try:
-        await seed_demo(db, bcrypt_rounds=service.bcrypt_rounds)
-    finally:
-        await db.dispose()
+    await prepare_database(service, demo_data=True)
     return vendor_key, admin_key
 
 
