@@ -34,6 +34,7 @@ from jwtpizza.service.resilience import (
     Verdict,
     classify_factory_failure,
 )
+from jwtpizza.service.resilience.retry import exponential_cap
 
 # Outcomes about the order itself: retrying cannot help, so the order is rejected.
 PERMANENT_REASONS = frozenset({"invalid_order", "oven_full"})
@@ -83,24 +84,23 @@ def classify(error: Exception, now: datetime) -> Verdict | None:
     return classify_factory_failure(error, now)
 
 
-def failure_from(error: Exception) -> Failure:
-    """The failure a factory error or a resilience outcome stands for."""
-    cause = error.__cause__ if isinstance(error.__cause__, FactoryError) else error
-    report_url = cause.report_url if isinstance(cause, FactoryError) else None
-    if isinstance(error, Rejected):
-        reason = cause.reason if isinstance(cause, FactoryError) else "invalid_order"
-        return Failure(reason, error.message, True, report_url=report_url)
-    if isinstance(error, RetryLater):
+def failure_from(error: FactoryError | Rejected | RetryLater) -> Failure:
+    """The failure a factory error, or a resilience outcome wrapping one, stands for."""
+    factory = error if isinstance(error, FactoryError) else error.__cause__
+    if isinstance(factory, FactoryError):
+        reason = factory.reason
+    elif isinstance(error, Rejected):
+        reason = "invalid_order"
+    else:
         reason = "breaker_open" if isinstance(error, BreakerOpen) else "timeout"
-        if isinstance(cause, FactoryError):
-            reason = cause.reason
-        permanent = reason in PERMANENT_REASONS
-        return Failure(reason, error.message, permanent, error.retry_after, report_url)
-    assert isinstance(error, FactoryError)
+    permanent = isinstance(error, Rejected) or reason in PERMANENT_REASONS
     return Failure(
-        error.reason, error.message, error.reason in PERMANENT_REASONS, error.retry_after,
-        error.report_url,
-    )  # fmt: skip
+        reason=reason,
+        message=error.message,
+        permanent=permanent,
+        retry_after=None if isinstance(error, Rejected) else error.retry_after,
+        report_url=factory.report_url if isinstance(factory, FactoryError) else None,
+    )
 
 
 class Fulfiller:
@@ -300,7 +300,6 @@ class Fulfiller:
 
     def _backoff(self, attempts: int, failure: Failure) -> float:
         """Full-jitter exponential backoff between queue passes, at least any Retry-After."""
-        ceiling = min(
-            self.policy.backoff_max_seconds, self.policy.backoff_base_seconds * 2 ** (attempts - 1)
-        )
+        policy = self.policy
+        ceiling = exponential_cap(policy.backoff_base_seconds, policy.backoff_max_seconds, attempts)
         return max(self._rng.uniform(0, ceiling), failure.retry_after or 0.0)

@@ -55,6 +55,12 @@ class RandomSource(Protocol):
         ...
 
 
+def exponential_cap(base: float, maximum: float, failures: int) -> float:
+    """The upper bound of a full-jitter wait after `failures` failures: base * 2^(n-1),
+    at most `maximum`. Retries in a call and passes of the queue both back off by it."""
+    return min(maximum, base * 2.0 ** (failures - 1))
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Attempts, backoff and timeout of one call; seconds throughout.
@@ -79,8 +85,8 @@ class RetryPolicy:
             raise ValueError("attempt_timeout must be positive or None")
 
     def backoff_cap(self, failed_attempts: int) -> float:
-        """The upper bound of the wait after `failed_attempts` failures: base * 2^(n-1)."""
-        return min(self.max_backoff, self.base_backoff * 2.0 ** (failed_attempts - 1))
+        """The upper bound of the wait after `failed_attempts` failures."""
+        return exponential_cap(self.base_backoff, self.max_backoff, failed_attempts)
 
 
 @dataclass(frozen=True)
