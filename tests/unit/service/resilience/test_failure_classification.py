@@ -14,21 +14,10 @@ from jwtpizza.service.resilience.classify import (
     classify_factory_failure,
     parse_retry_after,
 )
+from tests.unit.service.resilience.factory_failures import factory_error
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 RETRYABLE, PERMANENT, HOLD = OutcomeKind.RETRYABLE, OutcomeKind.PERMANENT, OutcomeKind.SYSTEMIC_HOLD
-
-
-class FactoryError(Exception):
-    """The shape of the factory client's error: `status` None when it never answered."""
-
-    def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.retry_after = retry_after
 
 
 def status_error(status: int, *, body: object = None, retry_after: str | None = None) -> Exception:
@@ -55,29 +44,29 @@ def status_error(status: int, *, body: object = None, retry_after: str | None = 
     ],
 )
 def test_factory_answers_are_sorted_by_status(status: int, kind: OutcomeKind) -> None:
-    verdict = classify_factory_failure(FactoryError("nope", status=status), NOW)
+    verdict = classify_factory_failure(factory_error("nope", status=status), NOW)
     assert verdict is not None
     assert verdict.kind is kind
 
 
 def test_an_invalid_order_is_rejected_with_the_factory_s_reason() -> None:
-    verdict = classify_factory_failure(FactoryError("too many pizzas", status=400), NOW)
+    verdict = classify_factory_failure(factory_error("too many pizzas", status=400), NOW)
     assert verdict == Verdict(PERMANENT, "too many pizzas")
 
 
 def test_a_refused_vendor_key_holds_the_queue_and_says_so() -> None:
-    verdict = classify_factory_failure(FactoryError("bad key", status=401), NOW)
+    verdict = classify_factory_failure(factory_error("bad key", status=401), NOW)
     assert verdict == Verdict(HOLD, "factory refused our key (401): bad key")
 
 
 def test_a_rate_limit_carries_its_retry_after() -> None:
-    verdict = classify_factory_failure(FactoryError("slow down", status=429, retry_after=3), NOW)
+    verdict = classify_factory_failure(factory_error("slow down", status=429, retry_after=3), NOW)
     assert verdict == Verdict(RETRYABLE, "factory answered 429: slow down", retry_after=3)
 
 
 def test_a_factory_error_without_a_status_is_retryable() -> None:
     for message in ("the factory could not be reached", "the factory's pizza did not verify"):
-        verdict = classify_factory_failure(FactoryError(message), NOW)
+        verdict = classify_factory_failure(factory_error(message), NOW)
         assert verdict == Verdict(RETRYABLE, message)
 
 

@@ -22,18 +22,7 @@ from jwtpizza.service.resilience.errors import (
     SystemicHold,
 )
 from jwtpizza.service.resilience.retry import ResilientCaller, RetryPolicy, RetryScheduled
-
-
-class FactoryError(Exception):
-    """The shape of the factory client's error: `status` None when it never answered."""
-
-    def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.retry_after = retry_after
+from tests.unit.service.resilience.factory_failures import factory_error
 
 
 class FixedRandom:
@@ -107,10 +96,10 @@ async def test_a_first_success_is_returned_without_retrying() -> None:
     [
         httpx.ConnectError("connection refused"),
         httpx.ReadTimeout("hung socket"),
-        FactoryError("internal error", status=500),
-        FactoryError("oven is full", status=503),
-        FactoryError("slow down", status=429),
-        FactoryError("the factory's pizza did not verify"),
+        factory_error("internal error", status=500),
+        factory_error("oven is full", status=503),
+        factory_error("slow down", status=429),
+        factory_error("the factory's pizza did not verify"),
         jwt.InvalidSignatureError("bad signature"),
     ],
 )
@@ -123,7 +112,7 @@ async def test_a_retryable_failure_is_retried_until_it_succeeds(failure: Excepti
 
 async def test_each_retry_is_announced_and_waits_its_backoff() -> None:
     clock = FakeClock()
-    factory = Factory(clock, [FactoryError("down", status=503)] * 2 + ["pizza"], took=0.0)
+    factory = Factory(clock, [factory_error("down", status=503)] * 2 + ["pizza"], took=0.0)
     caller = make_caller(clock, jitter=0.5, base_backoff=0.1)
     seen: list[RetryScheduled] = []
     caller.add_retry_listener(seen.append)
@@ -139,7 +128,7 @@ async def test_each_retry_is_announced_and_waits_its_backoff() -> None:
 async def test_an_invalid_order_is_rejected_at_once_and_spares_the_breaker() -> None:
     clock = FakeClock()
     breaker = make_breaker(clock)  # any recorded failure would open it
-    factory = Factory(clock, [FactoryError("too many pizzas", status=400)])
+    factory = Factory(clock, [factory_error("too many pizzas", status=400)])
     with pytest.raises(Rejected) as rejected:
         await make_caller(clock, breaker=breaker).call(factory)
     assert rejected.value.message == "too many pizzas"
@@ -152,7 +141,7 @@ async def test_an_invalid_order_is_rejected_at_once_and_spares_the_breaker() -> 
 async def test_a_refused_key_holds_the_order_and_counts_against_the_breaker(status: int) -> None:
     clock = FakeClock()
     breaker = make_breaker(clock)
-    factory = Factory(clock, [FactoryError("bad vendor key", status=status)])
+    factory = Factory(clock, [factory_error("bad vendor key", status=status)])
     with pytest.raises(SystemicHold) as held:
         await make_caller(clock, breaker=breaker).call(factory)
     assert isinstance(held.value, RetryLater)  # the order stays queued
@@ -163,9 +152,9 @@ async def test_a_refused_key_holds_the_order_and_counts_against_the_breaker(stat
 
 async def test_exhausted_attempts_leave_the_order_queued_with_the_last_cause() -> None:
     clock = FakeClock()
-    last = FactoryError("the factory could not be reached")
+    last = factory_error("the factory could not be reached")
     factory = Factory(
-        clock, [FactoryError("down", status=503), FactoryError("down", status=502), last]
+        clock, [factory_error("down", status=503), factory_error("down", status=502), last]
     )
     with pytest.raises(RetryLater) as later:
         await make_caller(clock, max_attempts=3).call(factory)
@@ -199,7 +188,7 @@ def test_backoff_reaches_both_ends_of_its_range() -> None:
 
 async def test_retry_after_is_honoured_when_longer_than_the_backoff() -> None:
     clock = FakeClock()
-    factory = Factory(clock, [FactoryError("slow down", status=429, retry_after=1.5), "pizza"])
+    factory = Factory(clock, [factory_error("slow down", status=429, retry_after=1.5), "pizza"])
     caller = make_caller(clock, jitter=0.0, max_retry_after=2.0)
     assert await caller.call(factory) == "pizza"
     gap = factory.started_at[1] - factory.started_at[0]
@@ -208,7 +197,7 @@ async def test_retry_after_is_honoured_when_longer_than_the_backoff() -> None:
 
 async def test_a_backoff_longer_than_retry_after_wins() -> None:
     clock = FakeClock()
-    factory = Factory(clock, [FactoryError("slow down", status=429, retry_after=0.2), "pizza"])
+    factory = Factory(clock, [factory_error("slow down", status=429, retry_after=0.2), "pizza"])
     caller = make_caller(clock, jitter=0.5, base_backoff=1.0)
     await caller.call(factory)
     assert factory.started_at[1] - factory.started_at[0] == pytest.approx(0.1 + 0.5)
@@ -216,7 +205,7 @@ async def test_a_backoff_longer_than_retry_after_wins() -> None:
 
 async def test_a_retry_after_beyond_the_limit_is_left_to_the_queue() -> None:
     clock = FakeClock()
-    factory = Factory(clock, [FactoryError("slow down", status=429, retry_after=30.0)])
+    factory = Factory(clock, [factory_error("slow down", status=429, retry_after=30.0)])
     with pytest.raises(RetryLater) as later:
         await make_caller(clock, max_retry_after=2.0).call(factory)
     assert later.value.give_up is GiveUp.RETRY_AFTER_TOO_LONG
@@ -228,7 +217,7 @@ async def test_an_exhausted_budget_stops_retries() -> None:
     clock = FakeClock()
     budget = RetryBudget(clock=clock, percent=0.0, window=10.0, min_retries=1)
     caller = make_caller(clock, budget=budget, max_attempts=5)
-    down = FactoryError("down", status=503)
+    down = factory_error("down", status=503)
     first = Factory(clock, [down] * 5)
     with pytest.raises(RetryLater) as later:
         await caller.call(first)
@@ -245,7 +234,7 @@ async def test_the_budget_is_charged_only_for_retries_that_happen() -> None:
     budget = RetryBudget(clock=clock, percent=0.0, window=10.0, min_retries=1)
     caller = make_caller(clock, budget=budget, max_attempts=1)
     with pytest.raises(RetryLater) as later:
-        await caller.call(Factory(clock, [FactoryError("down", status=503)]))
+        await caller.call(Factory(clock, [factory_error("down", status=503)]))
     assert later.value.give_up is GiveUp.ATTEMPTS_EXHAUSTED
     assert budget.try_spend()  # the retry was never charged
 
@@ -298,7 +287,7 @@ async def test_an_open_breaker_fails_fast_without_calling_the_factory() -> None:
 async def test_a_breaker_that_opens_between_attempts_stops_the_retries() -> None:
     clock = FakeClock()
     breaker = make_breaker(clock, window_size=2, minimum_calls=2, failure_rate_threshold=100.0)
-    factory = Factory(clock, [FactoryError("down", status=503)] * 5)
+    factory = Factory(clock, [factory_error("down", status=503)] * 5)
     with pytest.raises(BreakerOpen) as refused:
         await make_caller(clock, breaker=breaker, max_attempts=5).call(factory)
     assert refused.value.attempts == 2
@@ -308,7 +297,7 @@ async def test_a_breaker_that_opens_between_attempts_stops_the_retries() -> None
 async def test_each_attempt_takes_its_own_breaker_permit() -> None:
     clock = FakeClock()
     breaker = make_breaker(clock, window_size=3, minimum_calls=3, failure_rate_threshold=60.0)
-    factory = Factory(clock, [FactoryError("down", status=503)] * 2 + ["pizza"])
+    factory = Factory(clock, [factory_error("down", status=503)] * 2 + ["pizza"])
     assert await make_caller(clock, breaker=breaker, max_attempts=3).call(factory) == "pizza"
     assert breaker.state is BreakerState.OPEN  # 2 of the 3 attempts failed: 67%
 
@@ -345,7 +334,7 @@ async def test_a_cancelled_call_frees_its_trial_slot() -> None:
 
 async def test_with_everything_off_one_failure_ends_the_call() -> None:
     clock = FakeClock()
-    factory = Factory(clock, [FactoryError("down", status=503)])
+    factory = Factory(clock, [factory_error("down", status=503)])
     caller = make_caller(clock, max_attempts=1, attempt_timeout=None)
     with pytest.raises(RetryLater) as later:
         await caller.call(factory)
@@ -363,7 +352,7 @@ async def test_a_broken_retry_listener_does_not_break_the_call(
         raise RuntimeError("a listener's own bug")
 
     caller.add_retry_listener(broken)
-    factory = Factory(clock, [FactoryError("down", status=503), "pizza"])
+    factory = Factory(clock, [factory_error("down", status=503), "pizza"])
     assert await caller.call(factory) == "pizza"
     assert "retry listener failed" in caplog.text
 
