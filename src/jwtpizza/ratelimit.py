@@ -1,0 +1,50 @@
+"""A sliding window of events per key, in memory, for the limits of both components.
+
+Kept per process: with several replicas a client gets the allowance once per replica, which
+still turns thousands of attempts a minute into a handful. Keys whose window has passed are
+dropped once the table holds `prune_at` of them, so made-up emails, vendor ids or addresses
+cannot grow it without bound.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from jwtpizza.clock import Clock
+from jwtpizza.errors import TooManyRequests
+
+PRUNE_AT = 4096
+
+
+class SlidingWindow:
+    def __init__(self, *, window_seconds: float, clock: Clock, prune_at: int = PRUNE_AT) -> None:
+        self._window, self._clock, self._prune_at = window_seconds, clock, prune_at
+        self._events: dict[str, deque[float]] = {}
+
+    def __len__(self) -> int:
+        """How many keys are tracked."""
+        return len(self._events)
+
+    def check(self, limits: Iterable[tuple[str, int]], *, message: str) -> None:
+        """Raise `TooManyRequests` (with the wait) if any key has used up its allowance."""
+        now = self._clock.monotonic()
+        for key, limit in limits:
+            times = self._recent(key, now)
+            if len(times) >= limit:
+                raise TooManyRequests(message, retry_after=times[0] + self._window - now)
+
+    def record(self, keys: Iterable[str]) -> None:
+        """Count one event for each key."""
+        now = self._clock.monotonic()
+        for key in keys:
+            self._events.setdefault(key, deque()).append(now)
+        if len(self._events) >= self._prune_at:
+            for stale in [k for k in self._events if not self._recent(k, now)]:
+                del self._events[stale]
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._events.get(key, deque())
+        while times and times[0] <= now - self._window:
+            times.popleft()
+        return times
