@@ -30,7 +30,7 @@ def describe_validation_error(exc: RequestValidationError) -> str:
     if not errors:
         return "invalid request"
     first = errors[0]
-    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
     field = ".".join(location) or "body"
     reason = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
     if first.get("type") == "missing":

@@ -12,6 +12,7 @@ from jwtpizza.service.auth import service as auth
 from jwtpizza.service.auth.principal import Principal
 from jwtpizza.service.auth.tokens import bearer_token
 from jwtpizza.service.context import ServiceContext
+from jwtpizza.service.ids import PathId
 
 
 async def get_context(request: Request) -> ServiceContext:
@@ -71,7 +72,7 @@ FranchiseDeleter = Annotated[Principal, Depends(admin_only("unable to delete a f
 def franchise_manager(message: str) -> Callable[[int, Principal], Awaitable[Principal]]:
     """Admins, or franchisees of the `franchise_id` in the path; else 403 with `message`."""
 
-    async def check(franchise_id: int, user: CurrentUser) -> Principal:
+    async def check(franchise_id: PathId, user: CurrentUser) -> Principal:
         if not user.may_manage_franchise(franchise_id):
             raise Forbidden(message)
         return user
@@ -83,7 +84,7 @@ StoreCreator = Annotated[Principal, Depends(franchise_manager("unable to create 
 StoreDeleter = Annotated[Principal, Depends(franchise_manager("unable to delete a store"))]
 
 
-async def self_or_admin(user_id: int, user: CurrentUser) -> Principal:
+async def self_or_admin(user_id: PathId, user: CurrentUser) -> Principal:
     """The user named in the path, or an admin; else 403 "unauthorized"."""
     if user.id != user_id and not user.is_admin:
         raise Forbidden("unauthorized")

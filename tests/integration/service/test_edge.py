@@ -64,3 +64,25 @@ async def test_cors_allows_listed_origins_only(shop: Shop) -> None:
 async def test_health_endpoints(shop: Shop) -> None:
     assert (await shop.client.get("/healthz")).json() == {"status": "ok"}
     assert (await shop.client.get("/readyz")).json()["database"] == "ok"
+
+
+async def test_out_of_range_ids_and_overlong_fields_are_400s_on_every_backend(shop: Shop) -> None:
+    """Inputs a driver would overflow on (a 500 on MariaDB or PostgreSQL) are refused first."""
+    admin = await shop.login("a@jwt.com", "admin")
+    huge = 99999999999999999999
+    path = await shop.client.get(f"/api/franchise/{huge}", headers=shop.bearer(admin))
+    assert path.status_code == 400 and path.json()["message"].startswith("user_id")
+    order = await shop.order(admin, storeId=huge)
+    assert order.status_code == 400 and order.json()["message"].startswith("storeId")
+    name = await shop.client.post(
+        "/api/auth", json={"name": "x" * 256, "email": "long@jwt.com", "password": "abcdef"}
+    )
+    assert name.status_code == 400 and name.json()["message"].startswith("name")
+    price = await shop.client.put(
+        "/api/order/menu",
+        json={"title": "Gold", "description": "", "image": "", "price": 10000},
+        headers=shop.bearer(admin),
+    )
+    assert price.status_code == 400 and price.json()["message"].startswith("price")
+    users = await shop.client.get("/api/user?name=*long*", headers=shop.bearer(admin))
+    assert users.json()["users"] == []

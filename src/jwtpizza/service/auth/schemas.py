@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from jwtpizza.service.users.schemas import UserPublic
 
@@ -11,8 +11,8 @@ class RegisterIn(BaseModel):
     # Fields are optional here so a missing one gets the original's exact message.
     model_config = ConfigDict(extra="ignore")
 
-    name: str | None = None
-    email: str | None = None
+    name: str | None = Field(default=None, max_length=255)
+    email: str | None = Field(default=None, max_length=255)
     password: str | None = None
 
 

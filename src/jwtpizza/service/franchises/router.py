@@ -24,6 +24,7 @@ from jwtpizza.service.franchises.schemas import (
     StoreCreate,
     StoreCreated,
 )
+from jwtpizza.service.ids import PathId
 
 router = APIRouter(prefix="/api/franchise", tags=["franchises"])
 
@@ -45,7 +46,7 @@ async def list_franchises(
 
 @router.get("/{user_id}")
 async def user_franchises(
-    user_id: int, user: CurrentUser, context: ContextDep
+    user_id: PathId, user: CurrentUser, context: ContextDep
 ) -> list[FranchiseOut]:
     """List a user's franchises (yourself, or anyone as admin)."""
     if user.id != user_id and not user.is_admin:
@@ -73,7 +74,7 @@ async def create_franchise(
 
 @router.delete("/{franchise_id}")
 async def delete_franchise(
-    franchise_id: int, _admin: FranchiseDeleter, context: ContextDep
+    franchise_id: PathId, _admin: FranchiseDeleter, context: ContextDep
 ) -> dict[str, str]:
     """Delete a franchise and its stores (admin)."""
     async with context.db.writer() as session:
@@ -83,7 +84,7 @@ async def delete_franchise(
 
 @router.post("/{franchise_id}/store")
 async def create_store(
-    franchise_id: int, body: StoreCreate, _user: StoreCreator, context: ContextDep
+    franchise_id: PathId, body: StoreCreate, _user: StoreCreator, context: ContextDep
 ) -> StoreCreated:
     """Create a store (admin, or a franchisee of the franchise)."""
     async with context.db.writer() as session:
@@ -95,7 +96,7 @@ async def create_store(
 
 @router.delete("/{franchise_id}/store/{store_id}")
 async def delete_store(
-    franchise_id: int, store_id: int, _user: StoreDeleter, context: ContextDep
+    franchise_id: PathId, store_id: PathId, _user: StoreDeleter, context: ContextDep
 ) -> dict[str, str]:
     """Delete a store (admin, or a franchisee of the franchise)."""
     async with context.db.writer() as session:

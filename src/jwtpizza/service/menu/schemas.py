@@ -21,4 +21,5 @@ class MenuItemCreate(BaseModel):
     title: str = Field(min_length=1, max_length=255)
     description: str = Field(default="", max_length=4000)
     image: str = Field(default="", max_length=1024)
-    price: Decimal = Field(ge=0, le=1_000_000, max_digits=20, decimal_places=8)
+    # The column is NUMERIC(12, 8): four integer digits and eight decimals.
+    price: Decimal = Field(ge=0, lt=10_000, max_digits=12, decimal_places=8)

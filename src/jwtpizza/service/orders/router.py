@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from jwtpizza.errors import UpstreamFailed
 from jwtpizza.service.deps import ContextDep, CurrentUser
+from jwtpizza.service.ids import PathId
 from jwtpizza.service.orders import service
 from jwtpizza.service.orders.models import OrderStatus
 from jwtpizza.service.orders.schemas import OrderHistory, OrderIn, OrderPlaced, OrderStatusOut
@@ -62,7 +63,7 @@ async def create_order(
 
 
 @router.get("/{order_id}")
-async def get_order(order_id: int, diner: CurrentUser, context: ContextDep) -> OrderStatusOut:
+async def get_order(order_id: PathId, diner: CurrentUser, context: ContextDep) -> OrderStatusOut:
     """Get one of your orders: its status and, once made, its pizza."""
     async with context.db.reader() as session:
         order = await service.get_for(

@@ -7,13 +7,14 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from jwtpizza.service.compact import Compact
+from jwtpizza.service.ids import BodyId
 
 
 class OrderItemIn(BaseModel):
     # description and price are accepted for compatibility and ignored: the menu decides.
     model_config = ConfigDict(extra="ignore")
 
-    menuId: int
+    menuId: BodyId
     description: str | None = None
     price: float | None = None
 
@@ -21,8 +22,8 @@ class OrderItemIn(BaseModel):
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    franchiseId: int
-    storeId: int
+    franchiseId: BodyId
+    storeId: BodyId
     items: list[OrderItemIn] = Field(max_length=100)
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from jwtpizza.errors import InvalidInput
 from jwtpizza.service.auth.service import start_session
 from jwtpizza.service.deps import AdminUser, ContextDep, CurrentUser, SelfOrAdmin
+from jwtpizza.service.ids import PathId
 from jwtpizza.service.users import service
 from jwtpizza.service.users.schemas import UpdatedUser, UserList, UserMe, UserUpdate
 
@@ -24,7 +25,7 @@ async def get_me(user: CurrentUser) -> UserMe:
 
 @router.put("/{user_id}")
 async def update_user(
-    user_id: int, body: UserUpdate, user: SelfOrAdmin, context: ContextDep
+    user_id: PathId, body: UserUpdate, user: SelfOrAdmin, context: ContextDep
 ) -> UpdatedUser:
     """Update a user (yourself, or anyone as admin)."""
     settings = context.settings
@@ -66,7 +67,7 @@ async def list_users(
 
 
 @router.delete("/{user_id}")
-async def delete_user(user_id: int, admin: AdminUser, context: ContextDep) -> dict[str, str]:
+async def delete_user(user_id: PathId, admin: AdminUser, context: ContextDep) -> dict[str, str]:
     """Delete a user (admin)."""
     if user_id == admin.id:
         raise InvalidInput("an admin cannot delete their own account")

@@ -1,0 +1,14 @@
+"""Row ids as the API accepts them: positive and within the 32-bit INTEGER every backend
+stores, so an absurd id is a 400 that names it rather than a driver overflow (a 500)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import Field
+
+MAX_ID = 2**31 - 1
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
