@@ -5,7 +5,20 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Annotated, Protocol
+
+from pydantic import PlainSerializer
+
+
+def json_time(moment: datetime) -> str:
+    """A time as the original's JSON writes it (JavaScript's `toISOString`): UTC,
+    milliseconds, `Z`, e.g. `2026-01-02T14:15:02.097Z`. A naive time is taken as UTC."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+# A datetime field that serializes with `json_time`.
+JsonTime = Annotated[datetime, PlainSerializer(json_time, return_type=str, when_used="json")]
 
 
 class Clock(Protocol):

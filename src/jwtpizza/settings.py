@@ -10,6 +10,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+# Where the JWT Pizza site runs on a developer's machine (the original's dev server, Vite).
+LOCAL_SITE_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
+
 
 class SettingsError(ValueError):
     """A setting is missing or unsafe; the message names it."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import random as random_module
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI
@@ -13,13 +17,14 @@ from fastapi.routing import APIRoute
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
-from jwtpizza.edge import install_error_handlers
+from jwtpizza.edge import install_cors, install_error_handlers
 from jwtpizza.factory import demo
 from jwtpizza.factory.admin.router import router as admin_router
 from jwtpizza.factory.badges.router import router as badge_router
 from jwtpizza.factory.chaos.domain import WorkingHours
 from jwtpizza.factory.chaos.router import router as chaos_router
 from jwtpizza.factory.deps import admin_vendor, current_vendor, presented_key
+from jwtpizza.factory.health import router as health_router
 from jwtpizza.factory.keys import KeyRing
 from jwtpizza.factory.mail import ConsoleMailer, Mailer, SmtpMailer
 from jwtpizza.factory.migrations import upgrade
@@ -32,6 +37,7 @@ from jwtpizza.factory.support.router import router as support_router
 from jwtpizza.factory.vendors.router import router as vendor_router
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 from jwtpizza.observability.metrics import Metrics
+from jwtpizza.swagger import install_swagger_ui
 
 
 def mailer_for(settings: FactorySettings) -> Mailer:
@@ -75,7 +81,7 @@ def build_runtime(
         mailer=mailer or mailer_for(settings),
         keys=keys,
         hours=hours,
-        metrics=metrics or Metrics(),
+        metrics=metrics or Metrics(component="factory"),
     )
 
 
@@ -97,8 +103,27 @@ def dependency_calls(dependant: Dependant) -> set[Any]:
 ROUTERS = (order_router, admin_router, support_router, vendor_router, badge_router, chaos_router)
 
 
+def original_path(path: str) -> str:
+    """`/api/vendor/{vendor_id}` written the original's way, `/api/vendor/:vendorId`."""
+
+    def param(match: re.Match[str]) -> str:
+        head, *rest = match.group(1).split("_")
+        return ":" + head + "".join(word.title() for word in rest)
+
+    return re.sub(r"\{(\w+)\}", param, path)
+
+
+@cache
+def samples() -> dict[str, dict[str, Any]]:
+    """Each endpoint's example request and sample response, keyed `METHOD path`."""
+    text = resources.files("jwtpizza.factory").joinpath("api_docs.json").read_text("utf-8")
+    entries: dict[str, dict[str, Any]] = json.loads(text)
+    return entries
+
+
 def describe_routes() -> list[dict[str, Any]]:
-    """The endpoint list of `/api/docs`, built from the routes themselves."""
+    """The endpoint list of `/api/docs` in the service's shape, built from the routes
+    themselves; examples and sample responses come from `api_docs.json`."""
     auth_calls = {current_vendor, admin_vendor, presented_key}
     endpoints = []
     for route in (r for router in ROUTERS for r in router.routes):
@@ -106,13 +131,15 @@ def describe_routes() -> list[dict[str, Any]]:
             continue
         calls = dependency_calls(route.dependant)
         for method in sorted(route.methods or ()):
+            path = original_path(route.path)
             endpoints.append(
                 {
                     "method": method,
-                    "path": route.path,
+                    "path": path,
                     "requiresAuth": bool(calls & auth_calls),
                     "requiresAdmin": admin_vendor in calls,
                     "description": (route.description or route.name).strip().splitlines()[0],
+                    **samples().get(f"{method} {path}", {}),
                 }
             )
     return endpoints
@@ -139,16 +166,22 @@ def create_app(
         yield
         await runtime.db.dispose()
 
-    app = FastAPI(title="JWT Pizza Factory", version=settings.version, lifespan=lifespan)
+    app = FastAPI(
+        title="JWT Pizza Factory", version=settings.version, lifespan=lifespan, docs_url=None,
+        redoc_url=None,
+    )  # fmt: skip
     app.state.runtime = runtime
     app.state.desk = OrderDesk(runtime)
     install_error_handlers(app)
+    install_swagger_ui(app, title="JWT Pizza Factory")
+    install_cors(app, settings.cors_origins)
     app.add_middleware(DropConnectionMiddleware)
     instrument(app, component="factory", observability=obs, authorize_admin=admin_vendor)
     obs.watch_database(runtime.db.write_engine)
     if runtime.db.read_engine is not runtime.db.write_engine:
         obs.watch_database(runtime.db.read_engine)
     for router in (
+        health_router,
         order_router,
         admin_router,
         support_router,

@@ -27,7 +27,7 @@ class Runtime:
     keys: KeyRing
     hours: WorkingHours
     log_message: str = field(default="Log received")
-    metrics: Metrics = field(default_factory=Metrics)
+    metrics: Metrics = field(default_factory=lambda: Metrics(component="factory"))
     chaos_gauge: ChaosGauge = field(init=False)
     vendor_cache: VendorCache = field(init=False)
     code_limiter: CodeLimiter = field(init=False)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from jwtpizza.settings import SettingsError, sqlite_url
+from jwtpizza.settings import LOCAL_SITE_ORIGINS, SettingsError, sqlite_url
 
 
 def parse_timezone(value: str) -> tzinfo:
@@ -38,6 +38,8 @@ class FactorySettings(BaseSettings):
     database_url: str = Field(default_factory=lambda: sqlite_url("factory.db"))
     db_pooled: bool = True
     public_base_url: str | None = None
+    # Browsers may call the factory from these origins (the site's Verify and docs pages).
+    cors_origins: list[str] = Field(default_factory=lambda: list(LOCAL_SITE_ORIGINS))
     version: str = "20260101.000000"
     issuer: str = "cs329.click"
     pizza_ttl_seconds: int = 24 * 3600

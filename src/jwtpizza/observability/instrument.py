@@ -53,7 +53,11 @@ class Observability:
         self.sanitizer = Sanitizer()
         for secret in secrets:
             self.sanitizer.add_secret(secret)
-        self.metrics = Metrics(window_seconds=settings.active_user_window_seconds, clock=self.clock)
+        self.metrics = Metrics(
+            component=component,
+            window_seconds=settings.active_user_window_seconds,
+            clock=self.clock,
+        )
         self.store = LogStore(settings.log_store_size)
         self.log = EventLogger(
             component=component,

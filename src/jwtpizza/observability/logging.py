@@ -19,7 +19,7 @@ from typing import Any
 import structlog
 from opentelemetry import trace
 
-from jwtpizza.clock import Clock, SystemClock
+from jwtpizza.clock import Clock, SystemClock, json_time
 from jwtpizza.observability.log_store import LogStore
 from jwtpizza.observability.sanitize import Sanitizer
 
@@ -101,7 +101,7 @@ class EventLogger:
     def _stamp(self, _logger: Any, method: str, event: MutableMapping[str, Any]) -> Any:
         level = {"warning": "warn", "critical": "error"}.get(method, method)
         return {
-            "time": self._clock.now().isoformat(),
+            "time": json_time(self._clock.now()),
             "level": level,
             "type": event.pop("type", "app"),
             "component": self.component,

@@ -49,18 +49,30 @@ BREAKER_VALUES = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerStat
 
 
 class Metrics:
-    """Every metric of one component. Each instance owns a fresh `CollectorRegistry`."""
+    """Every metric of one component. Each instance owns a fresh `CollectorRegistry`.
 
-    def __init__(self, *, window_seconds: float = 300.0, clock: Clock | None = None) -> None:
+    HTTP, host and telemetry-pipeline families are everyone's; the order and resilience
+    families are the service's and the signing families the factory's, so a scrape of one
+    component never lists the other's at zero. `component=None` registers every family.
+    """
+
+    def __init__(
+        self,
+        *,
+        component: str | None = None,
+        window_seconds: float = 300.0,
+        clock: Clock | None = None,
+    ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.active_users = ActiveUsers(window_seconds, clock)
         self._http()
-        self._pizzas()
-        self._factory_calls()
-        self._resilience()
-        self._factory_side()
         self._pipeline()
-        self._zero_known_series()
+        if component in (None, "service"):
+            self._pizzas()
+            self._factory_calls()
+            self._resilience()
+        if component in (None, "factory"):
+            self._factory_side()
 
     def _counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
         return Counter(name, doc, labels, registry=self.registry)
@@ -79,6 +91,8 @@ class Metrics:
             "http_request_duration_seconds", "HTTP request latency", ("method", "route")
         )
         self._auth = self._counter("auth_attempts", "Authentication attempts", ("result",))
+        for result in ("success", "failure"):
+            self._auth.labels(result)
         active = self._gauge("active_users", "Distinct users seen in the sliding window")
         active.set_function(self.active_users.count)
         cpu = self._gauge("cpu_percent", "CPU use of the host, percent")
@@ -101,6 +115,8 @@ class Metrics:
         self._factory_latency = self._histogram(
             "factory_call_duration_seconds", "Pizza factory call latency", ("reason",)
         )
+        for reason in FactoryReason:
+            self._factory_total.labels(reason.value)
 
     def _resilience(self) -> None:
         self._breaker = self._gauge(
@@ -127,13 +143,7 @@ class Metrics:
         self._pushes_failed = self._counter(
             "telemetry_push_failures", "Failed pushes to Loki or OTLP", ("sink",)
         )
-
-    def _zero_known_series(self) -> None:
         # Known label values start at 0, so rates and dashboards work before the first event.
-        for result in ("success", "failure"):
-            self._auth.labels(result)
-        for reason in FactoryReason:
-            self._factory_total.labels(reason.value)
         for sink in ("loki", "otlp"):
             self._logs_dropped.labels(sink)
             self._pushes_failed.labels(sink)

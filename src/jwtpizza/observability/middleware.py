@@ -31,10 +31,18 @@ QUIET_PATHS = frozenset({"/metrics", "/api/ops/logs"})
 
 
 def route_of(scope: Scope) -> str:
-    """The matched route's template, never the raw path (ids would explode cardinality)."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else UNMATCHED_ROUTE
+    """The matched route's template, never the raw path (ids would explode cardinality).
+
+    FastAPI's own routes record themselves in the scope; a plain Starlette route (such as
+    `/openapi.json`) only records its endpoint, so its template is looked up by that."""
+    path = getattr(scope.get("route"), "path", None)
+    if isinstance(path, str):
+        return path
+    endpoint = scope.get("endpoint")
+    for route in getattr(scope.get("app"), "routes", ()) if endpoint else ():
+        if getattr(route, "endpoint", None) is endpoint and isinstance(route.path, str):
+            return str(route.path)
+    return UNMATCHED_ROUTE
 
 
 def _headers(scope: Scope) -> dict[str, str]:

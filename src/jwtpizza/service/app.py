@@ -10,11 +10,10 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
-from jwtpizza.edge import install_error_handlers
+from jwtpizza.edge import install_cors, install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 from jwtpizza.observability.http_client import reason_for_error
 from jwtpizza.observability.metrics import FactoryReason, Metrics, factory_reason
@@ -34,6 +33,7 @@ from jwtpizza.service.orders.router import router as order_router
 from jwtpizza.service.resilience import BreakerState, ResilientCaller, RetryScheduled, build_caller
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users.router import router as user_router
+from jwtpizza.swagger import install_swagger_ui
 
 
 def _factory_client(
@@ -180,18 +180,13 @@ def create_app(
         title="JWT Pizza Service",
         version=settings.version,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.context = context
     install_error_handlers(app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "PUT", "DELETE"],
-        allow_headers=["Content-Type", "Authorization"],
-    )
+    install_swagger_ui(app, title="JWT Pizza Service")
+    install_cors(app, settings.cors_origins)
     instrument(
         app, component="service", observability=obs, authorize_admin=admin_only("unauthorized")
     )

@@ -6,7 +6,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jwtpizza.service.resilience import ResilienceSettings
-from jwtpizza.settings import require_secret, sqlite_url
+from jwtpizza.settings import LOCAL_SITE_ORIGINS, require_secret, sqlite_url
 
 DEMO_JWT_SECRET = "demo-jwt-secret-not-for-production"  # noqa: S105 - refused outside demo
 
@@ -27,9 +27,7 @@ class ServiceSettings(BaseSettings):
     bcrypt_rounds: int = 10
     password_min_length: int = 4
     list_per_page: int = 10
-    cors_origins: list[str] = Field(
-        default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"]
-    )
+    cors_origins: list[str] = Field(default_factory=lambda: list(LOCAL_SITE_ORIGINS))
     login_max_failures: int = 5
     login_window_seconds: float = 60.0
     factory_url: str = "http://127.0.0.1:4000"

@@ -41,7 +41,7 @@ async def test_with_the_queue_on_the_same_failure_is_queued_not_lost(make_shop: 
     shop = await make_shop(resilience=ResilienceSettings(retries_enabled=False))
     shop.factory.failure = FAILING
     token = await shop.login("d@jwt.com", "diner")
-    response = await shop.order(token)
+    response = await shop.order(token, respond_async=True)
     assert response.status_code == 202
     assert response.json()["message"] == "The kitchen is busy; your pizza will be ready soon"
     assert await status_of(shop, token, response.json()["order"]["id"]) == "queued"

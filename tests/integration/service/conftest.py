@@ -46,14 +46,18 @@ class Shop:
     def bearer(token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
 
-    async def order(self, token: str, count: int = 1, **overrides: Any) -> httpx.Response:
+    async def order(
+        self, token: str, count: int = 1, *, respond_async: bool = False, **overrides: Any
+    ) -> httpx.Response:
+        """Place an order; `respond_async` sends RFC 7240 `Prefer: respond-async`."""
+        headers = self.bearer(token) | ({"Prefer": "respond-async"} if respond_async else {})
         body = {
             "franchiseId": 1,
             "storeId": 1,
             "items": [{"menuId": 1, "description": "Veggie", "price": 0.05}] * count,
             **overrides,
         }
-        return await self.client.post("/api/order", json=body, headers=self.bearer(token))
+        return await self.client.post("/api/order", json=body, headers=headers)
 
 
 MakeShop = Callable[..., Awaitable[Shop]]

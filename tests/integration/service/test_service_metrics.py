@@ -132,7 +132,7 @@ async def test_a_queued_order_fulfilled_later_is_counted_once(make_shop: MakeSho
     token = await shop.login("d@jwt.com", "diner")
     price = await menu_price(shop)
     shop.factory.failure = (500, CHAOS)
-    queued = await shop.order(token, count=2)
+    queued = await shop.order(token, count=2, respond_async=True)
     assert queued.status_code == 202, queued.text
     order_id = queued.json()["order"]["id"]
     assert value(await scrape(shop), "pizzas_sold_total") == 0

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from jwtpizza.clock import JsonTime
 from jwtpizza.factory.chaos.domain import Schedule
 
 
@@ -66,12 +66,12 @@ class ChaosEvent(CamelModel):
     vendor_id: str
     type: str
     event: Literal["initiated", "started", "reported", "ended"]
-    time: datetime
+    time: JsonTime
     reason: str | None = None
 
 
 class ChaosEvents(CamelModel):
-    now: datetime
+    now: JsonTime
     events: list[ChaosEvent]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jwtpizza.clock import json_time
 from jwtpizza.errors import InvalidInput, NotFound
 from jwtpizza.factory.chaos.domain import (
     ChaosType,
@@ -253,16 +254,16 @@ def describe(fault: Fault, now: datetime, *, secrets_visible: bool) -> dict[str,
         "type": fault.type,
         "state": state_of(fault, now).value,
         "params": fault.params,
-        "initiatedDate": fault.initiated_at.isoformat(),
-        "startDate": fault.start_at.isoformat(),
+        "initiatedDate": json_time(fault.initiated_at),
+        "startDate": json_time(fault.start_at),
         "durationSeconds": fault.duration_seconds,
     }
     ended = fault.ended_at or natural_end(fault)
     if ended is not None and ended <= now:
-        body["fixDate"] = ended.isoformat()
+        body["fixDate"] = json_time(ended)
         body["endReason"] = fault.end_reason or EndReason.EXPIRED.value
     if fault.reported_at is not None:
-        body["reportedDate"] = fault.reported_at.isoformat()
+        body["reportedDate"] = json_time(fault.reported_at)
     if secrets_visible:
         body["fixCode"], body["token"] = fault.fix_code, fault.token
     return body

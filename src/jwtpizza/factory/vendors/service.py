@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jwtpizza.clock import json_time
 from jwtpizza.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.domain import FaultState, state_of
@@ -107,7 +108,7 @@ async def connections_view(*, session: AsyncSession, vendor: Vendor) -> dict[str
         view[row.purpose] = {
             "id": row.partner_id,
             "purpose": row.purpose,
-            "created": row.created.isoformat(),
+            "created": json_time(row.created),
             "rating": row.rating,
             **(
                 {k: getattr(partner, k) for k in ("name", "phone", "email", "website")}
@@ -134,7 +135,7 @@ async def view(
         "phone": vendor.phone,
         "website": vendor.website,
         "gitHubUrl": vendor.github_url,
-        "created": vendor.created.isoformat(),
+        "created": json_time(vendor.created),
         "roles": roles(vendor),
         "chaos": await chaos_view(session=session, vendor=vendor, now=now, admin=admin),
         "connections": await connections_view(session=session, vendor=vendor),

@@ -24,7 +24,7 @@ from jwtpizza.observability.logging import EventLogger
 from jwtpizza.observability.metrics import Metrics
 from jwtpizza.service.factory_client import FactoryError, Pizza
 from jwtpizza.service.orders import service as orders
-from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderStatus
+from jwtpizza.service.orders.models import TERMINAL, FulfilmentJob, Order, OrderStatus
 from jwtpizza.service.resilience import (
     BreakerOpen,
     OutcomeKind,
@@ -119,6 +119,9 @@ class Fulfiller:
         self._metrics = metrics
         self._log = log
         self._rng = rng or random.Random()
+        # The report link of each order's latest failed attempt while one is in flight, so
+        # an answer given before the attempts end (queued, or rejected) can carry it.
+        self._report_urls: dict[int, str] = {}
 
     def lease(self, *, owner: str) -> orders.Lease:
         """A lease from now, for a job stored already leased."""
@@ -185,7 +188,17 @@ class Fulfiller:
             pizza = await self._attempt(ticket)
         except (FactoryError, Rejected, RetryLater) as error:
             return await self._record_failure(ticket.order_id, owner, failure_from(error))
+        finally:
+            self._report_urls.pop(ticket.order_id, None)
         return await self._record_pizza(ticket, pizza)
+
+    async def _noting_report(self, ticket: orders.Ticket, key: str) -> Pizza:
+        try:
+            return await self._call(ticket.diner, ticket.order, key)
+        except FactoryError as error:
+            if error.report_url:
+                self._report_urls[ticket.order_id] = error.report_url
+            raise
 
     def oversized(self, item_count: int) -> bool:
         """Whether the factory will refuse an order of this size (after its oven delay)."""
@@ -194,7 +207,7 @@ class Fulfiller:
     async def _attempt(self, ticket: orders.Ticket) -> Pizza:
         key = str(ticket.order_id)
         if not self.oversized(ticket.item_count):
-            return await self.caller.call(lambda: self._call(ticket.diner, ticket.order, key))
+            return await self.caller.call(lambda: self._noting_report(ticket, key))
         # The factory refuses such orders only after its oven delay; wait for that answer once,
         # outside the breaker, so a deliberate oversized order is rejected, not retried forever.
         async with asyncio.timeout(self.policy.oversize_timeout_seconds):
@@ -204,9 +217,28 @@ class Fulfiller:
         """Tell the ledger a still-pending order is queued (the diner was told so)."""
         async with self._db.writer() as session:
             order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
+            order.report_url = self._report_urls.get(order_id) or order.report_url
             if order.status == OrderStatus.PENDING:
                 orders.move(order, OrderStatus.QUEUED, now=self._clock.now())
                 self.log_event("order queued", order_id=order_id, why="wait budget spent")
+            return self._outcome(order)
+
+    async def give_up(self, *, order_id: int) -> Outcome:
+        """Reject an order the diner was told failed (no `respond-async`, wait budget spent).
+
+        Its job ends with it, so no worker makes it later; an attempt still in flight finds
+        the order rejected and does not fulfil it. If the pizza arrived meanwhile, the order
+        stays fulfilled and the diner gets it."""
+        failure = Failure(
+            reason="timeout", message="no pizza within the wait budget", permanent=True,
+            report_url=self._report_urls.get(order_id),
+        )  # fmt: skip
+        async with self._db.writer() as session:
+            order, job = await self._load(session, order_id)
+            order.report_url = failure.report_url or order.report_url
+            if order.status not in TERMINAL:
+                self._reject(order, job, failure, self._clock.now())
+                self.log_event("order rejected", order_id=order_id, why="wait budget spent")
             return self._outcome(order)
 
     async def _record_pizza(self, ticket: orders.Ticket, pizza: Pizza) -> Outcome:

@@ -19,6 +19,7 @@ from typing import Any
 
 from jwtpizza.observability.metrics import Metrics
 from jwtpizza.service.orders.fulfilment import QUEUE, Fulfiller, Outcome
+from jwtpizza.service.orders.models import OrderStatus
 from jwtpizza.service.orders.service import Lease, Ticket
 from jwtpizza.service.resilience import BreakerState
 
@@ -52,10 +53,13 @@ class Kitchen:
         """The lease a just-placed order's job is stored with, for `submit` to work it."""
         return self.fulfiller.lease(owner=self._inline_owner)
 
-    async def submit(self, ticket: Ticket) -> Outcome:
+    async def submit(self, ticket: Ticket, *, respond_async: bool = True) -> Outcome:
         """Work a just-placed order, stored with `inline_lease()`; the outcome the diner
         should see.
 
+        With `respond_async` (RFC 7240 `Prefer: respond-async`) an order not made within the
+        wait budget is queued and made later. Without it the client expects the original's
+        synchronous answer, so such an order is rejected instead, and never made later.
         An order the factory will refuse for its size is answered only after the factory's
         own (slow) refusal, as the original did, rather than queued and rejected later.
         """
@@ -65,9 +69,14 @@ class Kitchen:
         if not self.fulfiller.policy.enabled or self.fulfiller.oversized(ticket.item_count):
             return await task
         try:
-            return await asyncio.wait_for(asyncio.shield(task), self._wait_budget)
+            outcome = await asyncio.wait_for(asyncio.shield(task), self._wait_budget)
         except TimeoutError:
-            return await self.fulfiller.mark_queued(order_id=ticket.order_id)
+            if respond_async:
+                return await self.fulfiller.mark_queued(order_id=ticket.order_id)
+            return await self.fulfiller.give_up(order_id=ticket.order_id)
+        if outcome.status == OrderStatus.QUEUED and not respond_async:
+            return await self.fulfiller.give_up(order_id=ticket.order_id)
+        return outcome
 
     def start(self) -> None:
         """Start the background worker (only when the queue is on)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from jwtpizza.errors import UpstreamFailed
 from jwtpizza.service.deps import ContextDep, CurrentUser
@@ -31,11 +31,26 @@ async def order_history(
         return OrderHistory(dinerId=diner.id, orders=[service.to_out(o) for o in rows], page=page)
 
 
+def prefers_async(prefer: str | None) -> bool:
+    """Whether an RFC 7240 `Prefer` header asks for `respond-async`."""
+    tokens = (part.split(";")[0].strip().lower() for part in (prefer or "").split(","))
+    return "respond-async" in tokens
+
+
 @router.post("")
 async def create_order(
-    body: OrderIn, diner: CurrentUser, context: ContextDep, response: Response
+    body: OrderIn,
+    diner: CurrentUser,
+    context: ContextDep,
+    response: Response,
+    prefer: Annotated[str | None, Header()] = None,
 ) -> OrderPlaced:
-    """Create an order for the authenticated user."""
+    """Create an order for the authenticated user.
+
+    With `Prefer: respond-async` an order the factory does not make within the wait budget
+    is answered `202` (queued; poll `GET /api/order/:id`). Without it the answer is the
+    original's: `200` with the pizza, or `500` and the order rejected."""
+    respond_async = prefers_async(prefer)
     kitchen = context.kitchen
     async with context.db.writer() as session:
         order = await service.place(
@@ -48,7 +63,7 @@ async def create_order(
         placed = service.to_out(order, with_item_ids=False)
     ticket = service.ticket(order, name=diner.name, email=diner.email)
     started = time.perf_counter()
-    outcome = await kitchen.submit(ticket)
+    outcome = await kitchen.submit(ticket, respond_async=respond_async)
     context.metrics.pizza_creation(time.perf_counter() - started)
     placed.status = outcome.status
     if outcome.status == OrderStatus.REJECTED:
@@ -57,6 +72,7 @@ async def create_order(
     if outcome.status == OrderStatus.FULFILLED:
         return OrderPlaced(order=placed, jwt=outcome.jwt, followLinkToEndChaos=outcome.report_url)
     response.status_code = 202
+    response.headers["Preference-Applied"] = "respond-async"
     return OrderPlaced(
         order=placed, message=QUEUED_MESSAGE, followLinkToEndChaos=outcome.report_url
     )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from jwtpizza.clock import JsonTime
 from jwtpizza.service.compact import Compact
 from jwtpizza.service.ids import BodyId
 
@@ -38,7 +37,7 @@ class OrderOut(Compact):
     id: int
     franchiseId: int
     storeId: int
-    date: datetime | None = None
+    date: JsonTime | None = None
     status: str
     items: list[OrderItemOut]
 
