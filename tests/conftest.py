@@ -8,6 +8,8 @@ servers only, for what SQLite cannot do (row locks, several writers).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,9 @@ async def server_database_url(server_backend: str, tmp_path: Path) -> AsyncItera
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # `jwtpizza up` records its data folder under XDG_STATE_HOME; tests (and the processes
+    # they start) get a state folder of their own, never the developer's.
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="jwtpizza-test-state-")
     if required := required_backends():
         config.pluginmanager.register(BackendRequirement(required), "jwtpizza-db-backends")
 

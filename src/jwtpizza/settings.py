@@ -18,9 +18,33 @@ class SettingsError(ValueError):
     """A setting is missing or unsafe; the message names it."""
 
 
+def data_dir_record() -> Path:
+    """Where `jwtpizza up` records its data folder, for commands run from anywhere."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "jwtpizza" / "data-dir"
+
+
+def recorded_data_dir() -> Path | None:
+    try:
+        text = data_dir_record().read_text("utf-8").strip()
+    except OSError:
+        return None
+    return Path(text) if text else None
+
+
+def record_data_dir(folder: Path) -> None:
+    """Remember `folder` (absolute) as the data folder of the stack started last."""
+    record = data_dir_record()
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(f"{folder.resolve()}\n", "utf-8")
+
+
 def data_dir() -> Path:
-    """Where embedded databases and keys live (`JWTPIZZA_DATA_DIR`, default `./var`)."""
-    return Path(os.environ.get("JWTPIZZA_DATA_DIR", "var"))
+    """Where embedded databases and keys live: `JWTPIZZA_DATA_DIR`, else the folder the last
+    `jwtpizza up` recorded, else `./var`."""
+    if configured := os.environ.get("JWTPIZZA_DATA_DIR"):
+        return Path(configured)
+    return recorded_data_dir() or Path("var")
 
 
 def sqlite_url(name: str) -> str:

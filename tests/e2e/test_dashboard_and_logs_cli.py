@@ -91,4 +91,4 @@ def test_jwtpizza_logs_reads_a_running_service(tmp_path: Path) -> None:
         refused = CliRunner().invoke(
             cli, ["logs", "--url", pair.service_url, "--token", "not-a-token"]
         )
-        assert refused.exit_code == 1 and "error 401" in refused.output
+        assert refused.exit_code == 1 and "answered 401" in refused.output

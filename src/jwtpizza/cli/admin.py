@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from jwtpizza.cli.errors import readable_errors
+from jwtpizza.cli.errors import ask_password, existing_database, readable_errors
 from jwtpizza.cli.service import settings_with
 from jwtpizza.db import Database
 from jwtpizza.service.auth.passwords import hash_password
@@ -15,7 +15,9 @@ from jwtpizza.service.seed import migrate
 from jwtpizza.service.users import service as users
 from jwtpizza.service.users.models import Role
 
-app = typer.Typer(help="Admin accounts of the pizza service.", no_args_is_help=True)
+app = typer.Typer(
+    help="Admin accounts of the pizza service.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 async def _create(
@@ -40,16 +42,26 @@ async def _create(
 
 @app.command("create")
 def create(
-    name: str,
-    email: str,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    name: Annotated[str, typer.Argument(metavar="NAME", hidden=True)],
+    email: Annotated[str, typer.Argument(metavar="EMAIL", hidden=True)],
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="JWTPIZZA_PASSWORD",
+            metavar="PASSWORD",
+            help="The new admin's password; prompted for (twice) when omitted.",
+        ),
+    ] = None,
 ) -> None:
-    """Create an admin (prompts for the password)."""
+    """Create an admin called NAME who logs in with EMAIL, in an existing database
+    (prompts for the password)."""
     with readable_errors():
         settings = settings_with()
+        url = existing_database(settings.database_url, setting="JWTPIZZA_DATABASE_URL")
+        password = password or ask_password("password", confirm=True)
         asyncio.run(
             _create(
-                settings.database_url,
+                url,
                 name,
                 email,
                 password,

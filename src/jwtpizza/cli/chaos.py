@@ -15,13 +15,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jwtpizza.errors import JwtPizzaError
+from jwtpizza.cli.errors import existing_database, readable_errors
 from jwtpizza.factory import control
 from jwtpizza.factory.chaos.domain import ChaosType
 from jwtpizza.factory.chaos.schemas import ChaosRequest, Window
 from jwtpizza.factory.settings import FactorySettings
 
-app = typer.Typer(help="Factory chaos: start, status, stop, scoreboard.", no_args_is_help=True)
+app = typer.Typer(
+    help="Factory chaos: start, status, stop, scoreboard.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 console = Console()
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smh]?)$")
 UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
@@ -60,56 +64,80 @@ def build_request(
     return ChaosRequest(**values)
 
 
-def fail(exc: JwtPizzaError) -> None:
-    console.print(f"[red]{exc.message}[/red]")
-    raise typer.Exit(1)
+def factory_settings() -> FactorySettings:
+    """The factory's settings, once its database is known to exist."""
+    settings = FactorySettings()
+    existing_database(settings.database_url, setting="JWTPIZZA_FACTORY_DATABASE_URL")
+    return settings
 
 
 Vendor = Annotated[
-    str | None, typer.Option("--vendor", help="Vendor id (default: the demo vendor)")
+    str | None,
+    typer.Option("--vendor", metavar="ID", help="Vendor id (default: the demo vendor)"),
 ]
 
 
 @app.command()
 def start(
-    chaos_type: Annotated[ChaosType, typer.Argument(metavar="TYPE", help="Chaos type")],
+    chaos_type: Annotated[
+        ChaosType, typer.Argument(metavar="TYPE", show_choices=False, hidden=True)
+    ],
     vendor: Vendor = None,
     now: Annotated[bool, typer.Option("--now", help="Start now")] = False,
-    at: Annotated[str | None, typer.Option(help="Start at an ISO time with zone")] = None,
+    at: Annotated[
+        str | None, typer.Option(metavar="TIME", help="Start at an ISO time with zone")
+    ] = None,
     within: Annotated[
-        str | None, typer.Option(help="Start at a random time within 90s/5m/1h")
+        str | None, typer.Option(metavar="DURATION", help="Start at a random time within it")
     ] = None,
     window: Annotated[
-        str | None, typer.Option(help="Random start in START/END (ISO times)")
+        str | None, typer.Option(metavar="START/END", help="Random start in it (ISO times)")
     ] = None,
-    duration: Annotated[str | None, typer.Option(help="End by itself after 90s/5m/1h")] = None,
-    percent: Annotated[int | None, typer.Option(help="flaky: percent of orders that fail")] = None,
-    delay: Annotated[str | None, typer.Option(help="throttle: delay per order")] = None,
-    retry_after: Annotated[str | None, typer.Option(help="ratelimit: Retry-After")] = None,
-    mode: Annotated[str | None, typer.Option(help="outage: hang or reset")] = None,
+    duration: Annotated[
+        str | None, typer.Option(metavar="DURATION", help="End by itself after 90s/5m/1h")
+    ] = None,
+    percent: Annotated[
+        int | None, typer.Option(metavar="N", help="flaky: percent of orders that fail")
+    ] = None,
+    delay: Annotated[
+        str | None, typer.Option(metavar="DURATION", help="throttle: delay per order")
+    ] = None,
+    retry_after: Annotated[
+        str | None, typer.Option(metavar="DURATION", help="ratelimit: Retry-After")
+    ] = None,
+    mode: Annotated[str | None, typer.Option(metavar="MODE", help="outage: hang or reset")] = None,
     show_fix: Annotated[bool, typer.Option("--show-fix", help="Print the report URL")] = False,
 ) -> None:
-    """Schedule chaos (default schedule: a random time tomorrow 08:00-14:00, as the original)."""
-    settings = FactorySettings()
-    options = {
-        "duration_seconds": seconds(duration) if duration else None,
-        "percent": percent,
-        "delay_seconds": seconds(delay) if delay else None,
-        "retry_after_seconds": seconds(retry_after) if retry_after else None,
-        "mode": mode,
-    }
+    """Schedule chaos of TYPE: fail, throttle, badjwt, outage, flaky, auth, ratelimit,
+    jwt-expired, jwt-unknown-kid or jwt-wrong-order.
+
+    Without --now, --at, --within or --window it starts at a random time tomorrow
+    08:00-14:00 in the chaos timezone, as the original. Durations: 90, 90s, 5m, 1h.
+    """
+    with readable_errors():
+        _start(chaos_type, vendor, now, at, within, window, show_fix, {
+            "duration_seconds": seconds(duration) if duration else None,
+            "percent": percent,
+            "delay_seconds": seconds(delay) if delay else None,
+            "retry_after_seconds": seconds(retry_after) if retry_after else None,
+            "mode": mode,
+        })  # fmt: skip
+
+
+def _start(
+    chaos_type: ChaosType, vendor: str | None, now: bool, at: str | None, within: str | None,
+    window: str | None, show_fix: bool, options: dict[str, Any],
+) -> None:  # fmt: skip
+    settings = factory_settings()
     request = build_request(now=now, at=at, within=within, window=window, options=options)
-    try:
-        fault = asyncio.run(
-            control.start_chaos(
-                settings,
-                vendor_id=vendor or settings.demo_vendor_id,
-                chaos_type=chaos_type.value,
-                request=request,
-            )
+    fault = asyncio.run(
+        control.start_chaos(
+            settings,
+            vendor_id=vendor or settings.demo_vendor_id,
+            chaos_type=chaos_type.value,
+            request=request,
         )
-    except JwtPizzaError as exc:
-        fail(exc)
+    )
     console.print(
         f"chaos [bold]{fault['type']}[/bold] for {fault['vendorId']} starts {fault['startDate']}"
     )
@@ -120,14 +148,14 @@ def start(
 @app.command()
 def status(vendor: Vendor = None) -> None:
     """Each vendor's latest fault."""
-    rows = asyncio.run(control.chaos_status(FactorySettings(), vendor_id=vendor))
+    with readable_errors():
+        rows = asyncio.run(control.chaos_status(factory_settings(), vendor_id=vendor))
     table = Table("vendor", "type", "state", "start", "ended", "reason")
     for row in rows:
-        state = row.get("state", "calm")
         table.add_row(
             row["vendorId"],
             row.get("type", "none"),
-            state,
+            row.get("state", "calm"),
             row.get("startDate", ""),
             row.get("fixDate", ""),
             row.get("endReason", ""),
@@ -138,13 +166,10 @@ def status(vendor: Vendor = None) -> None:
 @app.command()
 def stop(vendor: Vendor = None) -> None:
     """Cancel the vendor's scheduled or active fault."""
-    settings = FactorySettings()
-    try:
-        stopped = asyncio.run(
-            control.stop_chaos(settings, vendor_id=vendor or settings.demo_vendor_id)
-        )
-    except JwtPizzaError as exc:
-        fail(exc)
+    with readable_errors():
+        settings = factory_settings()
+        vendor_id = vendor or settings.demo_vendor_id
+        stopped = asyncio.run(control.stop_chaos(settings, vendor_id=vendor_id))
     console.print("chaos stopped" if stopped else "No chaos currently executing")
 
 
@@ -155,7 +180,8 @@ def _fmt(value: float | None) -> str:
 @app.command()
 def scoreboard() -> None:
     """Each vendor's time to resolve, fastest mean first."""
-    rows = asyncio.run(control.scoreboard(FactorySettings()))
+    with readable_errors():
+        rows = asyncio.run(control.scoreboard(factory_settings()))
     table = Table("vendor", "faults", "resolved", "open", "best", "mean", "last")
     for row in rows:
         table.add_row(

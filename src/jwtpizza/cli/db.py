@@ -8,13 +8,13 @@ from typing import Annotated
 
 import typer
 
-from jwtpizza.cli.errors import fail, readable_errors
+from jwtpizza.cli.errors import existing_database, fail, readable_errors
 from jwtpizza.cli.service import prepare_database, settings_with
 from jwtpizza.clock import SystemClock
 from jwtpizza.db import Database
 from jwtpizza.service import integrity
 
-app = typer.Typer(help="The pizza service's database.", no_args_is_help=True)
+app = typer.Typer(help="The pizza service's database.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("migrate")
@@ -53,7 +53,8 @@ async def _check(url: str, fix: bool) -> tuple[integrity.IntegrityReport, list[s
 
 def _report(fix: bool, as_json: bool) -> None:
     with readable_errors():
-        report, actions = asyncio.run(_check(settings_with().database_url, fix))
+        url = existing_database(settings_with().database_url, setting="JWTPIZZA_DATABASE_URL")
+        report, actions = asyncio.run(_check(url, fix))
     for action in actions:
         typer.echo(f"repaired: {action}")
     if as_json:

@@ -7,17 +7,22 @@ from typing import Annotated
 
 import typer
 
+from jwtpizza.cli.errors import existing_database, readable_errors
 from jwtpizza.factory import control
 from jwtpizza.factory.settings import FactorySettings
 
-app = typer.Typer(help="The pizza factory: run it (no subcommand) or manage its keys.")
+app = typer.Typer(
+    help="The pizza factory: run it (no subcommand) or manage its keys.", rich_markup_mode=None
+)
 
 
 @app.callback(invoke_without_command=True)
 def run(
     ctx: typer.Context,
-    host: Annotated[str | None, typer.Option(help="Listen address")] = None,
-    port: Annotated[int | None, typer.Option(help="Listen port (default 4000)")] = None,
+    host: Annotated[str | None, typer.Option(metavar="HOST", help="Listen address")] = None,
+    port: Annotated[
+        int | None, typer.Option(metavar="PORT", help="Listen port (default 4000)")
+    ] = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Demo mode")] = None,
 ) -> None:
     """Run the factory with uvicorn (migrates its database on start)."""
@@ -30,12 +35,16 @@ def run(
     overrides = {
         k: v for k, v in {"host": host, "port": port, "demo": demo}.items() if v is not None
     }
-    settings = FactorySettings(**overrides)  # type: ignore[arg-type]
+    with readable_errors():
+        settings = FactorySettings(**overrides)  # type: ignore[arg-type]
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command("rotate-key")
 def rotate_key() -> None:
     """Sign new pizzas with a fresh key; old keys stay in the JWKS until their pizzas expire."""
-    kid = asyncio.run(control.rotate_key(FactorySettings()))
+    with readable_errors():
+        settings = FactorySettings()
+        existing_database(settings.database_url, setting="JWTPIZZA_FACTORY_DATABASE_URL")
+        kid = asyncio.run(control.rotate_key(settings))
     typer.echo(f"new signing key {kid} (a running factory picks it up within its refresh period)")

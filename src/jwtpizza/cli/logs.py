@@ -8,17 +8,29 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from jwtpizza.cli.errors import CliError, ask_password, readable_errors
 
-def _token(client: httpx.Client, token: str | None, email: str | None) -> str:
-    if token:
-        return token
+SERVICE_URL = "http://127.0.0.1:3000"
+FACTORY_URL = "http://127.0.0.1:4000"
+
+
+def _service_token(client: httpx.Client, email: str | None, password: str | None) -> str:
+    """Log in to the service as an admin: the password from JWTPIZZA_PASSWORD, a prompt, or
+    a line on standard input."""
     if not email:
-        raise typer.BadParameter("give --token, set JWTPIZZA_TOKEN, or log in with --email")
-    password = typer.prompt("password", hide_input=True)
+        raise CliError("give --token (or JWTPIZZA_TOKEN), or log in with --email ADMIN")
+    password = password or ask_password(f"password for {email}")
     response = client.put("/api/auth", json={"email": email, "password": password})
     if response.status_code != 200:
-        raise typer.BadParameter(f"login failed: {response.json().get('message', response.text)}")
+        raise CliError(f"login as {email} failed: {_message(response)}")
     return str(response.json()["token"])
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("message", response.text))
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
 
 
 def format_line(log: dict[str, Any]) -> str:
@@ -40,30 +52,60 @@ def format_line(log: dict[str, Any]) -> str:
 
 def logs(
     level: Annotated[
-        str | None, typer.Option(help="minimum level: debug, info, warn, error")
+        str | None, typer.Option(metavar="LEVEL", help="Minimum level: debug, info, warn, error")
     ] = None,
-    type_: Annotated[str | None, typer.Option("--type", help="http, db, factory, ...")] = None,
-    grep: Annotated[str | None, typer.Option(help="text to search for")] = None,
-    since: Annotated[str | None, typer.Option(help="10m, 2h, 1d or an ISO time")] = None,
-    status: Annotated[str | None, typer.Option(help="e.g. 500 or 5xx")] = None,
-    route: Annotated[str | None, typer.Option(help="route template")] = None,
-    limit: Annotated[int, typer.Option(help="at most this many lines")] = 100,
-    url: Annotated[str, typer.Option(help="the component's base URL")] = "http://127.0.0.1:3000",
-    token: Annotated[str | None, typer.Option(help="admin token (or JWTPIZZA_TOKEN)")] = None,
-    email: Annotated[str | None, typer.Option(help="log in as this admin")] = None,
+    type_: Annotated[
+        str | None, typer.Option("--type", metavar="TYPE", help="http, db, factory, ...")
+    ] = None,
+    grep: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="Search messages and bodies (SQL too with --sql)"),
+    ] = None,
+    sql: Annotated[bool, typer.Option("--sql", help="Let --grep search SQL statements")] = False,
+    since: Annotated[
+        str | None, typer.Option(metavar="WHEN", help="10m, 2h, 1d or an ISO time")
+    ] = None,
+    status: Annotated[str | None, typer.Option(metavar="CODE", help="e.g. 500 or 5xx")] = None,
+    route: Annotated[str | None, typer.Option(metavar="ROUTE", help="Route template")] = None,
+    limit: Annotated[int, typer.Option(metavar="N", help="At most this many lines")] = 100,
+    factory: Annotated[
+        bool, typer.Option("--factory", help="The factory's logs (default: the service's)")
+    ] = False,
+    url: Annotated[str | None, typer.Option(metavar="URL", help="The component's base URL")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="JWTPIZZA_TOKEN",
+            metavar="TOKEN",
+            help="Service: an admin's token. Factory: its admin API key.",
+        ),
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option(metavar="EMAIL", help="Service: log in as this admin")
+    ] = None,
 ) -> None:
-    """Show recent logs of the service (or the factory, with --url)."""
+    """Show a running component's recent logs.
+
+    The service needs an admin: --token (or JWTPIZZA_TOKEN), or --email, which asks for
+    the password (or reads JWTPIZZA_PASSWORD, or a line on standard input). The factory has
+    no password logins: give its admin API key with --token (`jwtpizza up` prints it).
+    """
     params = {"level": level, "type": type_, "q": grep, "since": since, "status": status}
-    params |= {"route": route, "limit": str(limit)}
-    with httpx.Client(base_url=url, timeout=10.0) as client:
-        bearer = _token(client, token or os.environ.get("JWTPIZZA_TOKEN"), email)
+    params |= {"route": route, "limit": str(limit), "sql": "true" if sql else None}
+    base = url or (FACTORY_URL if factory else SERVICE_URL)
+    with readable_errors(), httpx.Client(base_url=base, timeout=10.0) as client:
+        if factory and not token:
+            raise CliError(
+                "the factory's logs need its admin API key: pass --token KEY "
+                "(`jwtpizza up` prints it)"
+            )
+        bearer = token or _service_token(client, email, os.environ.get("JWTPIZZA_PASSWORD"))
         response = client.get(
             "/api/ops/logs",
             params={k: v for k, v in params.items() if v is not None},
             headers={"Authorization": f"Bearer {bearer}"},
         )
-    if response.status_code != 200:
-        typer.echo(f"error {response.status_code}: {response.text}", err=True)
-        raise typer.Exit(1)
+        if response.status_code != 200:
+            raise CliError(f"{base} answered {response.status_code}: {_message(response)}")
     for log in response.json()["logs"]:
         typer.echo(format_line(log))

@@ -8,6 +8,7 @@ from jwtpizza.cli import admin as admin_cli
 from jwtpizza.cli import chaos as chaos_cli
 from jwtpizza.cli import db as db_cli
 from jwtpizza.cli import factory as factory_cli
+from jwtpizza.cli.errors import readable_errors
 from jwtpizza.cli.logs import logs as logs_command
 from jwtpizza.cli.service import service as service_command
 from jwtpizza.cli.up import up as up_command
@@ -17,6 +18,10 @@ app = typer.Typer(
     help="JWT Pizza: the pizza service, its factory, and the ops side around them.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help (no boxes that wrap words), and no rich tracebacks: expected failures are
+    # one line (cli/errors.py).
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
 app.command("up")(up_command)
 app.command("service")(service_command)
@@ -28,4 +33,5 @@ app.command("logs")(logs_command)
 
 
 def main() -> None:
-    app()
+    with readable_errors():
+        app()

@@ -33,10 +33,16 @@ async def prepare_database(settings: ServiceSettings, *, demo_data: bool = False
 
 
 def service(
-    host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1)")] = None,
-    port: Annotated[int | None, typer.Option(help="Listen port (default 3000)")] = None,
+    host: Annotated[
+        str | None, typer.Option(metavar="HOST", help="Listen address (default 127.0.0.1)")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(metavar="PORT", help="Listen port (default 3000)")
+    ] = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Demo mode")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes (one per core)")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Worker processes (one per core)")
+    ] = 1,
 ) -> None:
     """Run the pizza service (migrates its database first)."""
     import uvicorn

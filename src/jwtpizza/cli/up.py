@@ -1,29 +1,80 @@
-"""`jwtpizza up`: the whole stack on one machine, embedded SQLite, demo data, one command."""
+"""`jwtpizza up`: the whole stack on one machine, embedded SQLite, demo data, one command.
+
+It checks its ports before anything else, prints the banner only once every component
+answers its `/healthz`, then shows a live status panel (or, without a terminal, the first
+error of each kind as it happens) until Ctrl-C.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
+import signal
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 import uvicorn
+from fastapi import FastAPI
 from pydantic import SecretStr
+from rich.console import Console
+from rich.live import Live
 
-from jwtpizza.cli.errors import readable_errors
+from jwtpizza.cli.errors import CliError, fail, readable_errors
 from jwtpizza.cli.service import prepare_database
+from jwtpizza.cli.status import StatusWatch, render
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.settings import ServiceSettings
-from jwtpizza.settings import data_dir
+from jwtpizza.settings import record_data_dir
 
 DEMO_ACCOUNTS = [
     ("admin", "a@jwt.com", "admin"),
     ("diner", "d@jwt.com", "diner"),
     ("franchisee", "f@jwt.com", "franchisee"),
 ]
+READY_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass
+class Component:
+    name: str
+    app: FastAPI
+    port: int
+
+
+def check_ports(host: str, components: dict[str, int]) -> None:
+    """Fail before starting anything if a port is taken, naming the component and option."""
+    for name, port in components.items():
+        with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc})"
+                option = f"--{name.split()[-1]}-port"
+                raise CliError(
+                    f"port {port} for the {name} {why}: stop what runs there (another "
+                    f"`jwtpizza up`?) or choose another with {option}"
+                ) from None
+
+
+def use_data_dir() -> Path:
+    """The data folder of this stack (JWTPIZZA_DATA_DIR, else ./var), made absolute and
+    recorded so `jwtpizza` commands run from any folder find it."""
+    folder = Path(os.environ.get("JWTPIZZA_DATA_DIR") or "var").resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["JWTPIZZA_DATA_DIR"] = str(folder)
+    record_data_dir(folder)
+    return folder
 
 
 async def _prepare(service: ServiceSettings, factory: FactorySettings) -> tuple[str, str]:
@@ -33,9 +84,11 @@ async def _prepare(service: ServiceSettings, factory: FactorySettings) -> tuple[
     return vendor_key, admin_key
 
 
-def _banner(service: ServiceSettings, factory: FactorySettings, admin_key: str) -> None:
-    typer.secho("JWT Pizza is up (demo mode, embedded SQLite in "
-                f"{data_dir().resolve()})", fg=typer.colors.GREEN, bold=True)  # fmt: skip
+def _banner(
+    service: ServiceSettings, factory: FactorySettings, admin_key: str, folder: Path
+) -> None:
+    typer.secho(f"JWT Pizza is up (demo mode, embedded SQLite in {folder})",
+                fg=typer.colors.GREEN, bold=True)  # fmt: skip
     typer.echo(f"  pizza service   http://{service.host}:{service.port}  (API docs: /docs)")
     typer.echo(f"  pizza factory   {factory.base_url()}  (JWKS: /.well-known/jwks.json)")
     typer.echo("  demo logins     " + ", ".join(f"{e}/{p} ({r})" for r, e, p in DEMO_ACCOUNTS))
@@ -43,19 +96,93 @@ def _banner(service: ServiceSettings, factory: FactorySettings, admin_key: str) 
     typer.echo("Press Ctrl-C to stop.")
 
 
-async def _serve(*servers: uvicorn.Server) -> None:
-    await asyncio.gather(*(server.serve() for server in servers))
+async def _until_ready(
+    host: str, components: list[Component], tasks: list[asyncio.Task[None]]
+) -> None:
+    """Wait until every component answers `/healthz`; fail if one stops first."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + READY_TIMEOUT_SECONDS
+    pending = {c.name: f"http://{host}:{c.port}/healthz" for c in components}
+    async with httpx.AsyncClient(timeout=1.0) as client:
+        while pending:
+            for task in tasks:
+                if task.done():
+                    raise CliError("a component stopped while starting; see the lines above")
+            for name, url in list(pending.items()):
+                with suppress(httpx.HTTPError):
+                    if (await client.get(url)).status_code == 200:
+                        del pending[name]
+            if loop.time() > deadline:
+                raise CliError(f"{', '.join(pending)} did not answer within 30 s")
+            await asyncio.sleep(0.05)
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves Ctrl-C to `up`, which stops every component at once."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def _watch(watch: StatusWatch, console: Console) -> None:
+    """The live panel on a terminal; elsewhere, one line per new kind of error."""
+    if console.is_terminal:
+        with Live(render(await watch.snapshot()), console=console, auto_refresh=False) as live:
+            while True:
+                await asyncio.sleep(1.0)
+                live.update(render(await watch.snapshot()), refresh=True)
+    while True:
+        await asyncio.sleep(1.0)
+        for kind in watch.new_errors():
+            typer.secho(f"first error: {kind}", err=True, fg=typer.colors.RED)
+
+
+async def _run(host: str, components: list[Component], on_ready: Callable[[], None]) -> None:
+    servers = [
+        _Server(uvicorn.Config(c.app, host=host, port=c.port, log_level="warning"))
+        for c in components
+    ]
+
+    def stop() -> None:
+        for server in servers:
+            server.force_exit = server.should_exit
+            server.should_exit = True
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    watch = StatusWatch(components[0].app, components[1].app)
+    watcher: asyncio.Task[None] | None = None
+    try:
+        await _until_ready(host, components, tasks)
+        on_ready()
+        watcher = asyncio.create_task(_watch(watch, Console()))
+        await asyncio.gather(*tasks)
+    finally:
+        stop()
+        if watcher is not None:
+            watcher.cancel()
+        await asyncio.gather(*tasks, *([watcher] if watcher else []), return_exceptions=True)
+        await watch.aclose()
 
 
 def up(
-    host: Annotated[str, typer.Option(help="Listen address for every component")] = "127.0.0.1",
-    service_port: Annotated[int, typer.Option(help="Pizza service port")] = 3000,
-    factory_port: Annotated[int, typer.Option(help="Pizza factory port")] = 4000,
+    host: Annotated[
+        str, typer.Option(metavar="HOST", help="Listen address for every component")
+    ] = "127.0.0.1",
+    service_port: Annotated[int, typer.Option(metavar="PORT", help="Pizza service port")] = 3000,
+    factory_port: Annotated[int, typer.Option(metavar="PORT", help="Pizza factory port")] = 4000,
 ) -> None:
-    """Run the service and the factory with demo data; print the URLs and demo logins."""
+    """Run the service and the factory with demo data; print the URLs and demo logins, then
+    a live status panel. The data folder is JWTPIZZA_DATA_DIR, else ./var; other
+    `jwtpizza` commands find it from any folder."""
     os.environ.setdefault("JWTPIZZA_DEMO", "true")
     os.environ.setdefault("JWTPIZZA_FACTORY_DEMO", "true")
     with readable_errors():
+        check_ports(host, {"pizza service": service_port, "pizza factory": factory_port})
+        folder = use_data_dir()
         factory = FactorySettings(host=host, port=factory_port)
         vendor_key, admin_key = asyncio.run(
             _prepare(ServiceSettings(host=host, port=service_port), factory)
@@ -66,10 +193,13 @@ def up(
             factory_url=factory.base_url(),
             factory_api_key=SecretStr(vendor_key),
         )
-        apps = [(create_factory(factory), factory_port), (create_service(service), service_port)]
-    servers = [
-        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
-        for app, port in apps
-    ]
-    _banner(service, factory, admin_key)
-    asyncio.run(_serve(*servers))
+        components = [
+            Component("pizza service", create_service(service), service_port),
+            Component("pizza factory", create_factory(factory), factory_port),
+        ]
+        try:
+            asyncio.run(
+                _run(host, components, lambda: _banner(service, factory, admin_key, folder))
+            )
+        except SystemExit:  # uvicorn exits when it cannot start, after logging why
+            fail("a component could not start; see the line above")

@@ -28,6 +28,9 @@ class LogQuery:
     status: str | None = None
     route: str | None = None
     text: str | None = None
+    # Text search reads messages and bodies; SQL statements only when asked (or `type=db`),
+    # so searching for a report link does not also list every statement naming its column.
+    text_in_sql: bool = False
     limit: int = 100
 
 
@@ -81,7 +84,11 @@ def _route(record: LogRecord, query: LogQuery) -> bool:
 
 
 def _text(record: LogRecord, query: LogQuery) -> bool:
-    return query.text is None or query.text.lower() in record.line.lower()
+    if query.text is None:
+        return True
+    if record.fields.get("type") == "db" and not (query.text_in_sql or query.type == "db"):
+        return False
+    return query.text.lower() in record.line.lower()
 
 
 _CHECKS = (_since, _level, _type, _status, _route, _text)

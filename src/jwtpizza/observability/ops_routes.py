@@ -52,9 +52,11 @@ def ops_router(obs: Observability, authorize_admin: Callable[..., Any]) -> APIRo
         status: str | None = None,
         route: str | None = None,
         q: str | None = None,
+        sql: bool = False,
         limit: int = Query(100, ge=1, le=1000),
     ) -> dict[str, Any]:
-        """Recent structured logs of this component, newest last (admin only)."""
+        """Recent structured logs of this component, newest last (admin only). `q` searches
+        messages and bodies; SQL statements too with `sql=true` or `type=db`."""
         query = LogQuery(
             since=parse_since(since, obs.clock),
             level=level,
@@ -62,6 +64,7 @@ def ops_router(obs: Observability, authorize_admin: Callable[..., Any]) -> APIRo
             status=status,
             route=route,
             text=q,
+            text_in_sql=sql,
             limit=limit,
         )
         return {"component": obs.component, "logs": obs.store.query(query)}

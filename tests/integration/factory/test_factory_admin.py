@@ -123,10 +123,16 @@ async def test_docs_and_unknown_endpoints(factory: Factory) -> None:
     docs = (await factory.client.get("/api/docs")).json()
     assert docs["message"] == "welcome to JWT Pizza Factory"
     paths = {(e["method"], e["path"]) for e in docs["endpoints"]}
-    assert ("POST", "/api/order") in paths and (
-        "GET",
-        "/api/support/{token}/report/{fix_code}",
-    ) in paths
+    assert ("POST", "/api/order") in paths
+    assert ("GET", "/api/support/:token/report/:fixCode") in paths
+    assert ("GET", "/api/vendor/:vendorId") in paths
+    # The service's shape (reference 1.1): every entry has an example and a sample response.
+    for entry in docs["endpoints"]:
+        assert {"method", "path", "requiresAuth", "description", "example", "response"} <= set(
+            entry
+        ), entry
+        assert entry["example"].startswith("curl "), entry
+        assert entry["method"] == "GET" or f"-X {entry['method']}" in entry["example"], entry
     got = await factory.client.get("/api/nothing")
     assert (got.status_code, got.json()) == (404, {"message": "unknown endpoint"})
 

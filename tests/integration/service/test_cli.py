@@ -39,6 +39,9 @@ def test_seed_needs_an_explicit_demo_flag(env: dict[str, str]) -> None:
 
 
 def test_admin_create_prompts_twice_and_applies_the_password_policy(env: dict[str, str]) -> None:
+    code, output = run(env, "admin", "create", "Ops Admin", "ops@jwt.com", prompt="s3cret!\n")
+    assert code == 1 and "no database at" in output  # it never creates an empty one
+    assert run(env, "db", "migrate")[0] == 0
     code, output = run(env, "admin", "create", "Ops Admin", "ops@jwt.com", prompt="abc\nabc\n")
     assert code == 1 and "password: must be at least 4 characters" in output
     code, output = run(
