@@ -63,12 +63,13 @@ def serving(app: FastAPI, port: int) -> Iterator[str]:
         thread.join(10)
 
 
-def factory_settings(tmp_path: Path, port: int) -> FactorySettings:
+def factory_settings(tmp_path: Path, port: int, **overrides: Any) -> FactorySettings:
     return FactorySettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'factory.db'}",
         public_base_url=f"http://127.0.0.1:{port}",
         port=port,
         demo=True,
+        **overrides,
     )
 
 
@@ -134,11 +135,12 @@ def live_pair(
     tmp_path: Path,
     *,
     observability: ObservabilitySettings | None = None,
+    factory_overrides: dict[str, Any] | None = None,
     **service_overrides: Any,
 ) -> Iterator[LivePair]:
     """The factory (demo vendor and admin) and a seeded service that orders from it."""
     factory_port, service_port = free_port(), free_port()
-    fsettings = factory_settings(tmp_path, factory_port)
+    fsettings = factory_settings(tmp_path, factory_port, **(factory_overrides or {}))
     vendor_key = asyncio.run(ensure_demo_vendor(fsettings))
     admin_key = asyncio.run(ensure_demo_admin(fsettings))
     service_db = f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
