@@ -1,0 +1,170 @@
+"""The real `jwtpizza` command in fresh processes, as a newcomer meets it: every expected
+failure (stack down, wrong password, no terminal for a prompt, port in use, database
+missing) is one readable line and a non-zero exit; `jwtpizza up` answers before it says it
+is up, is found by commands run from another folder, and reports errors as they happen."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .support import free_port, live_pair
+
+pytestmark = pytest.mark.slow
+
+JWTPIZZA = str(Path(sys.executable).with_name("jwtpizza"))
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a new shell: no JWTPIZZA_* settings, a state folder of its own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JWTPIZZA_")}
+    state = tmp_path / "state"
+    state.mkdir(exist_ok=True)
+    return {**env, "XDG_STATE_HOME": str(state), "COLUMNS": "200", **extra}
+
+
+def one_line_failure(result: subprocess.CompletedProcess[str]) -> str:
+    output = (result.stdout + result.stderr).strip()
+    assert result.returncode != 0, output
+    assert len(output.splitlines()) == 1 and output.startswith("error: "), output
+    return output
+
+
+def run(
+    tmp_path: Path, *args: str, cwd: Path | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [JWTPIZZA, *args], cwd=cwd or tmp_path, env=clean_env(tmp_path, **env),
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_stack_down_is_one_line(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    line = one_line_failure(run(tmp_path, "logs", "--url", url, "--token", "t0k"))
+    assert f"cannot reach {url}" in line and "jwtpizza up" in line
+
+
+def test_database_missing_is_one_line_and_nothing_is_created(tmp_path: Path) -> None:
+    for command in (["chaos", "status"], ["db", "check"], ["factory", "rotate-key"]):
+        line = one_line_failure(run(tmp_path, *command))
+        assert "no database at" in line and "jwtpizza up" in line, line
+    assert not (tmp_path / "var").exists()
+
+
+def test_port_in_use_is_one_line_before_anything_starts(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(tmp_path, "up", "--service-port", str(port),
+                     "--factory-port", str(free_port()))  # fmt: skip
+    line = one_line_failure(result)
+    assert f"port {port} for the pizza service is in use" in line and "--service-port" in line
+    assert "is up" not in result.stdout
+
+
+def test_wrong_password_and_no_terminal_are_one_line(tmp_path: Path) -> None:
+    with live_pair(tmp_path) as pair:
+        url = pair.service_url
+        wrong = run(tmp_path, "logs", "--url", url, "--email", "a@jwt.com",
+                    JWTPIZZA_PASSWORD="wrong")  # fmt: skip
+        no_terminal = run(tmp_path, "logs", "--url", url, "--email", "a@jwt.com")
+        factory_by_email = run(tmp_path, "logs", "--factory", "--url", pair.factory_url)
+        right = run(tmp_path, "logs", "--url", url, "--email", "a@jwt.com", "--type", "http",
+                    JWTPIZZA_PASSWORD="admin")  # fmt: skip
+        factory = run(tmp_path, "logs", "--factory", "--url", pair.factory_url,
+                      "--token", pair.admin_key)  # fmt: skip
+    assert "login as a@jwt.com failed" in one_line_failure(wrong)
+    assert "no terminal to ask for the password" in one_line_failure(no_terminal)
+    assert "admin API key" in one_line_failure(factory_by_email)
+    assert right.returncode == 0 and "PUT /api/auth -> 200" in right.stdout, right.stderr
+    assert factory.returncode == 0, factory.stderr
+
+
+@contextmanager
+def jwtpizza_up(
+    tmp_path: Path, *, terminal: bool
+) -> Iterator[tuple[subprocess.Popen[bytes], int, str]]:
+    """`jwtpizza up` on free ports in `tmp_path/site`; stdout on a terminal or a pipe.
+    Yields the process, the file descriptor to read its output from, and the service URL."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    service_port, factory_port = free_port(), free_port()
+    if terminal:
+        reader, writer = pty.openpty()
+    else:
+        reader, writer = os.pipe()
+    process = subprocess.Popen(
+        [JWTPIZZA, "up", "--service-port", str(service_port), "--factory-port", str(factory_port)],
+        cwd=folder, env=clean_env(tmp_path, TERM="xterm", JWTPIZZA_BCRYPT_ROUNDS="4"),
+        stdin=subprocess.DEVNULL, stdout=writer, stderr=writer,
+    )  # fmt: skip
+    os.close(writer)
+    try:
+        yield process, reader, f"http://127.0.0.1:{service_port}"
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        os.close(reader)
+
+
+def read_until(fd: int, wanted: str, seconds: float = 60) -> str:
+    text, deadline = "", time.monotonic() + seconds
+    while wanted not in text:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"{wanted!r} not in output:\n{text}"
+        if select.select([fd], [], [], remaining)[0]:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the terminal closed
+                chunk = b""
+            assert chunk, f"output ended before {wanted!r}:\n{text}"
+            text += chunk.decode(errors="replace")
+    return text
+
+
+def test_up_is_ready_when_it_says_so_and_other_folders_find_it(tmp_path: Path) -> None:
+    with jwtpizza_up(tmp_path, terminal=False) as (_, out, service):
+        banner = read_until(out, "Press Ctrl-C to stop.")
+        assert "JWT Pizza is up" in banner
+        assert httpx.get(f"{service}/healthz").status_code == 200  # no retry: ready already
+
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        started = run(tmp_path, "chaos", "start", "fail", "--now", cwd=elsewhere)
+        assert started.returncode == 0 and "chaos fail for demo" in started.stdout, started
+        assert "active" in run(tmp_path, "chaos", "status", cwd=elsewhere).stdout
+        assert not (elsewhere / "var").exists()
+
+        login = {"email": "d@jwt.com", "password": "diner"}
+        token = httpx.put(f"{service}/api/auth", json=login).json()["token"]
+        order = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1}]}
+        answer = httpx.post(f"{service}/api/order", json=order, timeout=60,
+                            headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert answer.status_code == 500 and "followLinkToEndChaos" in answer.json()
+        read_until(out, "first error: service: POST /api/order -> 500")
+
+
+def test_up_on_a_terminal_shows_a_live_status_panel(tmp_path: Path) -> None:
+    with jwtpizza_up(tmp_path, terminal=True) as (_, out, service):
+        read_until(out, "Press Ctrl-C to stop.")
+        httpx.get(f"{service}/api/order/menu")
+        panel = read_until(out, "open alerts")
+        assert "requests/s" in panel and "made" in panel and "breaker closed" in panel
