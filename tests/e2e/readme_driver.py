@@ -1,0 +1,82 @@
+"""Runs README.md's quick start word for word in fresh shells, from a clean clone, and prints
+what each shell printed as JSON. `test_readme.py` runs it inside a private network namespace,
+so the README's fixed ports (3000, 4000) are free and nobody else's.
+
+    python readme_driver.py CLONE
+
+Terminal 1 runs `scripts/up`; terminal 2 the order block (three times: before chaos, during,
+after the report link); terminal 3 the chaos block and then, as the same terminal, the logs
+block, typing the password when asked. `scripts/test` is not run here: it is CI itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+QUICK_START = re.compile(r"## Quick start\n(.*?)\n## ", re.S)
+BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
+
+
+def blocks(readme: str) -> list[str]:
+    match = QUICK_START.search(readme)
+    assert match, "README.md has no '## Quick start' section"
+    return BLOCK.findall(match.group(1))
+
+
+def shell(clone: Path, script: str, *, stdin: str = "", timeout: float = 120) -> str:
+    """A new terminal: a fresh bash with no profile, in the clone, running `script`."""
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-c", script],
+        cwd=clone, input=stdin, capture_output=True, text=True, timeout=timeout,
+        env={k: os.environ[k] for k in ("PATH", "HOME", "XDG_STATE_HOME", "LANG") if k in os.environ},
+    )  # fmt: skip
+    return f"rc={result.returncode}\n{result.stdout}{result.stderr}"
+
+
+def wait_for(path: Path, text: str, timeout: float = 120) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        output = path.read_text(errors="replace") if path.exists() else ""
+        if text in output:
+            return output
+        time.sleep(0.1)
+    raise SystemExit(f"{text!r} never appeared:\n{output}")
+
+
+def main(clone: Path) -> None:
+    first, order, chaos, logs = blocks((clone / "README.md").read_text())
+    up_line, test_line = first.strip().splitlines()
+    assert up_line.startswith("scripts/up") and test_line.startswith("scripts/test")
+    up_log = clone.parent / "up.log"
+    with up_log.open("w") as log:
+        up = subprocess.Popen(
+            ["bash", "--noprofile", "--norc", "-c", f"exec {up_line}"], cwd=clone,
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        seen: dict[str, str] = {"up": wait_for(up_log, "Press Ctrl-C to stop.")}
+        seen["order"] = shell(clone, order)
+        seen["chaos"] = shell(clone, chaos)
+        seen["order during chaos"] = shell(clone, order)
+        activate = chaos.strip().splitlines()[0]  # the same terminal as the chaos block
+        seen["logs"] = shell(clone, f"{activate}\n{logs}", stdin="admin\n")
+        link = re.search(r"http://\S+/api/support/\S+/report/\w+", seen["order during chaos"])
+        seen["follow link"] = shell(clone, f"curl -s '{link.group(0)}'") if link else "no link"
+        seen["order after"] = shell(clone, order)
+    finally:
+        os.killpg(up.pid, signal.SIGINT)
+        up.wait(30)
+    seen["up"] = up_log.read_text(errors="replace")
+    print(json.dumps(seen))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
