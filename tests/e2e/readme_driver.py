@@ -22,6 +22,8 @@ from pathlib import Path
 
 QUICK_START = re.compile(r"## Quick start\n(.*?)\n## ", re.S)
 BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
+# What a new terminal has: no activated venv, no JWTPIZZA_* settings.
+NEW_SHELL_ENV = ("PATH", "HOME", "XDG_STATE_HOME", "LANG")
 
 
 def blocks(readme: str) -> list[str]:
@@ -35,7 +37,7 @@ def shell(clone: Path, script: str, *, stdin: str = "", timeout: float = 120) ->
     result = subprocess.run(
         ["bash", "--noprofile", "--norc", "-c", script],
         cwd=clone, input=stdin, capture_output=True, text=True, timeout=timeout,
-        env={k: os.environ[k] for k in ("PATH", "HOME", "XDG_STATE_HOME", "LANG") if k in os.environ},
+        env={k: os.environ[k] for k in NEW_SHELL_ENV if k in os.environ},
     )  # fmt: skip
     return f"rc={result.returncode}\n{result.stdout}{result.stderr}"
 
