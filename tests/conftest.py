@@ -16,7 +16,14 @@ from typing import Any
 
 import pytest
 
-from tests.dbservers import BackendRequirement, database_urls, fresh_database, required_backends
+from tests.dbservers import (
+    SERVER_URL_ENV,
+    BackendRequirement,
+    UnsetBackends,
+    database_urls,
+    fresh_database,
+    required_backends,
+)
 
 
 def _backend_param(backend: str) -> Any:
@@ -60,6 +67,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="jwtpizza-test-state-")
     if required := required_backends():
         config.pluginmanager.register(BackendRequirement(required), "jwtpizza-db-backends")
+    if missing := [name for name in SERVER_URL_ENV if name not in database_urls()]:
+        config.pluginmanager.register(UnsetBackends(missing), "jwtpizza-unset-backends")
 
 
 def pytest_report_header() -> str:

@@ -107,3 +107,23 @@ class BackendRequirement:
         terminalreporter.section(f"{REQUIRE_ENV} not met", red=True, bold=True)
         for problem in self.problems:
             terminalreporter.write_line(problem, red=True)
+
+
+class UnsetBackends:
+    """Says in pytest's summary line how many database tests were not run because a
+    server's URL is unset (each SQLite case stands for one per missing server)."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        self.not_run = 0
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            if params.get("db_backend") == "sqlite":
+                self.not_run += len(self.missing)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.not_run:
+            label = f"not run ({'/'.join(self.missing)} URLs unset)"
+            terminalreporter.stats.setdefault(label, []).extend([object()] * self.not_run)

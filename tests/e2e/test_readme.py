@@ -39,6 +39,9 @@ def test_the_readme_quick_start_works_word_for_word(tmp_path: Path) -> None:
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
     env = {k: v for k, v in env.items() if not k.startswith(("JWTPIZZA_", "VIRTUAL_ENV"))}
+    # A new terminal has no virtualenv on PATH: `jwtpizza` must come from the activate step.
+    path = [p for p in env["PATH"].split(os.pathsep) if "/.venv/" not in p + "/"]
+    env["PATH"] = os.pathsep.join(path)
     subprocess.run(["scripts/bootstrap"], cwd=clone, env=env, check=True, timeout=300)
     command = f"ip link set lo up && exec {sys.executable} {DRIVER} {clone}"
     result = subprocess.run(

@@ -158,3 +158,16 @@ async def wait_for_status(shop: Shop, token: str, order_id: int, wanted: str) ->
             break
         await asyncio.sleep(0.02)
     return status
+
+
+async def test_metrics_list_only_the_service_families_and_name_the_docs_routes(
+    shop: Shop,
+) -> None:
+    await shop.client.get("/docs")
+    await shop.client.get("/openapi.json")
+    text = (await shop.client.get("/metrics")).text
+    assert "pizzas_sold_total" in text and "breaker_state" in text
+    for factory_family in ("orders_signed", "order_rejections", "chaos_active"):
+        assert factory_family not in text, factory_family
+    assert 'route="/docs"' in text and 'route="/openapi.json"' in text
+    assert 'route="unmatched"' not in text
