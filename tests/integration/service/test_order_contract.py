@@ -7,6 +7,7 @@ through a fault: a failing factory with a report link, and a factory slower than
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 
 import httpx
@@ -108,3 +109,34 @@ async def test_within_the_budget_both_contracts_get_the_pizza_and_dates_in_milli
     history = (await shop.client.get("/api/order", headers=shop.bearer(token))).json()
     for order in history["orders"]:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", order["date"]), order
+
+
+class FailOnceThenHang(Gate):
+    """The factory answers the `fail` fault (with its report link), then hangs on the retry."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/order":
+            self.calls += 1
+            if self.calls == 1:
+                body = httpx.ByteStream(json.dumps(CHAOS).encode())
+                return httpx.Response(
+                    500, headers={"Content-Type": "application/json"}, stream=body
+                )
+        return await super().handle_async_request(request)
+
+
+async def test_an_answer_given_while_retrying_carries_the_last_report_link(
+    make_shop: MakeShop,
+) -> None:
+    for respond_async, status in ((True, 202), (False, 500)):
+        gate = FailOnceThenHang()
+        shop = await make_shop(resilience=SHORT_BUDGET, wrap_factory=gate, **FAST_QUEUE)
+        token = await shop.login("d@jwt.com", "diner")
+        answer = await shop.order(token, respond_async=respond_async)
+        gate.open.set()
+        assert answer.status_code == status, answer.text
+        assert answer.json()["followLinkToEndChaos"] == CHAOS["reportUrl"], answer.text
