@@ -128,10 +128,14 @@ class _Server(uvicorn.Server):
 async def _watch(watch: StatusWatch, console: Console) -> None:
     """The live panel on a terminal; elsewhere, one line per new kind of error."""
     if console.is_terminal:
-        with Live(render(await watch.snapshot()), console=console, auto_refresh=False) as live:
+        snapshot = await watch.snapshot()
+        with Live(render(snapshot), console=console, auto_refresh=False) as live:
             while True:
                 await asyncio.sleep(1.0)
-                live.update(render(await watch.snapshot()), refresh=True)
+                # A reading that fails (a busy SQLite file) keeps the last panel up.
+                with suppress(Exception):
+                    snapshot = await watch.snapshot()
+                live.update(render(snapshot), refresh=True)
     while True:
         await asyncio.sleep(1.0)
         for kind in watch.new_errors():
