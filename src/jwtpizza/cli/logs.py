@@ -27,10 +27,14 @@ def _service_token(client: httpx.Client, email: str | None, password: str | None
 
 
 def _message(response: httpx.Response) -> str:
+    """The `message` of a JSON error answer, else the start of its text."""
     try:
-        return str(response.json().get("message", response.text))
+        body = response.json()
     except ValueError:
-        return response.text[:200] or response.reason_phrase
+        body = None
+    if isinstance(body, dict) and "message" in body:
+        return str(body["message"])
+    return response.text[:200] or response.reason_phrase
 
 
 def format_line(log: dict[str, Any]) -> str:
