@@ -57,11 +57,17 @@ def test_stack_down_is_one_line(tmp_path: Path) -> None:
     assert f"cannot reach {url}" in line and "jwtpizza up" in line
 
 
-def test_database_missing_is_one_line_and_nothing_is_created(tmp_path: Path) -> None:
+def test_database_missing_is_one_line_and_nothing_is_created_nor_prompted_without_terminal(
+    tmp_path: Path,
+) -> None:
     for command in (["chaos", "status"], ["db", "check"], ["factory", "rotate-key"]):
         line = one_line_failure(run(tmp_path, *command))
         assert "no database at" in line and "jwtpizza up" in line, line
     assert not (tmp_path / "var").exists()
+
+    assert run(tmp_path, "db", "migrate").returncode == 0  # a database, then a prompt
+    line = one_line_failure(run(tmp_path, "admin", "create", "Ops", "ops@jwt.com"))
+    assert "no terminal to ask for the password" in line
 
 
 def test_port_in_use_is_one_line_before_anything_starts(tmp_path: Path) -> None:
