@@ -53,7 +53,7 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
     return message_response(400, describe_validation_error(exc))
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
         return message_response(404, "unknown endpoint")
@@ -76,5 +76,5 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map every error this app can raise to a JSON message, in one place."""
     app.add_exception_handler(JwtPizzaError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, _on_unexpected_error)

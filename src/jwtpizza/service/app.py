@@ -34,6 +34,7 @@ from jwtpizza.service.orders.router import router as order_router
 from jwtpizza.service.resilience import BreakerState, ResilientCaller, RetryScheduled, build_caller
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users.router import router as user_router
+from jwtpizza.web.shop import install_shop
 
 
 def _factory_client(
@@ -198,6 +199,8 @@ def create_app(
     obs.watch_database(context.db.write_engine)
     if context.db.read_engine is not context.db.write_engine:
         obs.watch_database(context.db.read_engine)
+    # The shop's page routes first: they match only browsers, so API clients fall through.
+    install_shop(app, factory_url=settings.factory_url, version=settings.version)
     for router in (
         health_router,
         docs.router,
