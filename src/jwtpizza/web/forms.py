@@ -15,7 +15,7 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from jwtpizza.web.pages import PageRefused
+from jwtpizza.web.problems import PageRefused
 
 SESSION_COOKIE = "jwtpizza_session"
 CSRF_COOKIE = "jwtpizza_csrf"
@@ -47,9 +47,10 @@ async def check_csrf(request: Request) -> None:
     sent = request.headers.get(CSRF_HEADER) or str(form.get(CSRF_FIELD, ""))
     if not expected or not secrets.compare_digest(expected.encode(), sent.encode()):
         raise PageRefused(
-            403, "Refused", "This form did not come from this site, or it expired. Reload the "
-            "page and try again."
-        )  # fmt: skip
+            403,
+            "Refused",
+            "This form did not come from this site, or it expired. Reload the page and try again.",
+        )
 
 
 CsrfChecked = Annotated[None, Depends(check_csrf)]

@@ -14,12 +14,14 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match
 from starlette.types import Scope
 
 from jwtpizza.edge import on_http_error
 from jwtpizza.web.api import ApiError
+from jwtpizza.web.forms import csrf_token, remember_csrf
+from jwtpizza.web.problems import NOT_FOUND_TEXT, PageRefused
 
 TEMPLATES = Jinja2Templates(
     env=Environment(
@@ -49,14 +51,6 @@ class BrowserRoute(APIRoute):
             if not wants_html(headers):
                 return Match.NONE, {}
         return super().matches(scope)
-
-
-class PageRefused(Exception):
-    """A page cannot be shown: rendered as an HTML page with this status and text."""
-
-    def __init__(self, status: int, title: str, text: str) -> None:
-        super().__init__(text)
-        self.status, self.title, self.text = status, title, text
 
 
 Renderer = Callable[[Request, int, str, str], Awaitable[Response]]
@@ -90,4 +84,18 @@ def install_pages(app: FastAPI, *, render_problem: Renderer) -> None:
     app.add_exception_handler(StarletteHTTPException, on_not_found)
 
 
-NOT_FOUND_TEXT = "It looks like we have dropped a pizza on the floor. Please try another page."
+def render(
+    request: Request, template: str, values: dict[str, Any], *, status: int = 200
+) -> Response:
+    """A page of any area, with the CSRF token its forms and htmx calls carry."""
+    context = {"csrf": csrf_token(request), **values}
+    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+    remember_csrf(request, response)
+    return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """See other: where a form post goes next (keeping a new CSRF cookie)."""
+    response = RedirectResponse(url, status_code=303)
+    remember_csrf(request, response)
+    return response

@@ -42,8 +42,9 @@ async def login(
         body = await page.api.put("/api/auth", {"email": email, "password": password})
     except ApiError as error:
         errors = field_errors(error.message, ("email", "password"), "password")
-        return page.render("login.html", status=error.status, values={"email": email},
-                           errors=errors)  # fmt: skip
+        return page.render(
+            "login.html", status=error.status, values={"email": email}, errors=errors
+        )
     return signed_in(page, body["token"])
 
 
@@ -65,8 +66,12 @@ async def register(
         )
     except ApiError as error:
         errors = field_errors(error.message, ("name", "email", "password"), "name")
-        return page.render("register.html", status=error.status,
-                           values={"name": name, "email": email}, errors=errors)  # fmt: skip
+        return page.render(
+            "register.html",
+            status=error.status,
+            values={"name": name, "email": email},
+            errors=errors,
+        )
     return signed_in(page, body["token"])
 
 

@@ -32,8 +32,13 @@ async def diner_view(page: Page, *, status: int = 200, **values: Any) -> Respons
     assert page.user is not None
     values.setdefault("errors", {})
     values.setdefault("values", {"name": page.user.name, "email": page.user.email})
-    return page.render("diner_dashboard.html", status=status, orders=orders,
-                       roles=role_names(page.user.roles), **values)  # fmt: skip
+    return page.render(
+        "diner_dashboard.html",
+        status=status,
+        orders=orders,
+        roles=role_names(page.user.roles),
+        **values,
+    )
 
 
 @router.get("/diner-dashboard")
@@ -59,8 +64,13 @@ async def edit_profile(
         body = await page.api.put(f"/api/user/{page.user.id}", change)
     except ApiError as error:
         errors = field_errors(error.message, ("name", "email", "password"), "name")
-        return await diner_view(page, status=error.status, errors=errors, editing=True,
-                                values={"name": name, "email": email})  # fmt: skip
+        return await diner_view(
+            page,
+            status=error.status,
+            errors=errors,
+            editing=True,
+            values={"name": name, "email": email},
+        )
     response = page.redirect("/diner-dashboard")
     if body.get("token"):
         set_session(response, body["token"])
@@ -102,9 +112,16 @@ async def admin_dashboard(
         else ("admin_dashboard.html")
     )
     return page.render(
-        template, franchises=franchises, users=users, fpage=fpage, upage=upage,
-        franchise_filter=franchise, user_filter=user, me=admin, problem=None,
-    )  # fmt: skip
+        template,
+        franchises=franchises,
+        users=users,
+        fpage=fpage,
+        upage=upage,
+        franchise_filter=franchise,
+        user_filter=user,
+        me=admin,
+        problem=None,
+    )
 
 
 @router.post("/admin-dashboard/delete-user")
@@ -114,6 +131,7 @@ async def delete_user(page: PageDep, user_id: Annotated[int, Form()]) -> Respons
     try:
         await page.api.delete(f"/api/user/{user_id}")
     except ApiError as error:
-        return page.render("problem.html", status=error.status, title="Mama Ricci's kitchen",
-                           text=error.message)  # fmt: skip
+        return page.render(
+            "problem.html", status=error.status, title="Mama Ricci's kitchen", text=error.message
+        )
     return page.redirect("/admin-dashboard")

@@ -38,8 +38,12 @@ async def create_franchise(
     except ApiError as error:
         errors = field_errors(error.message, ("name", "email", "admin"), "name")
         errors = {("email" if k == "admin" else k): v for k, v in errors.items()}
-        return page.render("create_franchise.html", status=error.status,
-                           values={"name": name, "email": email}, errors=errors)  # fmt: skip
+        return page.render(
+            "create_franchise.html",
+            status=error.status,
+            values={"name": name, "email": email},
+            errors=errors,
+        )
     return page.redirect(back(page))
 
 
@@ -68,8 +72,13 @@ async def create_store(
     try:
         await page.api.post(f"/api/franchise/{franchise}/store", {"name": name})
     except ApiError as error:
-        return page.render("create_store.html", status=error.status, franchise=franchise,
-                           values={"name": name}, errors={"name": error.message})  # fmt: skip
+        return page.render(
+            "create_store.html",
+            status=error.status,
+            franchise=franchise,
+            values={"name": name},
+            errors={"name": error.message},
+        )
     return page.redirect(back(page))
 
 

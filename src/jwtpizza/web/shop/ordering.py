@@ -36,9 +36,12 @@ async def menu(page: PageDep) -> Response:
     cart = read_cart(page.request)
     menu_items = await page.api.get("/api/order/menu")
     return page.render(
-        "menu.html", menu=menu_items, stores=await stores(page), cart=cart,
+        "menu.html",
+        menu=menu_items,
+        stores=await stores(page),
+        cart=cart,
         lines=cart.lines(menu_items),
-    )  # fmt: skip
+    )
 
 
 @router.post("/menu/cart")
@@ -86,9 +89,10 @@ async def pay(page: PageDep) -> Response:
     order = {
         "franchiseId": cart.franchise_id,
         "storeId": cart.store_id,
-        "items": [{"menuId": m["id"], "description": m["title"], "price": m["price"]}
-                  for m in lines],
-    }  # fmt: skip
+        "items": [
+            {"menuId": m["id"], "description": m["title"], "price": m["price"]} for m in lines
+        ],
+    }
     try:
         # RFC 7240: a busy kitchen answers 202 and queues the order instead of failing it.
         placed = await page.api.call(
@@ -96,9 +100,12 @@ async def pay(page: PageDep) -> Response:
         )
     except ApiError as error:
         return page.render(
-            "payment.html", status=error.status if error.status < 500 else 502, lines=lines,
-            total=cart_total(lines), problem=error.message,
-        )  # fmt: skip
+            "payment.html",
+            status=error.status if error.status < 500 else 502,
+            lines=lines,
+            total=cart_total(lines),
+            problem=error.message,
+        )
     response = page.redirect(f"/delivery/{placed.body['order']['id']}")
     drop_cart(response)
     return response

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from jwtpizza.web.api import ApiClient, ApiError
-from jwtpizza.web.forms import SESSION_COOKIE, check_csrf, clear_session, csrf_token, remember_csrf
-from jwtpizza.web.pages import NOT_FOUND_TEXT, TEMPLATES, BrowserRoute, PageRefused
+from jwtpizza.web.forms import SESSION_COOKIE, check_csrf, clear_session
+from jwtpizza.web.pages import BrowserRoute, redirect, render
+from jwtpizza.web.problems import NOT_FOUND_TEXT, PageRefused
 
 
 @dataclass(frozen=True)
@@ -64,21 +65,16 @@ class Page:
     def render(self, template: str, *, status: int = 200, **values: Any) -> Response:
         context = {
             "user": self.user,
-            "csrf": csrf_token(self.request),
             "version": self.config.version,
             "crumbs": [p for p in self.request.url.path.split("/") if p],
             **values,
         }
-        response = TEMPLATES.TemplateResponse(
-            self.request, f"shop/{template}", context, status_code=status
-        )
-        return self.finish(response)
+        return self.finish(render(self.request, f"shop/{template}", context, status=status))
 
     def redirect(self, url: str) -> Response:
-        return self.finish(RedirectResponse(url, status_code=303))
+        return self.finish(redirect(self.request, url))
 
     def finish(self, response: Response) -> Response:
-        remember_csrf(self.request, response)
         if self.forget_session:
             clear_session(response)
         return response
@@ -108,8 +104,13 @@ async def current_page(request: Request) -> Page:
     api = ApiClient.for_request(request, token)
     user, stale = await visitor(api) if token else (None, False)
     config: ShopConfig = request.app.state.shop
-    return Page(request=request, api=api if user else api.with_token(None), user=user,
-                config=config, forget_session=stale)  # fmt: skip
+    return Page(
+        request=request,
+        api=api if user else api.with_token(None),
+        user=user,
+        config=config,
+        forget_session=stale,
+    )
 
 
 PageDep = Annotated[Page, Depends(current_page)]
