@@ -200,7 +200,12 @@ def create_app(
     if context.db.read_engine is not context.db.write_engine:
         obs.watch_database(context.db.read_engine)
     # The shop's page routes first: they match only browsers, so API clients fall through.
-    install_shop(app, factory_url=settings.factory_url, version=settings.version)
+    install_shop(
+        app,
+        factory_url=settings.factory_url,
+        version=settings.version,
+        factory_transport=factory_transport,
+    )
     for router in (
         health_router,
         docs.router,

@@ -8,7 +8,7 @@ import httpx
 from starlette.responses import Response
 
 from jwtpizza.web.api import ApiError
-from jwtpizza.web.shop.page import PageDep, shop_router
+from jwtpizza.web.shop.page import PageDep, ShopConfig, shop_router
 
 router = shop_router()
 
@@ -38,10 +38,9 @@ async def history(page: PageDep) -> Response:
     return page.render("history.html")
 
 
-async def factory_docs(factory_url: str) -> dict[str, Any]:
-    # The factory is another component: the shop reads its public docs over the network.
-    async with httpx.AsyncClient(timeout=5) as client:
-        response = await client.get(f"{factory_url}/api/docs")
+async def factory_docs(config: ShopConfig) -> dict[str, Any]:
+    async with config.factory() as client:
+        response = await client.get("/api/docs")
     response.raise_for_status()
     docs: dict[str, Any] = response.json()
     return docs
@@ -58,7 +57,7 @@ async def api_docs(page: PageDep) -> Response:
         docs = (
             await page.api.get("/api/docs")
             if which == "service"
-            else await factory_docs(page.config.factory_url)
+            else await factory_docs(page.config)
         )
     except (ApiError, httpx.HTTPError):
         problem = f"The {which} did not answer; its docs are not available right now."

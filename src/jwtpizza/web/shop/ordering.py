@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from jwtpizza.web.api import ApiError
 from jwtpizza.web.shop.cart import Cart, drop_cart, read_cart, save_cart
-from jwtpizza.web.shop.page import Page, PageDep, shop_router
+from jwtpizza.web.shop.page import Page, PageDep, ShopConfig, shop_router
 
 router = shop_router()
 WAITING = ("pending", "queued")
@@ -136,11 +136,11 @@ async def delivery_pizza(order_id: int, page: PageDep) -> Response:
     return page.render("pizza_panel.html", result=status, waiting=WAITING)
 
 
-async def verify_at_factory(factory_url: str, token: str) -> tuple[bool, Any]:
+async def verify_at_factory(config: ShopConfig, token: str) -> tuple[bool, Any]:
     """The factory's verdict on a pizza (the original site asked the factory directly too)."""
     try:
-        async with httpx.AsyncClient(timeout=5) as client:
-            response = await client.post(f"{factory_url}/api/order/verify", json={"jwt": token})
+        async with config.factory() as client:
+            response = await client.post("/api/order/verify", json={"jwt": token})
     except httpx.HTTPError:
         return False, {"error": "the pizza factory did not answer; try again soon"}
     body = response.json() if response.content else {}
@@ -155,6 +155,6 @@ async def verify(order_id: int, page: PageDep) -> Response:
     if page.user is None:
         return page.to_login()
     status = await load_order(page, order_id)
-    valid, payload = await verify_at_factory(page.config.factory_url, status.get("jwt") or "")
+    valid, payload = await verify_at_factory(page.config, status.get("jwt") or "")
     template = "verify.html" if page.request.headers.get("hx-request") else "delivery.html"
     return page.render(template, result=status, waiting=WAITING, verdict=valid, payload=payload)

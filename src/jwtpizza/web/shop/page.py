@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import httpx
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,6 +21,13 @@ from jwtpizza.web.problems import NOT_FOUND_TEXT, PageRefused
 class ShopConfig:
     factory_url: str
     version: str
+    factory_transport: httpx.AsyncBaseTransport | None = None
+
+    def factory(self) -> httpx.AsyncClient:
+        """A client on the factory, another component: reached over the network."""
+        return httpx.AsyncClient(
+            base_url=self.factory_url, timeout=5, transport=self.factory_transport
+        )
 
 
 def shop_router() -> APIRouter:
