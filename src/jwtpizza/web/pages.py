@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -32,6 +33,15 @@ TEMPLATES = Jinja2Templates(
     )
 )
 
+
+def bitcoin(amount: float | str | None, digits: int | None = None) -> Markup:
+    """A price with the ₿ sign drawn by CSS (few fonts have the glyph) and spoken as text."""
+    value = float(amount or 0)
+    shown = f"{value:.{digits}f}" if digits is not None else f"{value:g}"
+    return Markup('<span class="btc"><span class="sr-only">₿</span></span>') + shown
+
+
+TEMPLATES.env.filters["btc"] = bitcoin
 API_PREFIXES = ("/api/", "/.well-known/", "/metrics", "/openapi.json")
 
 

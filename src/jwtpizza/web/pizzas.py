@@ -50,7 +50,7 @@ def toppings_for(name: str) -> list[Topping]:
     kinds = rng.sample(TOPPINGS, 2)
     placed: list[Topping] = []
     for _ in range(rng.randint(9, 14)):
-        angle, distance = rng.uniform(0, 2 * math.pi), 62 * math.sqrt(rng.random())
+        angle, distance = rng.uniform(0, 2 * math.pi), 56 * math.sqrt(rng.random())
         fill, stroke = rng.choice(kinds)
         x, y = 100 + distance * math.cos(angle), 100 + distance * math.sin(angle)
         placed.append(Topping(round(x, 1), round(y, 1), rng.choice((7, 8, 10)), fill, stroke))

@@ -120,7 +120,7 @@ def test_every_public_page_has_its_title(
         page.goto(f"{stack.shop_url}{path}")
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         name = re.sub(r"\W+", "-", path.strip("/")) or "home"
-        look(page, f"{'phone-' if phone else ''}{name}")
+        look(page, f"{'phone' if phone else 'page'}-{name}")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
     if phone:
