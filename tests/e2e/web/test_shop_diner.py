@@ -62,6 +62,7 @@ def test_a_diner_orders_two_pizzas_and_the_factory_says_valid(
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("JWT Pizza - valid")
     expect(dialog).to_contain_text("pat@jwt.com")
+    expect(page.get_by_label("pizza JWT")).to_have_class(re.compile(r"\bvalid\b"))
     look(page, "delivery-verified")
     dialog.get_by_role("button", name="Close").click()
     order_id = page.locator(".facts dd").first.inner_text()

@@ -55,6 +55,24 @@ def test_a_wrong_password_shows_the_message_beside_the_password(
     look(page, "login-wrong-password")
 
 
+def test_a_diner_edits_the_profile_and_a_taken_email_is_explained(
+    stack: Stack, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    submit_register(page, stack.shop_url, "Eddie Edit", "eddie@jwt.com", "pizza-pass")
+    page.goto(f"{stack.shop_url}/diner-dashboard")
+    page.get_by_text("Edit", exact=True).click()
+    page.get_by_label("Email address").fill("d@jwt.com")
+    page.get_by_role("button", name="Update").click()
+    assert error_of(page, "Email address") == "email address already registered"
+    page.get_by_label("Name").fill("Edwina Edit")
+    page.get_by_label("Email address").fill("edwina@jwt.com")
+    page.get_by_role("button", name="Update").click()
+    expect(page.locator(".profile")).to_contain_text("Edwina Edit")
+    expect(page.locator(".profile")).to_contain_text("edwina@jwt.com")
+    expect(page.get_by_role("link", name="EE (your pizza kitchen)")).to_be_visible()
+
+
 def test_a_franchise_without_a_name_or_with_an_unknown_franchisee_is_explained(
     stack: Stack, context: BrowserContext
 ) -> None:

@@ -128,6 +128,7 @@ async def test_verify_shows_invalid_when_the_factory_says_so(shop: httpx.AsyncCl
         headers={**BROWSER, "HX-Request": "true", "X-CSRF-Token": token},
     )
     assert "JWT Pizza - invalid" in verdict.text
+    assert "jwt invalid" in verdict.text
     assert "invalid JWT. Looks like you have a bad pizza!" in verdict.text
 
 

@@ -156,5 +156,5 @@ async def verify(order_id: int, page: PageDep) -> Response:
         return page.to_login()
     status = await load_order(page, order_id)
     valid, payload = await verify_at_factory(page.config, status.get("jwt") or "")
-    template = "verify.html" if page.request.headers.get("hx-request") else "delivery.html"
+    template = "pizza_panel.html" if page.request.headers.get("hx-request") else "delivery.html"
     return page.render(template, result=status, waiting=WAITING, verdict=valid, payload=payload)
