@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -19,7 +20,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match
 from starlette.types import Scope
 
-from jwtpizza.edge import on_http_error
+from jwtpizza.edge import (
+    describe_validation_error,
+    on_http_error,
+    on_unexpected_error,
+    on_validation_error,
+)
 from jwtpizza.web.api import ApiError
 from jwtpizza.web.forms import csrf_token, remember_csrf
 from jwtpizza.web.problems import NOT_FOUND_TEXT, PageRefused
@@ -64,6 +70,9 @@ class BrowserRoute(APIRoute):
 
 
 Renderer = Callable[[Request, int, str, str], Awaitable[Response]]
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+Text = Callable[[Exception], str]
+CRASH_TEXT = "Something went wrong in our kitchen. Please try again in a moment."
 
 
 def install_pages(app: FastAPI, *, render_problem: Renderer) -> None:
@@ -74,16 +83,21 @@ def install_pages(app: FastAPI, *, render_problem: Renderer) -> None:
         assert isinstance(exc, PageRefused)
         return await render_problem(request, exc.status, exc.title, exc.text)
 
-    async def on_not_found(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        path = request.url.path
-        if (
-            exc.status_code == 404
-            and wants_html(request.headers)
-            and not path.startswith(API_PREFIXES)
-        ):
-            return await render_problem(request, 404, "Oops", NOT_FOUND_TEXT)
-        return await on_http_error(request, exc)
+    def for_browsers(api_answer: Handler, status: int, title: str, text: Text) -> Handler:
+        """A browser on a page path gets an HTML page; anyone else the API's JSON answer."""
+
+        async def handle(request: Request, exc: Exception) -> Response:
+            answer = await api_answer(request, exc)  # also logs what it must
+            page_path = not request.url.path.startswith(API_PREFIXES)
+            if not (wants_html(request.headers) and page_path and answer.status_code == status):
+                return answer
+            return await render_problem(request, status, title, text(exc))
+
+        return handle
+
+    on_not_found = for_browsers(on_http_error, 404, "Oops", lambda _exc: NOT_FOUND_TEXT)
+    on_bad_request = for_browsers(on_validation_error, 400, "Sorry", validation_text)
+    on_crash = for_browsers(on_unexpected_error, 500, "Sorry", lambda _exc: CRASH_TEXT)
 
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -92,6 +106,13 @@ def install_pages(app: FastAPI, *, render_problem: Renderer) -> None:
     app.add_exception_handler(PageRefused, on_refused)
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(StarletteHTTPException, on_not_found)
+    app.add_exception_handler(RequestValidationError, on_bad_request)
+    app.add_exception_handler(Exception, on_crash)
+
+
+def validation_text(exc: Exception) -> str:
+    assert isinstance(exc, RequestValidationError)
+    return f"This page cannot be shown: {describe_validation_error(exc)}."
 
 
 def render(

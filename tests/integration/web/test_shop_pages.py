@@ -137,3 +137,13 @@ async def test_pizza_pictures_are_svg_and_always_the_same(shop: httpx.AsyncClien
     assert first.headers["content-type"] == "image/svg+xml"
     assert first.text == again.text and "<circle" in first.text
     assert first.text != (await shop.get("/pizzas/pizza4.svg")).text
+
+
+async def test_bad_page_addresses_are_explained_in_html(shop: httpx.AsyncClient) -> None:
+    await log_in(shop, "d@jwt.com", "diner")
+    bad = await shop.get("/delivery/not-a-number", headers=BROWSER)
+    assert bad.status_code == 400 and "This page cannot be shown: order_id" in bad.text
+    someone_elses = await shop.get("/delivery/999999", headers=BROWSER)
+    assert someone_elses.status_code == 404 and "<h1>Sorry</h1>" in someone_elses.text
+    for answer in (bad, someone_elses):
+        assert "Traceback" not in answer.text
