@@ -62,11 +62,13 @@ class BrowserRoute(APIRoute):
     path falls through to the API's route (or its JSON 404)."""
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] == "http":
+        match, child = super().matches(scope)
+        # Headers are read only once the path matches, so API traffic pays nothing here.
+        if match is not Match.NONE and scope["type"] == "http":
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
             if not wants_html(headers):
                 return Match.NONE, {}
-        return super().matches(scope)
+        return match, child
 
 
 Renderer = Callable[[Request, int, str, str], Awaitable[Response]]

@@ -147,3 +147,17 @@ async def test_bad_page_addresses_are_explained_in_html(shop: httpx.AsyncClient)
     assert someone_elses.status_code == 404 and "<h1>Sorry</h1>" in someone_elses.text
     for answer in (bad, someone_elses):
         assert "Traceback" not in answer.text
+
+
+async def test_names_are_escaped_in_pages_and_in_the_delete_confirmation(
+    shop: httpx.AsyncClient,
+) -> None:
+    hostile = "<script>alert(1)</script>');alert(2);('"
+    registered = await shop.post(
+        "/api/auth", json={"name": hostile, "email": "evil@jwt.com", "password": "pizza-pass"}
+    )
+    assert registered.is_success, registered.text
+    await log_in(shop, "a@jwt.com", "admin")
+    page = await shop.get("/admin-dashboard", params={"user": "script"}, headers=BROWSER)
+    assert "evil@jwt.com" in page.text
+    assert "<script>alert(1)" not in page.text and "');alert(2)" not in page.text

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from jwtpizza.web.api import ApiError
 from jwtpizza.web.forms import field_errors
-from jwtpizza.web.shop.page import PageDep, shop_router
+from jwtpizza.web.shop.page import Page, PageDep, shop_router
 
 router = shop_router()
 DASHBOARDS = ("/admin-dashboard", "/franchise-dashboard")
@@ -17,7 +17,7 @@ IdQuery = Annotated[int, Query(ge=1, le=2_147_483_647)]
 IdForm = Annotated[int, Form(ge=1, le=2_147_483_647)]
 
 
-def back(page: PageDep) -> str:
+def back(page: Page) -> str:
     return page.request.url.path.rsplit("/", 1)[0] or "/"
 
 
