@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Match
 from starlette.types import Scope
 
@@ -80,6 +80,7 @@ CRASH_TEXT = "Something went wrong in our kitchen. Please try again in a moment.
 def install_pages(app: FastAPI, *, render_problem: Renderer) -> None:
     """Static files, and HTML problem pages for browsers on non-API paths."""
     app.mount("/static", StaticFiles(packages=[("jwtpizza.web", "static")]), name="static")
+    app.add_route("/robots.txt", robots, include_in_schema=False)
 
     async def on_refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PageRefused)
@@ -110,6 +111,11 @@ def install_pages(app: FastAPI, *, render_problem: Renderer) -> None:
     app.add_exception_handler(StarletteHTTPException, on_not_found)
     app.add_exception_handler(RequestValidationError, on_bad_request)
     app.add_exception_handler(Exception, on_crash)
+
+
+async def robots(_request: Request) -> Response:
+    """Crawlers keep out of dashboards and docs (as the original site asks)."""
+    return PlainTextResponse("User-agent: *\nDisallow: /admin-dashboard/\nDisallow: /docs/\n")
 
 
 def validation_text(exc: Exception) -> str:

@@ -30,18 +30,15 @@ def chromium_available() -> bool:
 
 
 @contextmanager
-def browser(user_data_dir: Path, *, phone: bool = False) -> Iterator[BrowserContext]:
-    """Headless Chromium with a fresh profile (a new user-data dir), desktop or phone sized."""
-    viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+def browser(user_data_dir: Path) -> Iterator[BrowserContext]:
+    """Headless Chromium with a fresh profile (a new user-data dir), desktop sized."""
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(user_data_dir),
             executable_path=CHROMIUM,
             headless=True,
             args=ARGS,
-            viewport=viewport,
-            is_mobile=phone,
-            has_touch=phone,
+            viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(15_000)
         try:

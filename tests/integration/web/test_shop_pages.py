@@ -132,6 +132,11 @@ async def test_verify_shows_invalid_when_the_factory_says_so(shop: httpx.AsyncCl
     assert "invalid JWT. Looks like you have a bad pizza!" in verdict.text
 
 
+async def test_robots_keep_out_of_the_dashboards(shop: httpx.AsyncClient) -> None:
+    robots = await shop.get("/robots.txt")
+    assert "Disallow: /admin-dashboard/" in robots.text
+
+
 async def test_pizza_pictures_are_svg_and_always_the_same(shop: httpx.AsyncClient) -> None:
     first, again = await shop.get("/pizzas/pizza3.png"), await shop.get("/pizzas/pizza3.svg")
     assert first.headers["content-type"] == "image/svg+xml"
