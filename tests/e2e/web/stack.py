@@ -58,7 +58,8 @@ class Stack:
 
 
 def wait_until_up(probe: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+    # Generous: on a loaded 2-core machine importing and migrating can take a while.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         assert process.poll() is None, f"{probe} exited:\n{log.read_text()[-2000:]}"
         try:
