@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -57,18 +57,41 @@ def wants_html(headers: dict[str, str] | Any) -> bool:
     return "text/html" in accept or headers.get("hx-request") == "true"
 
 
+BROWSER_KEY = "jwtpizza.browser"
+
+
+def from_browser(scope: Scope) -> bool:
+    """`wants_html` for a raw request, decided once and remembered in its scope."""
+    decided: bool | None = scope.get(BROWSER_KEY)
+    if decided is None:
+        wanted = (b"accept", b"hx-request")
+        headers = {k.decode(): v.decode("latin-1") for k, v in scope["headers"] if k in wanted}
+        decided = scope[BROWSER_KEY] = wants_html(headers)
+    return decided
+
+
 class BrowserRoute(APIRoute):
     """A page route: it matches only requests that ask for HTML, so an API client at the same
-    path falls through to the API's route (or its JSON 404)."""
+    path falls through to the API's route (or its JSON 404). An API request is turned away
+    by one remembered flag, without trying the page's path."""
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child = super().matches(scope)
-        # Headers are read only once the path matches, so API traffic pays nothing here.
-        if match is not Match.NONE and scope["type"] == "http":
-            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-            if not wants_html(headers):
-                return Match.NONE, {}
-        return match, child
+        if scope["type"] == "http" and not from_browser(scope):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+class PageRouter(APIRouter):
+    """A router of page routes. FastAPI keeps an included router as one branch; an API
+    request skips the whole branch on one check instead of trying each page."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(route_class=BrowserRoute, include_in_schema=False, **options)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and not from_browser(scope):
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 Renderer = Callable[[Request, int, str, str], Awaitable[Response]]

@@ -5,22 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
 from jwtpizza.web.api import ApiClient, ApiError
 from jwtpizza.web.forms import check_csrf, clear_session
-from jwtpizza.web.pages import BrowserRoute, redirect, render
+from jwtpizza.web.pages import PageRouter, redirect, render
 from jwtpizza.web.problems import NOT_FOUND_TEXT, PageRefused
 
 VENDOR_COOKIE = "jwtpizza_vendor"
 
 
-def portal_router() -> APIRouter:
-    return APIRouter(
-        route_class=BrowserRoute, include_in_schema=False, dependencies=[Depends(check_csrf)]
-    )
+def portal_router() -> PageRouter:
+    return PageRouter(dependencies=[Depends(check_csrf)])
 
 
 @dataclass

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
 from jwtpizza.web.api import ApiClient, ApiError
 from jwtpizza.web.forms import SESSION_COOKIE, check_csrf, clear_session
-from jwtpizza.web.pages import BrowserRoute, redirect, render
+from jwtpizza.web.pages import PageRouter, redirect, render
 from jwtpizza.web.problems import NOT_FOUND_TEXT, PageRefused
 
 
@@ -30,11 +30,9 @@ class ShopConfig:
         )
 
 
-def shop_router() -> APIRouter:
+def shop_router() -> PageRouter:
     """A router of page routes whose POSTs must carry the CSRF token."""
-    return APIRouter(
-        route_class=BrowserRoute, include_in_schema=False, dependencies=[Depends(check_csrf)]
-    )
+    return PageRouter(dependencies=[Depends(check_csrf)])
 
 
 def initials(name: str) -> str:
