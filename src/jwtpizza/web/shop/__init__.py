@@ -19,7 +19,8 @@ def install_shop(
     factory_transport: httpx.AsyncBaseTransport | None = None,
 ) -> None:
     """Add the shop's pages to the service app; call before the API routers are included.
-    `factory_transport` replaces the network to the factory (tests)."""
+    `factory_transport` replaces the network to the factory in tests: an `ASGITransport`,
+    which stays usable after each call's client closes it."""
     app.state.shop = ShopConfig(
         factory_url=factory_url.rstrip("/"), version=version, factory_transport=factory_transport
     )
