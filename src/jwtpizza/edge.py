@@ -49,12 +49,12 @@ async def _on_domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     return message_response(400, describe_validation_error(exc))
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
         return message_response(404, "unknown endpoint")
@@ -63,7 +63,7 @@ async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     return message_response(exc.status_code, str(exc.detail))
 
 
-async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "unhandled exception on %s %s",
         request.method,
@@ -76,9 +76,9 @@ async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error this app can raise to a JSON message, in one place."""
     app.add_exception_handler(JwtPizzaError, _on_domain_error)
-    app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(Exception, _on_unexpected_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected_error)
 
 
 def install_cors(app: FastAPI, origins: list[str]) -> None:

@@ -38,6 +38,7 @@ from jwtpizza.factory.vendors.router import router as vendor_router
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 from jwtpizza.observability.metrics import Metrics
 from jwtpizza.swagger import install_swagger_ui
+from jwtpizza.web.portal import install_portal
 
 
 def mailer_for(settings: FactorySettings) -> Mailer:
@@ -180,6 +181,8 @@ def create_app(
     obs.watch_database(runtime.db.write_engine)
     if runtime.db.read_engine is not runtime.db.write_engine:
         obs.watch_database(runtime.db.read_engine)
+    # The portal's page routes first: they match only browsers, so API clients fall through.
+    install_portal(app, version=settings.version)
     for router in (
         health_router,
         order_router,

@@ -34,6 +34,7 @@ from jwtpizza.service.resilience import BreakerState, ResilientCaller, RetrySche
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users.router import router as user_router
 from jwtpizza.swagger import install_swagger_ui
+from jwtpizza.web.shop import install_shop
 
 
 def _factory_client(
@@ -193,6 +194,13 @@ def create_app(
     obs.watch_database(context.db.write_engine)
     if context.db.read_engine is not context.db.write_engine:
         obs.watch_database(context.db.read_engine)
+    # The shop's page routes first: they match only browsers, so API clients fall through.
+    install_shop(
+        app,
+        factory_url=settings.factory_url,
+        version=settings.version,
+        factory_transport=factory_transport,
+    )
     for router in (
         health_router,
         docs.router,
