@@ -1,0 +1,137 @@
+"""The traffic simulator against the real service and factory on loopback ports, in compressed time.
+
+Only the simulator's clock is compressed (ScaledClock); the apps run in real time, so the
+service's failed-login allowance is raised to match the compressed bad-login loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request, Response
+
+from jwtpizza.clock import ScaledClock
+from jwtpizza.factory.app import create_app as create_factory
+from jwtpizza.factory.demo import ensure_demo_vendor
+from jwtpizza.service.app import create_app as create_service
+from jwtpizza.service.settings import ServiceSettings
+from jwtpizza.traffic import OrderOutcome, TrafficConfig, run_traffic
+from tests.e2e.support import factory_settings, free_port, prepare_service_db, serving
+
+pytestmark = pytest.mark.slow
+SPEED = 60.0  # ten minutes of the original's traffic in ten seconds
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """(service URL, factory URL): both apps running; the oven refuses big orders in 0.2 s."""
+    factory_port, service_port = free_port(), free_port()
+    fsettings = factory_settings(tmp_path, factory_port).model_copy(
+        update={"order_delay_seconds": 0.2}
+    )
+    vendor_key = asyncio.run(ensure_demo_vendor(fsettings))
+    service_db = f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
+    asyncio.run(prepare_service_db(service_db))
+    ssettings = ServiceSettings(
+        factory_url=fsettings.base_url(),
+        factory_api_key=vendor_key,
+        demo=True,
+        database_url=service_db,
+        bcrypt_rounds=4,
+        login_max_failures=1000,
+    )
+    with (
+        serving(create_factory(fsettings), factory_port) as factory,
+        serving(create_service(ssettings), service_port) as service,
+    ):
+        yield service, factory
+
+
+def ledger(service: str) -> dict[str, int]:
+    body = httpx.get(f"{service}/api/health/integrity").json()
+    assert body["ok"], body
+    counts: dict[str, int] = body["ordersByStatus"]
+    return counts
+
+
+async def drive(config: TrafficConfig, speed: float = SPEED) -> Any:
+    run = run_traffic(config, clock=ScaledClock(speed))
+    return await run.finished()
+
+
+def test_the_mix_against_the_real_shop_matches_the_order_ledger(shop: tuple[str, str]) -> None:
+    service, factory = shop
+    before = ledger(service)
+    config = TrafficConfig(target=service, factory=factory, duration_seconds=600, seed=7)
+    stats = asyncio.run(drive(config))
+    after = ledger(service)
+
+    new = {status: after.get(status, 0) - before.get(status, 0) for status in after}
+    assert stats.errors == {}, stats.errors
+    assert stats.orders[OrderOutcome.FAILED] == 0
+    assert stats.orders[OrderOutcome.FAILED_BY_DESIGN] >= 2  # every 5 minutes, from the start
+    assert new.get("rejected", 0) == stats.orders[OrderOutcome.FAILED_BY_DESIGN]
+    made = stats.orders[OrderOutcome.MADE] + stats.orders[OrderOutcome.QUEUED]
+    assert made > 0
+    assert sum(new.get(s, 0) for s in ("fulfilled", "queued", "pending")) == made
+    assert stats.checks["the 22-pizza order fails"].failed == 0
+    assert stats.checks["pizza is valid"].passed == stats.orders[OrderOutcome.MADE]
+    # The mix's pace: the menu every 3 s is about 200 visits in 10 minutes; diners every 50 s.
+    assert 160 <= stats.visits["menu"] <= 240
+    assert 9 <= stats.visits["diner"] <= 15
+    assert {"register", "history", "browse", "admin", "franchisee"} <= set(stats.visits)
+
+
+def test_load_stages_ramp_virtual_users_and_report_latency(shop: tuple[str, str]) -> None:
+    service, factory = shop
+    from jwtpizza.traffic import parse_stages
+
+    config = TrafficConfig(
+        target=service, factory=factory, stages=parse_stages("3s:3,4s:3,2s:0"), seed=1,
+        think_seconds=0.2,
+    )  # fmt: skip
+    stats = asyncio.run(drive(config, speed=1.0))
+    endpoints = {row.endpoint: row for row in stats.summary()}
+    assert endpoints["PUT /api/auth"].requests >= 3
+    assert endpoints["POST /api/order"].p99_ms >= endpoints["POST /api/order"].p50_ms > 0
+    assert stats.checks["logged in"].failed == 0
+    assert stats.checks["pizza bought"].passed > 0
+    assert stats.errors == {}
+
+
+def test_a_target_that_is_down_is_counted_not_fatal() -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    config = TrafficConfig(target=nowhere, factory=nowhere, duration_seconds=120, seed=3)
+    stats = asyncio.run(drive(config, speed=120))
+    assert stats.errors["connection refused"] == stats.requests > 30
+    assert sum(stats.orders.values()) == 0
+
+
+def broken_shop() -> FastAPI:
+    """Everything answers 503, and logins hang longer than the simulator waits."""
+    app = FastAPI()
+
+    @app.api_route("/{path:path}", methods=["GET", "PUT", "POST", "DELETE"])
+    async def broken(path: str, request: Request) -> Response:
+        if request.method == "PUT" and path == "api/auth":
+            await asyncio.sleep(2)
+        return Response('{"message": "down"}', status_code=503)
+
+    return app
+
+
+def test_errors_are_counted_by_kind() -> None:
+    with serving(broken_shop(), free_port()) as target:
+        config = TrafficConfig(
+            target=target, duration_seconds=60, seed=3, timeout_seconds=0.3,
+            mix={"menu": 3.0, "diner": 20.0},
+        )  # fmt: skip
+        stats = asyncio.run(drive(config, speed=30))
+    assert stats.errors["HTTP 503"] >= 10
+    assert stats.errors["timeout"] >= 2
+    assert stats.checks["status as expected"].passed == 0
