@@ -10,6 +10,7 @@ from jwtpizza.cli import db as db_cli
 from jwtpizza.cli import factory as factory_cli
 from jwtpizza.cli.logs import logs as logs_command
 from jwtpizza.cli.service import service as service_command
+from jwtpizza.cli.traffic import traffic as traffic_command
 from jwtpizza.cli.up import up as up_command
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(admin_cli.app, name="admin")
 app.add_typer(factory_cli.app, name="factory")
 app.add_typer(chaos_cli.app, name="chaos")
 app.command("logs")(logs_command)
+app.command("traffic")(traffic_command)
 
 
 def main() -> None:

@@ -41,6 +41,9 @@ class TrafficConfig:
     timeout_seconds: float = 60.0
     slow_ms: float = 500.0
 
+    def __post_init__(self) -> None:
+        check_mix(self.mix, self.rate)
+
 
 async def dispatch(
     visits: Iterable[Visit],
@@ -72,7 +75,6 @@ class TrafficRun:
         clock: Clock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        check_mix(config.mix, config.rate)
         self.config = config
         self.seed = (
             config.seed if config.seed is not None else random.SystemRandom().randrange(10**6)
@@ -124,6 +126,7 @@ class TrafficRun:
                 else:
                     await self._mix(group, shop)
                 self._stopping.set()
+        self.stats.virtual_users = 0
         self.stats.elapsed_seconds = self.elapsed()
         return self.stats
 

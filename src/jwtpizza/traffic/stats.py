@@ -30,7 +30,8 @@ class EndpointSummary:
 
 @dataclass
 class Endpoint:
-    latencies: list[float] = field(default_factory=list)
+    requests: int = 0
+    latencies: list[float] = field(default_factory=list)  # of the requests that got an answer
     errors: int = 0
 
     def summary(self, name: str) -> EndpointSummary:
@@ -40,7 +41,14 @@ class Endpoint:
         else:
             cuts = quantiles(ms, n=100, method="inclusive") if ms else [0.0] * 99
         return EndpointSummary(
-            name, len(ms), self.errors, cuts[49], cuts[89], cuts[94], cuts[98], ms[-1] if ms else 0
+            name,
+            self.requests,
+            self.errors,
+            cuts[49],
+            cuts[89],
+            cuts[94],
+            cuts[98],
+            ms[-1] if ms else 0,
         )
 
 
@@ -67,6 +75,7 @@ class TrafficStats:
         """One request: its latency (None if no answer came) and its error kind, if any."""
         self.requests += 1
         stats = self.endpoints.setdefault(endpoint, Endpoint())
+        stats.requests += 1
         if seconds is not None:
             stats.latencies.append(seconds)
         if error is not None:
