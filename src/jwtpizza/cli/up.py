@@ -10,6 +10,7 @@ import typer
 import uvicorn
 from pydantic import SecretStr
 
+from jwtpizza.cli import practice
 from jwtpizza.cli.errors import readable_errors
 from jwtpizza.cli.service import prepare_database
 from jwtpizza.factory.app import create_app as create_factory
@@ -18,6 +19,7 @@ from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.settings import data_dir
+from jwtpizza.traffic import TrafficConfig, parse_duration
 
 DEMO_ACCOUNTS = [
     ("admin", "a@jwt.com", "admin"),
@@ -43,14 +45,22 @@ def _banner(service: ServiceSettings, factory: FactorySettings, admin_key: str) 
     typer.echo("Press Ctrl-C to stop.")
 
 
-async def _serve(*servers: uvicorn.Server) -> None:
-    await asyncio.gather(*(server.serve() for server in servers))
+async def _serve(*servers: uvicorn.Server, traffic: TrafficConfig | None = None) -> None:
+    async with practice.traffic_alongside(servers, traffic):
+        await asyncio.gather(*(server.serve() for server in servers))
 
 
 def up(
     host: Annotated[str, typer.Option(help="Listen address for every component")] = "127.0.0.1",
     service_port: Annotated[int, typer.Option(help="Pizza service port")] = 3000,
     factory_port: Annotated[int, typer.Option(help="Pizza factory port")] = 4000,
+    no_traffic: Annotated[
+        bool, typer.Option("--no-traffic", help="Do not run the traffic simulator")
+    ] = False,
+    surprise: Annotated[
+        bool, typer.Option("--surprise", help="A random chaos type at a random time, to practise")
+    ] = False,
+    within: Annotated[str, typer.Option(help="--surprise: start within 90s/10m/1h")] = "10m",
 ) -> None:
     """Run the service and the factory with demo data; print the URLs and demo logins."""
     os.environ.setdefault("JWTPIZZA_DEMO", "true")
@@ -67,9 +77,18 @@ def up(
             factory_api_key=SecretStr(vendor_key),
         )
         apps = [(create_factory(factory), factory_port), (create_service(service), service_port)]
+        window = parse_duration(within, what="--within")
+        if surprise:
+            asyncio.run(practice.schedule_surprise(factory, within_seconds=window))
+        base = f"http://{host}:{service_port}"
+        traffic = None if no_traffic else TrafficConfig(target=base, factory=factory.base_url())
     servers = [
         uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
         for app, port in apps
     ]
     _banner(service, factory, admin_key)
-    asyncio.run(_serve(*servers))
+    if traffic is not None:
+        typer.echo("  traffic         the original's mix and more (`--no-traffic` turns it off)")
+    if surprise:
+        typer.echo(f"  surprise        a random fault starts within {within}: watch for the page")
+    asyncio.run(_serve(*servers, traffic=traffic))
