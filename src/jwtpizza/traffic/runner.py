@@ -108,11 +108,11 @@ class TrafficRun:
 
     async def run(self) -> TrafficStats:
         """Drive the target until the duration or the stages end, or `stop()`."""
-        self._started = self._clock.monotonic()
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
         async with httpx.AsyncClient(
             transport=self._transport, timeout=self.config.timeout_seconds, limits=limits
         ) as client:
+            self._started = self._clock.monotonic()  # after the client's setup (TLS context)
             shop = Shop(
                 client,
                 self.stats,
@@ -150,8 +150,12 @@ class TrafficRun:
             clock=self._clock,
             until=self.config.duration_seconds,
             wait=self.pause,
-            launch=lambda visit: group.create_task(self._visit(shop, visit)),
+            launch=lambda visit: self._launch(group, shop, visit),
         )
+
+    def _launch(self, group: asyncio.TaskGroup, shop: Shop, visit: Visit) -> None:
+        self.stats.launched(visit.persona, self.elapsed() - visit.at)
+        group.create_task(self._visit(shop, visit))
 
     def _visitor(self, shop: Shop, rng: random.Random) -> personas.Visit:
         return personas.Visit(shop, rng, self.config.accounts, self._rest, self._new_email)
@@ -163,7 +167,6 @@ class TrafficRun:
         return f"traffic-{self._tag}-{next(self._emails)}@jwt.com"
 
     async def _visit(self, shop: Shop, visit: Visit) -> None:
-        self.stats.visits[visit.persona] += 1
         visitor = self._visitor(shop, random.Random(visit.seed(self.seed)))
         await self._guarded(personas.PERSONAS[visit.persona](visitor))
 

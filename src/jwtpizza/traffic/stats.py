@@ -8,6 +8,8 @@ from enum import StrEnum
 from statistics import quantiles
 from typing import Any
 
+LATE_SECONDS = 0.1
+
 
 class OrderOutcome(StrEnum):
     MADE = "made"  # 200 with a pizza
@@ -70,6 +72,15 @@ class TrafficStats:
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     virtual_users: int = 0
     elapsed_seconds: float = 0.0
+    # Visits launched more than LATE_SECONDS after their planned time: the simulator (or its
+    # machine) could not keep the schedule.
+    late_visits: int = 0
+    max_lag_seconds: float = 0.0
+
+    def launched(self, persona: str, lag_seconds: float) -> None:
+        self.visits[persona] += 1
+        self.max_lag_seconds = max(self.max_lag_seconds, lag_seconds)
+        self.late_visits += lag_seconds > LATE_SECONDS
 
     def record(self, endpoint: str, seconds: float | None, error: str | None) -> None:
         """One request: its latency (None if no answer came) and its error kind, if any."""
@@ -107,5 +118,6 @@ class TrafficStats:
             "orders": {outcome.value: self.orders[outcome] for outcome in OrderOutcome},
             "visits": dict(self.visits),
             "virtualUsers": self.virtual_users,
+            "lateVisits": self.late_visits,
             "checks": {k: {"passed": c.passed, "failed": c.failed} for k, c in self.checks.items()},
         }
