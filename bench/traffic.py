@@ -22,72 +22,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import subprocess
 import sys
 import time
-from typing import Any
 
 import httpx
 from harness import free_port, wait_for  # type: ignore[import-not-found]
 
+from jwtpizza.testing.stub_shop import create_stub_shop
 from jwtpizza.traffic import TrafficConfig, TrafficRun
-
-Scope = dict[str, Any]
-MENU = [
-    {"id": 1, "title": "Veggie", "image": "pizza1.png", "price": 0.0038, "description": "A garden"},
-    {"id": 2, "title": "Pepperoni", "image": "pizza2.png", "price": 0.0042, "description": "Spicy"},
-]
-FRANCHISES = {
-    "franchises": [{"id": 1, "name": "pizzaPocket", "stores": [{"id": 1}]}],
-    "more": False,
-}
-SESSION = {"user": {"id": 1, "name": "pizza diner", "email": "d@jwt.com"}, "token": "stub-token"}
-
-
-def answer(method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
-    """What the pizza service would answer, minus the work."""
-    if path == "/api/auth":
-        if method == "PUT" and body.get("email") == "unknown@jwt.com":
-            return 404, {"message": "unknown user"}
-        return (200, {"message": "logout successful"}) if method == "DELETE" else (200, SESSION)
-    if method == "POST" and path == "/api/order":
-        if len(body.get("items", [])) > 20:
-            return 500, {"message": "Failed to fulfill order at factory"}
-        return 200, {"order": {"id": 1, "status": "fulfilled"}, "jwt": "a.b.c"}
-    routes: dict[str, Any] = {
-        "/api/order/menu": MENU,
-        "/api/franchise": FRANCHISES,
-        "/api/order": {"dinerId": 1, "orders": [{"id": 1}], "page": 1},
-        "/api/user": {"users": [], "more": False},
-        "/api/order/verify": {"message": "valid"},
-    }
-    return 200, routes.get(path, [])
-
-
-async def stub_shop(scope: Scope, receive: Any, send: Any) -> None:
-    """A bare ASGI app: read the body, answer at once."""
-    if scope["type"] != "http":
-        return
-    raw = b""
-    while True:
-        message = await receive()
-        raw += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    status, payload = answer(scope["method"], scope["path"], json.loads(raw) if raw else {})
-    data = json.dumps(payload).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": data})
 
 
 def serve(port: int) -> None:
     import uvicorn
 
     os.sched_setaffinity(0, {1})
-    uvicorn.run(stub_shop, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_stub_shop(), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
 
 
 async def baseline(url: str, seconds: float) -> tuple[float, float]:
