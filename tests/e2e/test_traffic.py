@@ -7,6 +7,12 @@ service's failed-login allowance is raised to match the compressed bad-login loo
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -135,3 +141,46 @@ def test_errors_are_counted_by_kind() -> None:
     assert stats.errors["HTTP 503"] >= 10
     assert stats.errors["timeout"] >= 2
     assert stats.checks["status as expected"].passed == 0
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline, f"{url} did not come up"
+            time.sleep(0.1)
+
+
+def menu_requests(service: str) -> float:
+    """How many menu reads the service has answered, from its own metrics."""
+    metrics = httpx.get(f"{service}/metrics").text
+    pattern = r'http_requests_total\{[^}]*route="/api/order/menu"[^}]*\} ([\d.e+]+)'
+    return sum(float(n) for n in re.findall(pattern, metrics))
+
+
+@pytest.mark.parametrize("flags", [[], ["--no-traffic"]], ids=["traffic", "no-traffic"])
+def test_up_runs_the_simulator_unless_told_not_to(tmp_path: Path, flags: list[str]) -> None:
+    service_port, factory_port = free_port(), free_port()
+    env = {**os.environ, "JWTPIZZA_DATA_DIR": str(tmp_path / "var")}
+    args = ["--service-port", str(service_port), "--factory-port", str(factory_port), *flags]
+    up = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jwtpizza"), "up", *args],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    service = f"http://127.0.0.1:{service_port}"
+    try:
+        wait_for(f"{service}/healthz")
+        time.sleep(4)  # the menu persona reads the menu every 3 s
+        seen = menu_requests(service)
+    finally:
+        up.send_signal(signal.SIGINT)
+        output, _ = up.communicate(timeout=30)
+    assert up.returncode in (0, 130), output  # 130: ended by SIGINT, as a shell reports Ctrl-C
+    if flags:
+        assert seen == 0 and "traffic " not in output
+    else:
+        assert seen >= 1 and "traffic " in output
+    assert "Traceback" not in output
