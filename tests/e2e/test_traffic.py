@@ -184,3 +184,23 @@ def test_up_runs_the_simulator_unless_told_not_to(tmp_path: Path, flags: list[st
     else:
         assert seen >= 1 and "traffic " in output
     assert "Traceback" not in output
+
+
+def test_ctrl_c_stops_the_simulator_with_its_summary() -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    command = [str(Path(sys.executable).parent / "jwtpizza"), "traffic", "--target", nowhere]
+    traffic = subprocess.Popen(
+        [*command, "--seed", "4"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "COLUMNS": "120"},
+    )  # fmt: skip
+    assert traffic.stdout is not None
+    warning = traffic.stdout.readline()  # printed just before the run starts
+    time.sleep(2)
+    traffic.send_signal(signal.SIGINT)
+    output, _ = traffic.communicate(timeout=30)
+    assert traffic.returncode == 0, warning + output
+    assert "does not answer" in warning
+    assert "connection refused" in output
+    assert "GET /api/order/menu" in output and "p99 ms" in output
+    assert "rerun the same visits with --seed 4" in output
+    assert "Traceback" not in output

@@ -1,6 +1,6 @@
 """What each persona does on one visit, over the public API.
 
-Waits go through `Visit.pause`, which ends early when the run is stopping, so a visit still
+Waits go through `Visitor.pause`, which ends early when the run is stopping, so a visit still
 logs out and a stopped run finishes quickly.
 """
 
@@ -32,7 +32,9 @@ class Accounts:
 
 
 @dataclass
-class Visit:
+class Visitor:
+    """What a persona's visit works with: the shop, its own random choices, its waits."""
+
     shop: Shop
     rng: random.Random
     accounts: Accounts
@@ -40,17 +42,17 @@ class Visit:
     new_email: Callable[[], str]
 
 
-async def menu(v: Visit) -> None:
+async def menu(v: Visitor) -> None:
     await v.shop.menu()
 
 
-async def bad_login(v: Visit) -> None:
+async def bad_login(v: Visitor) -> None:
     body = {"email": v.accounts.bad.email, "password": v.accounts.bad.password}
     # 429 is the service's failed-login limit doing its job against this very pattern.
     await v.shop.call("PUT", "/api/auth", body=body, expect=frozenset({404, 429}))
 
 
-async def franchisee(v: Visit) -> None:
+async def franchisee(v: Visitor) -> None:
     """Log in, look at the franchise dashboard, stay 110 s, log out (the original's loop)."""
     session = await v.shop.login(v.accounts.franchisee)
     if session is None:
@@ -63,7 +65,7 @@ async def franchisee(v: Visit) -> None:
     await v.shop.logout(token)
 
 
-async def diner(v: Visit) -> None:
+async def diner(v: Visitor) -> None:
     """Log in, order a pizza, verify it, read the history, stay 20 s, log out."""
     session = await v.shop.login(v.accounts.diner)
     if session is None:
@@ -74,7 +76,7 @@ async def diner(v: Visit) -> None:
     await v.shop.logout(token)
 
 
-async def big_order(v: Visit) -> None:
+async def big_order(v: Visitor) -> None:
     """Order 22 pizzas, which the factory refuses by design; wait 5 s; log out."""
     session = await v.shop.login(v.accounts.diner)
     if session is None:
@@ -84,7 +86,7 @@ async def big_order(v: Visit) -> None:
     await v.shop.logout(session[0])
 
 
-async def register(v: Visit) -> None:
+async def register(v: Visitor) -> None:
     """A new diner signs up, orders, and leaves."""
     name = f"{v.rng.choice(NAMES)} {v.rng.choice(NAMES)}son"
     password = f"pw-{v.rng.randrange(10**8):08d}"
@@ -95,7 +97,7 @@ async def register(v: Visit) -> None:
     await v.shop.logout(session[0])
 
 
-async def history(v: Visit) -> None:
+async def history(v: Visitor) -> None:
     """A returning diner reads the order history and opens one order."""
     session = await v.shop.login(v.accounts.diner)
     if session is None:
@@ -111,12 +113,12 @@ async def history(v: Visit) -> None:
     await v.shop.logout(token)
 
 
-async def browse(v: Visit) -> None:
+async def browse(v: Visitor) -> None:
     """A visitor looks through the franchises to choose a store."""
     await v.shop.stores()
 
 
-async def admin(v: Visit) -> None:
+async def admin(v: Visitor) -> None:
     """An admin looks at franchises and users, stays 30 s, logs out."""
     session = await v.shop.login(v.accounts.admin)
     if session is None:
@@ -130,14 +132,14 @@ async def admin(v: Visit) -> None:
     await v.shop.logout(token)
 
 
-async def _buy(v: Visit, token: str) -> None:
+async def _buy(v: Visitor, token: str) -> None:
     pizza = await v.shop.order(token, v.rng, pizzas=v.rng.choice((1, 1, 1, 2, 3)))
     if pizza is not None:
         await v.shop.verify(pizza)
     await v.shop.call("GET", "/api/order", token=token)
 
 
-PERSONAS: dict[str, Callable[[Visit], Awaitable[None]]] = {
+PERSONAS: dict[str, Callable[[Visitor], Awaitable[None]]] = {
     "menu": menu,
     "bad-login": bad_login,
     "franchisee": franchisee,
@@ -151,7 +153,7 @@ PERSONAS: dict[str, Callable[[Visit], Awaitable[None]]] = {
 
 
 async def load_iteration(
-    v: Visit, account: Account, think: Callable[[], Awaitable[object]]
+    v: Visitor, account: Account, think: Callable[[], Awaitable[object]]
 ) -> None:
     """One virtual user's iteration in a load test: log in, menu, order, verify, log out."""
     session = await v.shop.login(account)

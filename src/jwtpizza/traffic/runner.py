@@ -12,6 +12,7 @@ import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import count
+from typing import Any
 
 import httpx
 
@@ -106,6 +107,14 @@ class TrafficRun:
     def elapsed(self) -> float:
         return self._clock.monotonic() - self._started
 
+    def snapshot(self) -> dict[str, Any]:
+        """The live counters as JSON, for status panels and scorecards."""
+        return {
+            **self.stats.as_dict(),
+            "elapsedSeconds": round(self.elapsed(), 3),
+            "seed": self.seed,
+        }
+
     async def run(self) -> TrafficStats:
         """Drive the target until the duration or the stages end, or `stop()`."""
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
@@ -157,8 +166,8 @@ class TrafficRun:
         self.stats.launched(visit.persona, self.elapsed() - visit.at)
         group.create_task(self._visit(shop, visit))
 
-    def _visitor(self, shop: Shop, rng: random.Random) -> personas.Visit:
-        return personas.Visit(shop, rng, self.config.accounts, self._rest, self._new_email)
+    def _visitor(self, shop: Shop, rng: random.Random) -> personas.Visitor:
+        return personas.Visitor(shop, rng, self.config.accounts, self._rest, self._new_email)
 
     async def _rest(self, seconds: float) -> None:
         await self.pause(seconds)

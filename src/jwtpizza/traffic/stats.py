@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -9,6 +10,7 @@ from statistics import quantiles
 from typing import Any
 
 LATE_SECONDS = 0.1
+MAX_SAMPLES = 100_000
 
 
 class OrderOutcome(StrEnum):
@@ -33,8 +35,20 @@ class EndpointSummary:
 @dataclass
 class Endpoint:
     requests: int = 0
-    latencies: list[float] = field(default_factory=list)  # of the requests that got an answer
     errors: int = 0
+    answered: int = 0
+    slowest: float = 0.0
+    # Latencies of answered requests; past MAX_SAMPLES a uniform sample of them (reservoir
+    # sampling), so a day-long run keeps its memory flat and its percentiles unbiased.
+    latencies: list[float] = field(default_factory=list)
+
+    def answer(self, seconds: float, rng: random.Random) -> None:
+        self.answered += 1
+        self.slowest = max(self.slowest, seconds)
+        if len(self.latencies) < MAX_SAMPLES:
+            self.latencies.append(seconds)
+        elif (slot := rng.randrange(self.answered)) < MAX_SAMPLES:
+            self.latencies[slot] = seconds
 
     def summary(self, name: str) -> EndpointSummary:
         ms = sorted(seconds * 1000 for seconds in self.latencies)
@@ -43,15 +57,9 @@ class Endpoint:
         else:
             cuts = quantiles(ms, n=100, method="inclusive") if ms else [0.0] * 99
         return EndpointSummary(
-            name,
-            self.requests,
-            self.errors,
-            cuts[49],
-            cuts[89],
-            cuts[94],
-            cuts[98],
-            ms[-1] if ms else 0,
-        )
+            name, self.requests, self.errors, cuts[49], cuts[89], cuts[94], cuts[98],
+            self.slowest * 1000,
+        )  # fmt: skip
 
 
 @dataclass
@@ -76,6 +84,7 @@ class TrafficStats:
     # machine) could not keep the schedule.
     late_visits: int = 0
     max_lag_seconds: float = 0.0
+    _sampling: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
 
     def launched(self, persona: str, lag_seconds: float) -> None:
         self.visits[persona] += 1
@@ -88,7 +97,7 @@ class TrafficStats:
         stats = self.endpoints.setdefault(endpoint, Endpoint())
         stats.requests += 1
         if seconds is not None:
-            stats.latencies.append(seconds)
+            stats.answer(seconds, self._sampling)
         if error is not None:
             stats.errors += 1
             self.errors[error] += 1

@@ -14,7 +14,6 @@ from jwtpizza.traffic import (
     DEFAULT_MIX,
     ORIGINAL_MIX,
     TrafficConfig,
-    TrafficRun,
     Visit,
     dispatch,
     plan,
@@ -68,7 +67,7 @@ def test_a_persona_keeps_its_times_when_others_are_left_out() -> None:
 @pytest.mark.parametrize("rate", [0, -1, float("nan")])
 def test_a_rate_that_is_not_positive_is_refused(rate: float) -> None:
     with pytest.raises(InvalidInput, match=r"rate .* must be more than zero"):
-        TrafficRun(TrafficConfig(target="http://shop.test", rate=rate))
+        TrafficConfig(target="http://shop.test", rate=rate)
 
 
 def test_an_unknown_persona_is_refused() -> None:

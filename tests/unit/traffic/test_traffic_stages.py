@@ -6,7 +6,7 @@ import pytest
 
 from jwtpizza.errors import InvalidInput
 from jwtpizza.traffic import Stage, parse_duration, parse_stages
-from jwtpizza.traffic.stats import TrafficStats
+from jwtpizza.traffic.stats import MAX_SAMPLES, TrafficStats
 
 
 @pytest.mark.parametrize(
@@ -63,10 +63,22 @@ def test_latency_percentiles_per_endpoint() -> None:
     stats.record("GET /api/order/menu", None, "timeout")
     stats.record("PUT /api/auth", 0.2, "HTTP 500")
     menu, auth = stats.summary()
-    assert (menu.endpoint, menu.requests, menu.errors) == ("GET /api/order/menu", 100, 1)
+    assert (menu.endpoint, menu.requests, menu.errors) == ("GET /api/order/menu", 101, 1)
     assert menu.p50_ms == pytest.approx(50.5)
     assert menu.p99_ms == pytest.approx(99.01)
     assert menu.max_ms == pytest.approx(100)
     assert (auth.requests, auth.p50_ms, auth.p99_ms) == (1, pytest.approx(200), pytest.approx(200))
     assert stats.errors == {"timeout": 1, "HTTP 500": 1}
     assert stats.requests == 102
+
+
+def test_a_long_run_keeps_a_bounded_unbiased_sample() -> None:
+    stats = TrafficStats()
+    for n in range(MAX_SAMPLES + 50_000):
+        stats.record("GET /api/order/menu", (n % 1000) / 1000, None)  # 0..999 ms, evenly
+    endpoint = stats.endpoints["GET /api/order/menu"]
+    assert len(endpoint.latencies) == MAX_SAMPLES
+    (menu,) = stats.summary()
+    assert menu.requests == MAX_SAMPLES + 50_000
+    assert 480 <= menu.p50_ms <= 520 and 975 <= menu.p99_ms <= 999
+    assert menu.max_ms == pytest.approx(999)
