@@ -8,6 +8,7 @@ time, `.stop()` it, `await .finished()` for the final stats.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from jwtpizza.traffic.personas import NAMES, Accounts
 from jwtpizza.traffic.shop import Account, Shop
 from jwtpizza.traffic.stages import LoadProfile
 from jwtpizza.traffic.stats import TrafficStats
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -180,10 +183,12 @@ class TrafficRun:
         await self._guarded(personas.PERSONAS[visit.persona](visitor))
 
     async def _guarded(self, work: Awaitable[None]) -> None:
+        # The run's promise is to keep going whatever the target answers: a visit that meets
+        # an answer it cannot use ends, and is counted (and logged) instead of ending the run.
         try:
             await work
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            # A target that answers in an unexpected shape is counted, never fatal.
+        except Exception as exc:
+            log.warning("a visit ended on an unexpected answer", exc_info=exc)
             self.stats.errors[f"unexpected answer ({type(exc).__name__})"] += 1
 
     async def _load(self, group: asyncio.TaskGroup, shop: Shop, profile: LoadProfile) -> None:

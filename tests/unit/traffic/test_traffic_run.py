@@ -73,3 +73,31 @@ async def test_stopping_a_run_ends_its_visits_quickly() -> None:
     assert stats.requests > 0
     assert stats.elapsed_seconds < 100  # the franchisee logged out without its 110 s stay
     assert stats.visits["franchisee"] == logouts(stats) == 1
+
+
+async def odd_shop(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Answers 200 to everything, with a menu whose entries lack every field."""
+    if scope["type"] != "http":
+        return
+    while (await receive()).get("more_body"):
+        pass
+    if scope["path"] == "/api/order/menu":
+        payload: Any = [{"nope": 1}]
+    else:
+        payload = {
+            "token": "t",
+            "user": {"id": 1},
+            "franchises": [{"id": 1, "stores": [{"id": 2}]}],
+        }
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": json.dumps(payload).encode()})
+
+
+async def test_an_answer_of_the_wrong_shape_is_counted_and_the_run_goes_on() -> None:
+    config = TrafficConfig(
+        target="http://shop.test", seed=2, duration_seconds=300, mix={"diner": 50, "menu": 3}
+    )
+    run = run_traffic(config, clock=ScaledClock(600), transport=httpx.ASGITransport(app=odd_shop))
+    stats = await run.finished()
+    assert stats.errors["unexpected answer (KeyError)"] == stats.visits["diner"] >= 5
+    assert stats.visits["menu"] >= 90  # the run kept its schedule to the end
