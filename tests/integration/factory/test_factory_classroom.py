@@ -23,9 +23,9 @@ from jwtpizza.factory.settings import FactorySettings
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FactorySettings:
-    # The CLI reads its settings from the environment, as in production.
-    monkeypatch.setenv("JWTPIZZA_FACTORY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+def settings(database_url: str, monkeypatch: pytest.MonkeyPatch) -> FactorySettings:
+    """A fresh factory database on each backend; the CLI reads it from the environment."""
+    monkeypatch.setenv("JWTPIZZA_FACTORY_DATABASE_URL", database_url)
     monkeypatch.setenv("JWTPIZZA_FACTORY_PUBLIC_BASE_URL", "http://factory.test")
     return FactorySettings()
 
