@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jwtpizza.clock import Clock, SystemClock
+from jwtpizza.errors import Conflict
 from jwtpizza.factory import control
 from jwtpizza.factory.chaos.domain import ChaosType
 from jwtpizza.factory.chaos.schemas import ChaosRequest, ScoreboardRow
@@ -41,7 +42,12 @@ async def create_class(
     async with control.database(settings) as db, db.writer() as session:
         for number in range(1, students + 1):
             vendor_in = VendorCreate(id=student_id(prefix, number), name=f"Student {number}")
-            vendor = await vendors.create(session=session, vendor_in=vendor_in, now=now)
+            try:
+                vendor = await vendors.create(session=session, vendor_in=vendor_in, now=now)
+            except Conflict:
+                raise Conflict(
+                    f"vendor {vendor_in.id} already exists; choose another prefix"
+                ) from None
             keys[vendor.id] = vendor.api_key
     roster = []
     for vendor_id, key in keys.items():

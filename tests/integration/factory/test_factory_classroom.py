@@ -89,7 +89,7 @@ def test_a_class_gets_keys_and_surprise_faults_within_the_window(
 def test_creating_an_existing_student_changes_nothing(settings: FactorySettings) -> None:
     run("class", "create", "--students", "2")
     out = run("class", "create", "--students", "3", code=1)
-    assert "Vendor already exists" in out
+    assert "vendor student-01 already exists; choose another prefix" in out
     assert "student-03" not in faults(settings)
 
 
