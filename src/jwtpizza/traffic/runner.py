@@ -196,7 +196,8 @@ class TrafficRun:
         while (elapsed := self.elapsed()) < profile.total_seconds:
             for index in range(profile.users_at(elapsed)):
                 if index not in users or users[index].done():
-                    users[index] = group.create_task(self._user(shop, profile, index))
+                    user = self._guarded(self._user(shop, profile, index))
+                    users[index] = group.create_task(user)
             self.stats.virtual_users = sum(not task.done() for task in users.values())
             if not await self.pause(min(1.0, profile.total_seconds - elapsed)):
                 return
@@ -218,7 +219,7 @@ class TrafficRun:
                 if session is not None:
                     await shop.logout(session[0])
             else:
-                await self._guarded(personas.load_iteration(visitor, account, think))
+                await personas.load_iteration(visitor, account, think)
             await think()
 
 

@@ -168,8 +168,9 @@ def _is_dict(answer: Answer) -> bool:
 def _session(answer: Answer | None) -> tuple[str, int] | None:
     if answer is None or answer.status != 200 or not _is_dict(answer):
         return None
-    token, user = answer.body.get("token"), answer.body.get("user") or {}
-    return (token, user.get("id", 0)) if isinstance(token, str) else None
+    token, user = answer.body.get("token"), answer.body.get("user")
+    user_id = user.get("id", 0) if isinstance(user, dict) else 0
+    return (token, user_id) if isinstance(token, str) else None
 
 
 def _item(entry: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import httpx
 
 from jwtpizza.clock import ScaledClock
 from jwtpizza.testing.stub_shop import create_stub_shop
-from jwtpizza.traffic import OrderOutcome, TrafficConfig, TrafficStats, run_traffic
+from jwtpizza.traffic import OrderOutcome, TrafficConfig, TrafficStats, parse_stages, run_traffic
 
 Request = tuple[str, str, str]
 
@@ -101,3 +101,13 @@ async def test_an_answer_of_the_wrong_shape_is_counted_and_the_run_goes_on() -> 
     stats = await run.finished()
     assert stats.errors["unexpected answer (KeyError)"] == stats.visits["diner"] >= 5
     assert stats.visits["menu"] >= 90  # the run kept its schedule to the end
+
+
+async def test_virtual_users_survive_answers_of_the_wrong_shape() -> None:
+    config = TrafficConfig(
+        target="http://shop.test", seed=2, stages=parse_stages("20s:3,20s:3"), think_seconds=1
+    )
+    run = run_traffic(config, clock=ScaledClock(20), transport=httpx.ASGITransport(app=odd_shop))
+    stats = await run.finished()
+    assert stats.errors["unexpected answer (KeyError)"] >= 3
+    assert stats.elapsed_seconds >= 40  # the run lasted its stages
