@@ -61,6 +61,8 @@ def progress(run: TrafficRun, *, done: bool = False) -> Group:
     head = f"[bold]{elapsed:6.0f}s[/bold]  requests {stats.requests} ({pace:.1f}/s)"
     if run.config.stages is not None:
         head += f"  virtual users {stats.virtual_users}"
+    if stats.late_visits:
+        head += f"  [yellow]late visits {stats.late_visits}[/yellow] (this machine is too busy)"
     orders = "  ".join(f"{outcome.value} {stats.orders[outcome]}" for outcome in OrderOutcome)
     errors = Table("error", "count", title=None, show_edge=False)
     for kind, n in stats.errors.most_common():
