@@ -84,7 +84,8 @@ class Shop:
             return None
         seconds = time.perf_counter() - started
         expected = response.status_code in expect
-        self.stats.record(name, seconds, None if expected else f"HTTP {response.status_code}")
+        status = response.status_code
+        self.stats.record(name, seconds, None if expected else f"HTTP {status}", status)
         self.stats.check("status as expected", expected)
         if timed:
             self.stats.check(

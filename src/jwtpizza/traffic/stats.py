@@ -38,6 +38,7 @@ class Endpoint:
     errors: int = 0
     answered: int = 0
     slowest: float = 0.0
+    statuses: Counter[int] = field(default_factory=Counter)
     # Latencies of answered requests; past MAX_SAMPLES a uniform sample of them (reservoir
     # sampling), so a day-long run keeps its memory flat and its percentiles unbiased.
     latencies: list[float] = field(default_factory=list)
@@ -91,13 +92,17 @@ class TrafficStats:
         self.max_lag_seconds = max(self.max_lag_seconds, lag_seconds)
         self.late_visits += lag_seconds > LATE_SECONDS
 
-    def record(self, endpoint: str, seconds: float | None, error: str | None) -> None:
-        """One request: its latency (None if no answer came) and its error kind, if any."""
+    def record(
+        self, endpoint: str, seconds: float | None, error: str | None, status: int | None = None
+    ) -> None:
+        """One request: its latency and status (None if no answer came) and its error kind."""
         self.requests += 1
         stats = self.endpoints.setdefault(endpoint, Endpoint())
         stats.requests += 1
         if seconds is not None:
             stats.answer(seconds, self._sampling)
+        if status is not None:
+            stats.statuses[status] += 1
         if error is not None:
             stats.errors += 1
             self.errors[error] += 1
