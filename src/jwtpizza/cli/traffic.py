@@ -37,7 +37,7 @@ def build_config(
     stages: str | None,
     think: str,
 ) -> TrafficConfig:
-    """The run's config from the command line; bad input raises `InvalidInput`."""
+    """The run's config from the command line; bad input is one line and exit 1."""
     for url in filter(None, (target, factory)):
         if not url.startswith(("http://", "https://")):
             fail(f"{url!r} is not an http:// or https:// URL")

@@ -66,6 +66,7 @@ def up(
     os.environ.setdefault("JWTPIZZA_DEMO", "true")
     os.environ.setdefault("JWTPIZZA_FACTORY_DEMO", "true")
     with readable_errors():
+        window = parse_duration(within, what="--within")
         factory = FactorySettings(host=host, port=factory_port)
         vendor_key, admin_key = asyncio.run(
             _prepare(ServiceSettings(host=host, port=service_port), factory)
@@ -77,7 +78,6 @@ def up(
             factory_api_key=SecretStr(vendor_key),
         )
         apps = [(create_factory(factory), factory_port), (create_service(service), service_port)]
-        window = parse_duration(within, what="--within")
         if surprise:
             asyncio.run(practice.schedule_surprise(factory, within_seconds=window))
         base = f"http://{host}:{service_port}"
