@@ -6,11 +6,13 @@ import typer
 
 from jwtpizza.cli import admin as admin_cli
 from jwtpizza.cli import chaos as chaos_cli
+from jwtpizza.cli import classroom as classroom_cli
 from jwtpizza.cli import db as db_cli
 from jwtpizza.cli import factory as factory_cli
 from jwtpizza.cli.errors import readable_errors
 from jwtpizza.cli.logs import logs as logs_command
 from jwtpizza.cli.service import service as service_command
+from jwtpizza.cli.traffic import traffic as traffic_command
 from jwtpizza.cli.up import up as up_command
 
 app = typer.Typer(
@@ -29,7 +31,9 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(admin_cli.app, name="admin")
 app.add_typer(factory_cli.app, name="factory")
 app.add_typer(chaos_cli.app, name="chaos")
+app.add_typer(classroom_cli.app, name="class")
 app.command("logs")(logs_command)
+app.command("traffic")(traffic_command)
 
 
 def main() -> None:

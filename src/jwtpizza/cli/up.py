@@ -26,6 +26,7 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.live import Live
 
+from jwtpizza.cli import practice
 from jwtpizza.cli.errors import CliError, fail, readable_errors
 from jwtpizza.cli.service import prepare_database
 from jwtpizza.cli.status import StatusWatch, render
@@ -35,6 +36,7 @@ from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.settings import record_data_dir
+from jwtpizza.traffic import TrafficConfig, parse_duration
 
 DEMO_ACCOUNTS = [
     ("admin", "a@jwt.com", "admin"),
@@ -142,7 +144,12 @@ async def _watch(watch: StatusWatch, console: Console) -> None:
             typer.secho(f"first error: {kind}", err=True, fg=typer.colors.RED)
 
 
-async def _run(host: str, components: list[Component], on_ready: Callable[[], None]) -> None:
+async def _run(
+    host: str,
+    components: list[Component],
+    on_ready: Callable[[], None],
+    traffic: TrafficConfig | None = None,
+) -> None:
     servers = [
         _Server(uvicorn.Config(c.app, host=host, port=c.port, log_level="warning"))
         for c in components
@@ -163,7 +170,8 @@ async def _run(host: str, components: list[Component], on_ready: Callable[[], No
         await _until_ready(host, components, tasks)
         on_ready()
         watcher = asyncio.create_task(_watch(watch, Console()))
-        await asyncio.gather(*tasks)
+        async with practice.traffic_alongside(servers, traffic):
+            await asyncio.gather(*tasks)
     finally:
         stop()
         if watcher is not None:
@@ -178,6 +186,15 @@ def up(
     ] = "127.0.0.1",
     service_port: Annotated[int, typer.Option(metavar="PORT", help="Pizza service port")] = 3000,
     factory_port: Annotated[int, typer.Option(metavar="PORT", help="Pizza factory port")] = 4000,
+    no_traffic: Annotated[
+        bool, typer.Option("--no-traffic", help="Do not run the traffic simulator")
+    ] = False,
+    surprise: Annotated[
+        bool, typer.Option("--surprise", help="A random chaos type at a random time, to practise")
+    ] = False,
+    within: Annotated[
+        str, typer.Option(metavar="DURATION", help="--surprise: start within 90s/10m/1h")
+    ] = "10m",
 ) -> None:
     """Run the service and the factory with demo data; print the URLs and demo logins, then
     a live status panel. The data folder is JWTPIZZA_DATA_DIR, else ./var; other
@@ -185,6 +202,7 @@ def up(
     os.environ.setdefault("JWTPIZZA_DEMO", "true")
     os.environ.setdefault("JWTPIZZA_FACTORY_DEMO", "true")
     with readable_errors():
+        window = parse_duration(within, what="--within")
         check_ports(host, {"pizza service": service_port, "pizza factory": factory_port})
         folder = use_data_dir()
         factory = FactorySettings(host=host, port=factory_port)
@@ -201,9 +219,23 @@ def up(
             Component("pizza service", create_service(service), service_port),
             Component("pizza factory", create_factory(factory), factory_port),
         ]
+        if surprise:
+            asyncio.run(practice.schedule_surprise(factory, within_seconds=window))
+        base = f"http://{host}:{service_port}"
+        traffic = None if no_traffic else TrafficConfig(target=base, factory=factory.base_url())
+
+        def ready() -> None:
+            _banner(service, factory, admin_key, folder)
+            if traffic is not None:
+                typer.echo(
+                    "  traffic         the original's mix and more (`--no-traffic` turns it off)"
+                )
+            if surprise:
+                typer.echo(
+                    f"  surprise        a random fault starts within {within}: watch for the page"
+                )
+
         try:
-            asyncio.run(
-                _run(host, components, lambda: _banner(service, factory, admin_key, folder))
-            )
+            asyncio.run(_run(host, components, ready, traffic))
         except SystemExit:  # uvicorn exits when it cannot start, after logging why
             fail("a component could not start; see the line above")

@@ -1,0 +1,65 @@
+"""What `jwtpizza up` adds for a practice game day: traffic alongside the apps, and a surprise."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import uvicorn
+
+from jwtpizza.factory import control
+from jwtpizza.factory.chaos.domain import ChaosType
+from jwtpizza.factory.chaos.schemas import ChaosRequest
+from jwtpizza.factory.settings import FactorySettings
+from jwtpizza.traffic import TrafficConfig, TrafficRun, run_traffic
+
+
+async def schedule_surprise(
+    settings: FactorySettings, *, within_seconds: float, rng: random.Random | None = None
+) -> str:
+    """A random chaos type for the demo vendor, starting at a random time in the window.
+
+    The factory draws the start time; the type is returned for tests, not shown to the player.
+    """
+    chaos_type = (rng or random.Random()).choice(list(ChaosType)).value
+    await control.start_chaos(
+        settings,
+        vendor_id=settings.demo_vendor_id,
+        chaos_type=chaos_type,
+        request=ChaosRequest(within_seconds=within_seconds),
+    )
+    return chaos_type
+
+
+@dataclass
+class Traffic:
+    """The simulator's run once it has started (a status panel reads `run.stats`)."""
+
+    run: TrafficRun | None = None
+
+
+@asynccontextmanager
+async def traffic_alongside(
+    servers: Sequence[uvicorn.Server], config: TrafficConfig | None
+) -> AsyncIterator[Traffic]:
+    """Run the simulator once every server is listening; stop it when they stop."""
+    traffic = Traffic()
+    if config is None:
+        yield traffic
+        return
+
+    async def start_when_up() -> None:
+        # uvicorn's `Server.started` is a plain flag, with no event to wait on.
+        while not all(server.started for server in servers):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        traffic.run = run_traffic(config)
+        await traffic.run.finished()
+
+    task = asyncio.create_task(start_when_up())
+    try:
+        yield traffic
+    finally:
+        task.cancel()
