@@ -9,6 +9,7 @@ from jwtpizza.cli import chaos as chaos_cli
 from jwtpizza.cli import db as db_cli
 from jwtpizza.cli import factory as factory_cli
 from jwtpizza.cli.logs import logs as logs_command
+from jwtpizza.cli.ops import ops as ops_command
 from jwtpizza.cli.service import service as service_command
 from jwtpizza.cli.up import up as up_command
 
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 app.command("up")(up_command)
 app.command("service")(service_command)
+app.command("ops")(ops_command)
 app.add_typer(db_cli.app, name="db")
 app.add_typer(admin_cli.app, name="admin")
 app.add_typer(factory_cli.app, name="factory")

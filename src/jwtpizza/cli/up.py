@@ -15,6 +15,8 @@ from jwtpizza.cli.service import prepare_database
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from jwtpizza.factory.settings import FactorySettings
+from jwtpizza.ops.app import create_app as create_ops
+from jwtpizza.ops.settings import OpsSettings, ScrapeTarget
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.settings import data_dir
@@ -33,11 +35,39 @@ async def _prepare(service: ServiceSettings, factory: FactorySettings) -> tuple[
     return vendor_key, admin_key
 
 
-def _banner(service: ServiceSettings, factory: FactorySettings, admin_key: str) -> None:
+def ops_settings(
+    host: str, port: int, service: ServiceSettings, factory: FactorySettings
+) -> OpsSettings:
+    """Ops watching this service and factory: their `/metrics` are its scrape targets."""
+    service_url = f"http://{service.host}:{service.port}"
+    return OpsSettings(
+        host=host,
+        port=port,
+        service_url=service_url,
+        factory_url=factory.base_url(),
+        targets=[
+            ScrapeTarget(
+                job="jwt-pizza-service",
+                url=f"{service_url}/metrics",
+                labels={"component": "service"},
+            ),
+            ScrapeTarget(
+                job="jwt-pizza-factory",
+                url=f"{factory.base_url()}/metrics",
+                labels={"component": "factory"},
+            ),
+        ],
+    )
+
+
+def _banner(
+    service: ServiceSettings, factory: FactorySettings, ops: OpsSettings, admin_key: str
+) -> None:
     typer.secho("JWT Pizza is up (demo mode, embedded SQLite in "
                 f"{data_dir().resolve()})", fg=typer.colors.GREEN, bold=True)  # fmt: skip
     typer.echo(f"  pizza service   http://{service.host}:{service.port}  (API docs: /docs)")
     typer.echo(f"  pizza factory   {factory.base_url()}  (JWKS: /.well-known/jwks.json)")
+    typer.echo(f"  ops             http://{ops.host}:{ops.port}  (alerts: /api/ops/alerts)")
     typer.echo("  demo logins     " + ", ".join(f"{e}/{p} ({r})" for r, e, p in DEMO_ACCOUNTS))
     typer.echo(f"  factory admin   API key {admin_key} (demo only)")
     typer.echo("Press Ctrl-C to stop.")
@@ -51,8 +81,9 @@ def up(
     host: Annotated[str, typer.Option(help="Listen address for every component")] = "127.0.0.1",
     service_port: Annotated[int, typer.Option(help="Pizza service port")] = 3000,
     factory_port: Annotated[int, typer.Option(help="Pizza factory port")] = 4000,
+    ops_port: Annotated[int, typer.Option(help="Ops (monitor, alerts) port")] = 3300,
 ) -> None:
-    """Run the service and the factory with demo data; print the URLs and demo logins."""
+    """Run the service, the factory and ops with demo data; print the URLs and demo logins."""
     os.environ.setdefault("JWTPIZZA_DEMO", "true")
     os.environ.setdefault("JWTPIZZA_FACTORY_DEMO", "true")
     with readable_errors():
@@ -66,10 +97,15 @@ def up(
             factory_url=factory.base_url(),
             factory_api_key=SecretStr(vendor_key),
         )
-        apps = [(create_factory(factory), factory_port), (create_service(service), service_port)]
+        ops = ops_settings(host, ops_port, service, factory)
+        apps = [
+            (create_factory(factory), factory_port),
+            (create_service(service), service_port),
+            (create_ops(ops), ops_port),
+        ]
     servers = [
         uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
         for app, port in apps
     ]
-    _banner(service, factory, admin_key)
+    _banner(service, factory, ops, admin_key)
     asyncio.run(_serve(*servers))

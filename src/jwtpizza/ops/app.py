@@ -1,0 +1,117 @@
+"""The ops app: `create_app(settings)` builds it; nothing happens at import.
+
+Its lifespan migrates the ops database, loads the rule files and runs the monitor (scrape
+and rule evaluation loops) until shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from jwtpizza.clock import Clock, SystemClock
+from jwtpizza.db import Database
+from jwtpizza.edge import install_error_handlers
+from jwtpizza.observability import Observability, ObservabilitySettings, instrument
+from jwtpizza.ops.admins import AdminGate
+from jwtpizza.ops.alerts.events import AlertBus
+from jwtpizza.ops.alerts.history import record_transitions
+from jwtpizza.ops.context import OpsContext
+from jwtpizza.ops.deps import admin_user
+from jwtpizza.ops.health import router as health_router
+from jwtpizza.ops.migrations import upgrade
+from jwtpizza.ops.monitor.service import Monitor, run_every
+from jwtpizza.ops.settings import OpsSettings
+from jwtpizza.ops.telemetry import MonitorMetrics
+
+
+def build_context(
+    settings: OpsSettings,
+    *,
+    clock: Clock,
+    http_transport: httpx.AsyncBaseTransport | None,
+    obs: Observability,
+) -> OpsContext:
+    db = Database(settings.database_url, pooled=settings.db_pooled)
+    http = httpx.AsyncClient(transport=http_transport, follow_redirects=False)
+    monitor = Monitor.from_settings(settings, http=http, clock=clock)
+    bus = AlertBus()
+    bus.subscribe(record_transitions(db))
+    admins = AdminGate(
+        http=http,
+        service_url=settings.service_url,
+        clock=clock,
+        cache_seconds=settings.admin_cache_seconds,
+    )
+    return OpsContext(
+        settings=settings, db=db, clock=clock, http=http, obs=obs, bus=bus, monitor=monitor,
+        monitor_metrics=MonitorMetrics(obs.metrics.registry, monitor.store), admins=admins,
+    )  # fmt: skip
+
+
+@asynccontextmanager
+async def running(context: OpsContext) -> AsyncIterator[None]:
+    """The background loops of a started app: scrape on the scrape interval."""
+    settings = context.settings
+    tasks = [
+        asyncio.create_task(
+            run_every(
+                context.clock,
+                settings.scrape_interval(),
+                context.monitor.scrape_all,
+                name="scrape",
+            )
+        )
+    ]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def create_app(
+    settings: OpsSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+    observability: ObservabilitySettings | None = None,
+    start_loops: bool = True,
+) -> FastAPI:
+    """The ops component. Tests pass a clock and an HTTP transport for every outgoing call;
+    `start_loops=False` leaves scraping and evaluation to the test (virtual time)."""
+    settings = settings or OpsSettings()
+    clock = clock or SystemClock()
+    obs = Observability(component="ops", settings=observability, clock=clock)
+    context = build_context(settings, clock=clock, http_transport=http_transport, obs=obs)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await upgrade(context.db)
+        try:
+            if start_loops:
+                async with running(context):
+                    yield
+            else:
+                yield
+        finally:
+            await context.http.aclose()
+            await context.db.dispose()
+
+    app = FastAPI(title="JWT Pizza Ops", version=settings.version, lifespan=lifespan)
+    app.state.ops = context
+    install_error_handlers(app)
+    instrument(app, component="ops", observability=obs, authorize_admin=admin_user)
+    obs.watch_database(context.db.write_engine)
+    if context.db.read_engine is not context.db.write_engine:
+        obs.watch_database(context.db.read_engine)
+    app.include_router(health_router)
+    return app
