@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ("jwtpizza.ops.alerts.models", "jwtpizza.ops.incidents.models")
+MODEL_MODULES = (
+    "jwtpizza.ops.alerts.models",
+    "jwtpizza.ops.notify.models",
+    "jwtpizza.ops.oncall.models",
+    "jwtpizza.ops.incidents.models",
+)
 
 
 def import_models() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
@@ -139,11 +140,14 @@ def _require(options: dict[str, Any], kind: str, *names: str) -> list[str]:
 
 def _plugin(url: str, kind: str, cls: Any = None) -> Any:
     """An apprise plugin for `url`, of `cls` when the provider's host is overridden."""
-    if cls is None:
-        plugin = apprise.Apprise.instantiate(url)
-    else:
-        parsed = cls.parse_url(url)
-        plugin = cls(**parsed) if parsed else None
+    with warnings.catch_warnings():
+        # apprise's email plugin imports the stdlib `imghdr` shim, deprecated since 3.11.
+        warnings.filterwarnings("ignore", "'imghdr' is deprecated", DeprecationWarning)
+        if cls is None:
+            plugin = apprise.Apprise.instantiate(url)
+        else:
+            parsed = cls.parse_url(url)
+            plugin = cls(**parsed) if parsed else None
     if plugin is None:
         raise NotifyConfigError(f"{kind}_configs: apprise cannot use this configuration")
     return plugin
@@ -182,7 +186,7 @@ def slack_plugin(options: dict[str, Any]) -> Any:
     if len(tokens) != 3:
         raise NotifyConfigError("slack_configs: webhook_url must end in /services/A/B/C")
     channel = str(options.get("channel", "")).lstrip("#")
-    url = "slack://" + "/".join(tokens) + (f"/#{channel}" if channel else "")
+    url = "slack://" + "/".join(tokens) + (f"/{quote('#' + channel)}" if channel else "")
     if parts.netloc == "hooks.slack.com":
         return _plugin(url, "slack")
     base = f"{parts.scheme}://{parts.netloc}/services"

@@ -1,0 +1,41 @@
+"""Typed settings of on-call paging and the Alertmanager intake (prefix `JWTPIZZA_OPS_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jwtpizza.ops.notify.settings import DEPLOY_DIR
+from jwtpizza.settings import require_secret
+
+DEMO_ACK_SECRET = "demo-ack-secret"  # noqa: S105 - the public demo value, refused outside demo
+DEMO_INTAKE_TOKEN = "demo-intake-token"  # noqa: S105
+
+
+class OncallSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JWTPIZZA_OPS_", extra="ignore")
+
+    demo: bool = False
+    oncall_config: Path = DEPLOY_DIR / "oncall.yml"
+    # Signs acknowledge links; an Alertmanager presents the intake token as a bearer.
+    ack_secret: SecretStr | None = None
+    intake_token: SecretStr | None = None
+    ack_link_ttl_seconds: float = 24 * 3600.0
+    # Where responders reach this ops component (acknowledge links start with it).
+    public_url: str = "http://127.0.0.1:3300"
+
+    def ack_key(self) -> bytes:
+        secret = require_secret(
+            self.ack_secret, name="JWTPIZZA_OPS_ACK_SECRET", demo=self.demo,
+            demo_value=DEMO_ACK_SECRET,
+        )  # fmt: skip
+        return secret.get_secret_value().encode()
+
+    def intake_secret(self) -> str:
+        secret = require_secret(
+            self.intake_token, name="JWTPIZZA_OPS_INTAKE_TOKEN", demo=self.demo,
+            demo_value=DEMO_INTAKE_TOKEN,
+        )  # fmt: skip
+        return secret.get_secret_value()
