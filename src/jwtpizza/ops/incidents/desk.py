@@ -1,0 +1,147 @@
+"""The incident desk: what turns alert transitions into incidents and keeps their timelines.
+
+It subscribes to the app's `AlertBus`: a firing alert whose severity declares incidents opens
+one, unless its group already has an open incident, which it joins. `tick()` (on a loop)
+gathers every open incident's timeline from the feeds and resolves those that are over.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jwtpizza.clock import Clock
+from jwtpizza.db import Database
+from jwtpizza.ops.alerts.events import AlertState, AlertTransition
+from jwtpizza.ops.incidents import service as incidents
+from jwtpizza.ops.incidents.assemble import AUTO, gather, resolve_if_over
+from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.lifecycle import severity_of_alert
+from jwtpizza.ops.incidents.models import Incident
+from jwtpizza.ops.incidents.settings import IncidentSettings
+from jwtpizza.ops.incidents.sources import Feeds
+from jwtpizza.ops.incidents.timeline import Entry
+from jwtpizza.ops.monitor.store import SampleStore
+from jwtpizza.ops.reports import service as reports
+from jwtpizza.ops.reports.draft import Draft
+
+log = logging.getLogger("jwtpizza.ops.incidents")
+
+GROUP_LABEL = "incident_group"
+DEFAULT_GROUP = "jwt-pizza"
+
+
+def group_of(transition: AlertTransition) -> str:
+    """Alerts with the same `incident_group` label share one open incident."""
+    return transition.labels.get(GROUP_LABEL) or DEFAULT_GROUP
+
+
+class IncidentDesk:
+    def __init__(
+        self, *, db: Database, clock: Clock, feeds: Feeds, settings: IncidentSettings,
+        samples: SampleStore,
+    ) -> None:  # fmt: skip
+        self.db = db
+        self.clock = clock
+        self.feeds = feeds
+        self.settings = settings
+        self.samples = samples
+        self.expected_alerts: dict[str, list[str]] = {}
+
+    async def on_alert(self, transition: AlertTransition) -> None:
+        """AlertBus subscriber: declare, join, or track the alert's state."""
+        async with self.db.writer() as session:
+            incident = await self._incident_for(session, transition)
+            if incident is None:
+                return
+            await incidents.track_alert(
+                session=session, incident=incident, rule=transition.rule,
+                fingerprint=transition.fingerprint, state=transition.state.value,
+                now=transition.at,
+            )  # fmt: skip
+
+    async def _incident_for(
+        self, session: AsyncSession, transition: AlertTransition
+    ) -> Incident | None:
+        group = group_of(transition)
+        incident = await incidents.open_in_group(session=session, group_key=group)
+        if incident is not None or transition.state is not AlertState.FIRING:
+            return incident
+        if transition.severity not in self.settings.declare_severities:
+            return None
+        summary = transition.annotations.get("summary") or transition.rule
+        return await incidents.declare(
+            session=session, title=f"{transition.rule}: {summary}"[:200],
+            severity=severity_of_alert(transition.severity), by=AUTO, now=transition.at,
+            group_key=group,
+        )  # fmt: skip
+
+    async def tick(self) -> None:
+        """Gather every open incident's timeline; resolve those that are over."""
+        async with self.db.reader() as session:
+            open_ids = [i.id for i in await incidents.listing(session=session, status="open")]
+        for incident_id in open_ids:
+            try:
+                await self.assemble(incident_id)
+            except Exception:
+                log.exception("assembling incident %s failed", incident_id)
+
+    async def assemble(self, incident_id: int) -> list[Fault]:
+        now = self.clock.now()
+        async with self.db.writer() as session:
+            incident = await incidents.get(session=session, incident_id=incident_id)
+            faults = await gather(
+                session=session, incident=incident, feeds=self.feeds, now=now,
+                lookback=self.settings.lookback_seconds,
+            )  # fmt: skip
+            await resolve_if_over(session=session, incident=incident, faults=faults, now=now)
+        return faults
+
+    def expected_for(self, faults: Sequence[Fault]) -> list[str]:
+        names: list[str] = []
+        for fault in faults:
+            names += [n for n in self.expected_alerts.get(fault.type, []) if n not in names]
+        return names
+
+    async def draft(self, incident_id: int, *, finish: bool) -> Draft:
+        """Gather the timeline, then draft the postmortem (and, when `finish`, mark it written)."""
+        faults = await self.assemble(incident_id)
+        now = self.clock.now()
+        async with self.db.writer() as session:
+            incident = await incidents.get(session=session, incident_id=incident_id)
+            report = await reports.draft(
+                session=session, incident=incident, faults=faults, feeds=self.feeds, now=now,
+                expected=self.expected_for(faults),
+                mttd_target=self.settings.mttd_target_seconds,
+            )  # fmt: skip
+            if finish:
+                await reports.mark_written(session=session, incident=incident, now=now)
+        return report
+
+    async def record(self, incident_id: int, entries: Sequence[Entry]) -> None:
+        async with self.db.writer() as session:
+            incident = await incidents.get(session=session, incident_id=incident_id)
+            await incidents.record(session=session, incident=incident, entries=entries)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+def build_desk(
+    *, db: Database, clock: Clock, http: httpx.AsyncClient, service_url: str, factory_url: str,
+    samples: SampleStore, settings: IncidentSettings | None = None,
+) -> IncidentDesk:  # fmt: skip
+    settings = settings or IncidentSettings()
+    feeds = Feeds(http=http, service_url=service_url, factory_url=factory_url, settings=settings)
+    return IncidentDesk(db=db, clock=clock, feeds=feeds, settings=settings, samples=samples)
+
+
+async def run_desk(desk: IncidentDesk, interval: float) -> None:
+    """Gather open incidents' timelines every `interval` seconds until cancelled."""
+    while True:
+        await desk.tick()
+        await desk.clock.sleep(interval)
