@@ -24,6 +24,9 @@ from jwtpizza.ops.alerts.history import record_transitions
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.deps import admin_user
 from jwtpizza.ops.health import router as health_router
+from jwtpizza.ops.incidents.desk import build_desk, run_desk
+from jwtpizza.ops.incidents.router import router as incidents_router
+from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.migrations import upgrade
 from jwtpizza.ops.monitor.service import Monitor, run_every
 from jwtpizza.ops.settings import OpsSettings
@@ -85,6 +88,7 @@ def create_app(
     http_transport: httpx.AsyncBaseTransport | None = None,
     observability: ObservabilitySettings | None = None,
     start_loops: bool = True,
+    incidents: IncidentSettings | None = None,
 ) -> FastAPI:
     """The ops component. Tests pass a clock and an HTTP transport for every outgoing call;
     `start_loops=False` leaves scraping and evaluation to the test (virtual time)."""
@@ -92,14 +96,26 @@ def create_app(
     clock = clock or SystemClock()
     obs = Observability(component="ops", settings=observability, clock=clock)
     context = build_context(settings, clock=clock, http_transport=http_transport, obs=obs)
+    desk = build_desk(
+        db=context.db, clock=clock, http=context.http, service_url=settings.service_url,
+        factory_url=settings.factory_url, samples=context.monitor.store, settings=incidents,
+    )  # fmt: skip
+    context.bus.subscribe(desk.on_alert)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await upgrade(context.db)
         try:
             if start_loops:
-                async with running(context):
-                    yield
+                interval = desk.settings.assemble_interval_seconds or settings.scrape_interval()
+                desk_loop = asyncio.create_task(run_desk(desk, interval))
+                try:
+                    async with running(context):
+                        yield
+                finally:
+                    desk_loop.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await desk_loop
             else:
                 yield
         finally:
@@ -108,10 +124,12 @@ def create_app(
 
     app = FastAPI(title="JWT Pizza Ops", version=settings.version, lifespan=lifespan)
     app.state.ops = context
+    app.state.incidents = desk
     install_error_handlers(app)
     instrument(app, component="ops", observability=obs, authorize_admin=admin_user)
     obs.watch_database(context.db.write_engine)
     if context.db.read_engine is not context.db.write_engine:
         obs.watch_database(context.db.read_engine)
     app.include_router(health_router)
+    app.include_router(incidents_router)
     return app
