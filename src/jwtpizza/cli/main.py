@@ -8,6 +8,7 @@ from jwtpizza.cli import admin as admin_cli
 from jwtpizza.cli import chaos as chaos_cli
 from jwtpizza.cli import db as db_cli
 from jwtpizza.cli import factory as factory_cli
+from jwtpizza.cli import incident as incident_cli
 from jwtpizza.cli.logs import logs as logs_command
 from jwtpizza.cli.ops import ops as ops_command
 from jwtpizza.cli.service import service as service_command
@@ -26,6 +27,7 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(admin_cli.app, name="admin")
 app.add_typer(factory_cli.app, name="factory")
 app.add_typer(chaos_cli.app, name="chaos")
+app.add_typer(incident_cli.app, name="incident")
 app.command("logs")(logs_command)
 
 
