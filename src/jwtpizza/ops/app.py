@@ -27,8 +27,14 @@ from jwtpizza.ops.health import router as health_router
 from jwtpizza.ops.incidents.desk import build_desk, run_desk
 from jwtpizza.ops.incidents.router import router as incidents_router
 from jwtpizza.ops.incidents.settings import IncidentSettings
+from jwtpizza.ops.intake.router import router as intake_router
 from jwtpizza.ops.migrations import upgrade
 from jwtpizza.ops.monitor.service import Monitor, run_every
+from jwtpizza.ops.notify.router import router as silences_router
+from jwtpizza.ops.notify.settings import NotifySettings
+from jwtpizza.ops.oncall.paging import Paging, build_paging
+from jwtpizza.ops.oncall.router import router as oncall_router
+from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.ops.telemetry import MonitorMetrics
 
@@ -81,6 +87,23 @@ async def running(context: OpsContext) -> AsyncIterator[None]:
                 await task
 
 
+@asynccontextmanager
+async def paging_loop(paging: Paging, clock: Clock) -> AsyncIterator[None]:
+    """Flush notification groups and run escalation steps every tick."""
+
+    async def tick(_now_ms: int) -> None:
+        await paging.tick()
+
+    interval = paging.notify_settings.notify_tick_seconds
+    task = asyncio.create_task(run_every(clock, interval, tick, name="paging"))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(
     settings: OpsSettings | None = None,
     *,
@@ -89,9 +112,13 @@ def create_app(
     observability: ObservabilitySettings | None = None,
     start_loops: bool = True,
     incidents: IncidentSettings | None = None,
+    notify: NotifySettings | None = None,
+    oncall: OncallSettings | None = None,
+    notify_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """The ops component. Tests pass a clock and an HTTP transport for every outgoing call;
-    `start_loops=False` leaves scraping and evaluation to the test (virtual time)."""
+    """The ops component. Tests pass a clock and an HTTP transport for every outgoing call
+    (`notify_transport` for notifications); `start_loops=False` leaves scraping, evaluation
+    and paging ticks to the test (virtual time)."""
     settings = settings or OpsSettings()
     clock = clock or SystemClock()
     obs = Observability(component="ops", settings=observability, clock=clock)
@@ -101,6 +128,11 @@ def create_app(
         factory_url=settings.factory_url, samples=context.monitor.store, settings=incidents,
     )  # fmt: skip
     context.bus.subscribe(desk.on_alert)
+    paging = build_paging(
+        db=context.db, clock=clock, registry=obs.metrics.registry, notify_settings=notify,
+        oncall_settings=oncall, transport=notify_transport,
+    )  # fmt: skip
+    context.bus.subscribe(paging.on_transition)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -110,7 +142,7 @@ def create_app(
                 interval = desk.settings.assemble_interval_seconds or settings.scrape_interval()
                 desk_loop = asyncio.create_task(run_desk(desk, interval))
                 try:
-                    async with running(context):
+                    async with running(context), paging_loop(paging, clock):
                         yield
                 finally:
                     desk_loop.cancel()
@@ -119,12 +151,14 @@ def create_app(
             else:
                 yield
         finally:
+            await paging.close()
             await context.http.aclose()
             await context.db.dispose()
 
     app = FastAPI(title="JWT Pizza Ops", version=settings.version, lifespan=lifespan)
     app.state.ops = context
     app.state.incidents = desk
+    app.state.paging = paging
     install_error_handlers(app)
     instrument(app, component="ops", observability=obs, authorize_admin=admin_user)
     obs.watch_database(context.db.write_engine)
@@ -132,4 +166,6 @@ def create_app(
         obs.watch_database(context.db.read_engine)
     app.include_router(health_router)
     app.include_router(incidents_router)
+    for router in (silences_router, oncall_router, intake_router):
+        app.include_router(router)
     return app

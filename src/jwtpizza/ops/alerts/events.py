@@ -57,6 +57,8 @@ class AlertTransition:
     resolved_at: datetime | None
     at: datetime
     fingerprint: str = field(default="")
+    # Where the alert was evaluated: our rules, or a real Alertmanager through the intake.
+    source: str = "rules"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "labels", _frozen(self.labels))

@@ -73,7 +73,7 @@ class Sender(Protocol):
 class Pager(Protocol):
     """The on-call side, reached by an `oncall_configs` receiver (notify never imports it)."""
 
-    async def page(self, message: WebhookMessage, *, policy: str) -> None: ...
+    async def page(self, message: WebhookMessage, *, policy: str) -> object: ...
 
 
 class ConsoleSender:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,12 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
-from jwtpizza.errors import Conflict, NotFound
+from jwtpizza.errors import Conflict, NotFound, Unavailable
 from jwtpizza.ops.notify.delivery import Delivered, OnDelivered
 from jwtpizza.ops.notify.domain import Status
 from jwtpizza.ops.notify.payload import WebhookMessage
 from jwtpizza.ops.notify.receivers import Notice
-from jwtpizza.ops.notify.service import Notifier
 from jwtpizza.ops.oncall import tokens
 from jwtpizza.ops.oncall.config import OncallConfig, Step
 from jwtpizza.ops.oncall.models import Page, PageNotification, UsedAckToken
@@ -39,6 +39,9 @@ class PageStatus(StrEnum):
 
 
 OPEN = (PageStatus.TRIGGERED.value, PageStatus.ACKNOWLEDGED.value)
+
+# How a step reaches a receiver: the notifier's `send` (receiver name, notice, callback).
+Deliver = Callable[[str, Notice, OnDelivered], None]
 
 
 @dataclass(frozen=True)
@@ -60,13 +63,13 @@ class Escalator:
         *,
         db: Database,
         clock: Clock,
-        notifier: Notifier,
+        deliver: Deliver,
         config: OncallConfig,
-        links: AckLinks,
+        links: AckLinks | None,
     ) -> None:
         self._db = db
         self._clock = clock
-        self._notifier = notifier
+        self._deliver = deliver
         self.config = config
         self._links = links
         self._lock = asyncio.Lock()
@@ -147,8 +150,8 @@ class Escalator:
             return
         message = WebhookMessage.model_validate(page.message)
         for who, receiver in targets:
-            notice = Notice(message, self._links.link(page.id, who, now))
-            self._notifier.send(receiver, notice, self._recorder(page.id, index, who))
+            link = self._links.link(page.id, who, now) if self._links else None
+            self._deliver(receiver, Notice(message, link), self._recorder(page.id, index, who))
 
     def _recorder(self, page_id: int, step: int, who: str) -> OnDelivered:
         async def record(result: Delivered) -> None:
@@ -178,6 +181,8 @@ class Escalator:
 
     async def acknowledge_by_token(self, token: str) -> Page:
         """Acknowledge through a page's link: genuine, unexpired and never used before."""
+        if self._links is None:
+            raise Unavailable("acknowledge links are off: set JWTPIZZA_OPS_ACK_SECRET")
         now = self._clock.now()
         claim = tokens.verify(self._links.secret, token, now=now)
         try:

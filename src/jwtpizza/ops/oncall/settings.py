@@ -1,4 +1,9 @@
-"""Typed settings of on-call paging and the Alertmanager intake (prefix `JWTPIZZA_OPS_`)."""
+"""Typed settings of on-call paging and the Alertmanager intake (prefix `JWTPIZZA_OPS_`).
+
+The acknowledge-link secret and the intake token have no defaults outside demo mode.
+Without them ops still starts and pages, but its pages carry no acknowledge link and the
+intake refuses every call, each saying which setting is missing.
+"""
 
 from __future__ import annotations
 
@@ -26,16 +31,15 @@ class OncallSettings(BaseSettings):
     # Where responders reach this ops component (acknowledge links start with it).
     public_url: str = "http://127.0.0.1:3300"
 
-    def ack_key(self) -> bytes:
-        secret = require_secret(
-            self.ack_secret, name="JWTPIZZA_OPS_ACK_SECRET", demo=self.demo,
-            demo_value=DEMO_ACK_SECRET,
-        )  # fmt: skip
-        return secret.get_secret_value().encode()
+    def ack_key(self) -> bytes | None:
+        secret = self._secret(self.ack_secret, "JWTPIZZA_OPS_ACK_SECRET", DEMO_ACK_SECRET)
+        return secret.encode() if secret else None
 
-    def intake_secret(self) -> str:
-        secret = require_secret(
-            self.intake_token, name="JWTPIZZA_OPS_INTAKE_TOKEN", demo=self.demo,
-            demo_value=DEMO_INTAKE_TOKEN,
-        )  # fmt: skip
+    def intake_secret(self) -> str | None:
+        return self._secret(self.intake_token, "JWTPIZZA_OPS_INTAKE_TOKEN", DEMO_INTAKE_TOKEN)
+
+    def _secret(self, value: SecretStr | None, name: str, demo_value: str) -> str | None:
+        if value is None and not self.demo:
+            return None
+        secret = require_secret(value, name=name, demo=self.demo, demo_value=demo_value)
         return secret.get_secret_value()

@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from jwtpizza.clock import FakeClock
 from jwtpizza.ops.notify.config import Integration, NotifyConfigError
-from jwtpizza.ops.notify.delivery import Backoff, Deliverer, Delivered, NotifyMetrics, Outcome
+from jwtpizza.ops.notify.delivery import Backoff, Delivered, Deliverer, NotifyMetrics, Outcome
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.payload import build_message
 from jwtpizza.ops.notify.receivers import Notice, build_sender
