@@ -35,6 +35,8 @@ from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.paging import Paging, build_paging
 from jwtpizza.ops.oncall.router import router as oncall_router
 from jwtpizza.ops.oncall.settings import OncallSettings
+from jwtpizza.ops.rules.router import router as rules_router
+from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.ops.telemetry import MonitorMetrics
 
@@ -57,15 +59,24 @@ def build_context(
         clock=clock,
         cache_seconds=settings.admin_cache_seconds,
     )
+    metrics = MonitorMetrics(obs.metrics.registry, monitor.store)
+    rules = RuleManager(
+        store=monitor.store,
+        bus=bus,
+        default_interval_seconds=settings.evaluation_interval(),
+        max_for_seconds=settings.max_for_seconds(),
+        metrics=metrics,
+    )
+    rules.load(settings.rule_files)
     return OpsContext(
         settings=settings, db=db, clock=clock, http=http, obs=obs, bus=bus, monitor=monitor,
-        monitor_metrics=MonitorMetrics(obs.metrics.registry, monitor.store), admins=admins,
+        monitor_metrics=metrics, rules=rules, admins=admins,
     )  # fmt: skip
 
 
 @asynccontextmanager
 async def running(context: OpsContext) -> AsyncIterator[None]:
-    """The background loops of a started app: scrape on the scrape interval."""
+    """The background loops of a started app: scrape, and evaluate the rules."""
     settings = context.settings
     tasks = [
         asyncio.create_task(
@@ -75,7 +86,15 @@ async def running(context: OpsContext) -> AsyncIterator[None]:
                 context.monitor.scrape_all,
                 name="scrape",
             )
-        )
+        ),
+        asyncio.create_task(
+            run_every(
+                context.clock,
+                settings.evaluation_interval(),
+                context.rules.evaluate,
+                name="rule evaluation",
+            )
+        ),
     ]
     try:
         yield
@@ -165,6 +184,7 @@ def create_app(
     if context.db.read_engine is not context.db.write_engine:
         obs.watch_database(context.db.read_engine)
     app.include_router(health_router)
+    app.include_router(rules_router)
     app.include_router(incidents_router)
     for router in (silences_router, oncall_router, intake_router):
         app.include_router(router)

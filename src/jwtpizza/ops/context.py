@@ -12,6 +12,7 @@ from jwtpizza.observability import Observability
 from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.monitor.service import Monitor
+from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.ops.telemetry import MonitorMetrics
 
@@ -29,4 +30,5 @@ class OpsContext:
     bus: AlertBus
     monitor: Monitor
     monitor_metrics: MonitorMetrics
+    rules: RuleManager
     admins: AdminGate
