@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0  # time.monotonic() when it arrived
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -55,7 +57,8 @@ class FakeHttp:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                fake.requests.append(Recorded("POST", self.path, headers, body))
+                arrived = time.monotonic()
+                fake.requests.append(Recorded("POST", self.path, headers, body, arrived))
                 self.send_response(fake._next_status())
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(fake.answer)))
