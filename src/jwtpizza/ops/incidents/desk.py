@@ -8,7 +8,7 @@ gathers every open incident's timeline from the feeds and resolves those that ar
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 import httpx
@@ -51,6 +51,12 @@ class IncidentDesk:
         self.settings = settings
         self.samples = samples
         self.expected_alerts: dict[str, list[str]] = {}
+        # Called with the incident and the transition of every alert that joined one.
+        self.on_joined: list[Callable[[int, AlertTransition], Awaitable[None]]] = []
+        # Pages a person about an incident (wired to on-call when it runs); else logged only.
+        self.pager: Callable[[int, str], Awaitable[None]] | None = None
+        # Acknowledges the incident's open pages (wired to on-call when it runs).
+        self.page_acknowledger: Callable[[int, str], Awaitable[None]] | None = None
 
     async def on_alert(self, transition: AlertTransition) -> None:
         """AlertBus subscriber: declare, join, or track the alert's state."""
@@ -63,6 +69,9 @@ class IncidentDesk:
                 fingerprint=transition.fingerprint, state=transition.state.value,
                 now=transition.at,
             )  # fmt: skip
+            incident_id = incident.id
+        for hook in self.on_joined:
+            await hook(incident_id, transition)
 
     async def _incident_for(
         self, session: AsyncSession, transition: AlertTransition

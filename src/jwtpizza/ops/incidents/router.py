@@ -89,6 +89,8 @@ async def acknowledge(incident_id: int, admin: AdminUser, desk: DeskDep) -> Inci
         incident = await incidents.get(session=session, incident_id=incident_id)
         await incidents.acknowledge(session=session, incident=incident, by=actor(admin),
                                     now=desk.now())  # fmt: skip
+    if desk.page_acknowledger is not None:
+        await desk.page_acknowledger(incident_id, actor(admin))
     return await _show(desk, incident_id)
 
 

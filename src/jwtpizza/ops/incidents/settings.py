@@ -34,5 +34,7 @@ class IncidentSettings(BaseSettings):
     assemble_interval_seconds: float = 0.0
     # How far before the first alert the feeds are read for the fault's start.
     lookback_seconds: float = 600.0
+    # How often a runbook's wait steps look again.
+    runbook_poll_seconds: float = 1.0
     # The metric drawn on the report's chart.
     chart_metric: str = "pizza_failures_total"

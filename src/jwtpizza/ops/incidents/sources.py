@@ -158,3 +158,23 @@ class Feeds:
             return None
         body: dict[str, Any] = response.json()
         return body
+
+    async def repair(self) -> dict[str, Any] | None:
+        """Run the service's safe integrity repairs (admin); their actions and the re-check."""
+        for fresh in (False, True):
+            token = await self._service_token(fresh=fresh)
+            if token is None:
+                return None
+            try:
+                response = await self._http.post(
+                    f"{self.service_url}/api/health/integrity/repair",
+                    headers={"Authorization": f"Bearer {token}"}, timeout=30,
+                )  # fmt: skip
+            except httpx.HTTPError:
+                return None
+            if response.status_code == 200:
+                body: dict[str, Any] = response.json()
+                return body
+            if response.status_code != 401:
+                return None
+        return None

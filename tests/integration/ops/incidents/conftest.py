@@ -18,6 +18,8 @@ from jwtpizza.ops.incidents.desk import IncidentDesk
 from ..ops_kit import Ops, ops_settings
 from .kit import FACTORY, IncidentWorld, incident_settings
 
+START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
 
 @dataclass
 class IncidentOps(Ops):
@@ -33,7 +35,7 @@ async def make_incident_ops(tmp_path: Path) -> AsyncIterator[MakeIncidentOps]:
 
     async def build(world: IncidentWorld | None = None, **overrides: Any) -> IncidentOps:
         world = world or IncidentWorld()
-        clock = FakeClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+        clock = FakeClock(START)
         app = create_app(
             ops_settings(tmp_path, factory_url=FACTORY), clock=clock,
             http_transport=world.transport(), start_loops=False,
