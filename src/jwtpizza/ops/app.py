@@ -24,6 +24,7 @@ from jwtpizza.ops.alerts.history import record_transitions
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.deps import admin_user
 from jwtpizza.ops.health import router as health_router
+from jwtpizza.ops.incidents import paging as incident_paging
 from jwtpizza.ops.incidents.desk import build_desk, run_desk
 from jwtpizza.ops.incidents.router import router as incidents_router
 from jwtpizza.ops.incidents.settings import IncidentSettings
@@ -37,6 +38,8 @@ from jwtpizza.ops.oncall.router import router as oncall_router
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.rules.router import router as rules_router
 from jwtpizza.ops.rules.service import RuleManager
+from jwtpizza.ops.runbooks import runner as runbooks
+from jwtpizza.ops.runbooks.router import router as runbooks_router
 from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.ops.telemetry import MonitorMetrics
 
@@ -152,6 +155,8 @@ def create_app(
         oncall_settings=oncall, transport=notify_transport,
     )  # fmt: skip
     context.bus.subscribe(paging.on_transition)
+    incident_paging.connect(desk, paging.escalator)
+    books = runbooks.attach(desk)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -170,6 +175,7 @@ def create_app(
             else:
                 yield
         finally:
+            await books.stop()
             await paging.close()
             await context.http.aclose()
             await context.db.dispose()
@@ -178,6 +184,7 @@ def create_app(
     app.state.ops = context
     app.state.incidents = desk
     app.state.paging = paging
+    app.state.runbooks = books
     install_error_handlers(app)
     instrument(app, component="ops", observability=obs, authorize_admin=admin_user)
     obs.watch_database(context.db.write_engine)
@@ -186,6 +193,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(rules_router)
     app.include_router(incidents_router)
+    app.include_router(runbooks_router)
     for router in (silences_router, oncall_router, intake_router):
         app.include_router(router)
     return app
