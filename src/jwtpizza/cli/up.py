@@ -86,6 +86,7 @@ def up(
     """Run the service, the factory and ops with demo data; print the URLs and demo logins."""
     os.environ.setdefault("JWTPIZZA_DEMO", "true")
     os.environ.setdefault("JWTPIZZA_FACTORY_DEMO", "true")
+    os.environ.setdefault("JWTPIZZA_OPS_DEMO", "true")  # demo ack-link secret and intake token
     with readable_errors():
         factory = FactorySettings(host=host, port=factory_port)
         vendor_key, admin_key = asyncio.run(
