@@ -6,6 +6,7 @@ import typer
 
 from jwtpizza.cli import admin as admin_cli
 from jwtpizza.cli import alert as alert_cli
+from jwtpizza.cli import alerts as alerts_cli
 from jwtpizza.cli import chaos as chaos_cli
 from jwtpizza.cli import db as db_cli
 from jwtpizza.cli import factory as factory_cli
@@ -32,6 +33,7 @@ app.add_typer(factory_cli.app, name="factory")
 app.add_typer(chaos_cli.app, name="chaos")
 app.add_typer(incident_cli.app, name="incident")
 app.add_typer(alert_cli.app, name="alert")
+app.add_typer(alerts_cli.app, name="alerts")
 app.add_typer(silence_cli.app, name="silence")
 app.command("oncall")(oncall_command)
 app.command("logs")(logs_command)
