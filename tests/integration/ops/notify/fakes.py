@@ -41,6 +41,7 @@ class FakeHttp:
 
     statuses: list[int] = field(default_factory=lambda: [200])
     answer: bytes = b"{}"
+    delay: float = 0.0  # seconds to wait before answering (a slow service)
     requests: list[Recorded] = field(default_factory=list)
     url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -59,6 +60,7 @@ class FakeHttp:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 arrived = time.monotonic()
                 fake.requests.append(Recorded("POST", self.path, headers, body, arrived))
+                time.sleep(fake.delay)
                 self.send_response(fake._next_status())
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(fake.answer)))
@@ -72,8 +74,10 @@ class FakeHttp:
 
 
 @contextmanager
-def fake_http(statuses: list[int] | None = None, answer: bytes = b"{}") -> Iterator[FakeHttp]:
-    fake = FakeHttp(statuses=statuses or [200], answer=answer)
+def fake_http(
+    statuses: list[int] | None = None, answer: bytes = b"{}", delay: float = 0.0
+) -> Iterator[FakeHttp]:
+    fake = FakeHttp(statuses=statuses or [200], answer=answer, delay=delay)
     server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

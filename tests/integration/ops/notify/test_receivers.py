@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import httpx
@@ -9,11 +10,13 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from jwtpizza.clock import FakeClock
-from jwtpizza.ops.notify.config import Integration, NotifyConfigError
+from jwtpizza.ops.notify.config import Integration, NotifyConfigError, load_config
 from jwtpizza.ops.notify.delivery import Backoff, Delivered, Deliverer, NotifyMetrics, Outcome
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.payload import build_message
 from jwtpizza.ops.notify.receivers import Notice, build_sender
+from jwtpizza.ops.notify.service import Notifier
+from jwtpizza.ops.notify.silences import SilenceWindow
 
 from .fakes import fake_http, fake_smtp
 
@@ -155,3 +158,29 @@ async def test_a_failing_receiver_is_retried_with_backoff_and_counted() -> None:
     assert value(sample, receiver="flaky", integration="webhook", outcome="success") == 1
     assert value(sample, receiver="dead", integration="webhook", outcome="failure") == 1
     assert value("notification_retries_total", receiver="dead", integration="webhook") == 3
+
+
+async def test_a_slow_receiver_never_holds_up_the_caller() -> None:
+    async with httpx.AsyncClient() as client:
+        with fake_http(delay=1.5) as slow:
+            config = load_config(
+                "route: {receiver: slow, group_wait: 0s}\n"
+                f"receivers: [{{name: slow, webhook_configs: [{{url: '{slow.url}'}}]}}]"
+            )
+            deliverer = Deliverer(
+                clock=FakeClock(NOW), metrics=NotifyMetrics(CollectorRegistry()), backoff=Backoff()
+            )
+
+            async def no_silences() -> list[SilenceWindow]:
+                return []
+
+            notifier = Notifier(
+                config, clock=FakeClock(NOW), deliverer=deliverer, client=client,
+                silences=no_silences,
+            )  # fmt: skip
+            notifier.receive(Alert(labels={"alertname": "Slow"}, starts_at=NOW))
+            started = time.monotonic()
+            [sent] = await notifier.tick()
+            assert time.monotonic() - started < 0.5  # the receiver takes 1.5 s to answer
+            await deliverer.drain()
+    assert sent.receiver == "slow" and len(slow.requests) == 1
