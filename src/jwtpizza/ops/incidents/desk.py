@@ -57,37 +57,53 @@ class IncidentDesk:
         self.pager: Callable[[int, str], Awaitable[None]] | None = None
         # Acknowledges the incident's open pages (wired to on-call when it runs).
         self.page_acknowledger: Callable[[int, str], Awaitable[None]] | None = None
+        # The alerts pending or firing right now (the AlertBus's view, once wired).
+        self.active_alerts: Callable[[], list[AlertTransition]] = list
 
     async def on_alert(self, transition: AlertTransition) -> None:
-        """AlertBus subscriber: declare, join, or track the alert's state."""
+        """AlertBus subscriber: declare, join, or track the alert's state. A new incident
+        also takes in the group's other alerts already pending or firing."""
         async with self.db.writer() as session:
-            incident = await self._incident_for(session, transition)
+            incident, declared = await self._incident_for(session, transition)
             if incident is None:
                 return
-            await incidents.track_alert(
-                session=session, incident=incident, rule=transition.rule,
-                fingerprint=transition.fingerprint, state=transition.state.value,
-                now=transition.at,
-            )  # fmt: skip
+            joined = [transition]
+            if declared:
+                joined += self._others_active(transition)
+            for alert in joined:
+                await incidents.track_alert(
+                    session=session, incident=incident, rule=alert.rule,
+                    fingerprint=alert.fingerprint, state=alert.state.value, now=transition.at,
+                )  # fmt: skip
             incident_id = incident.id
-        for hook in self.on_joined:
-            await hook(incident_id, transition)
+        for alert in joined:
+            for hook in self.on_joined:
+                await hook(incident_id, alert)
+
+    def _others_active(self, transition: AlertTransition) -> list[AlertTransition]:
+        group = group_of(transition)
+        return [
+            a for a in self.active_alerts()
+            if a.fingerprint != transition.fingerprint and group_of(a) == group
+        ]  # fmt: skip
 
     async def _incident_for(
         self, session: AsyncSession, transition: AlertTransition
-    ) -> Incident | None:
+    ) -> tuple[Incident | None, bool]:
+        """The group's open incident, or a new one (and whether it is new)."""
         group = group_of(transition)
         incident = await incidents.open_in_group(session=session, group_key=group)
         if incident is not None or transition.state is not AlertState.FIRING:
-            return incident
+            return incident, False
         if transition.severity not in self.settings.declare_severities:
-            return None
+            return None, False
         summary = transition.annotations.get("summary") or transition.rule
-        return await incidents.declare(
+        declared = await incidents.declare(
             session=session, title=f"{transition.rule}: {summary}"[:200],
             severity=severity_of_alert(transition.severity), by=AUTO, now=transition.at,
             group_key=group,
         )  # fmt: skip
+        return declared, True
 
     async def tick(self) -> None:
         """Gather every open incident's timeline; resolve those that are over."""

@@ -9,6 +9,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from jwtpizza.ops.alerts.events import AlertState
+from jwtpizza.ops.incidents import service as incidents
 
 from .conftest import IncidentOps, MakeIncidentOps
 from .kit import LINK, IncidentWorld, chaos_event, transition
@@ -91,6 +92,8 @@ async def test_a_critical_alert_opens_an_incident_that_assembles_resolves_and_re
          "method": "POST", "route": "/api/order", "status": 500, "resBody": body,
          "requestId": "r1"},
     ]  # fmt: skip
+    await bus.publish(transition("ChaosErrors", AlertState.FIRING, t0 + timedelta(seconds=8),
+                                 severity="high"))  # fmt: skip
     await bus.publish(transition("PizzaFailures", AlertState.PENDING, t0 + timedelta(seconds=10)))
     assert await call(ops, "GET", "/api/ops/incidents") == []  # pending declares nothing
     await bus.publish(transition("PizzaFailures", AlertState.FIRING, t0 + timedelta(seconds=25),
@@ -100,18 +103,23 @@ async def test_a_critical_alert_opens_an_incident_that_assembles_resolves_and_re
     [incident] = await call(ops, "GET", "/api/ops/incidents")
     n = incident["id"]
     assert incident["severity"] == "critical" and incident["declaredBy"] == "ops (auto)"
+    async with ops.context.db.reader() as session:
+        joined = await incidents.alerts_of(session=session, incident_id=incident["id"])
+    assert sorted(a.rule for a in joined) == ["ChaosErrors", "HighErrorRate", "PizzaFailures"]
 
     ops.clock.advance(60)
     await call(ops, "POST", f"/api/ops/incidents/{n}/ack")
     await desk.tick()
     shown = await call(ops, "GET", f"/api/ops/incidents/{n}")
     kinds = [e["kind"] for e in shown["timeline"]]
-    assert kinds[:4] == ["chaos-initiated", "chaos-started", "report-link", "alert-pending"]
+    assert kinds[:5] == ["chaos-initiated", "chaos-started", "report-link", "alert-firing",
+                         "alert-pending"]  # fmt: skip
     assert "alert-firing" in kinds and shown["rootCause"] == "chaos:fail"
     link = next(e for e in shown["timeline"] if e["kind"] == "report-link")
     assert link["data"]["url"] == LINK and "q=r1" in link["evidence"]
 
-    for rule, severity in (("PizzaFailures", "critical"), ("HighErrorRate", "warning")):
+    alerts = (("PizzaFailures", "critical"), ("HighErrorRate", "warning"), ("ChaosErrors", "high"))
+    for rule, severity in alerts:
         await bus.publish(transition(rule, AlertState.RESOLVED, t0 + timedelta(seconds=120),
                                      previous=AlertState.FIRING, severity=severity))  # fmt: skip
     await desk.tick()
@@ -125,7 +133,7 @@ async def test_a_critical_alert_opens_an_incident_that_assembles_resolves_and_re
     report = await call(ops, "POST", f"/api/ops/incidents/{n}/report")
     text = report["markdown"]
     assert "# Incident: " + f"{t0:%Y-%m-%d %H-%M-%S}" in text
-    assert "MTTD was 25 s" in text and "8 orders failed" in text
+    assert "MTTD was 8 s" in text and "8 orders failed" in text
     assert "4 diners were affected (40% of the 10 active)" in text
     assert "`fail` chaos fault" in text
     assert world.ledger_queries[-1]["from"] == t0.isoformat()

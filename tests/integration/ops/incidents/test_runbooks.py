@@ -22,7 +22,7 @@ from .conftest import START, IncidentOps, MakeIncidentOps
 from .kit import LINK, IncidentWorld, incident_settings, transition
 
 BODY = f'{{"message":"Failed to fulfill order at factory","followLinkToEndChaos":"{LINK}"}}'
-RULE = "PizzaFactoryFailures"
+RULE = "FactoryChaosErrors"
 
 
 def world_with_a_report_link(ops_time: datetime) -> IncidentWorld:
@@ -55,7 +55,7 @@ async def test_by_hand_the_runbook_follows_the_report_link_it_finds(
     n = await open_incident(ops)
     await ops.context.bus.publish(transition(RULE, AlertState.RESOLVED, ops.clock.now(),
                                              previous=AlertState.FIRING))  # fmt: skip
-    ran = await ops.client.post(f"/api/ops/incidents/{n}/runbooks/factory-fail",
+    ran = await ops.client.post(f"/api/ops/incidents/{n}/runbooks/FactoryChaosErrors",
                                 headers=ops.admin())  # fmt: skip
     assert ran.status_code == 200, ran.text
     assert ran.json()["cleared"] is True and ran.json()["escalated"] is False
@@ -82,7 +82,7 @@ async def test_on_autopilot_a_runbook_that_misses_its_deadline_pages_a_person(
     steps = [e for e in await timeline(ops, n) if e["source"] == "runbook"]
     assert [e["kind"] for e in steps] == ["runbook-started", "runbook-step", "runbook-escalated"]
     assert "failed: no error in the service logs carries a report link" in steps[1]["text"]
-    assert steps[2]["data"]["by"] == "autopilot (factory-fail)"
+    assert steps[2]["data"]["by"] == "autopilot (FactoryChaosErrors)"
     async with ops.context.db.reader() as session:
         pages = list(await session.scalars(select(Page)))
     assert [p.message["alerts"][0]["labels"]["alertname"] for p in pages] == [RUNBOOK_ALERT]
