@@ -139,6 +139,7 @@ def create_app(
         factory_url=settings.factory_url, samples=context.monitor.store, settings=incidents,
     )  # fmt: skip
     context.bus.subscribe(desk.on_alert)
+    desk.active_alerts = context.bus.active
     paging = build_paging(
         db=context.db, clock=clock, registry=obs.metrics.registry, notify_settings=notify,
         oncall_settings=oncall, transport=notify_transport,
