@@ -41,6 +41,7 @@ from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.runbooks import runner as runbooks
 from jwtpizza.ops.runbooks.router import router as runbooks_router
 from jwtpizza.ops.settings import OpsSettings
+from jwtpizza.ops.statuspage.router import router as statuspage_router
 from jwtpizza.ops.telemetry import MonitorMetrics
 
 
@@ -184,6 +185,7 @@ def create_app(
     app.include_router(rules_router)
     app.include_router(incidents_router)
     app.include_router(runbooks_router)
+    app.include_router(statuspage_router)
     for router in (silences_router, oncall_router, intake_router):
         app.include_router(router)
     return app

@@ -33,11 +33,13 @@ MakeIncidentOps = Callable[..., Awaitable[IncidentOps]]
 async def make_incident_ops(tmp_path: Path) -> AsyncIterator[MakeIncidentOps]:
     stack: list[Any] = []
 
-    async def build(world: IncidentWorld | None = None, **overrides: Any) -> IncidentOps:
+    async def build(
+        world: IncidentWorld | None = None, ops: dict[str, Any] | None = None, **overrides: Any
+    ) -> IncidentOps:
         world = world or IncidentWorld()
         clock = FakeClock(START)
         app = create_app(
-            ops_settings(tmp_path, factory_url=FACTORY), clock=clock,
+            ops_settings(tmp_path, factory_url=FACTORY, **(ops or {})), clock=clock,
             http_transport=world.transport(), start_loops=False,
             incidents=incident_settings(**overrides),
         )  # fmt: skip
