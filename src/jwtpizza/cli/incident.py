@@ -27,8 +27,9 @@ def _request(method: str, path: str, url: str, token: str | None, **kw: Any) -> 
     bearer = token or os.environ.get("JWTPIZZA_TOKEN")
     if not bearer:
         fail("give --token or set JWTPIZZA_TOKEN (an admin token of the pizza service)")
+    timeout = kw.pop("timeout", 30.0)
     try:
-        with httpx.Client(base_url=url, timeout=30.0) as client:
+        with httpx.Client(base_url=url, timeout=timeout) as client:
             response = client.request(
                 method, f"/api/ops/incidents{path}",
                 headers={"Authorization": f"Bearer {bearer}"}, **kw,
@@ -134,3 +135,16 @@ def report(
     path = out / written["fileName"]
     path.write_text(written["markdown"], encoding="utf-8")
     typer.echo(f"wrote {path} (incident {number} is {written['status']})")
+
+
+@app.command("runbook")
+def runbook(
+    number: int, name: str, url: UrlOption = DEFAULT_URL, token: TokenOption = None
+) -> None:
+    """Run a runbook on an incident now (each step goes on its timeline)."""
+    result = _request("POST", f"/{number}/runbooks/{name}", url, token, timeout=None)
+    for step in result["steps"]:
+        typer.echo(f"{'ok  ' if step['ok'] else 'FAIL'} {step['text']}")
+    if result["escalated"]:
+        fail(f"runbook {name} did not clear its alerts by its deadline: a person was paged")
+    typer.echo(f"runbook {name}: alerts cleared")

@@ -99,6 +99,10 @@ def up(
             factory_api_key=SecretStr(vendor_key),
         )
         ops = ops_settings(host, ops_port, service, factory)
+        # Incidents read the service's logs and ledger and the chaos feed as the demo admins.
+        os.environ.setdefault("JWTPIZZA_OPS_INCIDENTS_SERVICE_EMAIL", "a@jwt.com")
+        os.environ.setdefault("JWTPIZZA_OPS_INCIDENTS_SERVICE_PASSWORD", "admin")
+        os.environ.setdefault("JWTPIZZA_OPS_INCIDENTS_FACTORY_API_KEY", admin_key)
         apps = [
             (create_factory(factory), factory_port),
             (create_service(service), service_port),
