@@ -89,9 +89,11 @@ async def test_ntfy_pushes_to_the_topic() -> None:
     with fake_http() as ntfy:
         await send("ntfy", url=ntfy.url, topic="jwt-pizza-oncall", priority="max")
     [request] = ntfy.requests
-    assert request.path.startswith("/")
-    assert "pizzas are failing" in request.body.decode()
-    assert "jwt-pizza-oncall" in request.path + request.body.decode()
+    body = request.json()
+    assert (request.path, body["topic"]) == ("/", "jwt-pizza-oncall")
+    assert body["title"] == "[FIRING:1] PizzaFailures (PizzaFailures)"
+    assert "Acknowledge: http://ops.example/api/ops/ack/TOKEN" in body["message"]
+    assert request.headers["x-priority"] == "max"
 
 
 async def test_twilio_sms_at_the_libraries_http_boundary() -> None:
