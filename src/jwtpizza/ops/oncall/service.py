@@ -83,24 +83,25 @@ class Escalator:
                 "alert group %s names unknown escalation policy %r", message.group_key, policy
             )
             policy = next(iter(self.config.policies), policy)
+        stored = message.model_dump(mode="json", by_alias=True)
         async with self._lock, self._db.writer() as session:
             page = await self._open_page(session, message.group_key)
             now = self._clock.now()
-            if message.status is Status.RESOLVED:
-                if page is not None:
-                    page.status, page.resolved_at, page.next_step_at = "resolved", now, None
-                    page.message = message.model_dump(mode="json", by_alias=True)
-                return page
             if page is not None:
-                page.message = message.model_dump(mode="json", by_alias=True)
+                page.message = stored
+                if message.status is Status.RESOLVED:
+                    page.status, page.resolved_at = PageStatus.RESOLVED.value, now
+                    page.next_step_at = None
                 return page
+            if message.status is Status.RESOLVED:
+                return None
             page = Page(
                 dedup_key=message.group_key[:500],
                 policy=policy,
                 title=Notice(message).title()[:500],
                 source=source,
                 status=PageStatus.TRIGGERED.value,
-                message=message.model_dump(mode="json", by_alias=True),
+                message=stored,
                 next_step=0,
                 next_step_at=now,
                 created_at=now,
