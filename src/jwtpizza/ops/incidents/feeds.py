@@ -114,12 +114,17 @@ def log_evidence(base_url: str, log: Mapping[str, Any]) -> str:
 
 
 def log_entries(logs: Iterable[Mapping[str, Any]], component: str, base_url: str) -> list[Entry]:
-    """The timeline facts in one component's logs (records oldest first)."""
+    """The timeline facts in one component's logs (records oldest first). The queue counts
+    as drained at the first drain after it began queueing (a lone in-flight order draining
+    in normal operation is not an event)."""
     entries: list[Entry] = []
+    engaged = False
     for log in logs:
         entry = _log_entry(log, component, base_url)
-        if entry is not None:
-            entries.append(entry)
+        if entry is None or (entry.kind == "queue-drained" and not engaged):
+            continue
+        engaged = engaged or entry.kind == "queue-engaged"
+        entries.append(entry)
     return entries
 
 
@@ -165,5 +170,5 @@ def _resilience(
         return "queue-engaged", f"queue-engaged:{component}", text, {}
     if message == "queue drained":
         text = f"{component}: the order queue drained ({log.get('previous_depth')} waiting before)"
-        return "queue-drained", f"queue-drained:{component}:{at}", text, {}
+        return "queue-drained", f"queue-drained:{component}", text, {}
     return None, "", "", {}

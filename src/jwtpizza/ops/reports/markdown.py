@@ -27,7 +27,9 @@ SECTIONS = (
     "Prevention",
     "Action items",
 )
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# What could start markup inside a line of our text: backslashes, emphasis stars, link
+# brackets, raw HTML, and underscores at a word's edge (inside a word they are literal).
+_SPECIAL = re.compile(r"([\\*\[\]<]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 def escape(text: str) -> str:
