@@ -100,7 +100,7 @@ def _ms(text: Any, what: str) -> int:
         raise TestFileInvalid(str(error)) from error
 
 
-def _groups(document: dict[str, Any]) -> Iterator[TestGroup]:
+def parse_test_groups(document: dict[str, Any]) -> Iterator[TestGroup]:
     for index, raw in enumerate(document.get("tests") or []):
         yield TestGroup(
             interval_ms=_ms(raw.get("interval", "1m"), "interval"),
@@ -114,7 +114,7 @@ def _groups(document: dict[str, Any]) -> Iterator[TestGroup]:
         )
 
 
-def _store(group: TestGroup) -> SampleStore:
+def store_for(group: TestGroup) -> SampleStore:
     store = SampleStore(retention_ms=10**15, max_samples_per_series=10**9)
     for labels, values in group.series:
         for i, value in enumerate(values):
@@ -134,13 +134,13 @@ def run_file(path: str | Path) -> list[str]:
     specs = load_files(rule_files)
     eval_ms = _ms(document.get("evaluation_interval", "1m"), "evaluation_interval")
     failures: list[str] = []
-    for group in _groups(document):
+    for group in parse_test_groups(document):
         failures += _run_group(group, specs, eval_ms)
     return failures
 
 
 def _run_group(group: TestGroup, specs: Any, eval_ms: int) -> list[str]:
-    store = _store(group)
+    store = store_for(group)
     rules = RuleManager(store=store, bus=AlertBus(), default_interval_seconds=eval_ms / 1000)
     rules.install(specs)
     checks: dict[int, list[dict[str, Any]]] = {}
