@@ -16,9 +16,10 @@ from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
 from jwtpizza.edge import install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
+from jwtpizza.observability.background import Periodic
 from jwtpizza.observability.http_client import reason_for_error
 from jwtpizza.observability.metrics import FactoryReason, Metrics, factory_reason
-from jwtpizza.service import docs
+from jwtpizza.service import docs, integrity
 from jwtpizza.service.auth.ratelimit import LoginLimiter
 from jwtpizza.service.auth.router import router as auth_router
 from jwtpizza.service.auth.service import TokenSettings
@@ -142,6 +143,18 @@ def build_context(
     )
 
 
+def _integrity_watch(context: ServiceContext) -> Periodic | None:
+    """The periodic ledger check behind the `integrity_problems` metric, if enabled."""
+    interval = context.settings.integrity_check_seconds
+    if interval <= 0:
+        return None
+
+    async def work() -> None:
+        await integrity.export(db=context.db, metrics=context.metrics)
+
+    return Periodic(work, interval, context.clock)
+
+
 def create_app(
     settings: ServiceSettings | None = None,
     *,
@@ -169,9 +182,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         context.kitchen.start()
+        watch = _integrity_watch(context)
+        if watch is not None:
+            watch.start()
         try:
             yield
         finally:
+            if watch is not None:
+                await watch.stop()
             await context.kitchen.stop()
             await context.factory.aclose()
             await context.db.dispose()
