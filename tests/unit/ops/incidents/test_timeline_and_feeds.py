@@ -55,6 +55,8 @@ def http_log(seconds: float, status: int, route: str, body: str = "") -> dict[st
 def test_logs_give_the_first_report_link_first_5xx_breaker_and_queue() -> None:
     body = f'{{"message":"Failed to fulfill order at factory","followLinkToEndChaos":"{LINK}"}}'
     logs = [
+        {"time": at(0.5), "level": "info", "type": "resilience", "msg": "queue drained",
+         "previous_depth": 1},  # an in-flight order in normal operation: not an event
         http_log(1, 200, "/api/order"),
         http_log(2, 500, "/api/order", body),
         http_log(3, 500, "/api/order", body),
@@ -67,6 +69,8 @@ def test_logs_give_the_first_report_link_first_5xx_breaker_and_queue() -> None:
          "order_id": 8},
         {"time": at(9), "level": "info", "type": "resilience", "msg": "queue drained",
          "previous_depth": 2},
+        {"time": at(10), "level": "info", "type": "resilience", "msg": "queue drained",
+         "previous_depth": 1},
     ]  # fmt: skip
     entries = merge(log_entries(logs, "service", "http://shop"))
     kinds = [(e.kind, (e.at - T0).seconds) for e in entries]
