@@ -64,6 +64,10 @@ def test_every_step_a_file_may_name_has_an_implementation() -> None:
 
 def test_the_shipped_runbooks_load() -> None:
     books = load_dir(DOCS)
-    assert {b.name for b in books} >= {"FactoryChaosErrors", "FactoryUnreachable", "IntegrityCheckFailing"}
+    assert {b.name for b in books} >= {
+        "FactoryChaosErrors",
+        "FactoryUnreachable",
+        "IntegrityCheckFailing",
+    }
     assert all(b.summary and b.alerts and b.autopilot for b in books)
     assert expected_alerts(books)["outage"] == ["FactoryUnreachable"]
