@@ -144,6 +144,7 @@ def create_app(
     paging = build_paging(
         db=context.db, clock=clock, registry=obs.metrics.registry, notify_settings=notify,
         oncall_settings=oncall, transport=notify_transport,
+        listen_url=f"http://{settings.host}:{settings.port}",
     )  # fmt: skip
     context.bus.subscribe(paging.on_transition)
     incident_paging.connect(desk, paging.escalator)

@@ -47,7 +47,7 @@ class Notice:
         firing = sum(1 for a in self.message.alerts if a.status is Status.FIRING)
         head = f"[FIRING:{firing}]" if firing else "[RESOLVED]"
         values = " ".join(self.message.group_labels[k] for k in sorted(self.message.group_labels))
-        name = self.message.common_labels.get("alertname", "")
+        name = self.message.common_labels.get("alertname") or _shared_name(self.message)
         return " ".join(part for part in (head, name, f"({values})" if values else "") if part)
 
     def body(self) -> str:
@@ -60,6 +60,12 @@ class Notice:
         if self.ack_url:
             lines.append(f"Acknowledge: {self.ack_url}")
         return "\n".join(lines)
+
+
+def _shared_name(message: WebhookMessage) -> str:
+    """The alert name all alerts share (Alertmanager may leave `commonLabels` out)."""
+    names = {alert.labels.get("alertname", "") for alert in message.alerts}
+    return names.pop() if len(names) == 1 else ""
 
 
 class Sender(Protocol):
@@ -81,7 +87,6 @@ class ConsoleSender:
 
     async def send(self, notice: Notice) -> None:
         log.warning("notification %s\n%s", notice.title(), notice.body())
-        print(f"[ops notify] {notice.title()}\n{notice.body()}", flush=True)
 
 
 class WebhookSender:

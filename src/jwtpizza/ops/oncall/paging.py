@@ -44,6 +44,7 @@ class Paging:
     escalator: Escalator
     deliverer: Deliverer
     http: httpx.AsyncClient
+    public_url: str
 
     def load(self) -> tuple[NotifyConfig, OncallConfig]:
         """Both files, checked against each other; raises without changing anything."""
@@ -79,7 +80,7 @@ class Paging:
                 annotations=dict(transition.annotations),
                 starts_at=transition.fired_at or transition.active_at or transition.at,
                 ends_at=ends,
-                generator_url=f"{self.oncall_settings.public_url}/api/ops/alerts",
+                generator_url=f"{self.public_url}/api/ops/alerts",
             )
         )
 
@@ -96,8 +97,10 @@ def build_paging(
     notify_settings: NotifySettings | None = None,
     oncall_settings: OncallSettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    listen_url: str = "http://127.0.0.1:3300",
 ) -> Paging:
-    """Load both configurations (a bad one stops the start, naming the problem)."""
+    """Load both configurations (a bad one stops the start, naming the problem).
+    Links point at `OncallSettings.public_url`, else at `listen_url`."""
     notify_settings = notify_settings or NotifySettings()
     oncall_settings = oncall_settings or OncallSettings()
     notify = load_config_file(notify_settings.notify_config)
@@ -106,12 +109,13 @@ def build_paging(
     deliverer = Deliverer(
         clock=clock, metrics=NotifyMetrics(registry), backoff=notify_settings.backoff()
     )
+    public_url = (oncall_settings.public_url or listen_url).rstrip("/")
     key = oncall_settings.ack_key()
     links = None
     if key is None:
         log.warning("JWTPIZZA_OPS_ACK_SECRET is not set: pages carry no acknowledge link")
     else:
-        links = AckLinks(key, oncall_settings.public_url, oncall_settings.ack_link_ttl_seconds)
+        links = AckLinks(key, public_url, oncall_settings.ack_link_ttl_seconds)
 
     def deliver(receiver: str, notice: Notice, on_delivered: OnDelivered) -> None:
         notifier.send(receiver, notice, on_delivered)  # bound below: the two refer to each other
@@ -125,7 +129,9 @@ def build_paging(
         silences=lambda: silence_service.active_windows(db, clock.now()),
         pager=escalator,
     )
-    return Paging(notify_settings, oncall_settings, notifier, escalator, deliverer, http)
+    return Paging(
+        notify_settings, oncall_settings, notifier, escalator, deliverer, http, public_url
+    )
 
 
 async def get_paging(request: Request) -> Paging:

@@ -28,8 +28,9 @@ class OncallSettings(BaseSettings):
     ack_secret: SecretStr | None = None
     intake_token: SecretStr | None = None
     ack_link_ttl_seconds: float = 24 * 3600.0
-    # Where responders reach this ops component (acknowledge links start with it).
-    public_url: str = "http://127.0.0.1:3300"
+    # Where responders reach this ops component (acknowledge links start with it);
+    # by default the address ops listens on.
+    public_url: str | None = None
 
     def ack_key(self) -> bytes | None:
         secret = self._secret(self.ack_secret, "JWTPIZZA_OPS_ACK_SECRET", DEMO_ACK_SECRET)
