@@ -71,3 +71,10 @@ def test_the_shipped_runbooks_load() -> None:
     }
     assert all(b.summary and b.alerts and b.autopilot for b in books)
     assert expected_alerts(books)["outage"] == ["FactoryUnreachable"]
+
+
+def test_each_runbook_file_sits_next_to_prose_that_describes_it() -> None:
+    for book in load_dir(DOCS):
+        prose = book.path.with_suffix(".md").read_text()
+        assert f"## On autopilot (`{book.path.name}`)" in prose
+        assert f"# {book.name}" in prose
