@@ -43,15 +43,20 @@ def check_new_silence(
 
 def inhibited(alert: Alert, firing: Iterable[Alert], rules: Iterable[InhibitRule]) -> bool:
     """Muted by a firing source alert of some rule (e.g. its critical twin) with the same
-    values of the rule's `equal` labels; an alert never inhibits itself."""
+    values of the rule's `equal` labels. As in Alertmanager, an alert never inhibits itself,
+    and when the alert matches the rule's source side too, only sources that are not
+    themselves targets count (two alerts cannot mute each other)."""
     sources = list(firing)
     for rule in rules:
         if not matches_all(rule.target, alert.labels):
             continue
+        two_sided = matches_all(rule.source, alert.labels)
         for source in sources:
             if source.fingerprint == alert.fingerprint:
                 continue
             if not matches_all(rule.source, source.labels):
+                continue
+            if two_sided and matches_all(rule.target, source.labels):
                 continue
             if all(source.labels.get(n, "") == alert.labels.get(n, "") for n in rule.equal):
                 return True
