@@ -57,6 +57,8 @@ class IncidentDesk:
         self.pager: Callable[[int, str], Awaitable[None]] | None = None
         # Acknowledges the incident's open pages (wired to on-call when it runs).
         self.page_acknowledger: Callable[[int, str], Awaitable[None]] | None = None
+        # Runbooks at work per incident: an incident does not resolve itself under them.
+        self.working: dict[int, int] = {}
         # The alerts pending or firing right now (the AlertBus's view, once wired).
         self.active_alerts: Callable[[], list[AlertTransition]] = list
 
@@ -123,7 +125,8 @@ class IncidentDesk:
                 session=session, incident=incident, feeds=self.feeds, now=now,
                 lookback=self.settings.lookback_seconds,
             )  # fmt: skip
-            await resolve_if_over(session=session, incident=incident, faults=faults, now=now)
+            if not self.working.get(incident_id):
+                await resolve_if_over(session=session, incident=incident, faults=faults, now=now)
         return faults
 
     def expected_for(self, faults: Sequence[Fault]) -> list[str]:

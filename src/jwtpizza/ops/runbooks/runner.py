@@ -11,11 +11,11 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from jwtpizza.errors import NotFound
+from jwtpizza.errors import JwtPizzaError, NotFound
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.incidents.timeline import Entry, Source
-from jwtpizza.ops.runbooks.spec import Runbook, expected_alerts, load_dir
+from jwtpizza.ops.runbooks.spec import Runbook, Step, expected_alerts, load_dir
 from jwtpizza.ops.runbooks.steps import STEPS, Outcome, Run, alerts_resolved
 
 log = logging.getLogger("jwtpizza.ops.runbooks")
@@ -36,13 +36,29 @@ def _entry(run: Run, kind: str, text: str, index: int, evidence: str | None = No
 
 
 async def run_runbook(desk: IncidentDesk, incident_id: int, book: Runbook, *, by: str) -> RunResult:
-    """Run the steps in order (stopping at the first that fails), then hold the deadline."""
+    """Run the steps in order (stopping at the first that fails), then hold the deadline.
+    While it runs, the incident does not resolve itself."""
+    desk.working[incident_id] = desk.working.get(incident_id, 0) + 1
+    try:
+        return await _run(desk, incident_id, book, by=by)
+    finally:
+        desk.working[incident_id] -= 1
+
+
+async def _step(run: Run, step: Step) -> Outcome:
+    try:
+        return await STEPS[step.name](run, step)
+    except JwtPizzaError as error:  # e.g. the incident was closed by hand meanwhile
+        return Outcome(False, error.message)
+
+
+async def _run(desk: IncidentDesk, incident_id: int, book: Runbook, *, by: str) -> RunResult:
     run = Run(desk=desk, incident_id=incident_id, runbook=book, by=by, started=desk.clock.now())
     await desk.record(incident_id, [_entry(run, "runbook-started",
                                            f"runbook {book.name} started by {by}", 0)])  # fmt: skip
     outcomes: list[Outcome] = []
     for index, step in enumerate(book.steps, 1):
-        outcome = await STEPS[step.name](run, step)
+        outcome = await _step(run, step)
         outcomes.append(outcome)
         verdict = "done" if outcome.ok else "failed"
         text = f"runbook {book.name} step {index} {step.name} {verdict}: {outcome.text}"

@@ -101,3 +101,20 @@ def test_a_runbook_file_with_an_unknown_step_stops_the_start(tmp_path: Path) -> 
     (folder / "bad.yml").write_text("trigger: {alerts: [A]}\nsteps: [reboot_the_moon]\n")
     with pytest.raises(RunbookLoadError, match=r"bad\.yml: step 1: unknown step 'reboot_the_moon'"):
         create_app(ops_settings(tmp_path), incidents=incident_settings(runbook_dir=folder))
+
+
+async def test_an_incident_does_not_resolve_itself_while_a_runbook_works(
+    make_incident_ops: MakeIncidentOps,
+) -> None:
+    ops = await make_incident_ops(IncidentWorld())
+    n = await open_incident(ops)
+    await ops.context.bus.publish(transition(RULE, AlertState.RESOLVED, ops.clock.now(),
+                                             previous=AlertState.FIRING))  # fmt: skip
+    ops.desk.working[n] = 1  # as `run_runbook` counts itself in
+    await ops.desk.tick()
+    shown = await ops.client.get(f"/api/ops/incidents/{n}", headers=ops.admin())
+    assert shown.json()["status"] == "active"
+    ops.desk.working[n] = 0
+    await ops.desk.tick()
+    shown = await ops.client.get(f"/api/ops/incidents/{n}", headers=ops.admin())
+    assert shown.json()["status"] == "resolved"
