@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from collections.abc import AsyncIterator
@@ -57,6 +58,11 @@ def _metered(factory: FactoryClient, metrics: Metrics) -> FactoryCall:
             pizza = await factory.make_pizza(diner=diner, order=order, idempotency_key=key)
         except FactoryError as error:
             metrics.factory_call(factory_reason(error.reason), time.perf_counter() - started)
+            raise
+        except asyncio.CancelledError:
+            # The attempt timeout cancels a call that hangs (an outage that accepts the
+            # connection and never answers): it still counts, or a hung factory is invisible.
+            metrics.factory_call(FactoryReason.TIMEOUT, time.perf_counter() - started)
             raise
         except Exception as error:
             metrics.factory_call(reason_for_error(error), time.perf_counter() - started)
