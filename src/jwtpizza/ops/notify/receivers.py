@@ -166,7 +166,7 @@ def email_plugin(options: dict[str, Any]) -> Any:
         raise NotifyConfigError("email_configs: smarthost must be host:port")
     user, password = options.get("auth_username"), options.get("auth_password")
     credentials = f"{quote(str(user), safe='')}:{quote(str(password), safe='')}@" if user else ""
-    tls = bool(options.get("require_tls", False))
+    tls = bool(options.get("require_tls", True))  # as Alertmanager: no plaintext by default
     query = {"from": sender, "to": to, "smtp": host, "mode": "starttls" if tls else "insecure"}
     scheme = "mailtos" if tls else "mailto"
     return _plugin(f"{scheme}://{credentials}{host}:{port}?{urlencode(query)}", "email")
