@@ -2,9 +2,9 @@
 
 Debian's `prometheus` scrapes the running service with the shipped rule file, a `fail` fault
 fires the rule that counts chaos failures, the real `prometheus-alertmanager` posts its
-webhook to our intake, and our on-call pages the primary on a local fake. Nobody acknowledges, so the secondary is paged after the
-escalation delay; the secondary acknowledges through the link in their page, and the
-team is never paged.
+webhook to our intake, and our on-call pages the primary on a local fake. Nobody
+acknowledges, so the secondary is paged after the escalation delay; the secondary
+acknowledges through the link in their page, and the team is never paged.
 """
 
 from __future__ import annotations
