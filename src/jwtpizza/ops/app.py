@@ -167,6 +167,7 @@ def create_app(
             else:
                 yield
         finally:
+            await context.bus.close()
             await books.stop()
             await paging.close()
             await context.http.aclose()

@@ -50,6 +50,7 @@ async def test_alert_goes_pending_firing_resolved_and_is_recorded(
         t = now_ms(ops.clock)
         await ops.context.monitor.scrape_all(t)
         await ops.context.rules.evaluate(t)
+        await ops.context.bus.flush()
         ops.clock.advance(5)
 
     for failures in (0, 0, 2, 4, 6, 6):

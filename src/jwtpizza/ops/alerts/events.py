@@ -7,13 +7,17 @@ app's `AlertBus`; notification, on-call and incidents subscribe to it in process
     bus.subscribe(on_transition)          # sync or async callable(AlertTransition)
     bus.active()                          # the alerts pending or firing right now
 
-A subscriber that raises is logged and skipped; it never stops evaluation or other
-subscribers.
+The rule evaluator `post`s: transitions are delivered in order by a background task, so a
+slow subscriber (a database write, a notification) never delays evaluation; `flush()`
+waits until everything posted is delivered. `publish` delivers at once and returns when
+every subscriber has run. A subscriber that raises is logged and skipped; it never stops
+evaluation or other subscribers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -85,6 +89,8 @@ class AlertBus:
     def __init__(self) -> None:
         self._subscribers: list[Subscriber] = []
         self._active: dict[str, AlertTransition] = {}
+        self._queue: asyncio.Queue[AlertTransition] | None = None
+        self._worker: asyncio.Task[None] | None = None
 
     def subscribe(self, callback: Subscriber) -> None:
         self._subscribers.append(callback)
@@ -96,12 +102,50 @@ class AlertBus:
         """The latest transition of every alert now pending or firing."""
         return list(self._active.values())
 
+    def post(self, transition: AlertTransition) -> None:
+        """Record a transition now and deliver it in the background, in posting order."""
+        self._record(transition)
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._deliver_posted())
+        self._queue.put_nowait(transition)
+
+    async def flush(self) -> None:
+        """Wait until every posted transition has been delivered."""
+        if self._queue is not None:
+            await self._queue.join()
+
+    async def close(self) -> None:
+        """Deliver what is posted, then stop the background delivery."""
+        await self.flush()
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
+
+    async def _deliver_posted(self) -> None:
+        assert self._queue is not None
+        while True:
+            transition = await self._queue.get()
+            try:
+                await self._deliver(transition)
+            finally:
+                self._queue.task_done()
+
     async def publish(self, transition: AlertTransition) -> None:
-        """Record and deliver one transition; subscriber failures are logged, not raised."""
+        """Record and deliver one transition now; subscriber failures are logged."""
+        self._record(transition)
+        await self._deliver(transition)
+
+    def _record(self, transition: AlertTransition) -> None:
         if transition.state in (AlertState.PENDING, AlertState.FIRING):
             self._active[transition.fingerprint] = transition
         else:
             self._active.pop(transition.fingerprint, None)
+
+    async def _deliver(self, transition: AlertTransition) -> None:
         for callback in list(self._subscribers):
             try:
                 result = callback(transition)

@@ -97,9 +97,10 @@ class RuleManager:
                 await self.evaluate_group(group, t_ms)
 
     async def evaluate_group(self, group: RuleGroup, t_ms: int) -> None:
-        """Evaluate one group and publish its transitions on the bus."""
+        """Evaluate one group and post its transitions on the bus (delivered in order in the
+        background, so subscribers never hold up the next evaluation)."""
         for transition in self.step(group, t_ms):
-            await self.bus.publish(transition)
+            self.bus.post(transition)
 
     def step(self, group: RuleGroup, t_ms: int) -> list[AlertTransition]:
         """Evaluate one group's rules in order at `t_ms`; the transitions they caused."""
