@@ -1,8 +1,8 @@
 """The real Prometheus -> Alertmanager -> ops intake chain, then escalation, on real processes.
 
-Debian's `prometheus` scrapes the running service with the shipped rule file, a `fail` fault
-fires the rule that counts chaos failures, the real `prometheus-alertmanager` posts its
-webhook to our intake, and our on-call pages the primary on a local fake. Nobody
+Debian's `prometheus` scrapes the running service and factory with the shipped rule file,
+a `fail` fault fires the rule that counts chaos failures, the real `prometheus-alertmanager`
+posts its webhook to our intake, and our on-call pages the primary on a local fake. Nobody
 acknowledges, so the secondary is paged after the escalation delay; the secondary
 acknowledges through the link in their page, and the team is never paged.
 """
@@ -30,7 +30,7 @@ from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.service.resilience import ResilienceSettings
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 
-from .support import free_port, live_pair, serving
+from .support import LivePair, free_port, live_pair, serving
 
 pytestmark = pytest.mark.slow
 
@@ -151,7 +151,7 @@ receivers:
 
 
 @contextmanager
-def prometheus(tmp_path: Path, service_url: str, alertmanager_url: str) -> Iterator[str]:
+def prometheus(tmp_path: Path, pair: LivePair, alertmanager_url: str) -> Iterator[str]:
     port = free_port()
     config = tmp_path / "prometheus.yml"
     config.write_text(f"""
@@ -163,8 +163,12 @@ alerting:
 scrape_configs:
   - job_name: jwt-pizza-service
     static_configs:
-      - targets: ["{service_url.removeprefix("http://")}"]
+      - targets: ["{pair.service_url.removeprefix("http://")}"]
         labels: {{component: service}}
+  - job_name: jwt-pizza-factory
+    static_configs:
+      - targets: ["{pair.factory_url.removeprefix("http://")}"]
+        labels: {{component: factory}}
 """)
     args = [
         binary("prometheus"), f"--config.file={config}",
@@ -208,7 +212,7 @@ def test_prometheus_alertmanager_intake_then_escalation_and_ack(tmp_path: Path) 
         fake_http() as pager,
         ops(tmp_path, pager, pair.service_url) as ops_url,
         alertmanager(tmp_path, ops_url) as am_url,
-        prometheus(tmp_path, pair.service_url, am_url),
+        prometheus(tmp_path, pair, am_url),
     ):
         login = pair.shop.put("/api/auth", json={"email": "d@jwt.com", "password": "diner"})
         diner = {"Authorization": f"Bearer {login.json()['token']}"}
