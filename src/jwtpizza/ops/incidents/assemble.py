@@ -4,7 +4,9 @@ the components' logs) and resolving it once every alert and the fault have ended
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,22 +83,39 @@ async def page_entries(
     return entries
 
 
-async def gather(
+@dataclass(frozen=True)
+class Fetched:
+    """What the feeds said for an incident's window (read over HTTP, outside any write)."""
+
+    start: datetime
+    end: datetime
+    events: list[dict[str, Any]]
+    logs: dict[str, list[dict[str, Any]]]
+
+
+async def fetch(
     *, session: AsyncSession, incident: Incident, feeds: Feeds, now: datetime, lookback: float
-) -> list[Fault]:
-    """Put every source's new facts on the timeline; the chaos faults of the incident."""
+) -> Fetched:
+    """Read the chaos feed and the components' logs for the incident's window."""
     start = await first_signal(session=session, incident=incident) - timedelta(seconds=lookback)
     end = incident.resolved_at or now
     events = await feeds.chaos_events(since=start - timedelta(hours=1))
-    faults = relevant_faults(faults_from(events), start, end)
+    logs = {c: await feeds.logs(c, since=start) for c in ("service", "factory")}
+    return Fetched(start, end, events, logs)
+
+
+async def gather(
+    *, session: AsyncSession, incident: Incident, feeds: Feeds, fetched: Fetched
+) -> list[Fault]:
+    """Put every source's new facts on the timeline; the chaos faults of the incident."""
+    faults = relevant_faults(faults_from(fetched.events), fetched.start, fetched.end)
     rules = {a.rule for a in await incidents.alerts_of(session=session, incident_id=incident.id)}
     batch = [
-        *chaos_entries(events, {f.fault_id for f in faults}, feeds.factory_url),
+        *chaos_entries(fetched.events, {f.fault_id for f in faults}, feeds.factory_url),
         *await alert_entries(session=session, incident=incident),
-        *await page_entries(session=session, incident=incident, rules=rules, until=end),
+        *await page_entries(session=session, incident=incident, rules=rules, until=fetched.end),
     ]
-    for component in ("service", "factory"):
-        logs = await feeds.logs(component, since=start)
+    for component, logs in fetched.logs.items():
         batch += log_entries(logs, component, feeds.base_url(component))
     await incidents.record(session=session, incident=incident, entries=batch)
     if faults and incident.root_cause is None:

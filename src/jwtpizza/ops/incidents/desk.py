@@ -18,9 +18,9 @@ from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.incidents import service as incidents
-from jwtpizza.ops.incidents.assemble import AUTO, gather, resolve_if_over
+from jwtpizza.ops.incidents.assemble import AUTO, fetch, gather, resolve_if_over
 from jwtpizza.ops.incidents.feeds import Fault
-from jwtpizza.ops.incidents.lifecycle import severity_of_alert
+from jwtpizza.ops.incidents.lifecycle import OPEN, severity_of_alert
 from jwtpizza.ops.incidents.models import Incident
 from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.incidents.sources import Feeds
@@ -118,15 +118,22 @@ class IncidentDesk:
                 log.exception("assembling incident %s failed", incident_id)
 
     async def assemble(self, incident_id: int) -> list[Fault]:
+        """Read the feeds (no write held meanwhile), record what is new, resolve if over,
+        and acknowledge pages that opened after someone acknowledged the incident."""
         now = self.clock.now()
+        async with self.db.reader() as session:
+            incident = await incidents.get(session=session, incident_id=incident_id)
+            fetched = await fetch(session=session, incident=incident, feeds=self.feeds,
+                                  now=now, lookback=self.settings.lookback_seconds)  # fmt: skip
         async with self.db.writer() as session:
             incident = await incidents.get(session=session, incident_id=incident_id)
-            faults = await gather(
-                session=session, incident=incident, feeds=self.feeds, now=now,
-                lookback=self.settings.lookback_seconds,
-            )  # fmt: skip
+            faults = await gather(session=session, incident=incident, feeds=self.feeds,
+                                  fetched=fetched)  # fmt: skip
             if not self.working.get(incident_id):
                 await resolve_if_over(session=session, incident=incident, faults=faults, now=now)
+            acked_by = incident.acked_by if incident.status in OPEN else None
+        if acked_by and self.page_acknowledger is not None:
+            await self.page_acknowledger(incident_id, acked_by)
         return faults
 
     def expected_for(self, faults: Sequence[Fault]) -> list[str]:

@@ -3,14 +3,17 @@ runbook that misses its deadline pages a person through the escalation chain."""
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import select
 
+from jwtpizza.errors import JwtPizzaError
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.notify.domain import Status
 from jwtpizza.ops.notify.payload import WebhookAlert, WebhookMessage
 from jwtpizza.ops.oncall.models import Page
-from jwtpizza.ops.oncall.service import OPEN, Escalator
+from jwtpizza.ops.oncall.service import Escalator, PageStatus
 
 RUNBOOK_ALERT = "RunbookDeadlineMissed"
 
@@ -35,11 +38,13 @@ def connect(desk: IncidentDesk, escalator: Escalator) -> None:
         async with desk.db.reader() as session:
             alerts = await incidents.alerts_of(session=session, incident_id=incident_id)
             rules = {a.rule for a in alerts}
-            pages = list(await session.scalars(select(Page).where(Page.status.in_(OPEN))))
+            triggered = select(Page).where(Page.status == PageStatus.TRIGGERED.value)
+            pages = list(await session.scalars(triggered))
         for page in pages:
             names = {a.get("labels", {}).get("alertname") for a in page.message.get("alerts", [])}
             if names & rules:
-                await escalator.acknowledge(page.id, by=by)
+                with contextlib.suppress(JwtPizzaError):  # resolved meanwhile
+                    await escalator.acknowledge(page.id, by=by)
 
     desk.pager = page_person
     desk.page_acknowledger = acknowledge_pages

@@ -14,6 +14,7 @@ import pytest
 from jwtpizza.clock import FakeClock
 from jwtpizza.ops.app import create_app
 from jwtpizza.ops.incidents.desk import IncidentDesk
+from jwtpizza.ops.oncall.paging import Paging
 
 from ..ops_kit import Ops, ops_settings
 from .kit import FACTORY, IncidentWorld, incident_settings
@@ -24,6 +25,7 @@ START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 @dataclass
 class IncidentOps(Ops):
     desk: IncidentDesk
+    paging: Paging
 
 
 MakeIncidentOps = Callable[..., Awaitable[IncidentOps]]
@@ -48,7 +50,7 @@ async def make_incident_ops(tmp_path: Path) -> AsyncIterator[MakeIncidentOps]:
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ops")
         stack.append((lifespan, client))
         return IncidentOps(client=client, clock=clock, world=world, context=app.state.ops,
-                           desk=app.state.incidents)  # fmt: skip
+                           desk=app.state.incidents, paging=app.state.paging)  # fmt: skip
 
     yield build
     for lifespan, client in reversed(stack):

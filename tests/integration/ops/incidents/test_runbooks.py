@@ -14,7 +14,7 @@ from sqlalchemy import select
 from jwtpizza.ops.alerts.events import AlertState
 from jwtpizza.ops.app import create_app
 from jwtpizza.ops.incidents.paging import RUNBOOK_ALERT
-from jwtpizza.ops.oncall.models import Page
+from jwtpizza.ops.oncall.models import Page, PageNotification
 from jwtpizza.ops.runbooks.spec import RunbookLoadError
 
 from ..ops_kit import ops_settings
@@ -118,3 +118,31 @@ async def test_an_incident_does_not_resolve_itself_while_a_runbook_works(
     await ops.desk.tick()
     shown = await ops.client.get(f"/api/ops/incidents/{n}", headers=ops.admin())
     assert shown.json()["status"] == "resolved"
+
+
+async def test_acknowledging_the_incident_acknowledges_its_pages(
+    make_incident_ops: MakeIncidentOps,
+) -> None:
+    ops = await make_incident_ops(IncidentWorld())
+    n = await open_incident(ops)  # a critical alert: the default routes page the on-call
+    paging = ops.paging
+    ops.clock.advance(30)  # past the route's group_wait
+    await paging.tick()  # delivery (and so the page) happens in the background
+    for _ in range(200):  # until the page's first delivery is recorded
+        async with ops.context.db.reader() as session:
+            pages = list(await session.scalars(select(Page)))
+            sent = list(await session.scalars(select(PageNotification)))
+        if sent:
+            break
+        await asyncio.sleep(0.01)
+    assert [p.status for p in pages] == ["triggered"]
+    ops.clock.advance(20)
+    await ops.client.post(f"/api/ops/incidents/{n}/ack", headers=ops.admin())
+    async with ops.context.db.reader() as session:
+        [page] = list(await session.scalars(select(Page)))
+    assert (page.status, page.acknowledged_by) == ("acknowledged", "a")
+    pages = [e for e in await timeline(ops, n) if e["source"] == "page"]
+    assert pages == []  # gathered on the next tick
+    await ops.desk.tick()
+    kinds = [e["kind"] for e in await timeline(ops, n) if e["source"] == "page"]
+    assert kinds[-1] == "page-ack" and "page" in kinds
