@@ -64,3 +64,12 @@ def test_an_alert_span_from_its_transitions() -> None:
     assert (span.pending_at, span.firing_at, span.resolved_at, span.value) == (
         t(1), t(6), t(60), 2.5
     )  # fmt: skip
+
+
+def test_only_expected_alerts_count_as_late_and_otherwise_the_first() -> None:
+    slow_follower = AlertSpan("OrdersQueuedTooLong", t(100), t(300))
+    on_time = AlertSpan("PizzaFactoryFailures", t(20), t(35))
+    figures = compute(make_facts(alerts=[on_time, slow_follower]))
+    assert figures.late == []
+    unexpected = compute(make_facts(alerts=[slow_follower], expected_alerts=[]))
+    assert unexpected.late == ["OrdersQueuedTooLong"]
