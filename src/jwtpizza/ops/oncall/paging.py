@@ -1,7 +1,7 @@
 """Notification and on-call wired together for one ops app.
 
     paging = build_paging(db=..., clock=..., registry=...)
-    bus.subscribe(paging.on_transition)     # firing and resolved alerts reach the notifier
+    bus.subscribe(paging.on_transition)     # our rules' firing and resolved alerts
     await paging.tick()                     # flush due groups, run due escalation steps
     paging.reload()                         # re-read notify.yml and oncall.yml
 
@@ -36,6 +36,14 @@ from jwtpizza.ops.oncall.settings import OncallSettings
 log = logging.getLogger("jwtpizza.ops.oncall")
 
 
+def load_configs(
+    notify_settings: NotifySettings, oncall_settings: OncallSettings
+) -> tuple[NotifyConfig, OncallConfig]:
+    """Both files, checked against each other; raises without changing anything."""
+    notify = load_config_file(notify_settings.notify_config)
+    return notify, load_oncall_file(oncall_settings.oncall_config, set(notify.receivers))
+
+
 @dataclass
 class Paging:
     notify_settings: NotifySettings
@@ -46,15 +54,9 @@ class Paging:
     http: httpx.AsyncClient
     public_url: str
 
-    def load(self) -> tuple[NotifyConfig, OncallConfig]:
-        """Both files, checked against each other; raises without changing anything."""
-        notify = load_config_file(self.notify_settings.notify_config)
-        oncall = load_oncall_file(self.oncall_settings.oncall_config, set(notify.receivers))
-        return notify, oncall
-
     def reload(self) -> None:
         """Take new configurations; on any error the running ones stay."""
-        notify, oncall = self.load()
+        notify, oncall = load_configs(self.notify_settings, self.oncall_settings)
         self.notifier.reconfigure(notify)
         self.escalator.config = oncall
         log.warning("paging configuration reloaded")
@@ -103,8 +105,7 @@ def build_paging(
     Links point at `OncallSettings.public_url`, else at `listen_url`."""
     notify_settings = notify_settings or NotifySettings()
     oncall_settings = oncall_settings or OncallSettings()
-    notify = load_config_file(notify_settings.notify_config)
-    oncall = load_oncall_file(oncall_settings.oncall_config, set(notify.receivers))
+    notify, oncall = load_configs(notify_settings, oncall_settings)
     http = httpx.AsyncClient(transport=transport, timeout=notify_settings.delivery_timeout_seconds)
     deliverer = Deliverer(
         clock=clock, metrics=NotifyMetrics(registry), backoff=notify_settings.backoff()
