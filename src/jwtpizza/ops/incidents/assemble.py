@@ -52,7 +52,7 @@ async def alert_entries(*, session: AsyncSession, incident: Incident) -> list[En
                 data={"rule": event.rule, "state": event.state, "value": event.value},
             )
         )  # fmt: skip
-    return [e for e in entries if e.at >= incident.declared_at - timedelta(hours=1)]
+    return entries
 
 
 async def page_entries(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -65,7 +66,7 @@ async def draft(
     facts = facts_from(incident, timeline, faults, expected=expected, mttd_target=mttd_target)
     start, end = window(compute(facts), now)
     ledger = await feeds.ledger(start, end + timedelta(seconds=1))
-    figures = compute(Facts(**{**facts.__dict__, "ledger": ledger}))
+    figures = compute(replace(facts, ledger=ledger))
     cause = root_cause(faults, timeline)
     if cause is not None:
         incident.root_cause = cause.key
