@@ -59,3 +59,17 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(ops_url: str) -> None:
     assert code == 1 and out.strip() == (
         "error: cannot add a note: the incident is resolved (HTTP 409)"
     )
+
+
+def test_ops_refuses_to_start_with_a_runbook_naming_an_unknown_step(tmp_path: Path) -> None:
+    folder = tmp_path / "runbooks"
+    folder.mkdir()
+    (folder / "Bad.yml").write_text("trigger: {alerts: [A]}\nsteps: [restart_everything]\n")
+    env = {
+        "JWTPIZZA_OPS_INCIDENTS_RUNBOOK_DIR": str(folder),
+        "JWTPIZZA_OPS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'ops.db'}",
+    }
+    result = CliRunner().invoke(cli, ["ops"], env=env)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {folder / 'Bad.yml'}: step 1: unknown step")
+    assert result.output.count("\n") == 1
