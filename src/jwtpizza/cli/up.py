@@ -68,6 +68,7 @@ def _banner(
     typer.echo(f"  pizza service   http://{service.host}:{service.port}  (API docs: /docs)")
     typer.echo(f"  pizza factory   {factory.base_url()}  (JWKS: /.well-known/jwks.json)")
     typer.echo(f"  ops             http://{ops.host}:{ops.port}  (alerts: /api/ops/alerts)")
+    typer.echo(f"  status page     http://{ops.host}:{ops.port}/status")
     typer.echo("  demo logins     " + ", ".join(f"{e}/{p} ({r})" for r, e, p in DEMO_ACCOUNTS))
     typer.echo(f"  factory admin   API key {admin_key} (demo only)")
     typer.echo("Press Ctrl-C to stop.")
