@@ -73,13 +73,18 @@ class Monitor:
 
 
 async def run_every(clock: Clock, interval: float, tick: Tick, *, name: str) -> None:
-    """Call `tick(now_ms)` every `interval` seconds until cancelled; a failing tick is logged."""
+    """Call `tick(t_ms)` at every multiple of `interval` until cancelled; a failing tick is
+    logged. Ticks sit on the interval's grid, as Prometheus aligns its evaluation times, so
+    two rounds are exactly one interval apart and a `for` of one interval fires on the next
+    round rather than one later; a round that overruns skips the grid points it missed."""
+    step = max(1, int(interval * 1000))
     while True:
-        started = clock.monotonic()
+        now = now_ms(clock)
+        t = now - now % step + step
+        await clock.sleep((t - now) / 1000)
         try:
-            await tick(now_ms(clock))
+            await tick(t)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("%s failed", name)
-        await clock.sleep(interval - (clock.monotonic() - started))
