@@ -178,5 +178,8 @@ def build_desk(
 async def run_desk(desk: IncidentDesk, interval: float) -> None:
     """Gather open incidents' timelines every `interval` seconds until cancelled."""
     while True:
-        await desk.tick()
+        try:
+            await desk.tick()
+        except Exception:  # e.g. the database is briefly unreachable: try again next time
+            log.exception("gathering open incidents failed")
         await desk.clock.sleep(interval)
