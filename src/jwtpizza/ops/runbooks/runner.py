@@ -89,7 +89,7 @@ class Runbooks:
         self.desk = desk
         self.books = {b.name: b for b in books}
         self._started: set[tuple[int, str]] = set()
-        self._tasks: set[asyncio.Task[RunResult]] = set()
+        self._tasks: set[asyncio.Task[RunResult | None]] = set()
 
     def get(self, name: str) -> Runbook:
         if name not in self.books:
@@ -110,11 +110,16 @@ class Runbooks:
             key = (incident_id, book.name)
             if book.autopilot and book.handles(transition.rule) and key not in self._started:
                 self._started.add(key)
-                task = asyncio.create_task(
-                    run_runbook(self.desk, incident_id, book, by=f"autopilot ({book.name})")
-                )
+                task = asyncio.create_task(self._autopilot(incident_id, book))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+
+    async def _autopilot(self, incident_id: int, book: Runbook) -> RunResult | None:
+        try:
+            return await run_runbook(self.desk, incident_id, book, by=f"autopilot ({book.name})")
+        except Exception:  # a background run has no caller to tell: log it
+            log.exception("runbook %s on incident %s failed", book.name, incident_id)
+            return None
 
     async def stop(self) -> None:
         for task in list(self._tasks):
