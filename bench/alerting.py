@@ -10,14 +10,19 @@ window is full; figures are per round (one scrape of every target, one evaluatio
 rule). The baseline in the same run is the cost of parsing the exposition alone with
 prometheus_client's parser, which ingestion builds on.
 
-Detection latency per chaos type comes from the end-to-end test on real processes:
-`.venv/bin/pytest tests/e2e/test_alert_detection.py -s` prints its table.
+`--detection` also measures detection latency per chaos type on real processes (the
+stack and traffic of tests/e2e/test_alert_detection.py: one factory, one service per chaos
+type, ops in the game-day profile): firing time minus the fault's start in the factory's
+event feed.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -95,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--detection", action="store_true", help="also run the real stack")
     args = parser.parse_args()
     rules = sum(len(g.rules) for g in load_files(default_rule_files()))
     print(f"{rules} default rules, {args.rounds} rounds 15 s apart (virtual clock)\n")
@@ -111,6 +117,36 @@ def main() -> None:
             f"| {r['ingest_ms']:.1f} | {r['eval_ms']:.1f} | {r['eval_us_per_series']:.2f} "
             f"| {r['ingest_us_per_series']:.2f} |"
         )
+    if args.detection:
+        detection()
+
+
+def detection() -> None:
+    """Every chaos type at once on real processes; seconds from fault start to firing."""
+    # The stack and traffic are the end-to-end test's own, imported from the checkout.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.e2e.alerting_kit import Mix, Traffic, alerting_stack
+    from tests.e2e.test_alert_detection import EXPECTED, WARM_UP_SECONDS, wait_for_detections
+
+    with tempfile.TemporaryDirectory() as folder:
+        lanes = [name.replace("-", "_") for name in EXPECTED]
+        with alerting_stack(Path(folder), lanes) as stack:
+            mix = Mix(menu=1.0, order=1.0, bad_login=5.0)
+            traffic = [Traffic(lane.url, mix).start() for lane in stack.lanes.values()]
+            try:
+                time.sleep(WARM_UP_SECONDS)
+                for chaos_type, (_alert, params) in EXPECTED.items():
+                    lane = stack.lanes[chaos_type.replace("-", "_")]
+                    stack.start_chaos(lane, chaos_type, **params)
+                seconds = wait_for_detections(stack)
+            finally:
+                for loop in traffic:
+                    loop.stop()
+    print("\n| chaos type | alert | detection s (game day: 5 s scrape/eval, for <= 5 s) |")
+    print("|---|---|---|")
+    for chaos_type, value in seconds.items():
+        shown = "not detected" if value is None else f"{value:.1f}"
+        print(f"| {chaos_type} | {EXPECTED[chaos_type][0]} | {shown} |")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def test_every_chaos_type_fires_its_alert_within_15_seconds(tmp_path: Path) -> N
             time.sleep(WARM_UP_SECONDS)
             for chaos_type, (_alert, params) in EXPECTED.items():
                 stack.start_chaos(stack.lanes[chaos_type.replace("-", "_")], chaos_type, **params)
-            detections = _wait_for_detections(stack)
+            detections = wait_for_detections(stack)
         finally:
             for loop in traffic:
                 loop.stop()
@@ -74,7 +74,7 @@ def test_every_chaos_type_fires_its_alert_within_15_seconds(tmp_path: Path) -> N
     assert not late, f"detection seconds per chaos type: {detections}"
 
 
-def _wait_for_detections(stack: AlertingStack) -> dict[str, float | None]:
+def wait_for_detections(stack: AlertingStack) -> dict[str, float | None]:
     starts = {
         chaos_type: stack.chaos_started(f"v-{chaos_type.replace('-', '_')}", chaos_type)
         for chaos_type in EXPECTED
