@@ -16,7 +16,6 @@ from sqlalchemy.engine import Connection
 
 from jwtpizza.db import Database
 
-
 # Alembic's `op` and `context` are process-wide proxies, so two components migrating at once
 # in one process (`jwtpizza up`) would tear down each other's: one migration at a time.
 _locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (

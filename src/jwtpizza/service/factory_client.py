@@ -155,11 +155,9 @@ class HttpFactoryClient:
         except (jwt.PyJWTError, httpx.HTTPError):
             return False
         pizza_order = claims.get("order")
-        if "id" in order and (
-            not isinstance(pizza_order, dict) or pizza_order.get("id") != order["id"]
-        ):
-            return False
-        return True
+        if "id" not in order:
+            return True
+        return isinstance(pizza_order, dict) and pizza_order.get("id") == order["id"]
 
     async def _key(self, kid: str) -> Any:
         if kid not in self._keys:
