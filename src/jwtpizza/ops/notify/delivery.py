@@ -87,6 +87,12 @@ class Deliverer:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
+    def expect(self, receiver: str, kind: str) -> None:
+        """Start the receiver's series at 0, so rates and dashboards work before a send."""
+        for outcome in Outcome:
+            self._metrics.notifications.labels(receiver, kind, outcome.value)
+        self._metrics.retries.labels(receiver, kind)
+
     async def drain(self) -> None:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)

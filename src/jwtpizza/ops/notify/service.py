@@ -54,13 +54,17 @@ class Notifier:
         return self.dispatcher.config
 
     def _wire(self, config: NotifyConfig) -> dict[str, list[_Wired]]:
-        return {
+        wired = {
             name: [
                 _Wired(i, build_sender(i, client=self._client, pager=self._pager))
                 for i in receiver.integrations
             ]
             for name, receiver in config.receivers.items()
         }
+        for name, senders in wired.items():
+            for w in senders:
+                self._deliverer.expect(name, w.sender.kind)
+        return wired
 
     def reconfigure(self, config: NotifyConfig) -> None:
         """Swap in a configuration; if any receiver cannot be built the old one stays."""

@@ -149,6 +149,8 @@ async def test_a_failing_receiver_is_recorded_on_the_page_and_counted(
         "webhook answered 500",
     )
     metrics = (await p.ops.client.get("/metrics")).text
+    zero = 'notifications_total{integration="webhook",outcome="success",receiver="bob-hook"} 0.0'
+    assert zero in metrics  # configured receivers are counted from 0
     assert (
         'notifications_total{integration="webhook",outcome="failure",receiver="alice-hook"} 1.0'
         in metrics
