@@ -6,6 +6,8 @@ connection handed over in `config.attributes`, so no engine is created twice.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +15,16 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 
 from jwtpizza.db import Database
+
+# Alembic's `op` and `context` are process-wide proxies, so two components migrating at once
+# in one process (`jwtpizza up`) would tear down each other's: one migration at a time.
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _lock() -> asyncio.Lock:
+    return _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
 
 
 def alembic_config(script_location: Path) -> Config:
@@ -33,5 +45,5 @@ async def upgrade(db: Database, script_location: Path, revision: str = "head") -
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    async with db.write_engine.begin() as connection:
+    async with _lock(), db.write_engine.begin() as connection:
         await connection.run_sync(_run)

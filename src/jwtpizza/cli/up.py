@@ -33,6 +33,8 @@ from jwtpizza.cli.status import StatusWatch, render
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from jwtpizza.factory.settings import FactorySettings
+from jwtpizza.ops.app import create_app as create_ops
+from jwtpizza.ops.settings import OpsSettings, ScrapeTarget
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.settings import record_data_dir
@@ -86,13 +88,44 @@ async def _prepare(service: ServiceSettings, factory: FactorySettings) -> tuple[
     return vendor_key, admin_key
 
 
+def ops_settings(
+    host: str, port: int, service: ServiceSettings, factory: FactorySettings
+) -> OpsSettings:
+    """Ops watching this service and factory: their `/metrics` are its scrape targets."""
+    service_url = f"http://{service.host}:{service.port}"
+    return OpsSettings(
+        host=host,
+        port=port,
+        service_url=service_url,
+        factory_url=factory.base_url(),
+        targets=[
+            ScrapeTarget(
+                job="jwt-pizza-service",
+                url=f"{service_url}/metrics",
+                labels={"component": "service"},
+            ),
+            ScrapeTarget(
+                job="jwt-pizza-factory",
+                url=f"{factory.base_url()}/metrics",
+                labels={"component": "factory"},
+            ),
+        ],
+    )
+
+
 def _banner(
-    service: ServiceSettings, factory: FactorySettings, admin_key: str, folder: Path
+    service: ServiceSettings,
+    factory: FactorySettings,
+    ops: OpsSettings,
+    admin_key: str,
+    folder: Path,
 ) -> None:
     typer.secho(f"JWT Pizza is up (demo mode, embedded SQLite in {folder})",
                 fg=typer.colors.GREEN, bold=True)  # fmt: skip
     typer.echo(f"  pizza service   http://{service.host}:{service.port}  (API docs: /docs)")
     typer.echo(f"  pizza factory   {factory.base_url()}  (JWKS: /.well-known/jwks.json)")
+    typer.echo(f"  ops             http://{ops.host}:{ops.port}  (alerts: /api/ops/alerts)")
+    typer.echo(f"  status page     http://{ops.host}:{ops.port}/status")
     typer.echo("  demo logins     " + ", ".join(f"{e}/{p} ({r})" for r, e, p in DEMO_ACCOUNTS))
     typer.echo(f"  factory admin   API key {admin_key} (demo only)")
     typer.echo("Press Ctrl-C to stop.")
@@ -186,6 +219,9 @@ def up(
     ] = "127.0.0.1",
     service_port: Annotated[int, typer.Option(metavar="PORT", help="Pizza service port")] = 3000,
     factory_port: Annotated[int, typer.Option(metavar="PORT", help="Pizza factory port")] = 4000,
+    ops_port: Annotated[
+        int, typer.Option(metavar="PORT", help="Ops (monitor, alerts) port")
+    ] = 3300,
     no_traffic: Annotated[
         bool, typer.Option("--no-traffic", help="Do not run the traffic simulator")
     ] = False,
@@ -196,14 +232,18 @@ def up(
         str, typer.Option(metavar="DURATION", help="--surprise: start within 90s/10m/1h")
     ] = "10m",
 ) -> None:
-    """Run the service and the factory with demo data; print the URLs and demo logins, then
+    """Run the service, the factory and ops with demo data; print the URLs and demo logins, then
     a live status panel. The data folder is JWTPIZZA_DATA_DIR, else ./var; other
     `jwtpizza` commands find it from any folder."""
     os.environ.setdefault("JWTPIZZA_DEMO", "true")
     os.environ.setdefault("JWTPIZZA_FACTORY_DEMO", "true")
+    os.environ.setdefault("JWTPIZZA_OPS_DEMO", "true")  # demo ack-link secret and intake token
     with readable_errors():
         window = parse_duration(within, what="--within")
-        check_ports(host, {"pizza service": service_port, "pizza factory": factory_port})
+        check_ports(
+            host,
+            {"pizza service": service_port, "pizza factory": factory_port, "ops": ops_port},
+        )
         folder = use_data_dir()
         factory = FactorySettings(host=host, port=factory_port)
         vendor_key, admin_key = asyncio.run(
@@ -215,9 +255,15 @@ def up(
             factory_url=factory.base_url(),
             factory_api_key=SecretStr(vendor_key),
         )
+        ops = ops_settings(host, ops_port, service, factory)
+        # Incidents read the service's logs and ledger and the chaos feed as the demo admins.
+        os.environ.setdefault("JWTPIZZA_OPS_INCIDENTS_SERVICE_EMAIL", "a@jwt.com")
+        os.environ.setdefault("JWTPIZZA_OPS_INCIDENTS_SERVICE_PASSWORD", "admin")
+        os.environ.setdefault("JWTPIZZA_OPS_INCIDENTS_FACTORY_API_KEY", admin_key)
         components = [
             Component("pizza service", create_service(service), service_port),
             Component("pizza factory", create_factory(factory), factory_port),
+            Component("ops", create_ops(ops), ops_port),
         ]
         if surprise:
             asyncio.run(practice.schedule_surprise(factory, within_seconds=window))
@@ -225,7 +271,7 @@ def up(
         traffic = None if no_traffic else TrafficConfig(target=base, factory=factory.base_url())
 
         def ready() -> None:
-            _banner(service, factory, admin_key, folder)
+            _banner(service, factory, ops, admin_key, folder)
             if traffic is not None:
                 typer.echo(
                     "  traffic         the original's mix and more (`--no-traffic` turns it off)"

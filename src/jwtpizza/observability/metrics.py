@@ -4,7 +4,7 @@ prometheus objects. Labels stay low-cardinality: route templates, never raw path
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from enum import StrEnum
 
 import psutil
@@ -128,6 +128,9 @@ class Metrics:
         )
         self._retries = self._counter("retries", "Retries by operation", ("operation",))
         self._relay_lag = self._gauge("relay_lag_seconds", "Outbox relay lag")
+        self._integrity = self._gauge(
+            "integrity_problems", "Problems the last ledger/integrity check found", ("kind",)
+        )
 
     def _factory_side(self) -> None:
         self._signed = self._counter("orders_signed", "Orders the factory signed")
@@ -193,6 +196,11 @@ class Metrics:
 
     def relay_lag(self, seconds: float) -> None:
         self._relay_lag.set(seconds)
+
+    def integrity(self, problems: Mapping[str, int]) -> None:
+        """The problem counts of one integrity check, by kind (kinds are a fixed few)."""
+        for kind, count in problems.items():
+            self._integrity.labels(kind).set(count)
 
     # factory side -------------------------------------------------------------------------
 

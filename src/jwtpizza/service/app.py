@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from collections.abc import AsyncIterator
@@ -15,9 +16,10 @@ from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
 from jwtpizza.edge import install_cors, install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
+from jwtpizza.observability.background import Periodic
 from jwtpizza.observability.http_client import reason_for_error
 from jwtpizza.observability.metrics import FactoryReason, Metrics, factory_reason
-from jwtpizza.service import docs
+from jwtpizza.service import docs, integrity
 from jwtpizza.service.auth.ratelimit import LoginLimiter
 from jwtpizza.service.auth.router import router as auth_router
 from jwtpizza.service.auth.service import TokenSettings
@@ -57,6 +59,11 @@ def _metered(factory: FactoryClient, metrics: Metrics) -> FactoryCall:
             pizza = await factory.make_pizza(diner=diner, order=order, idempotency_key=key)
         except FactoryError as error:
             metrics.factory_call(factory_reason(error.reason), time.perf_counter() - started)
+            raise
+        except asyncio.CancelledError:
+            # The attempt timeout cancels a call that hangs (an outage that accepts the
+            # connection and never answers): it still counts, or a hung factory is invisible.
+            metrics.factory_call(FactoryReason.TIMEOUT, time.perf_counter() - started)
             raise
         except Exception as error:
             metrics.factory_call(reason_for_error(error), time.perf_counter() - started)
@@ -143,6 +150,18 @@ def build_context(
     )
 
 
+def _integrity_watch(context: ServiceContext) -> Periodic | None:
+    """The periodic ledger check behind the `integrity_problems` metric, if enabled."""
+    interval = context.settings.integrity_check_seconds
+    if interval <= 0:
+        return None
+
+    async def work() -> None:
+        await integrity.export(db=context.db, metrics=context.metrics)
+
+    return Periodic(work, interval, context.clock)
+
+
 def create_app(
     settings: ServiceSettings | None = None,
     *,
@@ -170,9 +189,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         context.kitchen.start()
+        watch = _integrity_watch(context)
+        if watch is not None:
+            watch.start()
         try:
             yield
         finally:
+            if watch is not None:
+                await watch.stop()
             await context.kitchen.stop()
             await context.factory.aclose()
             await context.db.dispose()

@@ -112,7 +112,7 @@ class HttpFactoryClient:
                 retry_after=_retry_after(response),
             )
         token = body.get("jwt")
-        if not isinstance(token, str) or not await self._verifies(token):
+        if not isinstance(token, str) or not await self._verifies(token, order):
             raise FactoryError(
                 "bad_jwt", "the factory's pizza did not verify", report_url=report_url
             )
@@ -143,16 +143,21 @@ class HttpFactoryClient:
             return {}
         return body if isinstance(body, dict) else {}
 
-    async def _verifies(self, token: str) -> bool:
+    async def _verifies(self, token: str, order: dict[str, Any]) -> bool:
+        """Signed by a published key, unexpired, and for this very order (a correctly signed
+        pizza for another order is as bad as a forged one)."""
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             key = await self._key(str(kid))
             if key is None:
                 return False
-            jwt.decode(token, key, algorithms=["RS256"], options={"require": ["exp"]})
+            claims = jwt.decode(token, key, algorithms=["RS256"], options={"require": ["exp"]})
         except (jwt.PyJWTError, httpx.HTTPError):
             return False
-        return True
+        pizza_order = claims.get("order")
+        if "id" not in order:
+            return True
+        return isinstance(pizza_order, dict) and pizza_order.get("id") == order["id"]
 
     async def _key(self, kid: str) -> Any:
         if kid not in self._keys:

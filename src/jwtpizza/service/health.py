@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from jwtpizza.service import integrity
 from jwtpizza.service.context import ServiceContext
-from jwtpizza.service.deps import ContextDep
+from jwtpizza.service.deps import AdminUser, ContextDep
 
 router = APIRouter(tags=["health"])
 
@@ -54,3 +54,14 @@ async def integrity_check(context: ContextDep) -> dict[str, Any]:
         report = await integrity.check(session=session)
     problems = {k: len(v) for k, v in report.as_dict().items() if isinstance(v, list)}
     return {"ok": report.ok, "ordersByStatus": report.orders_by_status, "problems": problems}
+
+
+@router.post("/api/health/integrity/repair")
+async def integrity_repair(_admin: AdminUser, context: ContextDep) -> dict[str, Any]:
+    """Run the safe repairs (requeue lost open orders, close finished jobs, drop orphans),
+    then check again (admin)."""
+    async with context.db.writer() as session:
+        actions = await integrity.repair(session=session, now=context.clock.now())
+    async with context.db.reader() as session:
+        report = await integrity.check(session=session)
+    return {"actions": actions, "ok": report.ok}

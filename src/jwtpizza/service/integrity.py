@@ -7,18 +7,22 @@ their store (the ledger is kept), but that is reported so an operator can see it
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jwtpizza.db import Database
+from jwtpizza.observability.metrics import Metrics
 from jwtpizza.service.franchises.models import Franchise, Store
 from jwtpizza.service.menu.models import MenuItem
 from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderItem, OrderStatus
 from jwtpizza.service.users.models import Role, UserRole
 
 OPEN = (OrderStatus.PENDING, OrderStatus.QUEUED)
+log = logging.getLogger("jwtpizza.service.integrity")
 
 
 @dataclass
@@ -80,6 +84,18 @@ async def check(*, session: AsyncSession) -> IntegrityReport:
     for name, query in _problem_queries().items():
         setattr(report, name, sorted(int(i) for i in await session.scalars(query)))
     return report
+
+
+async def export(*, db: Database, metrics: Metrics) -> None:
+    """Run the check and export its problem counts as the `integrity_problems{kind}` gauge,
+    so an alert rule sees a broken ledger. Logs, never raises (it runs in the background)."""
+    try:
+        async with db.reader() as session:
+            report = await check(session=session)
+    except Exception:
+        log.exception("integrity check failed")
+        return
+    metrics.integrity({k: len(v) for k, v in report.as_dict().items() if isinstance(v, list)})
 
 
 async def repair(*, session: AsyncSession, now: datetime) -> list[str]:

@@ -35,6 +35,8 @@ class ServiceSettings(BaseSettings):
     factory_max_items: int = 20
     factory_oversize_timeout_seconds: float = 60.0
     queue_max_age_seconds: float = 3600.0
+    # How often the ledger/integrity check runs for the `integrity_problems` metric (0: never).
+    integrity_check_seconds: float = 60.0
     queue_backoff_base_seconds: float = 0.5
     queue_backoff_max_seconds: float = 10.0
     resilience: ResilienceSettings = Field(default_factory=ResilienceSettings)

@@ -6,13 +6,21 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
+from pydantic import AwareDatetime
 
-from jwtpizza.errors import UpstreamFailed
-from jwtpizza.service.deps import ContextDep, CurrentUser
+from jwtpizza.errors import InvalidInput, UpstreamFailed
+from jwtpizza.service.deps import AdminUser, ContextDep, CurrentUser
 from jwtpizza.service.ids import PathId
-from jwtpizza.service.orders import service
+from jwtpizza.service.orders import service, stats
 from jwtpizza.service.orders.models import OrderStatus
-from jwtpizza.service.orders.schemas import OrderHistory, OrderIn, OrderPlaced, OrderStatusOut
+from jwtpizza.service.orders.schemas import (
+    OrderHistory,
+    OrderIn,
+    OrderPlaced,
+    OrderStats,
+    OrderStatsRevenue,
+    OrderStatusOut,
+)
 
 router = APIRouter(prefix="/api/order", tags=["orders"])
 
@@ -76,6 +84,37 @@ async def create_order(
     return OrderPlaced(
         order=placed, message=QUEUED_MESSAGE, followLinkToEndChaos=outcome.report_url
     )
+
+
+@router.get("/stats", response_model_by_alias=True)
+async def order_stats(
+    _admin: AdminUser,
+    context: ContextDep,
+    start: Annotated[AwareDatetime, Query(alias="from")],
+    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> OrderStats:
+    """Order counts, affected and active diners, and revenue for a time window (admin)."""
+    end = end or context.clock.now()
+    if end < start:
+        raise InvalidInput("to: must not be before from")
+    budget = context.settings.resilience.queue_wait_budget_seconds
+    async with context.db.reader() as session:
+        found = await stats.window_stats(
+            session=session, start=start, end=end, queue_wait_budget=budget
+        )
+    by_status = found.by_status
+    return OrderStats(
+        from_=start, to=end, ordersByStatus=by_status,
+        failed=by_status.get(OrderStatus.REJECTED, 0),
+        queuedThenFulfilled=found.queued_then_fulfilled,
+        stillOpen=sum(by_status.get(s, 0) for s in stats.OPEN),
+        lost=found.lost, affectedDiners=len(found.affected), activeDiners=len(found.active),
+        revenue=OrderStatsRevenue(
+            fulfilled=float(found.revenue["fulfilled"]), failed=float(found.revenue["failed"]),
+            queuedThenFulfilled=float(found.revenue["queued"]),
+            open=float(found.revenue["open"]),
+        ),
+    )  # fmt: skip
 
 
 @router.get("/{order_id}")

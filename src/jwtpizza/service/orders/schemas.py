@@ -59,3 +59,27 @@ class OrderHistory(BaseModel):
     dinerId: int
     orders: list[OrderOut]
     page: int
+
+
+class OrderStatsRevenue(BaseModel):
+    fulfilled: float
+    failed: float
+    queuedThenFulfilled: float
+    open: float
+
+
+class OrderStats(BaseModel):
+    """Counts for orders placed in [from, to): no names, emails or order contents."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: JsonTime = Field(alias="from")
+    to: JsonTime
+    ordersByStatus: dict[str, int]
+    failed: int
+    queuedThenFulfilled: int
+    stillOpen: int
+    lost: int
+    affectedDiners: int
+    activeDiners: int
+    revenue: OrderStatsRevenue

@@ -1,0 +1,150 @@
+"""`jwtpizza incident ...`: incidents and postmortems, through the ops component's admin API.
+
+Every command needs an admin token of the pizza service (`--token` or `JWTPIZZA_TOKEN`),
+which the ops component checks with the service.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from jwtpizza.cli.errors import fail
+
+app = typer.Typer(help="Incidents: declare, act on, and write their postmortems.",
+                  no_args_is_help=True)  # fmt: skip
+
+UrlOption = Annotated[str, typer.Option("--url", help="the ops component's base URL")]
+TokenOption = Annotated[str | None, typer.Option(help="admin token (or JWTPIZZA_TOKEN)")]
+DEFAULT_URL = "http://127.0.0.1:3300"
+
+
+def _request(method: str, path: str, url: str, token: str | None, **kw: Any) -> Any:
+    bearer = token or os.environ.get("JWTPIZZA_TOKEN")
+    if not bearer:
+        fail("give --token or set JWTPIZZA_TOKEN (an admin token of the pizza service)")
+    timeout = kw.pop("timeout", 30.0)
+    try:
+        with httpx.Client(base_url=url, timeout=timeout) as client:
+            response = client.request(
+                method, f"/api/ops/incidents{path}",
+                headers={"Authorization": f"Bearer {bearer}"}, **kw,
+            )  # fmt: skip
+    except httpx.HTTPError as error:
+        fail(f"cannot reach the ops component at {url} ({type(error).__name__})")
+    if response.status_code >= 400:
+        try:
+            message = response.json().get("message", response.text)
+        except ValueError:
+            message = response.text
+        fail(f"{message} (HTTP {response.status_code})")
+    return response.json()
+
+
+def _line(incident: dict[str, Any]) -> str:
+    return (f"#{incident['id']:<4} {incident['status']:<18} {incident['severity']:<13} "
+            f"{incident['declaredAt'][:19]}  {incident['title']}")  # fmt: skip
+
+
+def _show(incident: dict[str, Any]) -> None:
+    typer.echo(_line(incident))
+    for role, person in sorted(incident.get("roles", {}).items()):
+        typer.echo(f"  {role}: {person}")
+    for entry in incident.get("timeline") or []:
+        evidence = f"  <{entry['evidence']}>" if entry.get("evidence") else ""
+        typer.echo(f"  {entry['at'][11:19]} {entry['source']:<10} {entry['text']}{evidence}")
+
+
+@app.command("declare")
+def declare(
+    title: str,
+    severity: Annotated[str, typer.Option(help="critical .. informational")] = "high",
+    commander: Annotated[str | None, typer.Option(help="the incident commander")] = None,
+    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+) -> None:  # fmt: skip
+    """Declare an incident by hand."""
+    body = {"title": title, "severity": severity, "commander": commander}
+    _show(_request("POST", "", url, token, json=body))
+
+
+@app.command("list")
+def list_(
+    status: Annotated[str | None, typer.Option(help="open, active, resolved ...")] = None,
+    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+) -> None:  # fmt: skip
+    """List incidents, newest first."""
+    params = {"status": status} if status else {}
+    for incident in _request("GET", "", url, token, params=params):
+        typer.echo(_line(incident))
+
+
+@app.command("show")
+def show(number: int, url: UrlOption = DEFAULT_URL, token: TokenOption = None) -> None:
+    """One incident with its roles and timeline."""
+    _show(_request("GET", f"/{number}", url, token))
+
+
+@app.command("ack")
+def ack(number: int, url: UrlOption = DEFAULT_URL, token: TokenOption = None) -> None:
+    """Acknowledge an incident."""
+    typer.echo(_line(_request("POST", f"/{number}/ack", url, token)))
+
+
+@app.command("note")
+def note(
+    number: int, text: str,
+    public: Annotated[bool, typer.Option("--public", help="a public status update")] = False,
+    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+) -> None:  # fmt: skip
+    """Add a note (or, with --public, a status update)."""
+    entry = _request("POST", f"/{number}/notes", url, token, json={"text": text, "public": public})
+    typer.echo(f"{entry['at'][:19]} {entry['text']}")
+
+
+@app.command("mitigate")
+def mitigate(
+    number: int, why: Annotated[str, typer.Option(help="what stopped the impact")] = "",
+    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+) -> None:  # fmt: skip
+    """Mark the incident mitigated (impact stopped)."""
+    typer.echo(_line(_request("POST", f"/{number}/mitigate", url, token, json={"why": why})))
+
+
+@app.command("resolve")
+def resolve(
+    number: int, why: Annotated[str, typer.Option(help="how it was resolved")] = "",
+    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+) -> None:  # fmt: skip
+    """Resolve the incident."""
+    typer.echo(_line(_request("POST", f"/{number}/resolve", url, token, json={"why": why})))
+
+
+@app.command("report")
+def report(
+    number: int,
+    out: Annotated[Path, typer.Option(help="folder for incident-N.md")] = Path("incidentReports"),
+    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+) -> None:  # fmt: skip
+    """Draft the postmortem from measured facts into incidentReports/incident-N.md."""
+    written = _request("POST", f"/{number}/report", url, token)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / written["fileName"]
+    path.write_text(written["markdown"], encoding="utf-8")
+    typer.echo(f"wrote {path} (incident {number} is {written['status']})")
+
+
+@app.command("runbook")
+def runbook(
+    number: int, name: str, url: UrlOption = DEFAULT_URL, token: TokenOption = None
+) -> None:
+    """Run a runbook on an incident now (each step goes on its timeline)."""
+    result = _request("POST", f"/{number}/runbooks/{name}", url, token, timeout=None)
+    for step in result["steps"]:
+        typer.echo(f"{'ok  ' if step['ok'] else 'FAIL'} {step['text']}")
+    if result["escalated"]:
+        fail(f"runbook {name} did not clear its alerts by its deadline: a person was paged")
+    typer.echo(f"runbook {name}: alerts cleared")

@@ -1,0 +1,193 @@
+"""The ops app: `create_app(settings)` builds it; nothing happens at import.
+
+Its lifespan migrates the ops database, loads the rule files and runs the monitor (scrape
+and rule evaluation loops) until shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from jwtpizza.clock import Clock, SystemClock
+from jwtpizza.db import Database
+from jwtpizza.edge import install_error_handlers
+from jwtpizza.observability import Observability, ObservabilitySettings, instrument
+from jwtpizza.ops.admins import AdminGate
+from jwtpizza.ops.alerts.events import AlertBus
+from jwtpizza.ops.alerts.history import record_transitions
+from jwtpizza.ops.context import OpsContext
+from jwtpizza.ops.deps import admin_user
+from jwtpizza.ops.health import router as health_router
+from jwtpizza.ops.incidents import paging as incident_paging
+from jwtpizza.ops.incidents.desk import build_desk, run_desk
+from jwtpizza.ops.incidents.router import router as incidents_router
+from jwtpizza.ops.incidents.settings import IncidentSettings
+from jwtpizza.ops.intake.router import router as intake_router
+from jwtpizza.ops.migrations import upgrade
+from jwtpizza.ops.monitor.service import Monitor, run_every
+from jwtpizza.ops.notify.router import router as silences_router
+from jwtpizza.ops.notify.settings import NotifySettings
+from jwtpizza.ops.oncall.paging import Paging, build_paging
+from jwtpizza.ops.oncall.router import router as oncall_router
+from jwtpizza.ops.oncall.settings import OncallSettings
+from jwtpizza.ops.rules.router import router as rules_router
+from jwtpizza.ops.rules.service import RuleManager
+from jwtpizza.ops.runbooks import runner as runbooks
+from jwtpizza.ops.runbooks.router import router as runbooks_router
+from jwtpizza.ops.settings import OpsSettings
+from jwtpizza.ops.statuspage.router import router as statuspage_router
+from jwtpizza.ops.telemetry import MonitorMetrics
+
+
+def build_context(
+    settings: OpsSettings,
+    *,
+    clock: Clock,
+    http_transport: httpx.AsyncBaseTransport | None,
+    obs: Observability,
+) -> OpsContext:
+    db = Database(settings.database_url, pooled=settings.db_pooled)
+    http = httpx.AsyncClient(transport=http_transport, follow_redirects=False)
+    monitor = Monitor.from_settings(settings, http=http, clock=clock)
+    bus = AlertBus()
+    bus.subscribe(record_transitions(db))
+    admins = AdminGate(
+        http=http,
+        service_url=settings.service_url,
+        clock=clock,
+        cache_seconds=settings.admin_cache_seconds,
+    )
+    metrics = MonitorMetrics(obs.metrics.registry, monitor.store)
+    rules = RuleManager(
+        store=monitor.store,
+        bus=bus,
+        default_interval_seconds=settings.evaluation_interval(),
+        max_for_seconds=settings.max_for_seconds(),
+        metrics=metrics,
+    )
+    rules.load(settings.rule_files)
+    return OpsContext(
+        settings=settings, db=db, clock=clock, http=http, obs=obs, bus=bus, monitor=monitor,
+        monitor_metrics=metrics, rules=rules, admins=admins,
+    )  # fmt: skip
+
+
+@asynccontextmanager
+async def running(context: OpsContext) -> AsyncIterator[None]:
+    """The monitor loop of a started app: each round scrapes every target, then evaluates
+    the rule groups that are due at that same timestamp (so a group's interval is rounded up
+    to a multiple of the scrape interval). Evaluating right after the scrape, rather than on
+    a separate clock, saves up to an interval of detection time."""
+
+    async def round_(t_ms: int) -> None:
+        await context.monitor.scrape_all(t_ms)
+        await context.rules.evaluate(t_ms)
+
+    interval = context.settings.scrape_interval()
+    task = asyncio.create_task(run_every(context.clock, interval, round_, name="monitor"))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@asynccontextmanager
+async def paging_loop(paging: Paging, clock: Clock) -> AsyncIterator[None]:
+    """Flush notification groups and run escalation steps every tick."""
+
+    async def tick(_now_ms: int) -> None:
+        await paging.tick()
+
+    interval = paging.notify_settings.notify_tick_seconds
+    task = asyncio.create_task(run_every(clock, interval, tick, name="paging"))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def create_app(
+    settings: OpsSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+    observability: ObservabilitySettings | None = None,
+    start_loops: bool = True,
+    incidents: IncidentSettings | None = None,
+    notify: NotifySettings | None = None,
+    oncall: OncallSettings | None = None,
+    notify_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """The ops component. Tests pass a clock and an HTTP transport for every outgoing call
+    (`notify_transport` for notifications); `start_loops=False` leaves scraping, evaluation
+    and paging ticks to the test (virtual time)."""
+    settings = settings or OpsSettings()
+    clock = clock or SystemClock()
+    obs = Observability(component="ops", settings=observability, clock=clock)
+    context = build_context(settings, clock=clock, http_transport=http_transport, obs=obs)
+    desk = build_desk(
+        db=context.db, clock=clock, http=context.http, service_url=settings.service_url,
+        factory_url=settings.factory_url, samples=context.monitor.store, settings=incidents,
+    )  # fmt: skip
+    context.bus.subscribe(desk.on_alert)
+    desk.active_alerts = context.bus.active
+    paging = build_paging(
+        db=context.db, clock=clock, registry=obs.metrics.registry, notify_settings=notify,
+        oncall_settings=oncall, transport=notify_transport,
+        listen_url=f"http://{settings.host}:{settings.port}",
+    )  # fmt: skip
+    context.bus.subscribe(paging.on_transition)
+    incident_paging.connect(desk, paging.escalator)
+    books = runbooks.attach(desk)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await upgrade(context.db)
+        try:
+            if start_loops:
+                interval = desk.settings.assemble_interval_seconds or settings.scrape_interval()
+                desk_loop = asyncio.create_task(run_desk(desk, interval))
+                try:
+                    async with running(context), paging_loop(paging, clock):
+                        yield
+                finally:
+                    desk_loop.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await desk_loop
+            else:
+                yield
+        finally:
+            await context.bus.close()
+            await books.stop()
+            await paging.close()
+            await context.http.aclose()
+            await context.db.dispose()
+
+    app = FastAPI(title="JWT Pizza Ops", version=settings.version, lifespan=lifespan)
+    app.state.ops = context
+    app.state.incidents = desk
+    app.state.paging = paging
+    app.state.runbooks = books
+    install_error_handlers(app)
+    instrument(app, component="ops", observability=obs, authorize_admin=admin_user)
+    obs.watch_database(context.db.write_engine)
+    if context.db.read_engine is not context.db.write_engine:
+        obs.watch_database(context.db.read_engine)
+    app.include_router(health_router)
+    app.include_router(rules_router)
+    app.include_router(incidents_router)
+    app.include_router(runbooks_router)
+    app.include_router(statuspage_router)
+    for router in (silences_router, oncall_router, intake_router):
+        app.include_router(router)
+    return app

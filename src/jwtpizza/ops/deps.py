@@ -1,0 +1,55 @@
+"""Dependencies declared once, as `Annotated` aliases routes use in their signatures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jwtpizza.errors import Unauthorized
+from jwtpizza.ops.admins import Admin
+from jwtpizza.ops.context import OpsContext
+
+
+async def get_context(request: Request) -> OpsContext:
+    context = request.app.state.ops
+    assert isinstance(context, OpsContext)
+    return context
+
+
+ContextDep = Annotated[OpsContext, Depends(get_context)]
+
+
+async def writer_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
+    async with context.db.writer() as session:
+        yield session
+
+
+async def reader_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
+    async with context.db.reader() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(writer_session)]
+ReaderDep = Annotated[AsyncSession, Depends(reader_session)]
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization or authorization[:7].lower() != "bearer ":
+        return None
+    return authorization[7:].strip() or None
+
+
+async def admin_user(request: Request, context: ContextDep) -> Admin:
+    """The caller, if the pizza service says their token is an admin's; else 401/403."""
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise Unauthorized("unauthorized")
+    admin = await context.admins.admin_for(token)
+    request.state.user_id = admin.id
+    return admin
+
+
+AdminUser = Annotated[Admin, Depends(admin_user)]

@@ -1,0 +1,27 @@
+"""The ops component's errors: a subtree of the shared tree, mapped at the edge.
+
+JwtPizzaError (jwtpizza.errors)
+├── InvalidInput                 400
+│   └── RuleFileInvalid               a rule file that does not load (names file and rule)
+│       └── UnsupportedExpression     PromQL outside the evaluated subset
+├── Unauthorized                 401  (no or bad admin token)
+├── Forbidden                    403  (a valid token without the admin role)
+└── Unavailable                  503
+    └── ServiceUnreachable            the service that vouches for admins did not answer
+"""
+
+from __future__ import annotations
+
+from jwtpizza.errors import InvalidInput, Unavailable
+
+
+class RuleFileInvalid(InvalidInput):
+    code = "rule_file_invalid"
+
+
+class UnsupportedExpression(RuleFileInvalid):
+    code = "unsupported_expression"
+
+
+class ServiceUnreachable(Unavailable):
+    code = "service_unreachable"

@@ -1,0 +1,50 @@
+"""Incidents and on-call together: acknowledging an incident acknowledges its pages, and a
+runbook that misses its deadline pages a person through the escalation chain."""
+
+from __future__ import annotations
+
+import contextlib
+
+from sqlalchemy import select
+
+from jwtpizza.errors import JwtPizzaError
+from jwtpizza.ops.incidents import service as incidents
+from jwtpizza.ops.incidents.desk import IncidentDesk
+from jwtpizza.ops.notify.domain import Status
+from jwtpizza.ops.notify.payload import WebhookAlert, WebhookMessage
+from jwtpizza.ops.oncall.models import Page
+from jwtpizza.ops.oncall.service import Escalator, PageStatus
+
+RUNBOOK_ALERT = "RunbookDeadlineMissed"
+
+
+def connect(desk: IncidentDesk, escalator: Escalator) -> None:
+    """Give the desk its pager and its page acknowledger."""
+
+    async def page_person(incident_id: int, text: str) -> None:
+        now = desk.clock.now()
+        labels = {"alertname": RUNBOOK_ALERT, "incident": str(incident_id), "severity": "critical"}
+        alert = WebhookAlert(status=Status.FIRING, labels=labels,
+                             annotations={"summary": text}, starts_at=now)  # fmt: skip
+        message = WebhookMessage(
+            group_key=f"incident-{incident_id}-runbook", status=Status.FIRING, receiver="ops",
+            group_labels=labels, common_labels=labels, common_annotations={"summary": text},
+            alerts=[alert],
+        )  # fmt: skip
+        policy = next(iter(escalator.config.policies), "default")
+        await escalator.page(message, policy=policy, source="runbook")
+
+    async def acknowledge_pages(incident_id: int, by: str) -> None:
+        async with desk.db.reader() as session:
+            alerts = await incidents.alerts_of(session=session, incident_id=incident_id)
+            rules = {a.rule for a in alerts}
+            triggered = select(Page).where(Page.status == PageStatus.TRIGGERED.value)
+            pages = list(await session.scalars(triggered))
+        for page in pages:
+            names = {a.get("labels", {}).get("alertname") for a in page.message.get("alerts", [])}
+            if names & rules:
+                with contextlib.suppress(JwtPizzaError):  # resolved meanwhile
+                    await escalator.acknowledge(page.id, by=by)
+
+    desk.pager = page_person
+    desk.page_acknowledger = acknowledge_pages

@@ -1,0 +1,1 @@
+"""Intake from a real Alertmanager: its webhook payload feeds the same paging."""

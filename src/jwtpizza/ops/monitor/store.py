@@ -1,0 +1,120 @@
+"""A bounded in-memory window of samples, with Prometheus's staleness semantics.
+
+Times are integer milliseconds since the epoch, as in Prometheus, so range boundaries
+compare exactly. A series that disappears from a scrape, or whose target fails, gets a
+stale marker (a special NaN): an instant lookup at or after it finds nothing, and range
+lookups skip it. Samples older than the retention, and series left empty, are dropped.
+"""
+
+from __future__ import annotations
+
+import struct
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+# Prometheus's staleness marker: a NaN with this exact bit pattern (value.StaleNaN).
+STALE_NAN: float = struct.unpack(">d", bytes.fromhex("7ff0000000000002"))[0]
+_STALE_BITS = struct.pack(">d", STALE_NAN)
+LOOKBACK_MS = 5 * 60 * 1000
+
+Labels = tuple[tuple[str, str], ...]
+
+
+def is_stale(value: float) -> bool:
+    return value != value and struct.pack(">d", value) == _STALE_BITS
+
+
+def labels_of(mapping: Mapping[str, str]) -> Labels:
+    """The canonical, hashable form of a label set: sorted pairs, empty values dropped."""
+    return tuple(sorted((k, v) for k, v in mapping.items() if v != ""))
+
+
+@dataclass
+class Series:
+    """One time series: parallel lists of timestamps (ms) and values, oldest first."""
+
+    labels: Labels
+    times: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+
+    def append(self, t: int, value: float) -> None:
+        if self.times and t <= self.times[-1]:
+            if t == self.times[-1]:
+                self.values[-1] = value
+            return  # out of order: Prometheus refuses it too
+        self.times.append(t)
+        self.values.append(value)
+
+    def latest(self, t: int, lookback_ms: int = LOOKBACK_MS) -> tuple[int, float] | None:
+        """The newest sample at or before `t` within the lookback, unless it is stale."""
+        i = bisect_right(self.times, t) - 1
+        if i < 0 or self.times[i] < t - lookback_ms:
+            return None
+        value = self.values[i]
+        return None if is_stale(value) else (self.times[i], value)
+
+    def window(self, start: int, end: int) -> tuple[list[int], list[float]]:
+        """Samples with `start <= time <= end`, stale markers skipped."""
+        lo = bisect_left(self.times, start)
+        hi = bisect_right(self.times, end)
+        times, values = self.times[lo:hi], self.values[lo:hi]
+        if any(v != v for v in values):
+            kept = [(t, v) for t, v in zip(times, values, strict=True) if not is_stale(v)]
+            return [t for t, _ in kept], [v for _, v in kept]
+        return times, values
+
+    def trim(self, before: int, keep_at_most: int) -> None:
+        cut = max(bisect_left(self.times, before), len(self.times) - keep_at_most)
+        if cut > 0:
+            del self.times[:cut]
+            del self.values[:cut]
+
+
+class SampleStore:
+    """Every series the monitor holds, indexed by metric name."""
+
+    def __init__(self, *, retention_ms: int, max_samples_per_series: int) -> None:
+        self.retention_ms = retention_ms
+        self.max_samples_per_series = max_samples_per_series
+        self._series: dict[Labels, Series] = {}
+        self._by_name: dict[str, dict[Labels, Series]] = {}
+
+    def add(self, labels: Labels, t: int, value: float) -> None:
+        series = self._series.get(labels)
+        if series is None:
+            series = self._series[labels] = Series(labels)
+            name = dict(labels).get("__name__", "")
+            self._by_name.setdefault(name, {})[labels] = series
+        series.append(t, value)
+
+    def mark_stale(self, labels: Iterable[Labels], t: int) -> None:
+        """Write a stale marker into each series that is not already stale."""
+        for key in labels:
+            series = self._series.get(key)
+            if series is not None and series.values and not is_stale(series.values[-1]):
+                series.append(t, STALE_NAN)
+
+    def select(self, name: str | None) -> Iterator[Series]:
+        """Every series with this metric name (all series when `name` is None)."""
+        if name is None:
+            return iter(list(self._series.values()))
+        return iter(list(self._by_name.get(name, {}).values()))
+
+    def trim(self, now: int) -> None:
+        """Drop samples past the retention and series left with none."""
+        before = now - self.retention_ms
+        for key, series in list(self._series.items()):
+            series.trim(before, self.max_samples_per_series)
+            if not series.times:
+                del self._series[key]
+                name = dict(key).get("__name__", "")
+                self._by_name[name].pop(key, None)
+                if not self._by_name[name]:
+                    del self._by_name[name]
+
+    def series_count(self) -> int:
+        return len(self._series)
+
+    def sample_count(self) -> int:
+        return sum(len(series.times) for series in self._series.values())

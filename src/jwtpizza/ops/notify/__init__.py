@@ -1,0 +1,1 @@
+"""Alertmanager-style notification: routing, grouping, silences, inhibition, receivers."""

@@ -1,0 +1,31 @@
+"""Typed settings of notification (environment prefix `JWTPIZZA_OPS_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jwtpizza.ops.notify.delivery import Backoff
+
+# deploy/ops/ in a source checkout; a packaged install sets NOTIFY_CONFIG.
+DEPLOY_DIR = Path(__file__).resolve().parents[4] / "deploy" / "ops"
+
+
+class NotifySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JWTPIZZA_OPS_", extra="ignore")
+
+    notify_config: Path = DEPLOY_DIR / "notify.yml"
+    # How often due groups are flushed and due escalation steps run.
+    notify_tick_seconds: float = 1.0
+    delivery_attempts: int = 4
+    delivery_backoff_seconds: float = 1.0
+    delivery_backoff_max_seconds: float = 30.0
+    delivery_timeout_seconds: float = 10.0
+
+    def backoff(self) -> Backoff:
+        return Backoff(
+            attempts=self.delivery_attempts,
+            base=self.delivery_backoff_seconds,
+            cap=self.delivery_backoff_max_seconds,
+        )

@@ -1,0 +1,1 @@
+"""On-call: schedules, escalation policies, pages and their acknowledgement."""

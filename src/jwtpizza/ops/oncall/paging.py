@@ -1,0 +1,144 @@
+"""Notification and on-call wired together for one ops app.
+
+    paging = build_paging(db=..., clock=..., registry=...)
+    bus.subscribe(paging.on_transition)     # our rules' firing and resolved alerts
+    await paging.tick()                     # flush due groups, run due escalation steps
+    paging.reload()                         # re-read notify.yml and oncall.yml
+
+A route whose receiver has `oncall_configs` opens a page; the page's steps reach people
+through the same receivers. The Alertmanager intake opens pages directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Request
+from prometheus_client import CollectorRegistry
+
+from jwtpizza.clock import Clock
+from jwtpizza.db import Database
+from jwtpizza.ops.alerts.events import AlertState, AlertTransition
+from jwtpizza.ops.notify import silence_service
+from jwtpizza.ops.notify.config import NotifyConfig, load_config_file
+from jwtpizza.ops.notify.delivery import Deliverer, NotifyMetrics, OnDelivered
+from jwtpizza.ops.notify.domain import Alert
+from jwtpizza.ops.notify.receivers import Notice
+from jwtpizza.ops.notify.service import Notifier
+from jwtpizza.ops.notify.settings import NotifySettings
+from jwtpizza.ops.oncall.config import OncallConfig, load_oncall_file
+from jwtpizza.ops.oncall.service import AckLinks, Escalator
+from jwtpizza.ops.oncall.settings import OncallSettings
+
+log = logging.getLogger("jwtpizza.ops.oncall")
+
+
+def load_configs(
+    notify_settings: NotifySettings, oncall_settings: OncallSettings
+) -> tuple[NotifyConfig, OncallConfig]:
+    """Both files, checked against each other; raises without changing anything."""
+    notify = load_config_file(notify_settings.notify_config)
+    return notify, load_oncall_file(oncall_settings.oncall_config, set(notify.receivers))
+
+
+@dataclass
+class Paging:
+    notify_settings: NotifySettings
+    oncall_settings: OncallSettings
+    notifier: Notifier
+    escalator: Escalator
+    deliverer: Deliverer
+    http: httpx.AsyncClient
+    public_url: str
+
+    def reload(self) -> None:
+        """Take new configurations; on any error the running ones stay."""
+        notify, oncall = load_configs(self.notify_settings, self.oncall_settings)
+        self.notifier.reconfigure(notify)
+        self.escalator.config = oncall
+        log.warning("paging configuration reloaded")
+
+    async def tick(self) -> None:
+        await self.notifier.tick()
+        await self.escalator.escalate_due()
+
+    def on_transition(self, transition: AlertTransition) -> None:
+        """Our rules' firing and resolved alerts go to the notifier; pending ones are not
+        sent, and an Alertmanager's were grouped and routed by it already (the intake pages)."""
+        if transition.source != "rules":
+            return
+        if transition.state is AlertState.FIRING:
+            ends = None
+        elif transition.state is AlertState.RESOLVED:
+            ends = transition.resolved_at or transition.at
+        else:
+            return
+        self.notifier.receive(
+            Alert(
+                labels={"alertname": transition.rule, **transition.labels},
+                annotations=dict(transition.annotations),
+                starts_at=transition.fired_at or transition.active_at or transition.at,
+                ends_at=ends,
+                generator_url=f"{self.public_url}/api/ops/alerts",
+            )
+        )
+
+    async def close(self) -> None:
+        await self.deliverer.close()
+        await self.http.aclose()
+
+
+def build_paging(
+    *,
+    db: Database,
+    clock: Clock,
+    registry: CollectorRegistry,
+    notify_settings: NotifySettings | None = None,
+    oncall_settings: OncallSettings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    listen_url: str = "http://127.0.0.1:3300",
+) -> Paging:
+    """Load both configurations (a bad one stops the start, naming the problem).
+    Links point at `OncallSettings.public_url`, else at `listen_url`."""
+    notify_settings = notify_settings or NotifySettings()
+    oncall_settings = oncall_settings or OncallSettings()
+    notify, oncall = load_configs(notify_settings, oncall_settings)
+    http = httpx.AsyncClient(transport=transport, timeout=notify_settings.delivery_timeout_seconds)
+    deliverer = Deliverer(
+        clock=clock, metrics=NotifyMetrics(registry), backoff=notify_settings.backoff()
+    )
+    public_url = (oncall_settings.public_url or listen_url).rstrip("/")
+    key = oncall_settings.ack_key()
+    links = None
+    if key is None:
+        log.warning("JWTPIZZA_OPS_ACK_SECRET is not set: pages carry no acknowledge link")
+    else:
+        links = AckLinks(key, public_url, oncall_settings.ack_link_ttl_seconds)
+
+    def deliver(receiver: str, notice: Notice, on_delivered: OnDelivered) -> None:
+        notifier.send(receiver, notice, on_delivered)  # bound below: the two refer to each other
+
+    escalator = Escalator(db=db, clock=clock, deliver=deliver, config=oncall, links=links)
+    notifier = Notifier(
+        notify,
+        clock=clock,
+        deliverer=deliverer,
+        client=http,
+        silences=lambda: silence_service.active_windows(db, clock.now()),
+        pager=escalator,
+    )
+    return Paging(
+        notify_settings, oncall_settings, notifier, escalator, deliverer, http, public_url
+    )
+
+
+async def get_paging(request: Request) -> Paging:
+    paging = request.app.state.paging
+    assert isinstance(paging, Paging)
+    return paging
+
+
+PagingDep = Annotated[Paging, Depends(get_paging)]

@@ -1,0 +1,206 @@
+"""Pages and their escalation: notify the on-call, wait, notify the next step, until
+someone acknowledges or the alert resolves. Steps run on `escalate_due()`, called by a
+ticker (or a test with a fake clock); every delivery's outcome is stored on the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jwtpizza.clock import Clock
+from jwtpizza.db import Database
+from jwtpizza.errors import Conflict, NotFound, Unavailable
+from jwtpizza.ops.notify.delivery import Delivered, OnDelivered
+from jwtpizza.ops.notify.domain import Status
+from jwtpizza.ops.notify.payload import WebhookMessage
+from jwtpizza.ops.notify.receivers import Notice
+from jwtpizza.ops.oncall import tokens
+from jwtpizza.ops.oncall.config import OncallConfig, Step
+from jwtpizza.ops.oncall.models import Page, PageNotification, UsedAckToken
+
+log = logging.getLogger("jwtpizza.ops.oncall")
+
+NOBODY = "nobody_on_call"
+
+
+class PageStatus(StrEnum):
+    TRIGGERED = "triggered"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+OPEN = (PageStatus.TRIGGERED.value, PageStatus.ACKNOWLEDGED.value)
+
+# How a step reaches a receiver: the notifier's `send` (receiver name, notice, callback).
+Deliver = Callable[[str, Notice, OnDelivered], None]
+
+
+@dataclass(frozen=True)
+class AckLinks:
+    secret: bytes
+    base_url: str
+    ttl: float
+
+    def link(self, page_id: int, target: str, now: datetime) -> str:
+        token = tokens.issue(self.secret, page_id=page_id, target=target, now=now, ttl=self.ttl)
+        return f"{self.base_url.rstrip('/')}/api/ops/ack/{token}"
+
+
+class Escalator:
+    """Creates pages from alert groups, runs their escalation steps, takes acknowledgements."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        deliver: Deliver,
+        config: OncallConfig,
+        links: AckLinks | None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._deliver = deliver
+        self.config = config
+        self._links = links
+        self._lock = asyncio.Lock()
+
+    async def page(
+        self, message: WebhookMessage, *, policy: str, source: str = "rules"
+    ) -> Page | None:
+        """Open a page for a firing group (or refresh the open one); close it on resolution."""
+        if message.status is Status.FIRING and policy not in self.config.policies:
+            log.error(
+                "alert group %s names unknown escalation policy %r", message.group_key, policy
+            )
+            policy = next(iter(self.config.policies), policy)
+        stored = message.model_dump(mode="json", by_alias=True)
+        async with self._lock, self._db.writer() as session:
+            page = await self._open_page(session, message.group_key)
+            now = self._clock.now()
+            if page is not None:
+                page.message = stored
+                if message.status is Status.RESOLVED:
+                    page.status, page.resolved_at = PageStatus.RESOLVED.value, now
+                    page.next_step_at = None
+                return page
+            if message.status is Status.RESOLVED:
+                return None
+            page = Page(
+                dedup_key=message.group_key[:500],
+                policy=policy,
+                title=Notice(message).title()[:500],
+                source=source,
+                status=PageStatus.TRIGGERED.value,
+                message=stored,
+                next_step=0,
+                next_step_at=now,
+                created_at=now,
+            )
+            session.add(page)
+        await self.escalate_due()
+        return page
+
+    async def _open_page(self, session: AsyncSession, key: str) -> Page | None:
+        query = select(Page).where(Page.dedup_key == key[:500], Page.status.in_(OPEN))
+        return (await session.scalars(query.order_by(Page.id.desc()).limit(1))).first()
+
+    async def escalate_due(self) -> int:
+        """Run every escalation step whose time has come; returns how many ran."""
+        now = self._clock.now()
+        async with self._lock, self._db.writer() as session:
+            query = select(Page).where(
+                Page.status == PageStatus.TRIGGERED.value, Page.next_step_at <= now
+            )
+            pages = list(await session.scalars(query.order_by(Page.id)))
+            for page in pages:
+                await self._run_step(session, page, now)
+        return len(pages)
+
+    async def _run_step(self, session: AsyncSession, page: Page, now: datetime) -> None:
+        policy = self.config.policies.get(page.policy)
+        if policy is None or page.next_step >= len(policy.steps):
+            page.next_step_at = None
+            return
+        step = policy.steps[page.next_step]
+        self._notify(session, page, page.next_step, step, now)
+        page.next_step += 1
+        more = page.next_step < len(policy.steps)
+        page.next_step_at = now + timedelta(seconds=step.wait) if more else None
+
+    def _notify(
+        self, session: AsyncSession, page: Page, index: int, step: Step, now: datetime
+    ) -> None:
+        targets = self.config.receivers_for(step.target, now)
+        if not targets:
+            gap = PageNotification(
+                page_id=page.id, step=index, target=step.target.name[:200], receiver="",
+                outcome=NOBODY, attempts=0, at=now,
+            )  # fmt: skip
+            session.add(gap)
+            log.error("page %d step %d: nobody on call in %s", page.id, index, step.target.name)
+            return
+        message = WebhookMessage.model_validate(page.message)
+        for who, receiver in targets:
+            link = self._links.link(page.id, who, now) if self._links else None
+            self._deliver(receiver, Notice(message, link), self._recorder(page.id, index, who))
+
+    def _recorder(self, page_id: int, step: int, who: str) -> OnDelivered:
+        async def record(result: Delivered) -> None:
+            row = PageNotification(
+                page_id=page_id, step=step, target=who[:200], receiver=result.receiver[:200],
+                integration=result.kind, outcome=result.outcome.value, attempts=result.attempts,
+                error=result.error[:500] if result.error else None, at=self._clock.now(),
+            )  # fmt: skip
+            async with self._db.writer() as session:
+                session.add(row)
+
+        return record
+
+    async def acknowledge(self, page_id: int, *, by: str) -> Page:
+        """Stop the page's escalation; acknowledging twice is harmless."""
+        async with self._lock, self._db.writer() as session:
+            page = await session.get(Page, page_id)
+            if page is None:
+                raise NotFound(f"no page {page_id}")
+            if page.status == PageStatus.RESOLVED.value:
+                raise Conflict(f"page {page_id} is already resolved")
+            if page.status == PageStatus.TRIGGERED.value:
+                page.status = PageStatus.ACKNOWLEDGED.value
+                page.acknowledged_at, page.acknowledged_by = self._clock.now(), by[:200]
+                page.next_step_at = None
+            return page
+
+    async def acknowledge_by_token(self, token: str) -> Page:
+        """Acknowledge through a page's link: genuine, unexpired and never used before."""
+        if self._links is None:
+            raise Unavailable("acknowledge links are off: set JWTPIZZA_OPS_ACK_SECRET")
+        now = self._clock.now()
+        claim = tokens.verify(self._links.secret, token, now=now)
+        try:
+            async with self._db.writer() as session:
+                session.add(UsedAckToken(nonce=claim.nonce, page_id=claim.page_id, used_at=now))
+        except IntegrityError:
+            raise tokens.BadAckToken("this acknowledge link has already been used") from None
+        return await self.acknowledge(claim.page_id, by=claim.target)
+
+
+async def list_pages(*, session: AsyncSession, status: str | None, limit: int) -> list[Page]:
+    query = select(Page).order_by(Page.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(Page.status == status)
+    return list(await session.scalars(query))
+
+
+async def notifications_of(*, session: AsyncSession, page_id: int) -> list[PageNotification]:
+    query = select(PageNotification).where(PageNotification.page_id == page_id)
+    return list(await session.scalars(query.order_by(PageNotification.id)))

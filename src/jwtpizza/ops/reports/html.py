@@ -1,0 +1,38 @@
+"""The postmortem as HTML for the console: the Markdown rendered by markdown-it-py, with the
+key metric's chart over the incident window."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+
+from markdown_it import MarkdownIt
+
+from jwtpizza.ops.reports.chart import svg_chart
+from jwtpizza.ops.reports.draft import Draft
+from jwtpizza.ops.reports.markdown import render, title
+
+
+def marks(draft: Draft) -> list[tuple[str, datetime]]:
+    """The fault, detection, acknowledgement and resolution moments that were recorded."""
+    f = draft.figures
+    moments = [("fault", f.fault_start), ("detected", f.detected_at), ("ack", f.acked_at)]
+    moments.append(("resolved", f.resolved_at))
+    return [(label, at) for label, at in moments if at is not None]
+
+
+def render_html(
+    draft: Draft, metric: str, samples: Sequence[tuple[datetime, float]], now: datetime
+) -> str:
+    """A standalone page: the chart, then the report."""
+    f = draft.figures
+    end = f.resolved_at or now
+    chart = svg_chart(metric, samples, marks(draft), f.fault_start, end)
+    body = MarkdownIt("commonmark").render(render(draft))
+    heading = escape(title(draft).removeprefix("# "))
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{heading}</title>'
+        f'</head><body><figure class="incident-chart">{chart}<figcaption>{escape(metric)} '
+        f"over the incident window</figcaption></figure>{body}</body></html>"
+    )

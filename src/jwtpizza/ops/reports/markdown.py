@@ -1,0 +1,279 @@
+"""The postmortem as CommonMark, in the original incident-report template.
+
+The title is `# Incident: YYYY-MM-DD HH-mm-ss` (the fault's start, UTC) and the nine sections
+are the template's. Measured facts fill them; what only a person can say is a marked prompt
+(`> TODO(responder): ...`), never invented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from jwtpizza.ops.incidents.lifecycle import SEVERITY_POLICY, Severity
+from jwtpizza.ops.incidents.timeline import Entry
+from jwtpizza.ops.reports.draft import Draft
+from jwtpizza.ops.reports.figures import Figures
+
+SECTIONS = (
+    "Summary",
+    "Detection",
+    "Impact",
+    "Timeline",
+    "Response",
+    "Root cause",
+    "Resolution",
+    "Prevention",
+    "Action items",
+)
+# What could start markup inside a line of our text: backslashes, emphasis stars, link
+# brackets, raw HTML, and underscores at a word's edge (inside a word they are literal).
+_SPECIAL = re.compile(r"([\\*\[\]<]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+
+
+def escape(text: str) -> str:
+    """Text from data, made literal in Markdown (backtick spans we write are kept)."""
+    parts = text.split("`")
+    # Even parts are plain text, odd parts were inside backticks and stay code spans.
+    return "`".join(p if i % 2 else _SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
+
+
+def utc(moment: datetime | None) -> str:
+    return "not recorded" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def clock(moment: datetime) -> str:
+    return f"{moment:%H:%M:%S}"
+
+
+def duration(span: timedelta | None) -> str:
+    if span is None:
+        return "not measured"
+    seconds = round(span.total_seconds())
+    if abs(seconds) < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def btc(amount: float) -> str:
+    return f"₿{amount:.4f}"
+
+
+def todo(text: str) -> str:
+    return f"> TODO(responder): {text}"
+
+
+def title(draft: Draft) -> str:
+    return f"# Incident: {draft.figures.fault_start:%Y-%m-%d %H-%M-%S}"
+
+
+def render(draft: Draft) -> str:
+    """The whole report, one section after another."""
+    blocks = [title(draft), _header(draft)]
+    for name, body in zip(SECTIONS, _bodies(draft), strict=True):
+        blocks.append(f"## {name}")
+        blocks.append("\n\n".join(body))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _bodies(draft: Draft) -> Iterator[list[str]]:
+    yield _summary(draft)
+    yield _detection(draft)
+    yield _impact(draft)
+    yield _timeline(draft)
+    yield _response(draft)
+    yield _root_cause(draft)
+    yield _resolution(draft)
+    yield _prevention(draft)
+    yield _action_items(draft)
+
+
+def _header(draft: Draft) -> str:
+    return (
+        f"Incident {draft.incident_id}: {escape(draft.title)}. "
+        f"Severity {draft.severity}; status {draft.status}; "
+        f"drafted from measured facts at {utc(draft.now)}."
+    )
+
+
+def _orders_sentence(figures: Figures) -> str:
+    ledger = figures.ledger
+    if ledger is None:
+        return "The order ledger could not be read, so order counts are unknown."
+    share = ledger.affected_share
+    share_text = "" if share is None else f" ({share:.0%} of the {ledger.active_diners} active)"
+    return (
+        f"{ledger.failed} orders failed, {ledger.queued_then_fulfilled} were queued and later "
+        f"fulfilled, and {ledger.lost} were lost; {ledger.affected_diners} diners were "
+        f"affected{share_text}."
+    )
+
+
+def _summary(draft: Draft) -> list[str]:
+    f = draft.figures
+    cause = draft.root_cause.summary if draft.root_cause else "a cause not yet known"
+    detected = (
+        f"It was detected by alert `{f.fired[0].name}` at {utc(f.detected_at)} "
+        f"(MTTD {duration(f.mttd)})."
+        if f.fired
+        else "No alert fired."
+    )
+    severity = Severity(draft.severity)
+    return [
+        f"Between {utc(f.fault_start)} and {utc(f.resolved_at)}, pizza orders were affected by "
+        f"{cause}. {_orders_sentence(f)} {detected} Severity: {severity.value} "
+        f"({SEVERITY_POLICY[severity].example}); time to resolve {duration(f.mttr)}.",
+        todo("add the symptoms diners reported, support tickets and social posts, if any."),
+    ]
+
+
+def _alert_lines(f: Figures) -> list[str]:
+    lines = []
+    for alert in f.fired:
+        lines.append(
+            f"- `{alert.name}`: pending {utc(alert.pending_at)}, firing {utc(alert.firing_at)}"
+            + (f", value {alert.value:g}" if alert.value is not None else "")
+            + (f", resolved {utc(alert.resolved_at)}" if alert.resolved_at else "")
+        )
+    for name in f.never_fired:
+        lines.append(f"- `{name}`: expected for this fault, **never fired**")
+    return lines or ["- no alert fired"]
+
+
+def _detection(draft: Draft) -> list[str]:
+    f = draft.figures
+    pages = [e for e in draft.timeline if e.kind in ("page", "escalation")]
+    paged = (
+        f"The first page went out at {utc(f.first_page_at)} and was acknowledged at "
+        f"{utc(f.acked_at)} (MTTA {duration(f.mtta)})."
+        if f.first_page_at
+        else "No page was recorded."
+    )
+    if f.escalated_before_ack:
+        paged += " The page escalated past its first step before anyone acknowledged it."
+    return [
+        f"The fault started at {utc(f.fault_start)} (from the {f.fault_start_source}). "
+        f"MTTD was {duration(f.mttd)} against a target of {duration(f.mttd_target)}. {paged}",
+        "\n".join(_alert_lines(f)),
+        *(["\n".join(f"- {_entry_line(e)}" for e in pages)] if pages else []),
+        todo("how could time to detection be halved, and who owns that improvement?"),
+    ]
+
+
+def _impact(draft: Draft) -> list[str]:
+    f = draft.figures
+    lines = [
+        f"- Window: {utc(f.fault_start)} to {utc(f.resolved_at)} ({duration(f.mttr)})",
+    ]
+    ledger = f.ledger
+    if ledger is not None:
+        share = ledger.affected_share
+        lines += [
+            f"- Diners affected: {ledger.affected_diners} of {ledger.active_diners} active"
+            + ("" if share is None else f" ({share:.0%})"),
+            f"- Orders failed: {ledger.failed}",
+            f"- Orders queued and later fulfilled: {ledger.queued_then_fulfilled}",
+            f"- Orders still open: {ledger.still_open}",
+            f"- Orders lost: {ledger.lost}",
+            f"- Revenue at risk: {btc(ledger.revenue_at_risk)}; recovered: "
+            f"{btc(ledger.revenue_recovered)}; lost to failed orders: "
+            f"{btc(ledger.revenue_failed)}",
+        ]
+    else:
+        lines.append("- Orders and diners: the order ledger could not be read")
+    return ["\n".join(lines), todo("list support tickets and social posts, if any.")]
+
+
+def _entry_line(entry: Entry) -> str:
+    link = f" ([evidence](<{entry.evidence}>))" if entry.evidence else ""
+    return f"**{clock(entry.at)}** {entry.source}: {escape(entry.text)}{link}"
+
+
+def _timeline(draft: Draft) -> list[str]:
+    if not draft.timeline:
+        return ["No events were recorded."]
+    day = f"All times UTC, {draft.timeline[0].at:%Y-%m-%d}."
+    return [day, "\n".join(f"- {_entry_line(e)}" for e in draft.timeline)]
+
+
+def _response(draft: Draft) -> list[str]:
+    f = draft.figures
+    roles = ", ".join(f"{role}: {escape(who)}" for role, who in sorted(draft.roles.items()))
+    acks = [e for e in draft.timeline if e.kind == "ack"]
+    who = (
+        f"Acknowledged by {escape(str(acks[0].data.get('by', 'a responder')))} at "
+        f"{utc(acks[0].at)}."
+        if acks
+        else "Nobody acknowledged the incident."
+    )
+    body = [f"Roles: {roles or 'none assigned'}. {who}"]
+    runbook = draft.runbook_entries
+    if runbook:
+        body.append("\n".join(f"- {_entry_line(e)}" for e in runbook))
+    else:
+        body.append("No runbook action was taken.")
+    if f.escalated_before_ack:
+        body.append("Delay: the page escalated before it was acknowledged.")
+    body.append(todo("what did each responder do, and what slowed them down?"))
+    return body
+
+
+def _root_cause(draft: Draft) -> list[str]:
+    cause = draft.root_cause
+    if cause is None:
+        return [
+            "No chaos record or integrity finding explains this incident.",
+            todo("state the underlying cause that must change."),
+        ]
+    details = "\n".join(f"- {d}" for d in cause.details)
+    return [
+        f"The root cause was {cause.summary}.",
+        *([details] if details else []),
+        todo("what must change so this class of incident cannot recur?"),
+    ]
+
+
+def _resolution(draft: Draft) -> list[str]:
+    f = draft.figures
+    restored = [e for e in draft.timeline if e.kind in ("chaos-reported", "chaos-ended")]
+    how = "\n".join(f"- {_entry_line(e)}" for e in restored) or "- no fault end was recorded"
+    alerts = [a for a in f.fired if a.resolved_at]
+    resolved = (
+        f"Every alert resolved by {utc(max(a.resolved_at for a in alerts if a.resolved_at))}."
+        if alerts and len(alerts) == len(f.fired)
+        else "Not every alert had resolved when this was drafted."
+    )
+    return [
+        f"Impact ended at {utc(f.mitigated_at)} (MTTM {duration(f.mttm)}); the incident was "
+        f"resolved at {utc(f.resolved_at)} (MTTR {duration(f.mttr)}). {resolved}",
+        how,
+        todo("how could time to mitigation be halved?"),
+    ]
+
+
+def _prevention(draft: Draft) -> list[str]:
+    if not draft.earlier:
+        return [
+            "No earlier incident with the same root cause is recorded.",
+            todo("were there near misses with the same cause?"),
+        ]
+    lines = "\n".join(
+        f"- Incident {e.incident_id} ({utc(e.declared_at)}): {escape(e.title)}, {e.status}"
+        for e in draft.earlier
+    )
+    return [
+        "Earlier incidents with the same root cause:",
+        lines,
+        todo("what was tried after those incidents, and why did it recur?"),
+    ]
+
+
+def _action_items(draft: Draft) -> list[str]:
+    items = draft.action_items
+    if not items:
+        lines = "- none derived from the measured gaps"
+    else:
+        lines = "\n".join(f"- **{i.title}**: {i.why}. Owner: TODO; due: TODO." for i in items)
+    return [lines, todo("give each item an owner, a deadline and where it is tracked.")]

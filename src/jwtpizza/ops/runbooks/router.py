@@ -1,0 +1,48 @@
+"""Admin API: the loaded runbooks, and running one on an incident by hand."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from jwtpizza.ops.deps import AdminUser
+from jwtpizza.ops.incidents import service as incidents
+from jwtpizza.ops.incidents.router import actor
+from jwtpizza.ops.runbooks.runner import Runbooks
+
+router = APIRouter(tags=["runbooks"])
+
+
+async def get_runbooks(request: Request) -> Runbooks:
+    runbooks = request.app.state.runbooks
+    assert isinstance(runbooks, Runbooks)
+    return runbooks
+
+
+RunbooksDep = Annotated[Runbooks, Depends(get_runbooks)]
+
+
+@router.get("/api/ops/runbooks")
+async def list_runbooks(_admin: AdminUser, runbooks: RunbooksDep) -> list[dict[str, Any]]:
+    """The runbooks loaded from their files, with their triggers and steps."""
+    return [
+        {"name": b.name, "summary": b.summary, "alerts": sorted(b.alerts),
+         "chaos": sorted(b.chaos), "deadlineSeconds": b.deadline_seconds,
+         "autopilot": b.autopilot, "steps": [s.name for s in b.steps]}
+        for b in runbooks.books.values()
+    ]  # fmt: skip
+
+
+@router.post("/api/ops/incidents/{incident_id}/runbooks/{name}")
+async def run_runbook(
+    incident_id: int, name: str, admin: AdminUser, runbooks: RunbooksDep
+) -> dict[str, Any]:
+    """Run a runbook on an incident now (without autopilot); answers when it has finished."""
+    async with runbooks.desk.db.reader() as session:
+        await incidents.get(session=session, incident_id=incident_id)
+    result = await runbooks.run(incident_id, name, by=actor(admin))
+    return {
+        "runbook": result.runbook, "cleared": result.cleared, "escalated": result.escalated,
+        "steps": [{"ok": o.ok, "text": o.text, "evidence": o.evidence} for o in result.outcomes],
+    }  # fmt: skip

@@ -1,0 +1,92 @@
+"""Typed settings of the ops component (environment prefix `JWTPIZZA_OPS_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jwtpizza.settings import sqlite_url
+
+# deploy/prometheus/rules/ in a source checkout; a packaged install passes RULE_FILES.
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[3] / "deploy" / "prometheus" / "rules"
+
+
+class ScrapeTarget(BaseModel):
+    """One `/metrics` endpoint, with the `job` label its series get (and extra labels)."""
+
+    job: str
+    url: str
+    labels: dict[str, str] = Field(default_factory=dict)
+
+    def instance(self) -> str:
+        """`host:port`, as Prometheus names a target."""
+        rest = self.url.split("://", 1)[-1]
+        return rest.split("/", 1)[0]
+
+
+def default_targets() -> list[ScrapeTarget]:
+    return [
+        ScrapeTarget(
+            job="jwt-pizza-service",
+            url="http://127.0.0.1:3000/metrics",
+            labels={"component": "service"},
+        ),
+        ScrapeTarget(
+            job="jwt-pizza-factory",
+            url="http://127.0.0.1:4000/metrics",
+            labels={"component": "factory"},
+        ),
+    ]
+
+
+def default_rule_files() -> list[str]:
+    return [str(path) for path in sorted(DEFAULT_RULES_DIR.glob("*.yml"))]
+
+
+class OpsSettings(BaseSettings):
+    """Everything the ops component reads from its environment.
+
+    `profile=game-day` scrapes and evaluates every 5 s and caps every rule's `for` at
+    `game_day_max_for_seconds`, so a fault is detected within seconds in a compressed drill.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="JWTPIZZA_OPS_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 3300
+    database_url: str = Field(default_factory=lambda: sqlite_url("ops.db"))
+    db_pooled: bool = True
+    version: str = "20260101.000000"
+    service_url: str = "http://127.0.0.1:3000"
+    factory_url: str = "http://127.0.0.1:4000"
+    targets: list[ScrapeTarget] = Field(default_factory=default_targets)
+    rule_files: list[str] = Field(default_factory=default_rule_files)
+    profile: Literal["default", "game-day"] = "default"
+    scrape_interval_seconds: float = 15.0
+    scrape_timeout_seconds: float = 10.0
+    evaluation_interval_seconds: float = 15.0
+    game_day_interval_seconds: float = 5.0
+    game_day_max_for_seconds: float = 5.0
+    # Samples older than this are dropped (the longest range a rule reads, plus lookback).
+    retention_seconds: float = 15 * 60.0
+    max_samples_per_series: int = 400
+    # How long an admin token's `/api/user/me` answer is trusted.
+    admin_cache_seconds: float = 30.0
+
+    def scrape_interval(self) -> float:
+        return self.game_day_interval_seconds if self.game_day() else self.scrape_interval_seconds
+
+    def evaluation_interval(self) -> float:
+        if self.game_day():
+            return self.game_day_interval_seconds
+        return self.evaluation_interval_seconds
+
+    def max_for_seconds(self) -> float | None:
+        """The cap on a rule's `for` (game day only), else None."""
+        return self.game_day_max_for_seconds if self.game_day() else None
+
+    def game_day(self) -> bool:
+        return self.profile == "game-day"

@@ -1,0 +1,38 @@
+"""The shipped deploy/ops files load, agree with each other, and route by the course's
+severities."""
+
+from __future__ import annotations
+
+import pytest
+
+from jwtpizza.ops.notify.config import load_config_file
+from jwtpizza.ops.notify.settings import NotifySettings
+from jwtpizza.ops.oncall.config import load_oncall_file
+from jwtpizza.ops.oncall.settings import OncallSettings
+
+NOTIFY = load_config_file(NotifySettings().notify_config)
+
+
+@pytest.mark.parametrize(
+    ("severity", "receiver"),
+    [
+        ("critical", "pager"),
+        ("high", "pager"),
+        ("moderate", "pager-primary"),
+        ("low", "console"),
+        ("informational", "console"),
+    ],
+)
+def test_severities_route_as_the_course_says(severity: str, receiver: str) -> None:
+    [route] = NOTIFY.route.match({"alertname": "X", "severity": severity})
+    assert route.receiver == receiver
+
+
+def test_the_chain_is_primary_then_secondary_then_team() -> None:
+    oncall = load_oncall_file(OncallSettings().oncall_config, set(NOTIFY.receivers))
+    steps = [(s.target.kind, s.target.name, s.wait) for s in oncall.policies["default"].steps]
+    assert steps == [
+        ("schedule", "primary", 300),
+        ("schedule", "secondary", 300),
+        ("team", "jwt-pizza-devops", 0),
+    ]
