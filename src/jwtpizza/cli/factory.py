@@ -25,13 +25,20 @@ def run(
         return
     import uvicorn
 
+    from jwtpizza.edge import SERVER_OPTIONS
     from jwtpizza.factory.app import create_app
 
     overrides = {
         k: v for k, v in {"host": host, "port": port, "demo": demo}.items() if v is not None
     }
     settings = FactorySettings(**overrides)  # type: ignore[arg-type]
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        **SERVER_OPTIONS,
+    )
 
 
 @app.command("rotate-key")

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 import uvicorn
+
+from jwtpizza.edge import SERVER_OPTIONS
 from pydantic import SecretStr
 
 from jwtpizza.cli.errors import readable_errors
@@ -68,7 +70,9 @@ def up(
         )
         apps = [(create_factory(factory), factory_port), (create_service(service), service_port)]
     servers = [
-        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+        uvicorn.Server(
+            uvicorn.Config(app, host=host, port=port, log_level="warning", **SERVER_OPTIONS)
+        )
         for app, port in apps
     ]
     _banner(service, factory, admin_key)

@@ -14,10 +14,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
-from jwtpizza.edge import install_error_handlers
+from jwtpizza.edge import install_edge, install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 from jwtpizza.observability.http_client import reason_for_error
 from jwtpizza.observability.metrics import FactoryReason, Metrics, factory_reason
+from jwtpizza.observability.ops_routes import scrape_guard
 from jwtpizza.service import docs
 from jwtpizza.service.auth.ratelimit import LoginLimiter
 from jwtpizza.service.auth.router import router as auth_router
@@ -193,7 +194,15 @@ def create_app(
         allow_headers=["Content-Type", "Authorization"],
     )
     instrument(
-        app, component="service", observability=obs, authorize_admin=admin_only("unauthorized")
+        app,
+        component="service",
+        observability=obs,
+        authorize_admin=admin_only("unauthorized"),
+        scrape_guard=scrape_guard(
+            settings.metrics_token.get_secret_value() if settings.metrics_token else None,
+            required=not settings.demo,
+            setting="JWTPIZZA_METRICS_TOKEN",
+        ),
     )
     obs.watch_database(context.db.write_engine)
     if context.db.read_engine is not context.db.write_engine:
@@ -208,4 +217,7 @@ def create_app(
         franchise_router,
     ):
         app.include_router(router)
+    install_edge(
+        app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
+    )
     return app

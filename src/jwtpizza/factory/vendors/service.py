@@ -175,7 +175,7 @@ async def redeem_code(
     row = await session.get(AuthCode, vendor_id) if vendor_id else None
     if row is None or not code or row.expires <= now or row.attempts >= max_attempts:
         return None
-    if not secrets.compare_digest(row.code_hash, hash_code(code)):
+    if not secrets.compare_digest(row.code_hash.encode(), hash_code(code).encode()):
         row.attempts += 1
         return None
     await session.delete(row)
