@@ -172,6 +172,8 @@ def test_7_nobody_self_registers_a_vendor_with_a_chosen_email(pair: LivePair) ->
     with httpx.Client(base_url=pair.factory_url) as factory:
         chosen = factory.post("/api/vendor", json={"id": "mallory", "email": "m@evil.com"})
         assert chosen.status_code == 400, chosen.text
+        smuggled = factory.post("/api/vendor", json={"id": "m@evil.com,x"})
+        assert smuggled.status_code == 400, smuggled.text
         derived = factory.post("/api/vendor", json={"id": "alice"})
         assert derived.status_code == 200, derived.text
         assert derived.json()["email"] == "alice@byu.edu"
@@ -187,9 +189,11 @@ def test_7_nobody_self_registers_a_vendor_with_a_chosen_email(pair: LivePair) ->
 
 
 def test_7_without_a_domain_only_an_admin_creates_vendors(tmp_path: Path) -> None:
-    with live_pair(tmp_path, factory_overrides={"vendor_email_domain": ""}) as pair:
-        with httpx.Client(base_url=pair.factory_url) as factory:
-            refused = factory.post("/api/vendor", json={"id": "bob"})
-            assert refused.status_code == 403, refused.text
-            made = factory.post("/api/vendor", json={"id": "bob"}, headers=pair.admin())
-            assert made.status_code == 200, made.text
+    with (
+        live_pair(tmp_path, factory_overrides={"vendor_email_domain": ""}) as pair,
+        httpx.Client(base_url=pair.factory_url) as factory,
+    ):
+        refused = factory.post("/api/vendor", json={"id": "bob"})
+        assert refused.status_code == 403, refused.text
+        made = factory.post("/api/vendor", json={"id": "bob"}, headers=pair.admin())
+        assert made.status_code == 200, made.text

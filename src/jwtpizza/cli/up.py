@@ -8,12 +8,11 @@ from typing import Annotated
 
 import typer
 import uvicorn
-
-from jwtpizza.edge import SERVER_OPTIONS
 from pydantic import SecretStr
 
 from jwtpizza.cli.errors import readable_errors
 from jwtpizza.cli.service import prepare_database
+from jwtpizza.edge import SERVER_OPTIONS
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from jwtpizza.factory.settings import FactorySettings

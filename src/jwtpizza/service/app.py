@@ -20,7 +20,7 @@ from jwtpizza.observability.http_client import reason_for_error
 from jwtpizza.observability.metrics import FactoryReason, Metrics, factory_reason
 from jwtpizza.observability.ops_routes import scrape_guard
 from jwtpizza.service import docs
-from jwtpizza.service.auth.ratelimit import LoginLimiter
+from jwtpizza.service.auth.ratelimit import LoginLimiter, RegistrationLimiter
 from jwtpizza.service.auth.router import router as auth_router
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.context import ServiceContext
@@ -129,6 +129,11 @@ def build_context(
         limiter=LoginLimiter(
             max_failures=settings.login_max_failures,
             window_seconds=settings.login_window_seconds,
+            clock=clock,
+        ),
+        registrations=RegistrationLimiter(
+            per_address=settings.register_max_per_address,
+            window_seconds=settings.register_window_seconds,
             clock=clock,
         ),
         tokens=TokenSettings(

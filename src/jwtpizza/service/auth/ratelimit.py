@@ -1,4 +1,8 @@
-"""Failed-login limiting: a sliding window of failures per account and per client address."""
+"""Login and registration limiting: sliding windows per account and per client address.
+
+A login attempt is reserved (checked and counted in one step) before bcrypt runs and given back
+when it succeeds, so a burst of concurrent guesses gets the same allowance as a slow stream.
+"""
 
 from __future__ import annotations
 
@@ -15,17 +19,33 @@ class LoginLimiter:
         self._max = max_failures
         self._failures = SlidingWindow(window_seconds=window_seconds, clock=clock)
 
-    def check(self, *, email: str, address: str) -> None:
-        """Raise `TooManyRequests` if this account or address has failed too often lately."""
-        self._failures.check(
+    def reserve(self, *, email: str, address: str) -> None:
+        """Count an attempt for this (canonical) email and address, or raise
+        `TooManyRequests` if either has failed too often lately."""
+        self._failures.hit(
             self._limits(email, address), message="too many failed login attempts; try again later"
         )
 
-    def record_failure(self, *, email: str, address: str) -> None:
-        self._failures.record(key for key, _ in self._limits(email, address))
+    def release(self, *, email: str, address: str) -> None:
+        """The reserved attempt succeeded: it does not count as a failure."""
+        self._failures.release(key for key, _ in self._limits(email, address))
 
     def _limits(self, email: str, address: str) -> list[tuple[str, int]]:
         return [
-            (f"email:{email.lower()}", self._max),
+            (f"email:{email}", self._max),
             (f"addr:{address}", self._max * ADDRESS_ALLOWANCE_FACTOR),
         ]
+
+
+class RegistrationLimiter:
+    """Registrations per client address, whatever their outcome: each may cost a bcrypt hash,
+    and each 409 tells whether an email has an account."""
+
+    def __init__(self, *, per_address: int, window_seconds: float, clock: Clock) -> None:
+        self._per_address = per_address
+        self._attempts = SlidingWindow(window_seconds=window_seconds, clock=clock)
+
+    def hit(self, *, address: str) -> None:
+        self._attempts.hit(
+            [(address, self._per_address)], message="too many registrations; try again later"
+        )

@@ -13,13 +13,15 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 @router.post("")
-async def register(body: RegisterIn, context: ContextDep) -> AuthOut:
-    """Register a new diner."""
+async def register(body: RegisterIn, context: ContextDep, address: ClientAddress) -> AuthOut:
+    """Register a new diner (a limited number per client address)."""
     user, token = await service.register(
         db=context.db,
         name=body.name,
         email=body.email,
         password=body.password,
+        address=address,
+        limiter=context.registrations,
         settings=context.tokens,
         now=context.clock.now(),
     )

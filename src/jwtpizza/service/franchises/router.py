@@ -89,7 +89,10 @@ async def create_store(
     """Create a store (admin, or a franchisee of the franchise)."""
     async with context.db.writer() as session:
         store = await service.create_store(
-            session=session, franchise_id=franchise_id, name=body.name
+            session=session,
+            franchise_id=franchise_id,
+            name=body.name,
+            max_stores=context.settings.max_stores_per_franchise,
         )
     return StoreCreated(id=store.id, franchiseId=store.franchise_id, name=store.name)
 
