@@ -99,12 +99,56 @@ async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse
     return message_response(500, "internal server error")
 
 
+ERROR_ANSWERS = {
+    "400": "invalid input: the message names the field",
+    "401": "no valid credentials",
+    "403": "not allowed for this caller",
+    "404": "no such thing",
+    "409": "conflicts with what exists",
+    "413": "request body too large",
+    "429": "too many attempts; see Retry-After",
+}
+MESSAGE_SCHEMA = {
+    "type": "object",
+    "properties": {"message": {"type": "string"}},
+    "required": ["message"],
+}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Every operation in the OpenAPI lists the `{"message": ...}` errors any route can answer
+    (validation is a 400 here, never FastAPI's 422), so clients and fuzzers can rely on it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Message"] = MESSAGE_SCHEMA
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                for status, description in ERROR_ANSWERS.items():
+                    responses.setdefault(status, {
+                        "description": description,
+                        "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Message"}
+                        }},
+                    })  # fmt: skip
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error this app can raise to a JSON message, in one place."""
     app.add_exception_handler(JwtPizzaError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Exception, _on_unexpected_error)
+    document_errors(app)
 
 
 # uvicorn's own defaults would trust `X-Forwarded-For` from loopback and send `server: uvicorn`.
