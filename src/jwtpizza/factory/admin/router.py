@@ -110,7 +110,9 @@ async def rotate_key(_admin: AdminVendorDep, runtime: RuntimeDep) -> dict[str, s
     return {"kid": await runtime.keys.rotate()}
 
 
-PLAIN_TEXT = {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}
+PLAIN_TEXT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/plain": {"schema": {"type": "string"}}}}
+}
 
 
 @router.post("/api/log", responses=PLAIN_TEXT)
