@@ -35,6 +35,9 @@ class ServiceSettings(BaseSettings):
     # Registrations (any outcome) per client address in a sliding window.
     register_max_per_address: int = 20
     register_window_seconds: float = 600.0
+    # A refused (429) login or registration is answered after this delay, so clients
+    # hammering in a loop are slowed to one attempt per connection per delay.
+    refused_answer_delay_seconds: float = 1.0
     max_stores_per_franchise: int = 50
     # Peers (addresses or CIDR ranges) whose X-Forwarded-For names the client; empty: none.
     trusted_proxies: list[str] = Field(default_factory=list)

@@ -6,7 +6,11 @@ when it succeeds, so a burst of concurrent guesses gets the same allowance as a 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from jwtpizza.clock import Clock
+from jwtpizza.errors import TooManyRequests
 from jwtpizza.ratelimit import SlidingWindow
 
 # A client address may fail for many accounts (an office behind one NAT), so its allowance
@@ -49,3 +53,14 @@ class RegistrationLimiter:
         self._attempts.hit(
             [(address, self._per_address)], message="too many registrations; try again later"
         )
+
+
+@asynccontextmanager
+async def held_when_refused(clock: Clock, seconds: float) -> AsyncIterator[None]:
+    """A refused (429) attempt is answered only after `seconds`: a client hammering in a loop
+    then waits, costing nothing, instead of taking the event loop from everyone else."""
+    try:
+        yield
+    except TooManyRequests:
+        await clock.sleep(seconds)
+        raise

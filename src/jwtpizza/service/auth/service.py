@@ -70,14 +70,14 @@ async def register(
     settings: TokenSettings,
     now: datetime,
 ) -> tuple[UserPublic, str]:
-    """A new diner and their first token. Everything cheap comes first (the fields, the limit
-    per address, a taken email), so only a registration that will succeed pays for bcrypt,
-    which runs before the write transaction."""
+    """A new diner and their first token. Everything cheap comes first (the limit per address,
+    which counts every attempt, the fields, a taken email), so only a registration that will
+    succeed pays for bcrypt, which runs before the write transaction."""
+    limiter.hit(address=address)
     if not name or not email or not password or not name.strip():
         raise InvalidInput("name, email, and password are required")
     email = users.normalize_email(email)
     users.check_password_policy(password, min_length=settings.password_min_length)
-    limiter.hit(address=address)
     async with db.reader() as session:
         if await users.get_by_email(session=session, email=email) is not None:
             raise Conflict(EMAIL_TAKEN)
