@@ -72,6 +72,11 @@ def test_9_stores_per_franchise_are_bounded(tmp_path: Path) -> None:
         refused = pair.shop.post(path, json={"name": "one too many"}, headers=bearer(admin))
         assert refused.status_code == 409
         assert refused.json() == {"message": "a franchise has at most 3 stores"}
+        # The stores of a franchise also come a page at a time, for anyone.
+        first = pair.shop.get(path, params={"limit": 2}).json()
+        assert [s["name"] for s in first["stores"]] == ["s0", "s1"] and first["more"] is True
+        second = pair.shop.get(path, params={"limit": 2, "page": 1}).json()
+        assert [s["name"] for s in second["stores"]] == ["s2"] and second["more"] is False
 
 
 def test_9_store_and_franchise_names_are_short(pair: LivePair) -> None:

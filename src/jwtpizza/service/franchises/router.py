@@ -23,6 +23,8 @@ from jwtpizza.service.franchises.schemas import (
     FranchiseOut,
     StoreCreate,
     StoreCreated,
+    StoreList,
+    StoreOut,
 )
 from jwtpizza.service.ids import PathId
 
@@ -80,6 +82,16 @@ async def delete_franchise(
     async with context.db.writer() as session:
         await service.delete_franchise(session=session, franchise_id=franchise_id)
     return {"message": "franchise deleted"}
+
+
+@router.get("/{franchise_id}/store")
+async def list_stores(franchise_id: PathId, paging: PageParams, context: ContextDep) -> StoreList:
+    """List a franchise's stores, a page at a time (pages start at 0)."""
+    async with context.db.reader() as session:
+        rows, more = await service.list_stores(
+            session=session, franchise_id=franchise_id, page=paging.page, limit=paging.limit
+        )
+    return StoreList(stores=[StoreOut(id=s.id, name=s.name) for s in rows], more=more)
 
 
 @router.post("/{franchise_id}/store")

@@ -16,6 +16,11 @@ class StoreOut(Compact):
     totalRevenue: float | None = None
 
 
+class StoreList(BaseModel):
+    stores: list[StoreOut]
+    more: bool
+
+
 class AdminOut(BaseModel):
     id: int
     name: str

@@ -155,6 +155,23 @@ async def create_store(
     return store
 
 
+async def list_stores(
+    *, session: AsyncSession, franchise_id: int, page: int, limit: int
+) -> tuple[list[Store], bool]:
+    """One page (0-based) of a franchise's stores, and whether more follow."""
+    franchise = await get(session=session, franchise_id=franchise_id)
+    rows = list(
+        await session.scalars(
+            select(Store)
+            .where(Store.franchise_id == franchise.id)
+            .order_by(Store.id)
+            .offset(page * limit)
+            .limit(limit + 1)
+        )
+    )
+    return rows[:limit], len(rows) > limit
+
+
 async def get_store(*, session: AsyncSession, franchise_id: int, store_id: int) -> Store:
     store = await session.get(Store, store_id)
     if store is None or store.franchise_id != franchise_id:
