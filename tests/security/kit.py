@@ -31,15 +31,28 @@ def register(client: httpx.Client, name: str, email: str, password: str) -> tupl
     return int(response.json()["user"]["id"]), str(response.json()["token"])
 
 
-def at_once(base_url: str, requests: Iterable[tuple[str, str, dict[str, Any]]]) -> list[int]:
-    """Send every `(method, path, kwargs)` concurrently; their statuses, in order."""
+def at_once(
+    base_url: str,
+    requests: Iterable[tuple[str, str, dict[str, Any]]],
+    delays: Iterable[float] | None = None,
+) -> list[int]:
+    """Send every `(method, path, kwargs)` concurrently (each after its delay, if given);
+    their statuses, in order."""
+    requests = list(requests)
+    waits = list(delays) if delays is not None else [0.0] * len(requests)
 
     async def run() -> list[int]:
         limits = httpx.Limits(max_connections=200)
         async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
-            responses = await asyncio.gather(
-                *(client.request(method, path, **kwargs) for method, path, kwargs in requests)
+
+            async def send(wait: float, method: str, path: str, kwargs: dict[str, Any]) -> int:
+                await asyncio.sleep(wait)
+                return (await client.request(method, path, **kwargs)).status_code
+
+            return list(
+                await asyncio.gather(
+                    *(send(w, *request) for w, request in zip(waits, requests, strict=True))
+                )
             )
-        return [response.status_code for response in responses]
 
     return asyncio.run(run())
