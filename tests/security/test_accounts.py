@@ -201,3 +201,14 @@ def test_7_without_a_domain_only_an_admin_creates_vendors(tmp_path: Path) -> Non
         assert refused.status_code == 403, refused.text
         made = factory.post("/api/vendor", json={"id": "bob"}, headers=pair.admin())
         assert made.status_code == 200, made.text
+
+
+def test_4_a_refused_attempt_is_answered_late(tmp_path: Path) -> None:
+    # A client hammering in a loop gets one refusal per connection per delay, not thousands.
+    with live_pair(tmp_path, refused_answer_delay_seconds=0.5) as pair:
+        for _ in range(5):
+            pair.shop.put("/api/auth", json={"email": "d@jwt.com", "password": "nope"})
+        started = time.monotonic()
+        refused = pair.shop.put("/api/auth", json={"email": "d@jwt.com", "password": "nope"})
+        assert refused.status_code == 429
+        assert time.monotonic() - started >= 0.5
