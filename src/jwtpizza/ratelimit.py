@@ -34,6 +34,20 @@ class SlidingWindow:
             if len(times) >= limit:
                 raise TooManyRequests(message, retry_after=times[0] + self._window - now)
 
+    def hit(self, limits: Iterable[tuple[str, int]], *, message: str) -> None:
+        """Check and count in one step (nothing can run in between, so a burst of concurrent
+        requests cannot all pass the check before any is counted)."""
+        limits = list(limits)
+        self.check(limits, message=message)
+        self.record(key for key, _ in limits)
+
+    def release(self, keys: Iterable[str]) -> None:
+        """Take back the newest event of each key (a reserved attempt that succeeded)."""
+        for key in keys:
+            times = self._events.get(key)
+            if times:
+                times.pop()
+
     def record(self, keys: Iterable[str]) -> None:
         """Count one event for each key."""
         now = self._clock.monotonic()

@@ -27,6 +27,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from jwtpizza.db import Database
+from jwtpizza.edge import SERVER_OPTIONS
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from jwtpizza.factory.settings import FactorySettings
@@ -47,7 +48,13 @@ def free_port() -> int:
 def serving(app: FastAPI, port: int) -> Iterator[str]:
     """Run an app with uvicorn in a thread on a loopback port."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", loop="asyncio"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        loop="asyncio",
+        **SERVER_OPTIONS,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -65,11 +72,13 @@ def serving(app: FastAPI, port: int) -> Iterator[str]:
 
 def factory_settings(tmp_path: Path, port: int, **overrides: Any) -> FactorySettings:
     return FactorySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'factory.db'}",
-        public_base_url=f"http://127.0.0.1:{port}",
-        port=port,
-        demo=True,
-        **overrides,
+        **{
+            "database_url": f"sqlite+aiosqlite:///{tmp_path / 'factory.db'}",
+            "public_base_url": f"http://127.0.0.1:{port}",
+            "port": port,
+            "demo": True,
+            **overrides,
+        }
     )
 
 
@@ -147,13 +156,15 @@ def live_pair(
     asyncio.run(prepare_service_db(service_db))
     jwt_secret = "e2e-jwt-secret-" + "0123456789abcdef" * 2
     ssettings = ServiceSettings(
-        factory_url=f"http://127.0.0.1:{factory_port}",
-        factory_api_key=vendor_key,
-        demo=True,
-        database_url=service_db,
-        bcrypt_rounds=4,
-        jwt_secret=jwt_secret,
-        **service_overrides,
+        **{
+            "factory_url": f"http://127.0.0.1:{factory_port}",
+            "factory_api_key": vendor_key,
+            "demo": True,
+            "database_url": service_db,
+            "bcrypt_rounds": 4,
+            "jwt_secret": jwt_secret,
+            **service_overrides,
+        }
     )
     factory_app = create_factory(fsettings, observability=observability)
     service_app = create_service(ssettings, observability=observability)

@@ -73,7 +73,8 @@ def drive_every_endpoint(t: Traffic) -> str:
     admin = t.login("a@jwt.com", "admin", "seeded admin")
     admin_id = t.call("GET", "/api/user/me", headers=admin).json()["id"]
     admin_pw = t.password("admin")
-    t.call("PUT", f"/api/user/{admin_id}", json={"password": admin_pw}, headers=admin)
+    change = {"password": admin_pw, "currentPassword": "admin"}
+    t.call("PUT", f"/api/user/{admin_id}", json=change, headers=admin)
     admin = t.login("a@jwt.com", admin_pw, "admin")
     t.call("GET", "/api/health/integrity", headers=admin)
 
@@ -87,9 +88,8 @@ def drive_every_endpoint(t: Traffic) -> str:
     diner = t.login("pat@jwt.com", diner_pw, "diner")
     me = t.call("GET", "/api/user/me", headers=diner).json()
     new_pw = t.password("changed")
-    updated = t.call(
-        "PUT", f"/api/user/{me['id']}", json={"name": "Pat", "password": new_pw}, headers=diner
-    )
+    change = {"name": "Pat", "password": new_pw, "currentPassword": diner_pw}
+    updated = t.call("PUT", f"/api/user/{me['id']}", json=change, headers=diner)
     t.keep("token after update", updated.json()["token"])
     diner = t.login("pat@jwt.com", new_pw, "diner after update")
 

@@ -30,6 +30,7 @@ def run(
         return
     import uvicorn
 
+    from jwtpizza.edge import SERVER_OPTIONS
     from jwtpizza.factory.app import create_app
 
     overrides = {
@@ -37,7 +38,13 @@ def run(
     }
     with readable_errors():
         settings = FactorySettings(**overrides)  # type: ignore[arg-type]
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        **SERVER_OPTIONS,
+    )
 
 
 @app.command("rotate-key")

@@ -37,8 +37,20 @@ def _message(response: httpx.Response) -> str:
     return response.text[:200] or response.reason_phrase
 
 
-def format_line(log: dict[str, Any]) -> str:
+def printable(value: object) -> str:
+    """A field as text that cannot steer the terminal or start a line of its own: control
+    characters (escapes, newlines, carriage returns, bidi overrides) are shown escaped."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
+
+
+def format_line(raw: dict[str, Any]) -> str:
     """One readable line: time, level, type, then the fields a responder scans first."""
+    log = {key: None if value is None else printable(value) for key, value in raw.items()}
     head = f"{str(log.get('time', ''))[:23]} {str(log.get('level', '')).upper():5} "
     head += f"{log.get('type', ''):9}"
     if log.get("type") == "http":

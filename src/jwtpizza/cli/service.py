@@ -10,6 +10,7 @@ import typer
 
 from jwtpizza.cli.errors import readable_errors
 from jwtpizza.db import Database
+from jwtpizza.edge import SERVER_OPTIONS
 from jwtpizza.service.seed import migrate, seed_demo
 from jwtpizza.service.settings import ServiceSettings
 
@@ -65,4 +66,5 @@ def service(
         port=settings.port,
         workers=workers,
         log_level="warning",
+        **SERVER_OPTIONS,
     )

@@ -30,6 +30,7 @@ from jwtpizza.cli import practice
 from jwtpizza.cli.errors import CliError, fail, readable_errors
 from jwtpizza.cli.service import prepare_database
 from jwtpizza.cli.status import StatusWatch, render
+from jwtpizza.edge import SERVER_OPTIONS
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from jwtpizza.factory.settings import FactorySettings
@@ -184,7 +185,9 @@ async def _run(
     traffic: TrafficConfig | None = None,
 ) -> None:
     servers = [
-        _Server(uvicorn.Config(c.app, host=host, port=c.port, log_level="warning"))
+        _Server(
+            uvicorn.Config(c.app, host=host, port=c.port, log_level="warning", **SERVER_OPTIONS)
+        )
         for c in components
     ]
 

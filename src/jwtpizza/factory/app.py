@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
-from jwtpizza.edge import install_cors, install_error_handlers
+from jwtpizza.edge import install_cors, install_edge, install_error_handlers
 from jwtpizza.factory import demo
 from jwtpizza.factory.admin.router import router as admin_router
 from jwtpizza.factory.badges.router import router as badge_router
@@ -37,6 +37,7 @@ from jwtpizza.factory.support.router import router as support_router
 from jwtpizza.factory.vendors.router import router as vendor_router
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 from jwtpizza.observability.metrics import Metrics
+from jwtpizza.observability.ops_routes import scrape_guard
 from jwtpizza.swagger import install_swagger_ui
 from jwtpizza.web.portal import install_portal
 
@@ -177,7 +178,17 @@ def create_app(
     install_swagger_ui(app, title="JWT Pizza Factory")
     install_cors(app, settings.cors_origins)
     app.add_middleware(DropConnectionMiddleware)
-    instrument(app, component="factory", observability=obs, authorize_admin=admin_vendor)
+    instrument(
+        app,
+        component="factory",
+        observability=obs,
+        authorize_admin=admin_vendor,
+        scrape_guard=scrape_guard(
+            settings.metrics_token.get_secret_value() if settings.metrics_token else None,
+            required=not settings.demo,
+            setting="JWTPIZZA_FACTORY_METRICS_TOKEN",
+        ),
+    )
     obs.watch_database(runtime.db.write_engine)
     if runtime.db.read_engine is not runtime.db.write_engine:
         obs.watch_database(runtime.db.read_engine)
@@ -208,4 +219,7 @@ def create_app(
         """Welcome."""
         return {"message": "welcome to JWT Pizza Factory", "version": settings.version}
 
+    install_edge(
+        app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
+    )
     return app

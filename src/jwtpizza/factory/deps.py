@@ -78,6 +78,19 @@ async def current_vendor(runtime: RuntimeDep, authorization: ApiKey = None) -> V
 VendorDep = Annotated[Vendor, Depends(current_vendor)]
 
 
+async def optional_admin(runtime: RuntimeDep, authorization: ApiKey = None) -> Vendor | None:
+    """The calling admin vendor, or None for anyone else (anonymous or not an admin)."""
+    key = api_key_from(authorization)
+    if key is None:
+        return None
+    async with runtime.db.reader() as session:
+        vendor = await vendors.get_by_api_key(session=session, api_key=key)
+    return vendor if vendor is not None and vendor.is_admin else None
+
+
+OptionalAdminDep = Annotated[Vendor | None, Depends(optional_admin)]
+
+
 async def admin_vendor(vendor: VendorDep) -> Vendor:
     if not vendor.is_admin:
         raise Unauthorized(INVALID_AUTH)

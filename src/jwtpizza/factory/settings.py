@@ -64,6 +64,12 @@ class FactorySettings(BaseSettings):
     code_requests_per_vendor: int = 5
     code_requests_per_address: int = 60
     code_requests_window_seconds: float = 600.0
+    # Vendors may sign themselves up only as `<id>@<this domain>` (the login code goes there);
+    # empty: only an admin creates vendors.
+    vendor_email_domain: str = "byu.edu"
+    trusted_proxies: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 64 * 1024
+    metrics_token: SecretStr | None = None
     mail: Literal["console", "smtp"] = "console"
     smtp_host: str = "localhost"
     smtp_port: int = 25

@@ -29,7 +29,7 @@ from jwtpizza.observability.logging import EventLogger
 from jwtpizza.observability.loki import LokiShipper
 from jwtpizza.observability.metrics import Metrics
 from jwtpizza.observability.middleware import ObservabilityMiddleware
-from jwtpizza.observability.ops_routes import ops_router
+from jwtpizza.observability.ops_routes import ScrapeGuard, open_to_all, ops_router
 from jwtpizza.observability.otlp_metrics import OtlpMetricsPusher
 from jwtpizza.observability.sanitize import Sanitizer
 from jwtpizza.observability.settings import ObservabilitySettings, bearer
@@ -70,6 +70,7 @@ class Observability:
         self.tracing = Tracing(component=component, settings=settings)
         self.loki = self._loki()
         self.otlp = self._otlp()
+        self.scrape_guard: ScrapeGuard = open_to_all
 
     def _loki(self) -> LokiShipper | None:
         s = self.settings
@@ -143,6 +144,7 @@ def instrument(
     authorize_admin: Callable[..., Any],
     secrets: Iterable[str | None] = (),
     observability: Observability | None = None,
+    scrape_guard: ScrapeGuard = open_to_all,
 ) -> Observability:
     """Make `app` observable; returns the `Observability` the component records into.
 
@@ -152,6 +154,7 @@ def instrument(
     obs = observability or Observability(
         component=component, settings=settings, clock=clock, secrets=secrets
     )
+    obs.scrape_guard = scrape_guard
     app.add_middleware(ObservabilityMiddleware, obs=obs)
     app.include_router(ops_router(obs, authorize_admin))
     _run_in_lifespan(app, obs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 from collections import deque
 from collections.abc import Iterator
@@ -94,25 +96,47 @@ def _text(record: LogRecord, query: LogQuery) -> bool:
 _CHECKS = (_since, _level, _type, _status, _route, _text)
 
 
+# The share of the window each severity keeps for itself: a flood of routine (or of
+# client-error) events cannot push out the errors a responder is looking for.
+SHARES = {"error": 0.2, "warn": 0.2}
+
+
+def _tier(level: str) -> str:
+    rank = level_rank(level)
+    return "error" if rank >= LEVELS.index("error") else "warn" if rank >= 2 else "routine"
+
+
 class LogStore:
-    """A ring buffer: the newest `size` records, oldest dropped first."""
+    """Ring buffers holding the newest `size` records in all: errors and warnings each have
+    their own share, everything else the rest; in each, the oldest is dropped first."""
 
     def __init__(self, size: int) -> None:
-        self._records: deque[LogRecord] = deque(maxlen=max(1, size))
+        size = max(3, size)
+        reserved = {tier: max(1, int(size * share)) for tier, share in SHARES.items()}
+        reserved["routine"] = size - sum(reserved.values())
+        self._rings: dict[str, deque[tuple[int, LogRecord]]] = {
+            tier: deque(maxlen=length) for tier, length in reserved.items()
+        }
+        self._seq = itertools.count()
 
     def add(self, at: datetime, fields: dict[str, Any]) -> None:
-        self._records.append(LogRecord(at, fields))
+        ring = self._rings[_tier(str(fields.get("level", "info")))]
+        ring.append((next(self._seq), LogRecord(at, fields)))
 
     def __len__(self) -> int:
-        return len(self._records)
+        return sum(len(ring) for ring in self._rings.values())
 
     def __iter__(self) -> Iterator[LogRecord]:
-        return iter(list(self._records))
+        return iter(self._ordered())
+
+    def _ordered(self) -> list[LogRecord]:
+        rings = [list(ring) for ring in self._rings.values()]
+        return [record for _, record in heapq.merge(*rings, key=lambda item: item[0])]
 
     def query(self, query: LogQuery) -> list[dict[str, Any]]:
         """The newest `limit` matching records, oldest first."""
         found: list[dict[str, Any]] = []
-        for record in reversed(self._records):
+        for record in reversed(self._ordered()):
             if len(found) >= query.limit:
                 break
             if record.matches(query):

@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 
 UNMATCHED_ROUTE = "unmatched"
 QUIET_PATHS = frozenset({"/metrics", "/api/ops/logs"})
+# Probes and fixed pages: when they succeed they are counted, but not logged, so a flood of
+# them cannot fill the log window a responder searches.
+UNLOGGED_READS = frozenset(
+    {"/healthz", "/readyz", "/", "/api/docs", "/docs", "/openapi.json", "/favicon.ico"}
+)
 
 
 def route_of(scope: Scope) -> str:
@@ -144,7 +149,8 @@ class ObservabilityMiddleware:
         if status >= 500:
             span.set_status(Status(StatusCode.ERROR))
         span.end()
-        if logged:
+        routine_read = method in ("GET", "HEAD") and status < 400
+        if logged and not (routine_read and scope.get("path") in UNLOGGED_READS):
             self.obs.log.http(**self._http_fields(scope, exchange, route, seconds))
 
     def _count_user(self, exchange: _Exchange) -> None:

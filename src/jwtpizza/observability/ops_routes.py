@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from jwtpizza.clock import Clock
-from jwtpizza.errors import InvalidInput
+from jwtpizza.errors import InvalidInput, Unauthorized
 from jwtpizza.observability.log_store import LogQuery
 
 if TYPE_CHECKING:
@@ -19,6 +20,33 @@ if TYPE_CHECKING:
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# Anything further back than this reaches before every record the window can hold.
+_MAX_SINCE_SECONDS = 3650 * 86400
+
+ScrapeGuard = Callable[[Request], Awaitable[None]]
+
+
+def scrape_guard(token: str | None, *, required: bool, setting: str) -> ScrapeGuard:
+    """A dependency for the figures a scraper reads (`/metrics`, integrity): with a token,
+    only `Authorization: Bearer <token>` passes; without one, everyone, unless `required`
+    (outside demo mode), when nobody does."""
+
+    async def check(request: Request) -> None:
+        if token is None:
+            if required:
+                raise Unauthorized(f"set {setting} and send it as a bearer token")
+            return
+        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            presented.strip().encode(), token.encode()
+        ):
+            raise Unauthorized("unauthorized")
+
+    return check
+
+
+async def open_to_all(_request: Request) -> None:
+    """The scrape guard of a component that configured none."""
 
 
 def parse_since(value: str | None, clock: Clock) -> datetime | None:
@@ -28,6 +56,8 @@ def parse_since(value: str | None, clock: Clock) -> datetime | None:
     match = _DURATION.match(value.strip())
     if match:
         seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        if seconds > _MAX_SINCE_SECONDS:
+            raise InvalidInput("since: at most 3650d back")
         return clock.now() - timedelta(seconds=seconds)
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -39,7 +69,7 @@ def parse_since(value: str | None, clock: Clock) -> datetime | None:
 def ops_router(obs: Observability, authorize_admin: Callable[..., Any]) -> APIRouter:
     router = APIRouter(tags=["ops"])
 
-    @router.get("/metrics", include_in_schema=False)
+    @router.get("/metrics", include_in_schema=False, dependencies=[Depends(obs.scrape_guard)])
     async def metrics() -> Response:
         """Prometheus metrics of this component."""
         return Response(obs.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

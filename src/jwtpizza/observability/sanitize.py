@@ -35,6 +35,8 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 # Every masking pattern needs one of these; text without any is left as it is, unscanned.
 _SUSPECT = re.compile(r"eyJ|bearer|basic|\$2|[:=]", re.IGNORECASE)
 _CACHED_TEXT_LIMIT = 4096
+MAX_DEPTH = 32
+MAX_ITEMS = 1000
 _BCRYPT = re.compile(r"\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}")
 _REPORT_LINK = re.compile(r"/api/support/[^/\s\"'?#]+/report/[^\s\"'?#&,;}]+")
 _PLACEHOLDER = re.compile(r"\?|%s|\$\d+")
@@ -90,18 +92,30 @@ class Sanitizer:
     def __call__(self, value: Any) -> Any:
         return self.clean(value)
 
-    def clean(self, value: Any) -> Any:
+    def clean(self, value: Any, depth: int = 0) -> Any:
+        """A cleaned copy. It never fails on hostile shapes: containers nested deeper than
+        `MAX_DEPTH` or longer than `MAX_ITEMS` are cut, and the cut is said in their place."""
         if isinstance(value, str):
             return self.clean_text(value)
+        if isinstance(value, Mapping | list | tuple | set | frozenset) and depth >= MAX_DEPTH:
+            return f"[cut: nested deeper than {MAX_DEPTH} levels]"
         if isinstance(value, Mapping):
-            return {str(k): self._clean_item(str(k), v) for k, v in value.items()}
+            items = list(value.items())
+            cleaned = {str(k): self._clean_item(str(k), v, depth) for k, v in items[:MAX_ITEMS]}
+            if len(items) > MAX_ITEMS:
+                cleaned["[cut]"] = f"{len(items) - MAX_ITEMS} more fields"
+            return cleaned
         if isinstance(value, list | tuple | set | frozenset):
-            return [self.clean(item) for item in value]
+            listed = list(value)
+            cut = [self.clean(item, depth + 1) for item in listed[:MAX_ITEMS]]
+            if len(listed) > MAX_ITEMS:
+                cut.append(f"[cut: {len(listed) - MAX_ITEMS} more items]")
+            return cut
         if isinstance(value, bytes | bytearray):
             return self.clean_text(bytes(value).decode("utf-8", "replace"))
         return value
 
-    def _clean_item(self, key: str, value: Any) -> Any:
+    def _clean_item(self, key: str, value: Any, depth: int) -> Any:
         if value is None or isinstance(value, bool):
             return value
         if is_secret_key(key):
@@ -110,7 +124,7 @@ class Sanitizer:
             return MASK
         if isinstance(value, int | float):
             return value
-        return self.clean(value)
+        return self.clean(value, depth + 1)
 
     def clean_sql_params(self, statement: str, params: Any) -> Any:
         """SQL parameters: positional ones bound to secret columns are masked (named ones
@@ -138,7 +152,7 @@ class Sanitizer:
         if stripped[:1] in ("{", "[") and len(stripped) > 1:
             try:
                 parsed = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 pass
             else:
                 return json.dumps(self.clean(parsed), separators=(",", ":"))

@@ -14,13 +14,14 @@ from fastapi import FastAPI
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
-from jwtpizza.edge import install_cors, install_error_handlers
+from jwtpizza.edge import install_cors, install_edge, install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 from jwtpizza.observability.background import Periodic
 from jwtpizza.observability.http_client import reason_for_error
 from jwtpizza.observability.metrics import FactoryReason, Metrics, factory_reason
+from jwtpizza.observability.ops_routes import scrape_guard
 from jwtpizza.service import docs, integrity
-from jwtpizza.service.auth.ratelimit import LoginLimiter
+from jwtpizza.service.auth.ratelimit import LoginLimiter, RegistrationLimiter
 from jwtpizza.service.auth.router import router as auth_router
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.context import ServiceContext
@@ -138,6 +139,11 @@ def build_context(
             window_seconds=settings.login_window_seconds,
             clock=clock,
         ),
+        registrations=RegistrationLimiter(
+            per_address=settings.register_max_per_address,
+            window_seconds=settings.register_window_seconds,
+            clock=clock,
+        ),
         tokens=TokenSettings(
             secret=settings.secret_key(),
             ttl_seconds=settings.token_ttl_seconds,
@@ -213,7 +219,15 @@ def create_app(
     install_swagger_ui(app, title="JWT Pizza Service")
     install_cors(app, settings.cors_origins)
     instrument(
-        app, component="service", observability=obs, authorize_admin=admin_only("unauthorized")
+        app,
+        component="service",
+        observability=obs,
+        authorize_admin=admin_only("unauthorized"),
+        scrape_guard=scrape_guard(
+            settings.metrics_token.get_secret_value() if settings.metrics_token else None,
+            required=not settings.demo,
+            setting="JWTPIZZA_METRICS_TOKEN",
+        ),
     )
     obs.watch_database(context.db.write_engine)
     if context.db.read_engine is not context.db.write_engine:
@@ -235,4 +249,7 @@ def create_app(
         franchise_router,
     ):
         app.include_router(router)
+    install_edge(
+        app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
+    )
     return app

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.observability.metrics import Metrics
-from jwtpizza.service.auth.ratelimit import LoginLimiter
+from jwtpizza.service.auth.ratelimit import LoginLimiter, RegistrationLimiter
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.factory_client import FactoryClient
 from jwtpizza.service.orders.kitchen import Kitchen
@@ -20,6 +20,7 @@ class ServiceContext:
     db: Database
     clock: Clock
     limiter: LoginLimiter
+    registrations: RegistrationLimiter
     tokens: TokenSettings
     factory: FactoryClient
     kitchen: Kitchen

@@ -94,6 +94,14 @@ async def self_or_admin(user_id: PathId, user: CurrentUser) -> Principal:
 SelfOrAdmin = Annotated[Principal, Depends(self_or_admin)]
 
 
+async def scraper(request: Request) -> None:
+    """Business figures (integrity, like /metrics) only with the scrape token, if one is set."""
+    await request.app.state.observability.scrape_guard(request)
+
+
+Scraper = Annotated[None, Depends(scraper)]
+
+
 async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

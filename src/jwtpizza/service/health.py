@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from jwtpizza.service import integrity
 from jwtpizza.service.context import ServiceContext
-from jwtpizza.service.deps import AdminUser, ContextDep
+from jwtpizza.service.deps import AdminUser, ContextDep, Scraper
 
 router = APIRouter(tags=["health"])
 
@@ -48,7 +48,7 @@ async def readiness(context: ContextDep) -> JSONResponse | dict[str, Any]:
 
 
 @router.get("/api/health/integrity")
-async def integrity_check(context: ContextDep) -> dict[str, Any]:
+async def integrity_check(context: ContextDep, _scraper: Scraper) -> dict[str, Any]:
     """The order ledger and referential-integrity check: problem counts, and `ok`."""
     async with context.db.reader() as session:
         report = await integrity.check(session=session)

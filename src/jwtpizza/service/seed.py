@@ -66,7 +66,9 @@ async def _seed_franchise(session: AsyncSession) -> None:
     franchise, _ = await franchises.create(
         session=session, name=DEMO_FRANCHISE, admin_emails=[DEMO_FRANCHISEE]
     )
-    await franchises.create_store(session=session, franchise_id=franchise.id, name=DEMO_STORE)
+    await franchises.create_store(
+        session=session, franchise_id=franchise.id, name=DEMO_STORE, max_stores=1
+    )
 
 
 async def seed_demo(db: Database, *, bcrypt_rounds: int = 10) -> None:

@@ -30,6 +30,18 @@ class ServiceSettings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=lambda: list(LOCAL_SITE_ORIGINS))
     login_max_failures: int = 5
     login_window_seconds: float = 60.0
+    # Registrations (any outcome) per client address in a sliding window.
+    register_max_per_address: int = 20
+    register_window_seconds: float = 600.0
+    # A refused (429) login or registration is answered after this delay, so clients
+    # hammering in a loop are slowed to one attempt per connection per delay.
+    refused_answer_delay_seconds: float = 1.0
+    max_stores_per_franchise: int = 50
+    # Peers (addresses or CIDR ranges) whose X-Forwarded-For names the client; empty: none.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 64 * 1024
+    # Bearer token for /metrics and /api/health/integrity; required outside demo mode.
+    metrics_token: SecretStr | None = None
     factory_url: str = "http://127.0.0.1:4000"
     factory_api_key: SecretStr | None = None
     factory_max_items: int = 20

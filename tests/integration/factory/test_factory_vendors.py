@@ -32,11 +32,11 @@ async def test_get_me_needs_a_key(factory: Factory) -> None:
 
 
 async def test_code_login_sends_mail_and_returns_the_key(factory: Factory) -> None:
-    await factory.client.post("/api/vendor", json={"id": "abc", "email": "abc@example.com"})
+    await factory.client.post("/api/vendor", json={"id": "abc", "email": "abc@byu.edu"})
     got = await factory.client.post("/api/vendor/code", json={"id": "abc"})
-    assert got.json() == {"email": "abc@example.com"}
+    assert got.json() == {"email": "abc@byu.edu"}
     mail = factory.mailer.sent[-1]
-    assert (mail.to, mail.subject) == ("abc@example.com", "BYU CS 329 JWT Pizza Factory")
+    assert (mail.to, mail.subject) == ("abc@byu.edu", "BYU CS 329 JWT Pizza Factory")
     code = factory.mailer.last_code()
     got = await factory.client.post("/api/vendor/auth", json={"id": "abc", "code": code})
     assert got.status_code == 200 and len(got.json()["apiKey"]) == 32

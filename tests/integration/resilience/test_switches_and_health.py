@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from jwtpizza.cli.main import app as cli
 from jwtpizza.service.orders.models import FulfilmentJob, Order
 from jwtpizza.service.resilience import ResilienceSettings
-from tests.integration.service.conftest import MakeShop, Shop
+from tests.integration.service.conftest import SCRAPE, MakeShop, Shop
 
 FAILING = (500, {"message": "chaos monkey"})
 
@@ -106,5 +106,5 @@ async def test_db_check_finds_a_lost_order_and_repair_requeues_it(
     assert repaired.exit_code == 0, repaired.output
     assert f"repaired: requeued order {order_id}" in repaired.output
     assert (await asyncio.to_thread(runner.invoke, cli, ["db", "check"], env=env)).exit_code == 0
-    health = (await shop.client.get("/api/health/integrity")).json()
+    health = (await shop.client.get("/api/health/integrity", headers=SCRAPE)).json()
     assert health["ok"] and health["ordersByStatus"]["queued"] == 1

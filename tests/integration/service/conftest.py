@@ -20,6 +20,9 @@ from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.testing.stub_factory import StubBehaviour, create_stub_factory
 
 TEST_SECRET = "test-secret-for-the-service-tests-0123456789"
+# Outside demo mode /metrics and the integrity check need the scrape token.
+SCRAPE_TOKEN = "scrape-token-for-tests"
+SCRAPE = {"Authorization": f"Bearer {SCRAPE_TOKEN}"}
 
 
 @dataclass
@@ -72,6 +75,7 @@ async def make_shop(database_url: str) -> AsyncIterator[MakeShop]:
     async def build(*, seed: bool = True, wrap_factory: Any = None, **overrides: Any) -> Shop:
         # A generous wait budget: a loaded test machine must not turn answers into 202s.
         overrides.setdefault("resilience", ResilienceSettings(queue_wait_budget_seconds=15))
+        overrides.setdefault("metrics_token", SCRAPE_TOKEN)
         settings = ServiceSettings(
             database_url=database_url,
             jwt_secret=TEST_SECRET,

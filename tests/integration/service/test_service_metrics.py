@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from jwtpizza.service.resilience import ResilienceSettings
 
-from .conftest import MakeShop, Shop
+from .conftest import SCRAPE, MakeShop, Shop
 
 # One attempt per order, no breaker and no queue, so each order is exactly one factory call.
 SINGLE_SHOT = ResilienceSettings(
@@ -38,7 +38,7 @@ class Switchable(httpx.AsyncBaseTransport):
 
 
 async def scrape(shop: Shop) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    text = (await shop.client.get("/metrics")).text
+    text = (await shop.client.get("/metrics", headers=SCRAPE)).text
     return {
         (s.name, frozenset(s.labels.items())): s.value
         for family in text_string_to_metric_families(text)

@@ -10,7 +10,7 @@ async def test_update_self_changes_fields_and_returns_a_token(shop: Shop) -> Non
     me = (await shop.client.get("/api/user/me", headers=shop.bearer(token))).json()
     response = await shop.client.put(
         f"/api/user/{me['id']}",
-        json={"name": "new name", "password": "better"},
+        json={"name": "new name", "password": "better", "currentPassword": "diner"},
         headers=shop.bearer(token),
     )
     assert response.status_code == 200
@@ -52,7 +52,9 @@ async def test_sql_injection_in_update_is_stored_as_plain_text(shop: Shop) -> No
 async def test_update_to_a_taken_email_is_refused(shop: Shop) -> None:
     token = await shop.login("d@jwt.com", "diner")
     response = await shop.client.put(
-        "/api/user/2", json={"email": "A@jwt.com"}, headers=shop.bearer(token)
+        "/api/user/2",
+        json={"email": "A@jwt.com", "currentPassword": "diner"},
+        headers=shop.bearer(token),
     )
     assert response.status_code == 409
 

@@ -110,7 +110,12 @@ async def rotate_key(_admin: AdminVendorDep, runtime: RuntimeDep) -> dict[str, s
     return {"kid": await runtime.keys.rotate()}
 
 
-@router.post("/api/log")
+PLAIN_TEXT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/plain": {"schema": {"type": "string"}}}}
+}
+
+
+@router.post("/api/log", responses=PLAIN_TEXT)
 async def post_log(
     _vendor: VendorDep, runtime: RuntimeDep, _body: Any = Body(default=None)
 ) -> Response:
@@ -118,7 +123,7 @@ async def post_log(
     return Response(runtime.log_message, media_type="text/plain")
 
 
-@router.put("/api/log")
+@router.put("/api/log", responses=PLAIN_TEXT)
 async def set_log_text(body: LogText, _admin: AdminVendorDep, runtime: RuntimeDep) -> Response:
     """Set the text `POST /api/log` returns."""
     runtime.log_message = body.message

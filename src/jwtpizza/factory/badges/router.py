@@ -35,7 +35,10 @@ async def write_badge(
     return {"url": f"{runtime.settings.base_url()}/api/badge/{account}/{name}"}
 
 
-@router.get("/{account}/{badge}")
+@router.get(
+    "/{account}/{badge}",
+    responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}},
+)
 async def read_badge(account: str, badge: str, session: ReaderDep) -> Response:
     """A badge as SVG, or a grey "Not Found" badge."""
     svg = await badges.get(session=session, account=account, name=badge)

@@ -159,7 +159,7 @@ async def report(*, session: AsyncSession, token: str, fix_code: str, now: datet
         if fault is not None:
             await settle(session=session, vendor_id=fault.vendor_id, now=now)
         return NOTHING
-    if not secrets.compare_digest(fault.fix_code, fix_code):
+    if not secrets.compare_digest(fault.fix_code.encode(), fix_code.encode()):
         raise InvalidInput("Problem unresolved")
     end_fault(fault, now=now, reason=EndReason.REPORTED)
     return RESOLVED

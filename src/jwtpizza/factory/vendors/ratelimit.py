@@ -32,5 +32,4 @@ class CodeLimiter:
     def hit(self, *, vendor_id: str, address: str) -> None:
         """Count a code request, or raise `TooManyRequests` if either allowance is used up."""
         limits = ((f"vendor:{vendor_id}", self._per_vendor), (f"addr:{address}", self._per_address))
-        self._requests.check(limits, message="too many code requests; try again later")
-        self._requests.record(key for key, _ in limits)
+        self._requests.hit(limits, message="too many code requests; try again later")

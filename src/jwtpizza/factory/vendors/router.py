@@ -11,6 +11,7 @@ from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.schemas import ChaosRequest
 from jwtpizza.factory.deps import (
     ClientAddressDep,
+    OptionalAdminDep,
     ReaderDep,
     RuntimeDep,
     SessionDep,
@@ -46,9 +47,16 @@ async def exists(vendor_id: str, session: ReaderDep) -> dict[str, bool]:
 
 @router.post("")
 async def create_vendor(
-    body: VendorCreate, session: SessionDep, runtime: RuntimeDep
+    body: VendorCreate, session: SessionDep, runtime: RuntimeDep, admin: OptionalAdminDep
 ) -> dict[str, Any]:
-    """Create a vendor account (the API key is obtained through the email-code login)."""
+    """Create a vendor account: an admin with any email; anyone else only as
+    `<id>@<configured domain>`, where the login code that gives the API key is sent."""
+    if admin is None:
+        body = body.model_copy(
+            update={
+                "email": vendors.self_registered_email(body, runtime.settings.vendor_email_domain)
+            }
+        )
     vendor = await vendors.create(session=session, vendor_in=body, now=runtime.clock.now())
     return await vendors.view(session=session, vendor=vendor, now=runtime.clock.now())
 
@@ -79,7 +87,7 @@ async def send_code(
         now=runtime.clock.now(),
         ttl_seconds=settings.code_ttl_seconds,
     )
-    email = vendor.email or f"{vendor.id}@byu.edu"
+    email = vendor.email or f"{vendor.id}@{settings.vendor_email_domain or 'byu.edu'}"
     minutes = round(settings.code_ttl_seconds / 60)
     text = f"Your JWT Pizza Factory code is {code}. It expires in {minutes} minutes."
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import json_time
-from jwtpizza.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from jwtpizza.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.domain import FaultState, state_of
 from jwtpizza.factory.vendors.models import AuthCode, Connection, Vendor
@@ -41,6 +42,25 @@ async def get(*, session: AsyncSession, vendor_id: str) -> Vendor:
     if vendor is None:
         raise NotFound("Vendor not found")
     return vendor
+
+
+SELF_REGISTERED_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def self_registered_email(vendor_in: VendorCreate, domain: str) -> str:
+    """The only email a vendor may sign itself up with: `<id>@<domain>`, derived, never
+    chosen, so the login code (and with it the API key) reaches only that mailbox. Without a
+    domain, vendors are created by an admin."""
+    if not domain:
+        raise Forbidden("vendors are created by an admin")
+    if not vendor_in.id:
+        raise InvalidInput("Missing param. Must have ID")
+    if not SELF_REGISTERED_ID.match(vendor_in.id):
+        raise InvalidInput("id: letters, digits, '.', '_' and '-' only")
+    derived = f"{vendor_in.id}@{domain}".lower()
+    if vendor_in.email and vendor_in.email.strip().lower() != derived:
+        raise InvalidInput(f"email: a vendor signing itself up is {derived}")
+    return derived
 
 
 async def create(
@@ -176,7 +196,7 @@ async def redeem_code(
     row = await session.get(AuthCode, vendor_id) if vendor_id else None
     if row is None or not code or row.expires <= now or row.attempts >= max_attempts:
         return None
-    if not secrets.compare_digest(row.code_hash, hash_code(code)):
+    if not secrets.compare_digest(row.code_hash.encode(), hash_code(code).encode()):
         row.attempts += 1
         return None
     await session.delete(row)

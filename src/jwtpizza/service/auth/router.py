@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from jwtpizza.errors import JwtPizzaError
 from jwtpizza.service.auth import service
+from jwtpizza.service.auth.ratelimit import held_when_refused
 from jwtpizza.service.auth.schemas import AuthOut, LoginIn, RegisterIn
 from jwtpizza.service.deps import ClientAddress, ContextDep, CurrentUser
 
@@ -13,16 +14,19 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 @router.post("")
-async def register(body: RegisterIn, context: ContextDep) -> AuthOut:
-    """Register a new diner."""
-    user, token = await service.register(
-        db=context.db,
-        name=body.name,
-        email=body.email,
-        password=body.password,
-        settings=context.tokens,
-        now=context.clock.now(),
-    )
+async def register(body: RegisterIn, context: ContextDep, address: ClientAddress) -> AuthOut:
+    """Register a new diner (a limited number per client address)."""
+    async with held_when_refused(context.clock, context.settings.refused_answer_delay_seconds):
+        user, token = await service.register(
+            db=context.db,
+            name=body.name,
+            email=body.email,
+            password=body.password,
+            address=address,
+            limiter=context.registrations,
+            settings=context.tokens,
+            now=context.clock.now(),
+        )
     return AuthOut(user=user, token=token)
 
 
@@ -30,15 +34,16 @@ async def register(body: RegisterIn, context: ContextDep) -> AuthOut:
 async def login(body: LoginIn, context: ContextDep, address: ClientAddress) -> AuthOut:
     """Log in with email and password."""
     try:
-        user, token = await service.login(
-            db=context.db,
-            email=body.email,
-            password=body.password,
-            address=address,
-            limiter=context.limiter,
-            settings=context.tokens,
-            now=context.clock.now(),
-        )
+        async with held_when_refused(context.clock, context.settings.refused_answer_delay_seconds):
+            user, token = await service.login(
+                db=context.db,
+                email=body.email,
+                password=body.password,
+                address=address,
+                limiter=context.limiter,
+                settings=context.tokens,
+                now=context.clock.now(),
+            )
     except JwtPizzaError:
         context.metrics.auth_attempt(success=False)
         raise

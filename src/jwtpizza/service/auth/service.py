@@ -10,15 +10,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.db import Database
-from jwtpizza.errors import InvalidInput, NotFound, Unauthorized
+from jwtpizza.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from jwtpizza.service.auth import tokens
 from jwtpizza.service.auth.models import Session
 from jwtpizza.service.auth.passwords import check_password, hash_password
 from jwtpizza.service.auth.principal import Principal
-from jwtpizza.service.auth.ratelimit import LoginLimiter
+from jwtpizza.service.auth.ratelimit import LoginLimiter, RegistrationLimiter
 from jwtpizza.service.users import service as users
 from jwtpizza.service.users.models import Role, User, UserRole
 from jwtpizza.service.users.schemas import UserPublic
+from jwtpizza.service.users.service import EMAIL_TAKEN
 
 # Compared against when the email is unknown, so both failures cost one bcrypt check.
 _DUMMY_HASH = "$2b$10$zdbrv3/Hezbu39bSzOLjn.XTFj9lL6Gu5gsNA5KbsGu8L4nY7DUZ2"
@@ -64,13 +65,22 @@ async def register(
     name: str | None,
     email: str | None,
     password: str | None,
+    address: str,
+    limiter: RegistrationLimiter,
     settings: TokenSettings,
     now: datetime,
 ) -> tuple[UserPublic, str]:
-    """A new diner and their first token; bcrypt runs before the write transaction."""
+    """A new diner and their first token. Everything cheap comes first (the limit per address,
+    which counts every attempt, the fields, a taken email), so only a registration that will
+    succeed pays for bcrypt, which runs before the write transaction."""
+    limiter.hit(address=address)
     if not name or not email or not password or not name.strip():
         raise InvalidInput("name, email, and password are required")
+    email = users.normalize_email(email)
     users.check_password_policy(password, min_length=settings.password_min_length)
+    async with db.reader() as session:
+        if await users.get_by_email(session=session, email=email) is not None:
+            raise Conflict(EMAIL_TAKEN)
     password_hash = await hash_password(password, rounds=settings.bcrypt_rounds)
     async with db.writer() as session:
         user = await users.create(
@@ -101,19 +111,43 @@ async def login(
     """
     if not email or not password:
         raise InvalidInput("email and password are required")
-    limiter.check(email=email, address=address)
+    email = users.canonical_email(email)
+    limiter.reserve(email=email, address=address)
     async with db.reader() as session:
         user = await users.get_by_email(session=session, email=email)
     matches = await check_password(password, user.password_hash if user else _DUMMY_HASH)
     if user is None or not matches:
-        limiter.record_failure(email=email, address=address)
-        raise NotFound("unknown user")
+        raise NotFound("unknown user")  # the reserved attempt stays counted
+    limiter.release(email=email, address=address)
     try:
         async with db.writer() as session:
             token = await start_session(session=session, user=user, settings=settings, now=now)
     except IntegrityError as exc:  # the account was deleted since it was read
         raise NotFound("unknown user") from exc
     return users.to_public(user), token
+
+
+async def verify_current_password(
+    *, db: Database, principal: Principal, password: str | None, address: str, limiter: LoginLimiter
+) -> None:
+    """The caller proves they know their password before changing their email or password;
+    wrong guesses count against the login limit like failed logins."""
+    if not password:
+        raise InvalidInput("currentPassword is required to change your email or password")
+    limiter.reserve(email=principal.email, address=address)
+    async with db.reader() as session:
+        user = await users.get(session=session, user_id=principal.id)
+    if not await check_password(password, user.password_hash):
+        raise Forbidden("current password is incorrect")
+    limiter.release(email=principal.email, address=address)
+
+
+async def end_sessions(*, session: AsyncSession, user_id: int, keep: str | None = None) -> None:
+    """Revoke every session of a user (but `keep`, the token making the change)."""
+    query = delete(Session).where(Session.user_id == user_id)
+    if keep is not None:
+        query = query.where(Session.token_id != keep)
+    await session.execute(query)
 
 
 async def logout(*, session: AsyncSession, principal: Principal) -> None:

@@ -12,6 +12,7 @@ import jwt
 from jwtpizza.errors import Unauthorized
 
 ALGORITHM = "HS256"
+MAX_ID = 2**63  # a database BIGINT
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,15 @@ def decode(token: str, *, secret: str, now: datetime) -> TokenClaims:
         )
     except jwt.PyJWTError as exc:
         raise Unauthorized("unauthorized") from exc
-    if int(claims["exp"]) <= now.timestamp():
+    # Signed by us, but shapes are still checked: a leaked secret must not become a 500.
+    user_id, token_id, issued_at, expires = (claims[k] for k in ("id", "jti", "iat", "exp"))
+    if not all(type(v) is int for v in (user_id, issued_at, expires)) or not isinstance(
+        token_id, str
+    ):
         raise Unauthorized("unauthorized")
-    return TokenClaims(int(claims["id"]), str(claims["jti"]), int(claims["iat"]))
+    if expires <= now.timestamp() or not 0 < user_id < MAX_ID:
+        raise Unauthorized("unauthorized")
+    return TokenClaims(user_id, token_id, issued_at)
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -23,6 +23,8 @@ from jwtpizza.service.franchises.schemas import (
     FranchiseOut,
     StoreCreate,
     StoreCreated,
+    StoreList,
+    StoreOut,
 )
 from jwtpizza.service.ids import PathId
 
@@ -82,6 +84,16 @@ async def delete_franchise(
     return {"message": "franchise deleted"}
 
 
+@router.get("/{franchise_id}/store")
+async def list_stores(franchise_id: PathId, paging: PageParams, context: ContextDep) -> StoreList:
+    """List a franchise's stores, a page at a time (pages start at 0)."""
+    async with context.db.reader() as session:
+        rows, more = await service.list_stores(
+            session=session, franchise_id=franchise_id, page=paging.page, limit=paging.limit
+        )
+    return StoreList(stores=[StoreOut(id=s.id, name=s.name) for s in rows], more=more)
+
+
 @router.post("/{franchise_id}/store")
 async def create_store(
     franchise_id: PathId, body: StoreCreate, _user: StoreCreator, context: ContextDep
@@ -89,7 +101,10 @@ async def create_store(
     """Create a store (admin, or a franchisee of the franchise)."""
     async with context.db.writer() as session:
         store = await service.create_store(
-            session=session, franchise_id=franchise_id, name=body.name
+            session=session,
+            franchise_id=franchise_id,
+            name=body.name,
+            max_stores=context.settings.max_stores_per_franchise,
         )
     return StoreCreated(id=store.id, franchiseId=store.franchise_id, name=store.name)
 

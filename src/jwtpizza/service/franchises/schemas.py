@@ -6,11 +6,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jwtpizza.service.compact import Compact
 
+# Franchise and store names are listed to anonymous callers: short names keep pages small.
+NAME_MAX = 100
+
 
 class StoreOut(Compact):
     id: int
     name: str
     totalRevenue: float | None = None
+
+
+class StoreList(BaseModel):
+    stores: list[StoreOut]
+    more: bool
 
 
 class AdminOut(BaseModel):
@@ -38,7 +46,7 @@ class AdminEmail(BaseModel):
 class FranchiseCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
     admins: list[AdminEmail] = Field(default_factory=list, max_length=20)
 
 
@@ -51,7 +59,7 @@ class FranchiseCreated(BaseModel):
 class StoreCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
 
 
 class StoreCreated(BaseModel):

@@ -139,12 +139,37 @@ async def delete_franchise(*, session: AsyncSession, franchise_id: int) -> None:
     await session.delete(franchise)
 
 
-async def create_store(*, session: AsyncSession, franchise_id: int, name: str) -> Store:
+async def create_store(
+    *, session: AsyncSession, franchise_id: int, name: str, max_stores: int
+) -> Store:
+    """A new store; `Conflict` once the franchise has `max_stores` (lists stay bounded)."""
     franchise = await get(session=session, franchise_id=franchise_id)
+    count = await session.scalar(
+        select(func.count()).select_from(Store).where(Store.franchise_id == franchise.id)
+    )
+    if (count or 0) >= max_stores:
+        raise Conflict(f"a franchise has at most {max_stores} stores")
     store = Store(franchise_id=franchise.id, name=name.strip())
     session.add(store)
     await session.flush()
     return store
+
+
+async def list_stores(
+    *, session: AsyncSession, franchise_id: int, page: int, limit: int
+) -> tuple[list[Store], bool]:
+    """One page (0-based) of a franchise's stores, and whether more follow."""
+    franchise = await get(session=session, franchise_id=franchise_id)
+    rows = list(
+        await session.scalars(
+            select(Store)
+            .where(Store.franchise_id == franchise.id)
+            .order_by(Store.id)
+            .offset(page * limit)
+            .limit(limit + 1)
+        )
+    )
+    return rows[:limit], len(rows) > limit
 
 
 async def get_store(*, session: AsyncSession, franchise_id: int, store_id: int) -> Store:

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from jwtpizza.errors import InvalidInput
-from jwtpizza.service.auth.service import start_session
-from jwtpizza.service.deps import AdminUser, ContextDep, CurrentUser, SelfOrAdmin
+from jwtpizza.service.auth.service import end_sessions, start_session, verify_current_password
+from jwtpizza.service.deps import AdminUser, ClientAddress, ContextDep, CurrentUser, SelfOrAdmin
 from jwtpizza.service.ids import PathId
 from jwtpizza.service.users import service
 from jwtpizza.service.users.schemas import UpdatedUser, UserList, UserMe, UserUpdate
@@ -25,10 +25,23 @@ async def get_me(user: CurrentUser) -> UserMe:
 
 @router.put("/{user_id}")
 async def update_user(
-    user_id: PathId, body: UserUpdate, user: SelfOrAdmin, context: ContextDep
+    user_id: PathId,
+    body: UserUpdate,
+    user: SelfOrAdmin,
+    context: ContextDep,
+    address: ClientAddress,
 ) -> UpdatedUser:
-    """Update a user (yourself, or anyone as admin)."""
+    """Update a user (yourself, or anyone as admin). Your own email or password needs
+    `currentPassword`; a new password ends the user's other sessions."""
     settings = context.settings
+    if user_id == user.id and (body.email is not None or body.password is not None):
+        await verify_current_password(
+            db=context.db,
+            principal=user,
+            password=body.currentPassword,
+            address=address,
+            limiter=context.limiter,
+        )
     async with context.db.writer() as session:
         target = await service.get(session=session, user_id=user_id)
         target = await service.update(
@@ -40,6 +53,9 @@ async def update_user(
             bcrypt_rounds=settings.bcrypt_rounds,
             password_min_length=settings.password_min_length,
         )
+        if body.password is not None:
+            keep = user.token_id if target.id == user.id else None
+            await end_sessions(session=session, user_id=target.id, keep=keep)
         public = service.to_public(target)
         # A fresh token only for yourself: an admin never receives another user's token.
         token = None

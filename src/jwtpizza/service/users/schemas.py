@@ -29,6 +29,8 @@ class UserUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=255)
     email: str | None = Field(default=None, max_length=255)
     password: str | None = None
+    # Required to change your own email or password (not for an admin changing someone else's).
+    currentPassword: str | None = Field(default=None, max_length=255)
 
 
 class UserList(BaseModel):

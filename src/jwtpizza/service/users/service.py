@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.errors import Conflict, InvalidInput, NotFound
 from jwtpizza.service.auth.models import Session
-from jwtpizza.service.auth.passwords import MAX_PASSWORD_BYTES, hash_password
+from jwtpizza.service.auth.passwords import MAX_PASSWORD_BYTES, hash_password, too_long
 from jwtpizza.service.users.models import Role, User, UserRole
 from jwtpizza.service.users.schemas import RoleOut, UserPublic
 
+EMAIL_TAKEN = "email address already registered"
+
+
+def canonical_email(email: str) -> str:
+    """The one form of an email every lookup, limit and stored address uses: NFKC (a fullwidth
+    letter is the plain letter, an ideographic space a space), trimmed, lower-cased."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
 
 def normalize_email(email: str) -> str:
-    """The canonical form of an address; `InvalidInput` naming the field if it is not one."""
+    """The canonical form of a valid address; `InvalidInput` naming the field if it is not one."""
     try:
         # Deliverability (DNS) is not checked: the demo domain jwt.com has no mail server here.
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+        valid = validate_email(canonical_email(email), check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidInput(f"email: {exc}") from exc
+    return valid.normalized.lower()
 
 
 def check_password_policy(password: str, *, min_length: int) -> None:
     if len(password) < min_length:
         raise InvalidInput(f"password: must be at least {min_length} characters")
-    if len(password.encode()) > MAX_PASSWORD_BYTES:
+    if too_long(password):
         raise InvalidInput(f"password: must be at most {MAX_PASSWORD_BYTES} bytes")
 
 
@@ -43,7 +54,7 @@ def to_public(user: User) -> UserPublic:
 
 
 async def get_by_email(*, session: AsyncSession, email: str) -> User | None:
-    return await session.scalar(select(User).where(User.email == email.strip().lower()))
+    return await session.scalar(select(User).where(User.email == canonical_email(email)))
 
 
 async def get(*, session: AsyncSession, user_id: int) -> User:
@@ -65,7 +76,7 @@ async def create(
     the password before its transaction, so bcrypt never holds the write lock."""
     email = normalize_email(email)
     if await get_by_email(session=session, email=email) is not None:
-        raise Conflict("email address already registered")
+        raise Conflict(EMAIL_TAKEN)
     user = User(
         name=name.strip(),
         email=email,
@@ -87,14 +98,15 @@ async def update(
     bcrypt_rounds: int,
     password_min_length: int,
 ) -> User:
-    """Change the fields given; the email stays unique."""
+    """Change the fields given; the email stays unique. The caller checks who may change the
+    email or password, and ends sessions after a password change."""
     if name is not None:
         user.name = name.strip()
     if email is not None:
         email = normalize_email(email)
         other = await get_by_email(session=session, email=email)
         if other is not None and other.id != user.id:
-            raise Conflict("email address already registered")
+            raise Conflict(EMAIL_TAKEN)
         user.email = email
     if password is not None:
         check_password_policy(password, min_length=password_min_length)

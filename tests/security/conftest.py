@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.support import LivePair, live_pair
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[LivePair]:
+    # Refused answers come at once here; bench/security.py measures the delay's effect.
+    with live_pair(tmp_path, refused_answer_delay_seconds=0) as running:
+        yield running
