@@ -169,10 +169,10 @@ SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False
 
 BODY_TOO_LARGE = "request body too large"
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-# The pages (Swagger UI at /docs, the website) load their scripts and styles from here and a CDN.
+# The pages (Swagger UI at /docs, the website) load their scripts and styles from here only.
 PAGE_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src *; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 SECURITY_HEADERS = (
