@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -88,22 +88,27 @@ _CHECKS = (_since, _level, _type, _status, _route, _text)
 
 
 class LogStore:
-    """A ring buffer: the newest `size` records, oldest dropped first."""
+    """A ring buffer: the newest `size` records, oldest dropped first. `before_read` runs
+    before every read (the logger writes its pending events there)."""
 
     def __init__(self, size: int) -> None:
         self._records: deque[LogRecord] = deque(maxlen=max(1, size))
+        self.before_read: Callable[[], None] = lambda: None
 
     def add(self, at: datetime, fields: dict[str, Any]) -> None:
         self._records.append(LogRecord(at, fields))
 
     def __len__(self) -> int:
+        self.before_read()
         return len(self._records)
 
     def __iter__(self) -> Iterator[LogRecord]:
+        self.before_read()
         return iter(list(self._records))
 
     def query(self, query: LogQuery) -> list[dict[str, Any]]:
         """The newest `limit` matching records, oldest first."""
+        self.before_read()
         found: list[dict[str, Any]] = []
         for record in reversed(self._records):
             if len(found) >= query.limit:
