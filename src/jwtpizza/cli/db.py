@@ -45,7 +45,7 @@ async def _check(url: str, fix: bool) -> tuple[integrity.IntegrityReport, list[s
         if fix:
             async with db.writer() as session:
                 actions = await integrity.repair(session=session, now=SystemClock().now())
-        async with db.reader() as session:
+        async with db.snapshot() as session:
             return await integrity.check(session=session), actions
     finally:
         await db.dispose()

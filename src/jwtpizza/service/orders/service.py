@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from jwtpizza.errors import InvalidInput, JwtPizzaError, NotFound
 from jwtpizza.service.franchises.models import Store
@@ -136,22 +137,24 @@ async def fulfil(
 
 async def get_for(*, session: AsyncSession, order_id: int, diner_id: int | None) -> Order:
     """An order; when `diner_id` is given it must be theirs (404 otherwise)."""
-    order = await session.get(Order, order_id)
+    order = await session.get(Order, order_id, options=[joinedload(Order.items)])
     if order is None or (diner_id is not None and order.diner_id != diner_id):
         raise NotFound(f"unknown order {order_id}")
     return order
 
 
 async def history(*, session: AsyncSession, diner_id: int, page: int, per_page: int) -> list[Order]:
-    """One page (1-based) of a diner's orders, oldest first as the original."""
+    """One page (1-based) of a diner's orders, oldest first as the original, with their
+    items joined in the same statement."""
     query = (
         select(Order)
+        .options(joinedload(Order.items))
         .where(Order.diner_id == diner_id)
         .order_by(Order.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    return list(await session.scalars(query))
+    return list((await session.scalars(query)).unique())
 
 
 def to_out(order: Order, *, with_item_ids: bool = True) -> OrderOut:
