@@ -10,6 +10,7 @@ from jwtpizza.observability.metrics import Metrics
 from jwtpizza.service.auth.ratelimit import LoginLimiter
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.factory_client import FactoryClient
+from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.settings import ServiceSettings
 
@@ -24,3 +25,4 @@ class ServiceContext:
     factory: FactoryClient
     kitchen: Kitchen
     metrics: Metrics = field(default_factory=Metrics)
+    menu: MenuCache = field(default_factory=MenuCache)

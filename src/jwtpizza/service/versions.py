@@ -1,0 +1,37 @@
+"""Version stamps of data that every replica caches (the menu): one row per name, bumped in
+the same transaction as every write to that data. A cached copy is served only while its
+stamp is still the one in the database, so a write on any replica is seen by the next read
+on every replica; checking costs one primary-key read."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jwtpizza.service.database import Base
+
+MENU = "menu"
+
+
+class DataVersion(Base):
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+async def current(*, session: AsyncSession, name: str) -> int:
+    """The stamp of `name` now (0 if it was never written)."""
+    found = await session.scalar(select(DataVersion.version).where(DataVersion.name == name))
+    return found or 0
+
+
+async def bump(*, session: AsyncSession, name: str) -> None:
+    """Mark `name` as changed; call inside the transaction that changes it."""
+    await session.execute(
+        update(DataVersion)
+        .where(DataVersion.name == name)
+        .values(version=DataVersion.version + 1)
+        .execution_options(synchronize_session=False)
+    )
