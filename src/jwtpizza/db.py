@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -98,13 +99,17 @@ class Database:
         else:
             self.write_engine = _server_engine(url, writer=True, pooled=pooled, pool_size=pool_size)
             self.read_engine = _server_engine(url, writer=False, pooled=pooled, pool_size=pool_size)
-        self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        # Listen here for the write sessions' events (`event.listen(db.write_events, ...)`).
+        self.write_events = sessionmaker()
+        self.write_sessions = async_sessionmaker(
+            self.write_engine, expire_on_commit=False, sync_session_class=self.write_events
+        )
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def writer(self) -> AsyncIterator[AsyncSession]:
         """A session in one write transaction: committed on success, rolled back on error."""
-        async with self._writer() as session, session.begin():
+        async with self.write_sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager
@@ -118,7 +123,7 @@ class Database:
     async def snapshot(self) -> AsyncIterator[AsyncSession]:
         """A session whose reads see one consistent state (a read transaction on a server
         database; on SQLite the reader as before, which never blocks the writer)."""
-        engine_sessions = self._reader if self.dialect == "sqlite" else self._writer
+        engine_sessions = self._reader if self.dialect == "sqlite" else self.write_sessions
         async with engine_sessions() as session, session.begin():
             yield session
 

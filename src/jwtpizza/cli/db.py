@@ -13,6 +13,7 @@ from jwtpizza.cli.service import prepare_database, settings_with
 from jwtpizza.clock import SystemClock
 from jwtpizza.db import Database
 from jwtpizza.service import integrity
+from jwtpizza.service.auth.cache import watch_revocations
 
 app = typer.Typer(help="The pizza service's database.", no_args_is_help=True)
 
@@ -40,6 +41,7 @@ def seed_command(
 
 async def _check(url: str, fix: bool) -> tuple[integrity.IntegrityReport, list[str]]:
     db = Database(url)
+    watch_revocations(db)  # a repair that removes roles revokes them in running services
     try:
         actions: list[str] = []
         if fix:

@@ -19,6 +19,7 @@ from jwtpizza.observability import Observability, ObservabilitySettings, instrum
 from jwtpizza.observability.http_client import reason_for_error
 from jwtpizza.observability.metrics import FactoryReason, Metrics, factory_reason
 from jwtpizza.service import docs
+from jwtpizza.service.auth.cache import watch_revocations
 from jwtpizza.service.auth.ratelimit import LoginLimiter
 from jwtpizza.service.auth.router import router as auth_router
 from jwtpizza.service.auth.service import TokenSettings
@@ -109,6 +110,7 @@ def build_context(
     obs: Observability,
 ) -> ServiceContext:
     db = Database(settings.database_url, pooled=settings.db_pooled, pool_size=settings.db_pool_size)
+    watch_revocations(db)
     caller = build_caller(settings.resilience, clock=clock, random=rng, classify=classify)
     fulfiller = Fulfiller(
         db=db, call=_metered(factory, obs.metrics), caller=caller, clock=clock,

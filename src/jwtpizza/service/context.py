@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.observability.metrics import Metrics
+from jwtpizza.service.auth.cache import PrincipalCache
 from jwtpizza.service.auth.ratelimit import LoginLimiter
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.factory_client import FactoryClient
@@ -26,3 +27,4 @@ class ServiceContext:
     kitchen: Kitchen
     metrics: Metrics = field(default_factory=Metrics)
     menu: MenuCache = field(default_factory=MenuCache)
+    principals: PrincipalCache = field(default_factory=PrincipalCache)

@@ -1,17 +1,19 @@
-"""Version stamps of data that every replica caches (the menu): one row per name, bumped in
-the same transaction as every write to that data. A cached copy is served only while its
-stamp is still the one in the database, so a write on any replica is seen by the next read
-on every replica; checking costs one primary-key read."""
+"""Version stamps of data that every replica caches (the menu; who may do what, `auth`): one
+row per name, bumped in the same transaction as every write to that data. A cached copy is
+served only while its stamp is still the one in the database, so a write on any replica is
+seen by the next read on every replica; checking costs one primary-key read."""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, select, update
+from sqlalchemy import Integer, String, Update, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jwtpizza.service.database import Base
 
 MENU = "menu"
+AUTH = "auth"
+NAMES = (MENU, AUTH)
 
 
 class DataVersion(Base):
@@ -21,17 +23,24 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
-async def current(*, session: AsyncSession, name: str) -> int:
-    """The stamp of `name` now (0 if it was never written)."""
-    found = await session.scalar(select(DataVersion.version).where(DataVersion.name == name))
-    return found or 0
+async def current(*, session: AsyncSession, name: str) -> int | None:
+    """The stamp of `name` now; None if its row is missing, and then nothing may be cached
+    (a bump would have nothing to move)."""
+    found: int | None = await session.scalar(
+        select(DataVersion.version).where(DataVersion.name == name)
+    )
+    return found
 
 
-async def bump(*, session: AsyncSession, name: str) -> None:
-    """Mark `name` as changed; call inside the transaction that changes it."""
-    await session.execute(
+def bump_statement(name: str) -> Update:
+    return (
         update(DataVersion)
         .where(DataVersion.name == name)
         .values(version=DataVersion.version + 1)
         .execution_options(synchronize_session=False)
     )
+
+
+async def bump(*, session: AsyncSession, name: str) -> None:
+    """Mark `name` as changed; call inside the transaction that changes it."""
+    await session.execute(bump_statement(name))

@@ -121,26 +121,28 @@ async def logout(*, session: AsyncSession, principal: Principal) -> None:
     await session.execute(delete(Session).where(Session.token_id == principal.token_id))
 
 
-async def authenticate(
-    *, session: AsyncSession, token: str, secret: str, now: datetime
-) -> Principal:
-    """The principal behind a valid token with a live session; `Unauthorized` otherwise.
-
-    One statement reads the session's user and their role grants (a row per grant)."""
-    claims = tokens.decode(token, secret=secret, now=now)
+async def lookup(
+    *, session: AsyncSession, claims: tokens.TokenClaims, now: datetime
+) -> tuple[Principal, datetime]:
+    """The principal of verified `claims` whose session is live, and when that session ends;
+    `Unauthorized` otherwise. One statement reads the session's user and their role grants
+    (a row per grant)."""
     rows = (
         await session.execute(
-            select(User.id, User.name, User.email, UserRole.role, UserRole.object_id)
+            select(
+                User.id, User.name, User.email, UserRole.role, UserRole.object_id,
+                Session.expires_at,
+            )
             .join(Session, Session.user_id == User.id)
             .outerjoin(UserRole, UserRole.user_id == User.id)
             .where(Session.token_id == claims.token_id, Session.expires_at > now)
             .order_by(UserRole.id)
         )
-    ).all()
+    ).all()  # fmt: skip
     if not rows or rows[0].id != claims.user_id:
         raise Unauthorized("unauthorized")
     user = rows[0]
-    return Principal(
+    principal = Principal(
         id=user.id,
         name=user.name,
         email=user.email,
@@ -148,3 +150,4 @@ async def authenticate(
         token_id=claims.token_id,
         roles=tuple((row.role, row.object_id) for row in rows if row.role is not None),
     )
+    return principal, user.expires_at

@@ -28,7 +28,7 @@ class MenuCache:
             # The stamp is read before the items: a write landing between the two leaves the
             # body newer than its stamp, so the next read rebuilds it, never the reverse.
             version = await versions.current(session=session, name=versions.MENU)
-            if version != self._version:
+            if version is None or version != self._version:
                 items = await service.list_items(session=session)
                 body = orjson.dumps(
                     [

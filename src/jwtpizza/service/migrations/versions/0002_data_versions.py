@@ -1,4 +1,4 @@
-"""data versions: stamps that invalidate every replica's cached menu
+"""data versions: stamps that invalidate every replica's cached menu and principals
 
 Revision ID: 0002
 Revises: 0001
@@ -20,7 +20,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_data_versions")),
     )
-    op.bulk_insert(table, [{"name": "menu", "version": 0}])
+    op.bulk_insert(table, [{"name": "menu", "version": 0}, {"name": "auth", "version": 0}])
 
 
 def downgrade() -> None:
