@@ -36,7 +36,9 @@ def service(
     host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (default 3000)")] = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Demo mode")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes (one per core)")] = 1,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: one per core)")
+    ] = None,
 ) -> None:
     """Run the pizza service (migrates its database first)."""
     import uvicorn
@@ -57,6 +59,6 @@ def service(
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=workers,
+        workers=workers or os.cpu_count() or 1,
         log_level="warning",
     )
