@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from jwtpizza.errors import UpstreamFailed
+from jwtpizza.service.compact import json_response
 from jwtpizza.service.deps import ContextDep, CurrentUser
 from jwtpizza.service.ids import PathId
 from jwtpizza.service.orders import service
@@ -19,22 +20,20 @@ router = APIRouter(prefix="/api/order", tags=["orders"])
 QUEUED_MESSAGE = "The kitchen is busy; your pizza will be ready soon"
 
 
-@router.get("")
+@router.get("", response_model=OrderHistory)
 async def order_history(
     diner: CurrentUser, context: ContextDep, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
-) -> OrderHistory:
+) -> Response:
     """Get the orders for the authenticated user."""
     async with context.db.reader() as session:
-        rows = await service.history(
+        orders = await service.history(
             session=session, diner_id=diner.id, page=page, per_page=context.settings.list_per_page
         )
-        return OrderHistory(dinerId=diner.id, orders=[service.to_out(o) for o in rows], page=page)
+    return json_response(OrderHistory(dinerId=diner.id, orders=orders, page=page))
 
 
-@router.post("")
-async def create_order(
-    body: OrderIn, diner: CurrentUser, context: ContextDep, response: Response
-) -> OrderPlaced:
+@router.post("", response_model=OrderPlaced)
+async def create_order(body: OrderIn, diner: CurrentUser, context: ContextDep) -> Response:
     """Create an order for the authenticated user."""
     kitchen = context.kitchen
     async with context.db.writer() as session:
@@ -55,11 +54,13 @@ async def create_order(
         extra = {"followLinkToEndChaos": outcome.report_url} if outcome.report_url else {}
         raise UpstreamFailed("Failed to fulfill order at factory", extra=extra)
     if outcome.status == OrderStatus.FULFILLED:
-        return OrderPlaced(order=placed, jwt=outcome.jwt, followLinkToEndChaos=outcome.report_url)
-    response.status_code = 202
-    return OrderPlaced(
+        return json_response(
+            OrderPlaced(order=placed, jwt=outcome.jwt, followLinkToEndChaos=outcome.report_url)
+        )
+    queued = OrderPlaced(
         order=placed, message=QUEUED_MESSAGE, followLinkToEndChaos=outcome.report_url
     )
+    return json_response(queued, status_code=202)
 
 
 @router.get("/{order_id}")
