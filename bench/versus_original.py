@@ -68,6 +68,7 @@ HELLO = "hello_app:app"
 
 
 SOURCE: list[str] = []  # `--src`: run another checkout's `src` instead of the installed one
+SERVER = ["uvicorn"]  # `--server`
 
 
 def base_env(work: Path) -> dict[str, str]:
@@ -117,6 +118,15 @@ def database(setup: str, work: Path) -> Iterator[str | None]:
 
 
 @contextmanager
+def serve(target: str, port: int, workers: int, server: str) -> list[str]:
+    """The command serving the ASGI app `target` (module:attribute) with `server`."""
+    if server == "granian":
+        return [str(VENV_BIN / "granian"), "--interface", "asgi", "--loop", "uvloop", "--workers",
+                str(workers), "--port", str(port), "--log-level", "warning", target]  # fmt: skip
+    return [str(VENV_BIN / "uvicorn"), target, "--port", str(port), "--workers", str(workers),
+            "--log-level", "warning"]  # fmt: skip
+
+
 def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int | None] | None]:
     """The service of `setup` running: its base URL and the pid to profile."""
     env = base_env(work)
@@ -140,6 +150,8 @@ def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int | N
             subprocess.run([str(VENV_BIN / "jwtpizza"), "db", "seed", "--demo"], env=env,
                            check=True, stdout=subprocess.DEVNULL)  # fmt: skip
             command = [str(VENV_BIN / "jwtpizza"), "service", "--workers", str(workers)]
+            if SERVER[0] == "granian":
+                command = serve("granian_service:app", port, workers, "granian")
         proc = subprocess.Popen(command, env=env, cwd=work, stdout=subprocess.DEVNULL)
         try:
             wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
@@ -150,12 +162,10 @@ def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int | N
 
 
 @contextmanager
-def hello(workers: int, work: Path) -> Iterator[str]:
+def hello(workers: int, work: Path, server: str) -> Iterator[str]:
     """The bare-ASGI ceiling: the same server and process count, no framework."""
     port = free_port()
-    command = [str(VENV_BIN / "uvicorn"), HELLO, "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning"]  # fmt: skip
-    with process(command, base_env(work), f"http://127.0.0.1:{port}/"):
+    with process(serve(HELLO, port, workers, server), base_env(work), f"http://127.0.0.1:{port}/"):
         yield f"http://127.0.0.1:{port}/"
 
 
@@ -232,11 +242,12 @@ def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
     workers = 1 if setup == "up" else args.workers
     lines: list[str] = []
     ceilings: dict[int, float] = {}
-    with hello(workers, work) as url:
+    with hello(workers, work, "uvicorn" if setup == "up" else SERVER[0]) as url:
         script = lua_script(work, "hello", "GET", None, "")
         for c in args.connections:
             ceilings[c] = run_wrk(url, script, args.seconds, c, threads=1)["rps"]
-    label = "jwtpizza up (SQLite)" if setup == "up" else f"service {setup}, {workers} workers"
+    label = ("jwtpizza up (SQLite)" if setup == "up"
+             else f"service {setup}, {workers} workers, {SERVER[0]}")  # fmt: skip
     with started(setup, workers, work) as running:
         if running is None:
             return [f"{label}: skipped (server not running; scripts/test-databases start)"]
@@ -275,11 +286,14 @@ def main() -> None:
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--profile", type=Path, default=None, help="py-spy output folder")
+    parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn",
+                        help="server of the service setups and their ceiling")  # fmt: skip
     parser.add_argument("--src", type=Path, default=None,
                         help="a checkout's src folder to run (A/B)")  # fmt: skip
     args = parser.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
     args.cases = args.cases.split(",")
+    SERVER[0] = args.server
     if args.src:
         SOURCE.append(str(args.src.resolve()))
     if shutil.which("wrk") is None:
