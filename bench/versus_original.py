@@ -117,7 +117,6 @@ def database(setup: str, work: Path) -> Iterator[str | None]:
         asyncio.run(_admin(admin_url, f"DROP DATABASE {name}{force}"))
 
 
-@contextmanager
 def serve(target: str, port: int, workers: int, server: str) -> list[str]:
     """The command serving the ASGI app `target` (module:attribute) with `server`."""
     if server == "granian":
@@ -127,6 +126,7 @@ def serve(target: str, port: int, workers: int, server: str) -> list[str]:
             "--log-level", "warning"]  # fmt: skip
 
 
+@contextmanager
 def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int | None] | None]:
     """The service of `setup` running: its base URL and the pid to profile."""
     env = base_env(work)
