@@ -127,7 +127,7 @@ def serve(target: str, port: int, workers: int, server: str) -> list[str]:
 
 
 @contextmanager
-def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int | None] | None]:
+def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int] | None]:
     """The service of `setup` running: its base URL and the pid to profile."""
     env = base_env(work)
     port = free_port()
@@ -170,8 +170,8 @@ def hello(workers: int, work: Path, server: str) -> Iterator[str]:
 
 
 @contextmanager
-def profiled(pid: int | None, out: Path | None) -> Iterator[None]:
-    if out is None or pid is None:
+def profiled(pid: int, out: Path | None) -> Iterator[None]:
+    if out is None:
         yield
         return
     spy = subprocess.Popen(
@@ -259,21 +259,47 @@ def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
         for name in args.cases:
             for c in args.connections:
                 out = args.profile / f"{setup}-{name}-{c}.txt" if args.profile else None
+                spent = cpu_seconds(pid)
                 with profiled(pid, out):
                     row = measure(base, name, token, c, args.seconds, work)
+                spent = cpu_seconds(pid) - spent
+                cpu_ms = 1000 * spent / max(1.0, row["rps"] * args.seconds)
                 rps, p99 = ORIGINAL[name][c]
                 note = f"  ({int(row['errors'])} non-2xx)" if row["errors"] else ""
                 lines.append(
                     f"  {name:<8} c={c:<3} {row['rps']:>8.0f} {row['p50']:>8.1f} {row['p99']:>8.1f}"
                     f" {row['rps'] / ceilings[c]:>6.3f} {rps:>8} {p99:>7} {row['rps'] / rps:>6.2f}x"
-                    f" {row['p99'] / p99:>6.2f}{note}"
+                    f" {row['p99'] / p99:>6.2f} {cpu_ms:>5.2f}{note}"
                 )
                 if out is not None and out.exists():
                     for frame, share in top_frames(out):
                         lines.append(
                             f"      {frame}" if share == 1.0 else f"      {share:>5.1%}  {frame}"
                         )
+        lines.append(f"  resident memory after the cases: {resident_mb(pid)}")
     return lines
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of the server process and its workers so far."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for proc in [root, *root.children(recursive=True)]:
+        times = proc.cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def resident_mb(pid: int) -> str:
+    """The largest resident set among the server process and its workers (the original's
+    service used 115-265 MB)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    sizes = [p.memory_info().rss / 2**20 for p in [root, *root.children(recursive=True)]]
+    return f"{max(sizes):.0f} MB per process (largest of {len(sizes)})"
 
 
 def main() -> None:
@@ -301,9 +327,10 @@ def main() -> None:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     header = (f"  {'case':<8} {'conns':<5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ceil':>6}"
-              f" {'orig r/s':>8} {'orig99':>7} {'ratio':>7} {'p99÷o':>6}")  # fmt: skip
+              f" {'orig r/s':>8} {'orig99':>7} {'ratio':>7} {'p99÷o':>6} {'cpu':>5}")  # fmt: skip
     print(f"ours vs the original (DESIGN §12), wrk -t1, {args.seconds}s per case; "
-          "ceil = our req/s ÷ bare-ASGI hello's req/s in this run")  # fmt: skip
+          "ceil = our req/s ÷ bare-ASGI hello's req/s in this run; cpu = the service's CPU ms "
+          "per request (its processes only, not the database server's)")  # fmt: skip
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
         for setup in args.setups.split(","):
