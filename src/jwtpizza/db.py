@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -118,6 +119,12 @@ class Database:
         writer)."""
         async with self._reader() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection for reads, without a session's bookkeeping (hot paths)."""
+        async with self.read_engine.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[AsyncSession]:

@@ -6,7 +6,7 @@ seen by the next read on every replica; checking costs one primary-key read."""
 from __future__ import annotations
 
 from sqlalchemy import Integer, String, Update, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jwtpizza.service.database import Base
@@ -23,7 +23,7 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
-async def current(*, session: AsyncSession, name: str) -> int | None:
+async def current(*, session: AsyncSession | AsyncConnection, name: str) -> int | None:
     """The stamp of `name` now; None if its row is missing, and then nothing may be cached
     (a bump would have nothing to move)."""
     found: int | None = await session.scalar(

@@ -75,7 +75,7 @@ class PrincipalCache:
     ) -> Principal:
         """The principal behind a valid token with a live session; `Unauthorized` otherwise."""
         claims = tokens.decode(token, secret=secret, now=now)
-        async with db.reader() as session:
+        async with db.read_connection() as session:
             stamp = await versions.current(session=session, name=versions.AUTH)
             known = self._entries.get(claims.token_id)
             if known is not None and known[0] == stamp and known[1] > now:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from jwtpizza.db import Database
 from jwtpizza.errors import InvalidInput, NotFound, Unauthorized
@@ -122,7 +122,7 @@ async def logout(*, session: AsyncSession, principal: Principal) -> None:
 
 
 async def lookup(
-    *, session: AsyncSession, claims: tokens.TokenClaims, now: datetime
+    *, session: AsyncSession | AsyncConnection, claims: tokens.TokenClaims, now: datetime
 ) -> tuple[Principal, datetime]:
     """The principal of verified `claims` whose session is live, and when that session ends;
     `Unauthorized` otherwise. One statement reads the session's user and their role grants

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 
 import orjson
+from sqlalchemy import select
 
 from jwtpizza.db import Database
 from jwtpizza.service import versions
-from jwtpizza.service.menu import service
+from jwtpizza.service.menu.models import MenuItem
 
 
 class MenuCache:
@@ -24,12 +25,12 @@ class MenuCache:
 
     async def get(self, db: Database) -> tuple[bytes, str]:
         """The menu's JSON body and its ETag, current as of this call."""
-        async with db.reader() as session:
+        async with db.read_connection() as connection:
             # The stamp is read before the items: a write landing between the two leaves the
             # body newer than its stamp, so the next read rebuilds it, never the reverse.
-            version = await versions.current(session=session, name=versions.MENU)
+            version = await versions.current(session=connection, name=versions.MENU)
             if version is None or version != self._version:
-                items = await service.list_items(session=session)
+                items = (await connection.execute(select(MenuItem).order_by(MenuItem.id))).all()
                 body = orjson.dumps(
                     [
                         {
