@@ -5,7 +5,7 @@ seen by the next read on every replica; checking costs one primary-key read."""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, Update, select, update
+from sqlalchemy import Integer, String, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,10 +26,13 @@ class DataVersion(Base):
 async def current(*, session: AsyncSession | AsyncConnection, name: str) -> int | None:
     """The stamp of `name` now; None if its row is missing, and then nothing may be cached
     (a bump would have nothing to move)."""
-    found: int | None = await session.scalar(
-        select(DataVersion.version).where(DataVersion.name == name)
-    )
+    found: int | None = await session.scalar(_CURRENT, {"name": name})
     return found
+
+
+# Built once: a statement built per call costs more to key for the compiled-SQL cache than
+# the primary-key read it runs.
+_CURRENT = select(DataVersion.version).where(DataVersion.name == bindparam("name"))
 
 
 def bump_statement(name: str) -> Update:
