@@ -2,9 +2,14 @@
 
 SQLite is the default; MariaDB/MySQL and PostgreSQL are chosen by URL. Connections are
 pooled (the original opened one per query); `pooled=False` brings that behaviour back for
-comparison. On SQLite, writes go through a single connection that opens its transactions
-with `BEGIN IMMEDIATE`, because SQLite allows one writer and a deferred transaction that
-later upgrades to a write lock fails with SQLITE_BUSY instead of waiting.
+comparison. Reads cost the fewest round trips: the reader engine runs each statement in
+autocommit (no BEGIN, COMMIT or ROLLBACK), the pool neither pings a connection when it is
+checked out nor resets it when it comes back, and a read that needs one consistent view of
+several statements asks for `snapshot()`. A connection that died is found by the statement
+that uses it, which invalidates the pool. On SQLite, writes go through a single connection
+that opens its transactions with `BEGIN IMMEDIATE`, because SQLite allows one writer and a
+deferred transaction that later upgrades to a write lock fails with SQLITE_BUSY instead of
+waiting.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from sqlalchemy import DateTime, TypeDecorator, event, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -95,11 +102,15 @@ def _sqlite_engine(url: str, *, writer: bool, pooled: bool) -> AsyncEngine:
     return engine
 
 
-def _server_engine(url: str, *, pooled: bool, pool_size: int) -> AsyncEngine:
+def _server_engine(url: str, *, writer: bool, pooled: bool, pool_size: int) -> AsyncEngine:
+    reads: dict[str, Any] = {} if writer else {"isolation_level": "AUTOCOMMIT"}
     if not pooled:
-        return create_async_engine(url, poolclass=NullPool)
+        return create_async_engine(url, poolclass=NullPool, **reads)
+    if not writer:
+        # Autocommit connections hold no transaction, so there is nothing to reset on return.
+        reads["pool_reset_on_return"] = None
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, **reads
     )
 
 
@@ -113,21 +124,40 @@ class Database:
             self.write_engine = _sqlite_engine(url, writer=True, pooled=pooled)
             self.read_engine = _sqlite_engine(url, writer=False, pooled=pooled)
         else:
-            self.write_engine = _server_engine(url, pooled=pooled, pool_size=pool_size)
-            self.read_engine = self.write_engine
-        self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
+            self.write_engine = _server_engine(url, writer=True, pooled=pooled, pool_size=pool_size)
+            self.read_engine = _server_engine(url, writer=False, pooled=pooled, pool_size=pool_size)
+        # Listen here for the write sessions' events (`event.listen(db.write_events, ...)`).
+        self.write_events = sessionmaker()
+        self.write_sessions = async_sessionmaker(
+            self.write_engine, expire_on_commit=False, sync_session_class=self.write_events
+        )
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def writer(self) -> AsyncIterator[AsyncSession]:
         """A session in one write transaction: committed on success, rolled back on error."""
-        async with self._writer() as session, session.begin():
+        async with self.write_sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads only (on SQLite it never blocks the writer)."""
+        """A session for reads only, each statement on its own (on SQLite it never blocks the
+        writer)."""
         async with self._reader() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection for reads, without a session's bookkeeping (hot paths)."""
+        async with self.read_engine.connect() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """A session whose reads see one consistent state (a read transaction on a server
+        database; on SQLite the reader as before, which never blocks the writer)."""
+        engine_sessions = self._reader if self.dialect == "sqlite" else self.write_sessions
+        async with engine_sessions() as session, session.begin():
             yield session
 
     async def ping(self) -> None:

@@ -324,7 +324,8 @@ class ServiceProcess:
     def start(self, timeout: float = 30) -> ServiceProcess:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [str(JWTPIZZA), "service"],
+                # One worker: the crash tests kill -9 this process and must kill the replica.
+                [str(JWTPIZZA), "service", "--workers", "1"],
                 env=self.env,
                 cwd=self.log.parent,
                 stdout=out,

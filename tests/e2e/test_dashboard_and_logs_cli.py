@@ -84,9 +84,9 @@ def test_jwtpizza_logs_reads_a_running_service(tmp_path: Path) -> None:
         assert "POST http://127.0.0.1" in factory and "/api/order -> 200" in factory
         assert token not in factory and pair.vendor_key not in factory
 
-        by_email = run_logs(pair, "--email", "a@jwt.com", "--type", "db", "--limit", "3",
+        by_email = run_logs(pair, "--email", "a@jwt.com", "--type", "http", "--limit", "3",
                             password="admin\n")  # fmt: skip
-        assert len([line for line in by_email.splitlines() if " db " in line]) == 3
+        assert len([line for line in by_email.splitlines() if " http " in line]) == 3
 
         refused = CliRunner().invoke(
             cli, ["logs", "--url", pair.service_url, "--token", "not-a-token"]

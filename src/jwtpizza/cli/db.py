@@ -13,6 +13,7 @@ from jwtpizza.cli.service import prepare_database, settings_with
 from jwtpizza.clock import SystemClock
 from jwtpizza.db import Database
 from jwtpizza.service import integrity
+from jwtpizza.service.auth.cache import watch_revocations
 
 app = typer.Typer(help="The pizza service's database.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -40,12 +41,13 @@ def seed_command(
 
 async def _check(url: str, fix: bool) -> tuple[integrity.IntegrityReport, list[str]]:
     db = Database(url)
+    watch_revocations(db)  # a repair that removes roles revokes them in running services
     try:
         actions: list[str] = []
         if fix:
             async with db.writer() as session:
                 actions = await integrity.repair(session=session, now=SystemClock().now())
-        async with db.reader() as session:
+        async with db.snapshot() as session:
             return await integrity.check(session=session), actions
     finally:
         await db.dispose()

@@ -42,8 +42,9 @@ def service(
     ] = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Demo mode")] = None,
     workers: Annotated[
-        int, typer.Option(min=1, metavar="N", help="Worker processes (one per core)")
-    ] = 1,
+        int | None,
+        typer.Option(min=1, metavar="N", help="Worker processes (default: one per core)"),
+    ] = None,
 ) -> None:
     """Run the pizza service (migrates its database first)."""
     import uvicorn
@@ -64,7 +65,7 @@ def service(
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=workers,
+        workers=workers or os.cpu_count() or 1,
         log_level="warning",
         **SERVER_OPTIONS,
     )

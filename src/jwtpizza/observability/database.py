@@ -1,4 +1,5 @@
-"""SQL statements, observed: a span and a sanitized `db` log event per cursor execution.
+"""SQL statements, observed: a span per cursor execution, a sanitized `db` log event at debug
+level, and a per-request summary (`sqlCount`, `sqlMs`) the request's `http` event carries.
 
 Hooked on SQLAlchemy's `before_cursor_execute`/`after_cursor_execute`/`handle_error` events
 of `engine.sync_engine`. SQLAlchemy's async greenlets share the task's context, so each
@@ -8,6 +9,7 @@ statement carries the request id and joins the request's trace.
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
@@ -20,6 +22,19 @@ if TYPE_CHECKING:
     from jwtpizza.observability.instrument import Observability
 
 _KEY = "jwtpizza_observability"
+
+
+class SqlSummary:
+    """How many statements a request ran and their total time."""
+
+    __slots__ = ("count", "seconds")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+
+sql_summary_var: ContextVar[SqlSummary | None] = ContextVar("jwtpizza_sql", default=None)
 
 
 def watch_engine(engine: AsyncEngine | Engine, *, obs: Observability) -> None:
@@ -40,13 +55,19 @@ def watch_engine(engine: AsyncEngine | Engine, *, obs: Observability) -> None:
     def after(conn: Any, cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
         started, span = _pop(conn)
         span.end()
-        if obs.log.enabled:
+        seconds = time.perf_counter() - started
+        summary = sql_summary_var.get()
+        if summary is not None:
+            summary.count += 1
+            summary.seconds += seconds
+        if obs.log.wants("debug"):
             obs.log.event(
                 "db",
+                level="debug",
                 sql=statement,
                 params=obs.sanitizer.clean_sql_params(statement, parameters),
                 rows=getattr(cursor, "rowcount", None),
-                durationMs=round((time.perf_counter() - started) * 1000, 2),
+                durationMs=round(seconds * 1000, 2),
             )
 
     def on_error(context: Any) -> None:

@@ -120,7 +120,8 @@ class Observability:
                 pusher.start()
 
     async def stop(self) -> None:
-        """Flush and stop the pushers, and flush spans."""
+        """Write pending logs, flush and stop the pushers, and flush spans."""
+        self.log.flush()
         for pusher in (self.loki, self.otlp):
             if pusher is not None:
                 await pusher.stop()

@@ -6,7 +6,7 @@ import heapq
 import itertools
 import json
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -108,7 +108,8 @@ def _tier(level: str) -> str:
 
 class LogStore:
     """Ring buffers holding the newest `size` records in all: errors and warnings each have
-    their own share, everything else the rest; in each, the oldest is dropped first."""
+    their own share, everything else the rest; in each, the oldest is dropped first.
+    `before_read` runs before every read (the logger writes its pending events there)."""
 
     def __init__(self, size: int) -> None:
         size = max(3, size)
@@ -118,15 +119,18 @@ class LogStore:
             tier: deque(maxlen=length) for tier, length in reserved.items()
         }
         self._seq = itertools.count()
+        self.before_read: Callable[[], None] = lambda: None
 
     def add(self, at: datetime, fields: dict[str, Any]) -> None:
         ring = self._rings[_tier(str(fields.get("level", "info")))]
         ring.append((next(self._seq), LogRecord(at, fields)))
 
     def __len__(self) -> int:
+        self.before_read()
         return sum(len(ring) for ring in self._rings.values())
 
     def __iter__(self) -> Iterator[LogRecord]:
+        self.before_read()
         return iter(self._ordered())
 
     def _ordered(self) -> list[LogRecord]:
@@ -135,6 +139,7 @@ class LogStore:
 
     def query(self, query: LogQuery) -> list[dict[str, Any]]:
         """The newest `limit` matching records, oldest first."""
+        self.before_read()
         found: list[dict[str, Any]] = []
         for record in reversed(self._ordered()):
             if len(found) >= query.limit:

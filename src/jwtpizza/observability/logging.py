@@ -1,22 +1,28 @@
-"""Structured JSON logs: one `EventLogger` per component, built on structlog without touching
-its global configuration, so several apps can log side by side in one process.
+"""Structured JSON logs: one `EventLogger` per component, so several apps can log side by
+side in one process.
 
 Every event carries `time`, `level`, `type`, `component`, and the `requestId` and `traceId`
 of the request it belongs to. Types used by the library: `http`, `db`, `factory`,
 `exception`; components add free ones (`breaker`, `queue`, `chaos`, ...). Every event goes
 through the one sanitizer before it is stored, printed or shipped.
+
+Logging stays off the request path: `event()` only records the raw fields with their stamp,
+and a writer running after the current request step (`loop.call_soon`) sanitizes them and
+hands them to the store and the sinks in a batch. Anything that reads the store first writes
+what is pending, so a read never misses an event logged before it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import traceback
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
-import structlog
 from opentelemetry import trace
 
 from jwtpizza.clock import Clock, SystemClock, json_time
@@ -26,7 +32,6 @@ from jwtpizza.observability.sanitize import Sanitizer
 request_id_var: ContextVar[str | None] = ContextVar("jwtpizza_request_id", default=None)
 
 Sink = Callable[[dict[str, Any]], None]
-_STAMPED = ("time", "level", "type", "component", "traceId")
 _LEVEL_NUMBERS = {"debug": 10, "info": 20, "warn": 30, "warning": 30, "error": 40, "off": 100}
 
 
@@ -36,17 +41,7 @@ def current_trace_id() -> str | None:
     return format(context.trace_id, "032x") if context.is_valid else None
 
 
-class _Dispatch:
-    """structlog's final "logger": hands the finished event dict to every sink."""
-
-    def __init__(self, sinks: list[Sink]) -> None:
-        self.sinks = sinks
-
-    def _emit(self, **event: Any) -> None:
-        for sink in self.sinks:
-            sink(event)
-
-    debug = info = warning = error = critical = msg = _emit
+_Pending = tuple[datetime, str, str, str, str | None, str | None, dict[str, Any]]
 
 
 class EventLogger:
@@ -65,30 +60,35 @@ class EventLogger:
         self.component = component
         self.store = store
         self.sanitizer = sanitizer
-        self.enabled = _LEVEL_NUMBERS.get(level.lower(), 20) < 100
+        self.min_level = _LEVEL_NUMBERS.get(level.lower(), 20)
+        self.enabled = self.min_level < 100
         self._clock = clock or SystemClock()
-        self._dispatch = _Dispatch([self._store])
+        self._sinks: list[Sink] = [self._store]
         if stdout:
-            self._dispatch.sinks.append(self._print)
-        self._log = structlog.wrap_logger(
-            self._dispatch,
-            processors=[self._stamp, self._clean],
-            wrapper_class=structlog.make_filtering_bound_logger(
-                min(_LEVEL_NUMBERS.get(level.lower(), 20), 50)
-            ),
-            context_class=dict,
-            cache_logger_on_first_use=False,
-        )
+            self._sinks.append(self._print)
+        self._pending: list[_Pending] = []
+        store.before_read = self.flush
 
     def add_sink(self, sink: Sink) -> None:
         """Also send every finished event here (Loki, tests)."""
-        self._dispatch.sinks.append(sink)
+        self._sinks.append(sink)
+
+    def wants(self, level: str) -> bool:
+        """Whether an event at `level` would be kept (so callers can skip building it)."""
+        return _LEVEL_NUMBERS.get(level, 20) >= self.min_level
 
     def event(self, type_: str, message: str = "", *, level: str = "info", **fields: Any) -> None:
-        if not self.enabled:
+        if not self.wants(level):
             return
-        method = {"warn": "warning"}.get(level, level)
-        getattr(self._log, method)(message or type_, type=type_, **fields)
+        level = {"warning": "warn", "critical": "error"}.get(level, level)
+        pending = (self._clock.now(), level, type_, message or type_, request_id_var.get(),
+                   current_trace_id(), fields)  # fmt: skip
+        self._pending.append(pending)
+        if len(self._pending) == 1:
+            try:
+                asyncio.get_running_loop().call_soon(self.flush)
+            except RuntimeError:  # no event loop (CLI, sync tests): write at once
+                self.flush()
 
     def http(self, *, status: int, **fields: Any) -> None:
         level = "error" if status >= 500 else "warn" if status >= 400 else "info"
@@ -98,25 +98,22 @@ class EventLogger:
         stack = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         self.event("exception", message, level="error", error=repr(error), stack=stack, **fields)
 
-    def _stamp(self, _logger: Any, method: str, event: MutableMapping[str, Any]) -> Any:
-        level = {"warning": "warn", "critical": "error"}.get(method, method)
-        return {
-            "time": json_time(self._clock.now()),
-            "level": level,
-            "type": event.pop("type", "app"),
-            "component": self.component,
-            "requestId": request_id_var.get(),
-            "traceId": current_trace_id(),
-            "msg": event.pop("event", ""),
-            **event,
-        }
-
-    def _clean(self, _logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
-        # The stamp's own fields are made here, never from input: they skip the sanitizer
-        # (a fresh timestamp would otherwise miss its cache and run every pattern each time).
-        fields = dict(event)
-        stamp = {key: fields.pop(key) for key in _STAMPED if key in fields}
-        return {**stamp, **self.sanitizer.clean(fields)}
+    def flush(self) -> None:
+        """Sanitize and write every pending event."""
+        pending, self._pending = self._pending, []
+        for at, level, type_, message, request_id, trace_id, fields in pending:
+            # The stamp's own fields are made here, never from input: they skip the sanitizer
+            # (a fresh timestamp would otherwise miss its cache and run every pattern each time).
+            event = {
+                "time": json_time(at),
+                "level": level,
+                "type": type_,
+                "component": self.component,
+                "traceId": trace_id,
+                **self.sanitizer.clean({"requestId": request_id, "msg": message, **fields}),
+            }
+            for sink in self._sinks:
+                sink(event)
 
     def _store(self, event: dict[str, Any]) -> None:
         self.store.add(self._clock.now(), event)

@@ -3,7 +3,8 @@
 For each HTTP request it: continues (or starts) the trace from the incoming `traceparent`,
 sets a request id (incoming `X-Request-Id` or a new one, echoed on the response), records
 metrics under the route TEMPLATE, and logs one sanitized `http` event with method, path,
-status, authorized, reqBody, resBody and durationMs. Bodies are captured chunk by chunk up
+status, authorized, reqBody, resBody, durationMs, and the number and total time of its SQL
+statements (sqlCount, sqlMs). Bodies are captured chunk by chunk up
 to a cap, so streaming responses pass through untouched. Unhandled exceptions are logged with
 their traceback and re-raised for the edge's error handler.
 """
@@ -20,6 +21,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jwtpizza.observability.bodies import CappedBody
+from jwtpizza.observability.database import SqlSummary, sql_summary_var
 from jwtpizza.observability.logging import request_id_var
 from jwtpizza.observability.tracing import extract
 
@@ -65,6 +67,7 @@ class _Exchange:
         self.status = 500
         self.response_type = ""
         self.request_id = self.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        self.sql = SqlSummary()
 
     def wrap_receive(self, receive: Receive) -> Receive:
         async def wrapped() -> Message:
@@ -110,6 +113,7 @@ class ObservabilityMiddleware:
         capture = self.obs.log.enabled and path not in QUIET_PATHS
         exchange = _Exchange(scope, self.obs.settings.body_cap_bytes, capture)
         request_token = request_id_var.set(exchange.request_id)
+        sql_token = sql_summary_var.set(exchange.sql)
         span = self._start_span(scope, exchange)
         context_token = otel_context.attach(trace.set_span_in_context(span))
         started = time.perf_counter()
@@ -125,6 +129,7 @@ class ObservabilityMiddleware:
             seconds = time.perf_counter() - started
             self._finish(scope, exchange, span, seconds, capture)
             otel_context.detach(context_token)
+            sql_summary_var.reset(sql_token)
             request_id_var.reset(request_token)
 
     def _start_span(self, scope: Scope, exchange: _Exchange) -> trace.Span:
@@ -173,4 +178,6 @@ class ObservabilityMiddleware:
             "reqBody": exchange.request.for_log(exchange.headers.get("content-type", "")),
             "resBody": exchange.response.for_log(exchange.response_type),
             "durationMs": round(seconds * 1000, 2),
+            "sqlCount": exchange.sql.count,
+            "sqlMs": round(exchange.sql.seconds * 1000, 2),
         }

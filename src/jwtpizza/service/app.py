@@ -21,6 +21,7 @@ from jwtpizza.observability.http_client import reason_for_error
 from jwtpizza.observability.metrics import FactoryReason, Metrics, factory_reason
 from jwtpizza.observability.ops_routes import scrape_guard
 from jwtpizza.service import docs, integrity
+from jwtpizza.service.auth.cache import watch_revocations
 from jwtpizza.service.auth.ratelimit import LoginLimiter, RegistrationLimiter
 from jwtpizza.service.auth.router import router as auth_router
 from jwtpizza.service.auth.service import TokenSettings
@@ -118,6 +119,7 @@ def build_context(
     obs: Observability,
 ) -> ServiceContext:
     db = Database(settings.database_url, pooled=settings.db_pooled, pool_size=settings.db_pool_size)
+    watch_revocations(db)
     caller = build_caller(settings.resilience, clock=clock, random=rng, classify=classify)
     fulfiller = Fulfiller(
         db=db, call=_metered(factory, obs.metrics), caller=caller, clock=clock,

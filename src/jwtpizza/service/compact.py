@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Response
 from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 
@@ -14,3 +15,9 @@ class Compact(BaseModel):
     def _drop_none(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
         return {key: value for key, value in data.items() if value is not None}
+
+
+def json_response(model: BaseModel, status_code: int = 200) -> Response:
+    """`model` serialized once, by pydantic, without FastAPI validating it a second time
+    (declare the route's `response_model` for the docs)."""
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.observability.metrics import Metrics
+from jwtpizza.service.auth.cache import PrincipalCache
 from jwtpizza.service.auth.ratelimit import LoginLimiter, RegistrationLimiter
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.factory_client import FactoryClient
+from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.settings import ServiceSettings
 
@@ -25,3 +27,5 @@ class ServiceContext:
     factory: FactoryClient
     kitchen: Kitchen
     metrics: Metrics = field(default_factory=Metrics)
+    menu: MenuCache = field(default_factory=MenuCache)
+    principals: PrincipalCache = field(default_factory=PrincipalCache)

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from jwtpizza.errors import Forbidden, Unauthorized
-from jwtpizza.service.auth import service as auth
 from jwtpizza.service.auth.principal import Principal
 from jwtpizza.service.auth.tokens import bearer_token
 from jwtpizza.service.context import ServiceContext
@@ -28,13 +27,12 @@ async def optional_user(request: Request, context: ContextDep) -> Principal | No
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
         return None
-    async with context.db.reader() as session:
-        try:
-            principal = await auth.authenticate(
-                session=session, token=token, secret=context.tokens.secret, now=context.clock.now()
-            )
-        except Unauthorized:
-            return None
+    try:
+        principal = await context.principals.authenticate(
+            db=context.db, token=token, secret=context.tokens.secret, now=context.clock.now()
+        )
+    except Unauthorized:
+        return None
     request.state.user_id = principal.id
     return principal
 

@@ -50,7 +50,7 @@ async def readiness(context: ContextDep) -> JSONResponse | dict[str, Any]:
 @router.get("/api/health/integrity")
 async def integrity_check(context: ContextDep, _scraper: Scraper) -> dict[str, Any]:
     """The order ledger and referential-integrity check: problem counts, and `ok`."""
-    async with context.db.reader() as session:
+    async with context.db.snapshot() as session:
         report = await integrity.check(session=session)
     problems = {k: len(v) for k, v in report.as_dict().items() if isinstance(v, list)}
     return {"ok": report.ok, "ordersByStatus": report.orders_by_status, "problems": problems}

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.db import Database
 from jwtpizza.migrate import upgrade
+from jwtpizza.service import versions
 from jwtpizza.service.auth.passwords import hash_password
 from jwtpizza.service.franchises import service as franchises
 from jwtpizza.service.franchises.models import Franchise
@@ -58,6 +59,7 @@ async def _seed_menu(session: AsyncSession) -> None:
         session.add(
             MenuItem(title=title, description=description, image=image, price=Decimal(price))
         )
+    await versions.bump(session=session, name=versions.MENU)
 
 
 async def _seed_franchise(session: AsyncSession) -> None:

@@ -6,10 +6,12 @@ from jwtpizza.service.franchises.models import Franchise, Store
 from jwtpizza.service.menu.models import MenuItem
 from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderItem
 from jwtpizza.service.users.models import User, UserRole
+from jwtpizza.service.versions import DataVersion
 
 metadata = Base.metadata
 
 __all__ = [
+    "DataVersion",
     "Franchise",
     "FulfilmentJob",
     "MenuItem",

@@ -170,3 +170,18 @@ async def test_keys_persist_across_restarts(make_factory: Any) -> None:
     kid = (await jwks(first))["keys"][0]["kid"]
     second = await make_factory()
     assert [k["kid"] for k in (await jwks(second))["keys"]] == [kid]
+
+
+async def test_a_replica_picks_up_a_rotation_and_parses_each_key_once(make_factory: Any) -> None:
+    first, second = await make_factory(), await make_factory()
+    ring = second.app.state.runtime.keys
+    (old,) = ring.published()
+    admin = await first.login("instructor")
+    new_kid = (await first.client.post("/api/admin/keys/rotate", headers=auth(admin))).json()["kid"]
+    second.clock.advance(second.settings.key_refresh_seconds + 1)
+    key = await second.vendor()
+    pizza = await second.client.post("/api/order", json=order_body(), headers=auth(key))
+    assert jwt.get_unverified_header(pizza.json()["jwt"])["kid"] == new_kid
+    kept = ring.by_kid(old.kid)
+    assert kept is not None and kept.retired is not None
+    assert kept.private is old.private  # the refresh reused the parsed key

@@ -1,7 +1,9 @@
-"""SQL statements become sanitized `db` log events and spans inside the request's trace."""
+"""SQL statements become sanitized `db` log events (at debug level) and spans inside the
+request's trace; at info level a request logs only its summary."""
 
 from pathlib import Path
 
+from httpx import ASGITransport, AsyncClient
 from opentelemetry.trace import SpanKind
 from sqlalchemy import text
 
@@ -13,7 +15,7 @@ from .support import make_app
 
 async def test_statements_are_logged_with_params_and_traced(tmp_path: Path) -> None:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'obs.db'}")
-    _app, obs = make_app()
+    _app, obs = make_app(log_level="debug")
     obs.watch_database(database.write_engine)
     token = request_id_var.set("req-db")
     try:
@@ -37,3 +39,28 @@ async def test_statements_are_logged_with_params_and_traced(tmp_path: Path) -> N
     db_spans = [s for s in spans if s.kind == SpanKind.CLIENT]
     assert any(s.name == "db INSERT" for s in db_spans)
     assert all(s.context.trace_id == request.context.trace_id for s in db_spans)
+
+
+async def test_at_info_level_statements_are_counted_on_the_request_not_logged(
+    tmp_path: Path,
+) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'obs.db'}")
+    app, obs = make_app()
+    obs.watch_database(database.write_engine)
+
+    @app.get("/two-statements")
+    async def two_statements() -> dict[str, str]:
+        async with database.writer() as session:
+            await session.execute(text("SELECT 1"))
+            await session.execute(text("SELECT 2"))
+        return {"ok": "yes"}
+
+    try:
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
+            assert (await client.get("/two-statements")).status_code == 200
+    finally:
+        await database.dispose()
+    assert not [r for r in obs.store if r.fields["type"] == "db"]
+    (event,) = [r.fields for r in obs.store if r.fields["type"] == "http"]
+    assert event["sqlCount"] >= 2  # BEGIN IMMEDIATE on SQLite's writer is a statement too
+    assert event["sqlMs"] > 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.service.conftest import Shop
+from tests.integration.service.conftest import MakeShop, Shop
 
 
 async def test_menu_is_public_and_priced(shop: Shop) -> None:
@@ -118,3 +118,21 @@ async def test_stores_are_managed_by_admins_and_their_franchisees(shop: Shop) ->
         "/api/franchise/99/store", json={"name": "X"}, headers=shop.bearer(admin)
     )
     assert missing.status_code == 404
+
+
+async def test_menu_write_on_one_replica_is_seen_by_the_next_read_on_another(
+    make_shop: MakeShop,
+) -> None:
+    first, second = await make_shop(), await make_shop()  # two replicas, one database
+    before = await second.client.get("/api/order/menu")  # fills the second's cache
+    etag = before.headers["etag"]
+    unchanged = await second.client.get("/api/order/menu", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    admin = await first.login("a@jwt.com", "admin")
+    item = {"title": "Student", "description": "carbs", "image": "pizza9.png", "price": 0.0001}
+    added = await first.client.put("/api/order/menu", json=item, headers=first.bearer(admin))
+    assert added.status_code == 200
+    after = await second.client.get("/api/order/menu", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["etag"] != etag
+    assert after.json()[-1]["title"] == "Student"
+    assert after.json()[:-1] == before.json()

@@ -123,3 +123,20 @@ async def test_order_status_is_private_to_its_diner(shop: Shop) -> None:
     other = await shop.login("f@jwt.com", "franchisee")
     theirs = await shop.client.get(f"/api/order/{order_id}", headers=shop.bearer(other))
     assert theirs.status_code == 404
+
+
+async def test_order_history_body_is_the_original_shape_byte_for_byte(shop: Shop) -> None:
+    token = await shop.login("d@jwt.com", "diner")
+    placed = (await shop.order(token, count=2)).json()["order"]
+    response = await shop.client.get("/api/order", headers=shop.bearer(token))
+    order_id, date = placed["id"], placed["date"]
+    assert date.endswith("Z")
+    items = (await shop.client.get(f"/api/order/{order_id}", headers=shop.bearer(token))).json()
+    first, second = (item["id"] for item in items["order"]["items"])
+    assert response.headers["content-type"] == "application/json"
+    assert response.text == (
+        f'{{"dinerId":2,"orders":[{{"id":{order_id},"franchiseId":1,"storeId":1,'
+        f'"date":"{date}","status":"fulfilled","items":['
+        f'{{"id":{first},"menuId":1,"description":"Veggie","price":0.0038}},'
+        f'{{"id":{second},"menuId":1,"description":"Veggie","price":0.0038}}]}}],"page":1}}'
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from jwtpizza.db import Database
 from jwtpizza.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
@@ -155,26 +155,27 @@ async def logout(*, session: AsyncSession, principal: Principal) -> None:
     await session.execute(delete(Session).where(Session.token_id == principal.token_id))
 
 
-async def authenticate(
-    *, session: AsyncSession, token: str, secret: str, now: datetime
-) -> Principal:
-    """The principal behind a valid token with a live session; `Unauthorized` otherwise.
+# Built once (it runs on every request that is not answered from the principal cache).
+_LOOKUP = (
+    select(User.id, User.name, User.email, UserRole.role, UserRole.object_id, Session.expires_at)
+    .join(Session, Session.user_id == User.id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(Session.token_id == bindparam("token_id"), Session.expires_at > bindparam("now"))
+    .order_by(UserRole.id)
+)
 
-    One statement reads the session's user and their role grants (a row per grant)."""
-    claims = tokens.decode(token, secret=secret, now=now)
-    rows = (
-        await session.execute(
-            select(User.id, User.name, User.email, UserRole.role, UserRole.object_id)
-            .join(Session, Session.user_id == User.id)
-            .outerjoin(UserRole, UserRole.user_id == User.id)
-            .where(Session.token_id == claims.token_id, Session.expires_at > now)
-            .order_by(UserRole.id)
-        )
-    ).all()
+
+async def lookup(
+    *, session: AsyncSession | AsyncConnection, claims: tokens.TokenClaims, now: datetime
+) -> tuple[Principal, datetime]:
+    """The principal of verified `claims` whose session is live, and when that session ends;
+    `Unauthorized` otherwise. One statement reads the session's user and their role grants
+    (a row per grant)."""
+    rows = (await session.execute(_LOOKUP, {"token_id": claims.token_id, "now": now})).all()
     if not rows or rows[0].id != claims.user_id:
         raise Unauthorized("unauthorized")
     user = rows[0]
-    return Principal(
+    principal = Principal(
         id=user.id,
         name=user.name,
         email=user.email,
@@ -182,3 +183,4 @@ async def authenticate(
         token_id=claims.token_id,
         roles=tuple((row.role, row.object_id) for row in rows if row.role is not None),
     )
+    return principal, user.expires_at

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
+from fastapi import APIRouter, Header, Response
+
+from jwtpizza.service import versions
 from jwtpizza.service.deps import ContextDep, MenuAdmin
 from jwtpizza.service.menu import service
 from jwtpizza.service.menu.models import MenuItem
@@ -21,11 +24,16 @@ def _out(items: list[MenuItem]) -> list[MenuItemOut]:
     ]
 
 
-@router.get("")
-async def get_menu(context: ContextDep) -> list[MenuItemOut]:
-    """Get the pizza menu."""
-    async with context.db.reader() as session:
-        return _out(await service.list_items(session=session))
+@router.get("", response_model=list[MenuItemOut])
+async def get_menu(
+    context: ContextDep, if_none_match: Annotated[str | None, Header()] = None
+) -> Response:
+    """Get the pizza menu (with an `ETag`; a matching `If-None-Match` gets 304)."""
+    body, etag = await context.menu.get(context.db)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if if_none_match is not None and etag in (t.strip() for t in if_none_match.split(",")):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.put("")
@@ -35,4 +43,5 @@ async def add_menu_item(
     """Add an item to the menu (admin)."""
     async with context.db.writer() as session:
         await service.add_item(session=session, item=body)
+        await versions.bump(session=session, name=versions.MENU)
         return _out(await service.list_items(session=session))

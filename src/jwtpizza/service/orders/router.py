@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime
 
 from jwtpizza.errors import InvalidInput, UpstreamFailed
+from jwtpizza.service.compact import json_response
 from jwtpizza.service.deps import AdminUser, ContextDep, CurrentUser
 from jwtpizza.service.ids import PathId
 from jwtpizza.service.orders import service, stats
@@ -27,16 +28,16 @@ router = APIRouter(prefix="/api/order", tags=["orders"])
 QUEUED_MESSAGE = "The kitchen is busy; your pizza will be ready soon"
 
 
-@router.get("")
+@router.get("", response_model=OrderHistory)
 async def order_history(
     diner: CurrentUser, context: ContextDep, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
-) -> OrderHistory:
+) -> Response:
     """Get the orders for the authenticated user."""
     async with context.db.reader() as session:
-        rows = await service.history(
+        orders = await service.history(
             session=session, diner_id=diner.id, page=page, per_page=context.settings.list_per_page
         )
-        return OrderHistory(dinerId=diner.id, orders=[service.to_out(o) for o in rows], page=page)
+    return json_response(OrderHistory(dinerId=diner.id, orders=orders, page=page))
 
 
 def prefers_async(prefer: str | None) -> bool:
@@ -45,14 +46,13 @@ def prefers_async(prefer: str | None) -> bool:
     return "respond-async" in tokens
 
 
-@router.post("")
+@router.post("", response_model=OrderPlaced)
 async def create_order(
     body: OrderIn,
     diner: CurrentUser,
     context: ContextDep,
-    response: Response,
     prefer: Annotated[str | None, Header()] = None,
-) -> OrderPlaced:
+) -> Response:
     """Create an order for the authenticated user.
 
     With `Prefer: respond-async` an order the factory does not make within the wait budget
@@ -78,12 +78,15 @@ async def create_order(
         extra = {"followLinkToEndChaos": outcome.report_url} if outcome.report_url else {}
         raise UpstreamFailed("Failed to fulfill order at factory", extra=extra)
     if outcome.status == OrderStatus.FULFILLED:
-        return OrderPlaced(order=placed, jwt=outcome.jwt, followLinkToEndChaos=outcome.report_url)
-    response.status_code = 202
-    response.headers["Preference-Applied"] = "respond-async"
-    return OrderPlaced(
+        return json_response(
+            OrderPlaced(order=placed, jwt=outcome.jwt, followLinkToEndChaos=outcome.report_url)
+        )
+    queued = OrderPlaced(
         order=placed, message=QUEUED_MESSAGE, followLinkToEndChaos=outcome.report_url
     )
+    answer = json_response(queued, status_code=202)
+    answer.headers["Preference-Applied"] = "respond-async"
+    return answer
 
 
 @router.get("/stats", response_model_by_alias=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from jwtpizza.errors import InvalidInput, JwtPizzaError, NotFound
 from jwtpizza.service.franchises.models import Store
@@ -136,22 +137,53 @@ async def fulfil(
 
 async def get_for(*, session: AsyncSession, order_id: int, diner_id: int | None) -> Order:
     """An order; when `diner_id` is given it must be theirs (404 otherwise)."""
-    order = await session.get(Order, order_id)
+    order = await session.get(Order, order_id, options=[joinedload(Order.items)])
     if order is None or (diner_id is not None and order.diner_id != diner_id):
         raise NotFound(f"unknown order {order_id}")
     return order
 
 
-async def history(*, session: AsyncSession, diner_id: int, page: int, per_page: int) -> list[Order]:
-    """One page (1-based) of a diner's orders, oldest first as the original."""
-    query = (
-        select(Order)
+async def history(
+    *, session: AsyncSession, diner_id: int, page: int, per_page: int
+) -> list[OrderOut]:
+    """One page (1-based) of a diner's orders, oldest first as the original: one Core
+    statement, the page's orders joined with their items, straight into the API shape."""
+    page_ids = (
+        select(Order.id)
         .where(Order.diner_id == diner_id)
         .order_by(Order.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
+        .subquery()
     )
-    return list(await session.scalars(query))
+    rows = await session.execute(
+        select(
+            Order.id, Order.franchise_id, Order.store_id, Order.created_at, Order.status,
+            OrderItem.id.label("item_id"), OrderItem.menu_id, OrderItem.description,
+            OrderItem.price,
+        )
+        .join(page_ids, page_ids.c.id == Order.id)
+        .outerjoin(OrderItem, OrderItem.order_id == Order.id)
+        .order_by(Order.id, OrderItem.id)
+    )  # fmt: skip
+    orders: dict[int, OrderOut] = {}
+    for row in rows:
+        out = orders.get(row.id)
+        if out is None:
+            out = orders[row.id] = OrderOut(
+                id=row.id, franchiseId=row.franchise_id, storeId=row.store_id,
+                date=row.created_at, status=row.status, items=[],
+            )  # fmt: skip
+        if row.item_id is not None:
+            out.items.append(
+                OrderItemOut(
+                    id=row.item_id,
+                    menuId=row.menu_id,
+                    description=row.description,
+                    price=float(row.price),
+                )
+            )
+    return list(orders.values())
 
 
 def to_out(order: Order, *, with_item_ids: bool = True) -> OrderOut:

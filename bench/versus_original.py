@@ -1,0 +1,344 @@
+"""Ours against the original Node service (DESIGN §12), with this machine's ceiling.
+
+For each setup — `jwtpizza up` (service and factory, SQLite, demo data) and `jwtpizza service`
+(workers = cores) on SQLite, MariaDB and PostgreSQL with a stub factory — it drives menu reads,
+authenticated order history, login and order creation with `wrk -t1` at 10 and 50
+connections, and prints req/s, p50 and p99 next to the original's best figures from DESIGN §12
+and the ratio ours ÷ original. In the same run it measures a bare-ASGI "hello" served by the
+same server with the same process count: the most this machine gives at that moment. The
+`ceil` column is our req/s as a fraction of it, which compares across noisy runs.
+
+    .venv/bin/python bench/versus_original.py [--seconds 10] [--setups up,sqlite,mysql,postgresql]
+        [--connections 10,50] [--workers N] [--profile DIR]
+
+MariaDB and PostgreSQL come from `eval "$(scripts/test-databases start)"` (a fresh database
+each); a setup whose server is not running is skipped with a note. `--profile DIR` records a
+py-spy profile of the service process during every case (`DIR/<setup>-<case>.txt`, collapsed
+stacks) and prints each case's top frames by own time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from harness import (  # type: ignore[import-not-found]
+    VENV_BIN,
+    free_port,
+    lua_script,
+    process,
+    request,
+    run_wrk,
+    wait_for,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from dbservers import database_urls  # type: ignore[import-not-found]
+
+SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
+API_KEY = "bench-vendor-key"
+ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "description": "Veggie"}]}
+LOGIN = {"email": "d@jwt.com", "password": "diner"}
+
+# The original's best figures in DESIGN §12 (the higher req/s of its two runs, the lower p99):
+# (req/s, p99 ms) at 10 and at 50 connections.
+ORIGINAL = {
+    "menu": {10: (1521, 16), 50: (917, 101)},
+    "history": {10: (511, 41), 50: (353, 221)},
+    "login": {10: (34, 400), 50: (33, 1600)},
+    "order": {10: (99, 174), 50: (89, 912)},
+}
+CASES = {
+    "menu": ("/api/order/menu", "GET", None, False),
+    "history": ("/api/order", "GET", None, True),
+    "login": ("/api/auth", "PUT", LOGIN, False),
+    "order": ("/api/order", "POST", ORDER, True),
+}
+HELLO = "hello_app:app"
+
+
+SOURCE: list[str] = []  # `--src`: run another checkout's `src` instead of the installed one
+SERVER = ["uvicorn"]  # `--server`
+
+
+def base_env(work: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([*SOURCE, str(Path(__file__).resolve().parent)]),
+        "JWTPIZZA_JWT_SECRET": SECRET,
+        "JWTPIZZA_FACTORY_API_KEY": API_KEY,
+        "JWTPIZZA_LOGIN_MAX_FAILURES": "1000000",
+        "JWTPIZZA_OBS_LOG_STDOUT": "false",
+        "JWTPIZZA_DATA_DIR": str(work / "var"),
+    }
+
+
+async def _admin(admin_url: str, statement: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_async_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@contextmanager
+def database(setup: str, work: Path) -> Iterator[str | None]:
+    """A fresh database for `setup` (dropped afterwards), or None if its server is not up."""
+    if setup == "sqlite":
+        yield f"sqlite+aiosqlite:///{work / 'bench-service.db'}"
+        return
+    from sqlalchemy.engine import make_url
+
+    admin_url = database_urls().get(setup)
+    if admin_url is None:
+        yield None
+        return
+    name = f"jp_bench_{os.getpid()}"
+    asyncio.run(_admin(admin_url, f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        force = " WITH (FORCE)" if setup == "postgresql" else ""
+        asyncio.run(_admin(admin_url, f"DROP DATABASE {name}{force}"))
+
+
+def serve(target: str, port: int, workers: int, server: str) -> list[str]:
+    """The command serving the ASGI app `target` (module:attribute) with `server`."""
+    if server == "granian":
+        return [str(VENV_BIN / "granian"), "--interface", "asgi", "--loop", "uvloop", "--workers",
+                str(workers), "--port", str(port), "--log-level", "warning", target]  # fmt: skip
+    return [str(VENV_BIN / "uvicorn"), target, "--port", str(port), "--workers", str(workers),
+            "--log-level", "warning"]  # fmt: skip
+
+
+@contextmanager
+def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int] | None]:
+    """The service of `setup` running: its base URL and the pid to profile."""
+    env = base_env(work)
+    port = free_port()
+    with ExitStack() as stack:
+        if setup == "up":
+            factory_port = free_port()
+            command = [str(VENV_BIN / "jwtpizza"), "up", "--service-port", str(port),
+                       "--factory-port", str(factory_port)]  # fmt: skip
+        else:
+            url = stack.enter_context(database(setup, work))
+            if url is None:
+                yield None
+                return
+            stub_port = free_port()
+            stub = [str(VENV_BIN / "uvicorn"), "--factory", "--port", str(stub_port),
+                    "jwtpizza.testing.stub_factory:create_stub_factory"]  # fmt: skip
+            stack.enter_context(process(stub, env, f"http://127.0.0.1:{stub_port}/docs"))
+            env |= {"JWTPIZZA_DATABASE_URL": url, "JWTPIZZA_PORT": str(port),
+                    "JWTPIZZA_FACTORY_URL": f"http://127.0.0.1:{stub_port}"}  # fmt: skip
+            subprocess.run([str(VENV_BIN / "jwtpizza"), "db", "seed", "--demo"], env=env,
+                           check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+            command = [str(VENV_BIN / "jwtpizza"), "service", "--workers", str(workers)]
+            if SERVER[0] == "granian":
+                command = serve("granian_service:app", port, workers, "granian")
+        proc = subprocess.Popen(command, env=env, cwd=work, stdout=subprocess.DEVNULL)
+        try:
+            wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
+            yield f"http://127.0.0.1:{port}", proc.pid
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+
+
+@contextmanager
+def hello(workers: int, work: Path, server: str) -> Iterator[str]:
+    """The bare-ASGI ceiling: the same server and process count, no framework."""
+    port = free_port()
+    with process(serve(HELLO, port, workers, server), base_env(work), f"http://127.0.0.1:{port}/"):
+        yield f"http://127.0.0.1:{port}/"
+
+
+@contextmanager
+def profiled(pid: int, out: Path | None) -> Iterator[None]:
+    if out is None:
+        yield
+        return
+    spy = subprocess.Popen(
+        [str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--subprocesses", "--format", "raw",
+         "--rate", "200", "--gil", "--nonblocking", "--output", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+
+
+# Own time by where it is spent: the first frame from the leaf up that matches, in order.
+BUDGET = (
+    ("our observability", ("jwtpizza/observability", "opentelemetry", "structlog", "prometheus")),
+    ("database driver", ("aiosqlite", "sqlite3", "asyncpg", "aiomysql", "pymysql")),
+    ("SQLAlchemy", ("sqlalchemy",)),
+    ("framework", ("fastapi", "starlette", "pydantic")),
+    ("crypto", ("jwt/", "cryptography", "bcrypt")),
+    ("our code", ("jwtpizza",)),
+    ("server", ("uvicorn", "granian", "httptools", "uvloop", "asyncio", "anyio")),
+)
+
+
+def _place(frame: str) -> str:
+    """`function (file:line)`, with the file made short."""
+    name, _, where = frame.partition(" (")
+    return f"{name} ({where.rsplit('site-packages/', 1)[-1].rsplit('src/', 1)[-1]}"
+
+
+def top_frames(collapsed: Path, count: int = 6) -> list[tuple[str, float]]:
+    """The frames with the most own samples and the CPU budget by package (shares of all
+    samples holding the GIL), from py-spy's collapsed stacks."""
+    own: Counter[str] = Counter()
+    budget: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        frames = stack.split(";")[1:]
+        if not frames:
+            continue
+        n = int(samples)
+        total += n
+        own[_place(frames[-1])] += n
+        for frame in reversed(frames):
+            area = next((a for a, keys in BUDGET if any(k in frame for k in keys)), None)
+            if area:
+                budget[area] += n
+                break
+        else:
+            budget["other"] += n
+    if not total:
+        return []
+    line = ", ".join(f"{area} {n / total:.0%}" for area, n in budget.most_common())
+    return [(f"budget: {line}", 1.0)] + [(f, n / total) for f, n in own.most_common(count)]
+
+
+def measure(base: str, name: str, token: str, connections: int, seconds: int,
+            work: Path) -> dict[str, float]:  # fmt: skip
+    path, method, body, authorized = CASES[name]
+    script = lua_script(work, f"{name}-{connections}", method, body, token if authorized else "")
+    return dict(run_wrk(base + path, script, seconds, connections, threads=1))
+
+
+def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
+    workers = 1 if setup == "up" else args.workers
+    lines: list[str] = []
+    ceilings: dict[int, float] = {}
+    with hello(workers, work, "uvicorn" if setup == "up" else SERVER[0]) as url:
+        script = lua_script(work, "hello", "GET", None, "")
+        for c in args.connections:
+            ceilings[c] = run_wrk(url, script, args.seconds, c, threads=1)["rps"]
+    label = ("jwtpizza up (SQLite)" if setup == "up"
+             else f"service {setup}, {workers} workers, {SERVER[0]}")  # fmt: skip
+    with started(setup, workers, work) as running:
+        if running is None:
+            return [f"{label}: skipped (server not running; scripts/test-databases start)"]
+        base, pid = running
+        token = str(request(f"{base}/api/auth", "PUT", LOGIN)["token"])
+        request(f"{base}/api/order", "POST", ORDER, token)
+        lines.append(f"{label}; ceiling (bare ASGI hello, same server) "
+                     + ", ".join(f"c={c}: {r:.0f} req/s" for c, r in ceilings.items()))  # fmt: skip
+        for name in args.cases:
+            for c in args.connections:
+                out = args.profile / f"{setup}-{name}-{c}.txt" if args.profile else None
+                spent = cpu_seconds(pid)
+                with profiled(pid, out):
+                    row = measure(base, name, token, c, args.seconds, work)
+                spent = cpu_seconds(pid) - spent
+                cpu_ms = 1000 * spent / max(1.0, row["rps"] * args.seconds)
+                rps, p99 = ORIGINAL[name][c]
+                note = f"  ({int(row['errors'])} non-2xx)" if row["errors"] else ""
+                lines.append(
+                    f"  {name:<8} c={c:<3} {row['rps']:>8.0f} {row['p50']:>8.1f} {row['p99']:>8.1f}"
+                    f" {row['rps'] / ceilings[c]:>6.3f} {rps:>8} {p99:>7} {row['rps'] / rps:>6.2f}x"
+                    f" {row['p99'] / p99:>6.2f} {cpu_ms:>5.2f}{note}"
+                )
+                if out is not None and out.exists():
+                    for frame, share in top_frames(out):
+                        lines.append(
+                            f"      {frame}" if share == 1.0 else f"      {share:>5.1%}  {frame}"
+                        )
+        lines.append(f"  resident memory after the cases: {resident_mb(pid)}")
+    return lines
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of the server process and its workers so far."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for proc in [root, *root.children(recursive=True)]:
+        times = proc.cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def resident_mb(pid: int) -> str:
+    """The largest resident set among the server process and its workers (the original's
+    service used 115-265 MB)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    sizes = [p.memory_info().rss / 2**20 for p in [root, *root.children(recursive=True)]]
+    return f"{max(sizes):.0f} MB per process (largest of {len(sizes)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--setups", default="up,sqlite,mysql,postgresql")
+    parser.add_argument("--connections", default="10,50")
+    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--profile", type=Path, default=None, help="py-spy output folder")
+    parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn",
+                        help="server of the service setups and their ceiling")  # fmt: skip
+    parser.add_argument("--src", type=Path, default=None,
+                        help="a checkout's src folder to run (A/B)")  # fmt: skip
+    args = parser.parse_args()
+    args.connections = [int(c) for c in args.connections.split(",")]
+    args.cases = args.cases.split(",")
+    SERVER[0] = args.server
+    if args.src:
+        SOURCE.append(str(args.src.resolve()))
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    header = (f"  {'case':<8} {'conns':<5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ceil':>6}"
+              f" {'orig r/s':>8} {'orig99':>7} {'ratio':>7} {'p99÷o':>6} {'cpu':>5}")  # fmt: skip
+    print(f"ours vs the original (DESIGN §12), wrk -t1, {args.seconds}s per case; "
+          "ceil = our req/s ÷ bare-ASGI hello's req/s in this run; cpu = the service's CPU ms "
+          "per request (its processes only, not the database server's)")  # fmt: skip
+    print(header)
+    with tempfile.TemporaryDirectory() as tmp:
+        for setup in args.setups.split(","):
+            work = Path(tmp) / setup
+            work.mkdir()
+            for line in run_setup(setup, args, work):
+                print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

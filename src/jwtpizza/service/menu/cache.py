@@ -1,0 +1,48 @@
+"""The menu as every reader gets it: serialized once per version, not once per request.
+
+The menu changes a few times a day and is read on every page, so each process keeps the
+JSON body and its `ETag` with the version stamp they were made from. A read checks the
+stamp (one primary-key read) and rebuilds only when another write, on any replica, moved it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+from sqlalchemy import select
+
+from jwtpizza.db import Database
+from jwtpizza.service import versions
+from jwtpizza.service.menu.models import MenuItem
+
+
+class MenuCache:
+    def __init__(self) -> None:
+        self._version: int | None = None
+        self._body = b""
+        self._etag = ""
+
+    async def get(self, db: Database) -> tuple[bytes, str]:
+        """The menu's JSON body and its ETag, current as of this call."""
+        async with db.read_connection() as connection:
+            # The stamp is read before the items: a write landing between the two leaves the
+            # body newer than its stamp, so the next read rebuilds it, never the reverse.
+            version = await versions.current(session=connection, name=versions.MENU)
+            if version is None or version != self._version:
+                items = (await connection.execute(select(MenuItem).order_by(MenuItem.id))).all()
+                body = orjson.dumps(
+                    [
+                        {
+                            "id": i.id,
+                            "title": i.title,
+                            "image": i.image,
+                            "price": float(i.price),
+                            "description": i.description,
+                        }
+                        for i in items
+                    ]
+                )
+                etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+                self._version, self._body, self._etag = version, body, etag
+        return self._body, self._etag

@@ -1,0 +1,49 @@
+"""Version stamps of data that every replica caches (the menu; who may do what, `auth`): one
+row per name, bumped in the same transaction as every write to that data. A cached copy is
+served only while its stamp is still the one in the database, so a write on any replica is
+seen by the next read on every replica; checking costs one primary-key read."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, Update, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jwtpizza.service.database import Base
+
+MENU = "menu"
+AUTH = "auth"
+NAMES = (MENU, AUTH)
+
+
+class DataVersion(Base):
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+async def current(*, session: AsyncSession | AsyncConnection, name: str) -> int | None:
+    """The stamp of `name` now; None if its row is missing, and then nothing may be cached
+    (a bump would have nothing to move)."""
+    found: int | None = await session.scalar(_CURRENT, {"name": name})
+    return found
+
+
+# Built once: a statement built per call costs more to key for the compiled-SQL cache than
+# the primary-key read it runs.
+_CURRENT = select(DataVersion.version).where(DataVersion.name == bindparam("name"))
+
+
+def bump_statement(name: str) -> Update:
+    return (
+        update(DataVersion)
+        .where(DataVersion.name == name)
+        .values(version=DataVersion.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def bump(*, session: AsyncSession, name: str) -> None:
+    """Mark `name` as changed; call inside the transaction that changes it."""
+    await session.execute(bump_statement(name))
