@@ -126,7 +126,12 @@ def detection() -> None:
     # The stack and traffic are the end-to-end test's own, imported from the checkout.
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.e2e.alerting_kit import Mix, Traffic, alerting_stack
-    from tests.e2e.test_alert_detection import EXPECTED, WARM_UP_SECONDS, wait_for_detections
+    from tests.e2e.test_alert_detection import (
+        EXPECTED,
+        WARM_UP_SECONDS,
+        wait_for_detections,
+        wait_until_quiet,
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         lanes = [name.replace("-", "_") for name in EXPECTED]
@@ -135,6 +140,7 @@ def detection() -> None:
             traffic = [Traffic(lane.url, mix).start() for lane in stack.lanes.values()]
             try:
                 time.sleep(WARM_UP_SECONDS)
+                wait_until_quiet(stack)
                 for chaos_type, (_alert, params) in EXPECTED.items():
                     lane = stack.lanes[chaos_type.replace("-", "_")]
                     stack.start_chaos(lane, chaos_type, **params)

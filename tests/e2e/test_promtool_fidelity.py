@@ -283,3 +283,48 @@ def test_alert_states_agree_with_promtool(
     (folder / "test.yml").write_text(yaml.safe_dump(document))
     result = run_promtool("test", "rules", "test.yml", cwd=folder)
     assert result.returncode == 0, f"{expr} for {hold} keep {keep}:\n{result.stdout}"
+
+
+FORMAT_RULES = """
+groups:
+  - name: formats
+    rules:
+      - alert: Formats
+        expr: v > -1e30
+        labels: {value: "{{ $value }}"}
+        annotations:
+          plain: "{{ $value }} on {{ $labels.i }}"
+          human: "{{ $value | humanize }}"
+          pct: "{{ humanizePercentage $value }}"
+          fixed: '{{ printf "%.2f" $value }}'
+"""
+FORMAT_VALUES = [
+    "1000000", "123456", "1234567", "0.0001", "0.00001", "1e21", "12", "-2.5", "0.05",
+    "1234", "0", "0.16666666666666669", "-0.000123", "999.95", "1e-9",
+]  # fmt: skip
+
+
+def test_value_formatting_in_templates_agrees_with_promtool(tmp_path: Path) -> None:
+    """`{{ $value }}` as Go prints a float, humanize, humanizePercentage and printf."""
+    series = [{"series": f'v{{i="{i}"}}', "values": v} for i, v in enumerate(FORMAT_VALUES)]
+    document: dict[str, Any] = {"tests": [{"interval": "1m", "input_series": series}]}
+    [group] = list(parse_test_groups(document))
+    manager = RuleManager(store=store_for(group), bus=AlertBus(), default_interval_seconds=60)
+    manager.install(load_text(FORMAT_RULES, source="formats.yml"))
+    manager.step(manager.groups[0], 0)
+    firing = [
+        {
+            "exp_labels": {k: v for k, v in alert.labels if k != "alertname"},
+            "exp_annotations": dict(alert.annotations),
+        }
+        for _rule, alert in manager.alerts()
+    ]
+    assert len(firing) == len(FORMAT_VALUES)
+    (tmp_path / "rules.yml").write_text(FORMAT_RULES)
+    document["rule_files"] = ["rules.yml"]
+    document["tests"][0]["alert_rule_test"] = [
+        {"eval_time": "0m", "alertname": "Formats", "exp_alerts": firing}
+    ]
+    (tmp_path / "test.yml").write_text(yaml.safe_dump(document))
+    result = run_promtool("test", "rules", "test.yml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
