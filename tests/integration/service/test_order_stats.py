@@ -61,7 +61,7 @@ async def test_a_queued_order_fulfilled_later_counts_as_queued_then_fulfilled(
     admin = await shop.login("a@jwt.com", "admin")
     diner = await shop.login("d@jwt.com", "diner")
     shop.factory.failure = FAILING
-    assert (await shop.order(diner)).status_code == 202
+    assert (await shop.order(diner, respond_async=True)).status_code == 202
     shop.clock.advance(1)
     during = await stats(shop, admin, **{"from": start.isoformat()})
     assert (during["stillOpen"], during["affectedDiners"], during["revenue"]["open"]) == (

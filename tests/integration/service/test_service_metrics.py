@@ -165,7 +165,7 @@ async def test_metrics_list_only_the_service_families_and_name_the_docs_routes(
 ) -> None:
     await shop.client.get("/docs")
     await shop.client.get("/openapi.json")
-    text = (await shop.client.get("/metrics")).text
+    text = (await shop.client.get("/metrics", headers=SCRAPE)).text
     assert "pizzas_sold_total" in text and "breaker_state" in text
     for factory_family in ("orders_signed", "order_rejections", "chaos_active"):
         assert factory_family not in text, factory_family
