@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jwtpizza.settings import sqlite_url
@@ -15,11 +15,19 @@ DEFAULT_RULES_DIR = Path(__file__).resolve().parents[3] / "deploy" / "prometheus
 
 
 class ScrapeTarget(BaseModel):
-    """One `/metrics` endpoint, with the `job` label its series get (and extra labels)."""
+    """One `/metrics` endpoint, with the `job` label its series get (and extra labels), and
+    the bearer token it wants (a component's scrape token outside demo mode; like Prometheus's
+    `authorization` option, a secret that is never logged nor shown)."""
 
     job: str
     url: str
     labels: dict[str, str] = Field(default_factory=dict)
+    bearer_token: SecretStr | None = None
+
+    def headers(self) -> dict[str, str]:
+        """The scrape's authorization header, if the target wants a token."""
+        token = self.bearer_token
+        return {} if token is None else {"Authorization": f"Bearer {token.get_secret_value()}"}
 
     def instance(self) -> str:
         """`host:port`, as Prometheus names a target."""

@@ -21,6 +21,8 @@ class IncidentSettings(BaseSettings):
     # How ops logs in to the pizza service (logs and the order ledger need an admin).
     service_email: str | None = None
     service_password: SecretStr | None = None
+    # The service's scrape token (its METRICS_TOKEN), for its integrity check outside demo mode.
+    service_scrape_token: SecretStr | None = None
     # The factory's admin vendor key, for the chaos feed of every vendor.
     factory_api_key: SecretStr | None = None
     # Alerts with these `severity` labels declare an incident when they fire.

@@ -67,6 +67,10 @@ class Feeds:
                 return response
         return None
 
+    def _scrape_headers(self) -> dict[str, str]:
+        token = self._settings.service_scrape_token
+        return {} if token is None else {"Authorization": f"Bearer {token.get_secret_value()}"}
+
     def _factory_headers(self) -> dict[str, str] | None:
         key = self._settings.factory_api_key
         return None if key is None else {"Authorization": f"Bearer {key.get_secret_value()}"}
@@ -151,7 +155,10 @@ class Feeds:
     async def integrity(self) -> dict[str, Any] | None:
         """The service's integrity check (`GET /api/health/integrity`)."""
         try:
-            response = await self._http.get(f"{self.service_url}/api/health/integrity", timeout=10)
+            response = await self._http.get(
+                f"{self.service_url}/api/health/integrity", headers=self._scrape_headers(),
+                timeout=10,
+            )  # fmt: skip
         except httpx.HTTPError:
             return None
         if response.status_code != 200:

@@ -154,7 +154,7 @@ class Scraper:
     async def _fetch(self, target: ScrapeTarget) -> list[tuple[Labels, float]]:
         try:
             response = await self._http.get(
-                target.url, headers={"Accept": ACCEPT}, timeout=self._timeout
+                target.url, headers={"Accept": ACCEPT, **target.headers()}, timeout=self._timeout
             )
         except httpx.HTTPError as error:
             raise ScrapeFailed(f"{type(error).__name__}: {error}") from error
