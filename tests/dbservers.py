@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import text
@@ -126,4 +127,6 @@ class UnsetBackends:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.not_run:
             label = f"not run ({'/'.join(self.missing)} URLs unset)"
-            terminalreporter.stats.setdefault(label, []).extend([object()] * self.not_run)
+            # Placeholders with a `__dict__`: other plugins (Hypothesis) read every report's.
+            placeholders = [SimpleNamespace() for _ in range(self.not_run)]
+            terminalreporter.stats.setdefault(label, []).extend(placeholders)
