@@ -24,6 +24,7 @@ def ops(
     """Run the ops component: scrape the targets, evaluate the alert rules."""
     import uvicorn
 
+    from jwtpizza.edge import SERVER_OPTIONS
     from jwtpizza.ops.app import create_app
 
     given = {"host": host, "port": port, "profile": "game-day" if game_day else None}
@@ -33,4 +34,4 @@ def ops(
         if autopilot:  # the flag turns autopilot on; without it the setting decides
             incidents = incidents.model_copy(update={"autopilot": True})
         app = create_app(settings, incidents=incidents)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", **SERVER_OPTIONS)

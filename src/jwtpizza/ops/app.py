@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
-from jwtpizza.edge import install_error_handlers
+from jwtpizza.edge import install_edge, install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
@@ -190,4 +190,7 @@ def create_app(
     app.include_router(statuspage_router)
     for router in (silences_router, oncall_router, intake_router):
         app.include_router(router)
+    install_edge(
+        app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
+    )
     return app

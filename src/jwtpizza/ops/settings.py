@@ -83,6 +83,10 @@ class OpsSettings(BaseSettings):
     max_samples_per_series: int = 400
     # How long an admin token's `/api/user/me` answer is trusted.
     admin_cache_seconds: float = 30.0
+    # The edge, as for the service and factory: `X-Forwarded-For` only from these proxies, and
+    # a body limit; 1 MiB, since one Alertmanager webhook carries a whole group of alerts.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 1024 * 1024
 
     def scrape_interval(self) -> float:
         return self.game_day_interval_seconds if self.game_day() else self.scrape_interval_seconds

@@ -25,6 +25,18 @@ async def test_health_and_own_metrics(make_ops: MakeOps) -> None:
     assert "http_requests_total" in metrics
 
 
+async def test_ops_has_the_edge_of_every_component(make_ops: MakeOps) -> None:
+    ops = await make_ops(max_body_bytes=1000)
+    page = await ops.client.get("/status")
+    assert (
+        page.headers["x-frame-options"] == "DENY"
+        and "frame-ancestors 'none'" in (page.headers["content-security-policy"])
+    )
+    assert (await ops.client.get("/healthz")).headers["x-content-type-options"] == "nosniff"
+    huge = await ops.client.post("/api/ops/alertmanager", content=b"x" * 1001)
+    assert huge.status_code == 413 and huge.json() == {"message": "request body too large"}
+
+
 async def test_scrape_adds_target_labels_and_up(make_ops: MakeOps) -> None:
     world = World(expositions={"http://svc:3000/metrics": EXPOSITION})
     ops = await make_ops(world, targets=[target("jwt-pizza-service", "svc:3000")])
