@@ -29,8 +29,8 @@ def console_router() -> PageRouter:
 
 def epoch(value: Any) -> float | None:
     """A JSON date (epoch milliseconds or ISO 8601) as epoch seconds."""
-    if value is None or value == "":
-        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str) or value == "":
+        return None  # missing (None, or a template's undefined value)
     if isinstance(value, int | float):
         return float(value) / 1000
     moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
