@@ -87,6 +87,7 @@ def test_a_responder_works_an_incident_from_alert_to_postmortem(
     page.goto(f"{ops}/")
     expect(page.get_by_role("heading", name=re.compile("Game day: incident"))).to_be_visible()
     expect(page.locator(".gameday")).to_contain_text("fail on demo")
+    expect(page.locator(".gameday")).to_contain_text("Failed orders")
     page.locator(".plot canvas").first.wait_for()
     look(page, "console-overview")
 

@@ -177,6 +177,7 @@ async def test_an_incident_is_worked_to_its_postmortem(ops: Ops) -> None:
     assert "Pizzas fail" in page.text and "Acknowledge" in page.text
     overview = await client.get("/", headers=BROWSER)
     assert f"Game day: incident #{incident}" in overview.text
+    assert "Failed orders" in overview.text and "MTTA" in overview.text
     token = csrf_of(page.text)
     for path, data in [
         ("ack", {}),

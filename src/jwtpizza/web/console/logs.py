@@ -31,7 +31,7 @@ async def explore(
     kind: Annotated[str, Query(alias="type", max_length=20)] = "",
     status: Annotated[str, Query(max_length=5)] = "",
     since: Annotated[str, Query(max_length=40)] = "15m",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> Response:
     """Filter by component, level, type, status class and time; `q` searches messages and
     bodies. Newest first."""

@@ -42,7 +42,7 @@ CHARTS: tuple[Chart, ...] = (
             ("failed", "sum(increase(pizza_failures_total[1m]))"),
         ),
     ),
-    ("Revenue", "₿ per min", (("revenue", "sum(increase(revenue_total[1m]))"),)),
+    ("Revenue", "bitcoin per min", (("revenue", "sum(increase(revenue_total[1m]))"),)),
     (
         "Factory outcome by reason",
         "calls per min",
@@ -61,7 +61,7 @@ PHASES = (
     ("mitigated", "mitigatedAt"),
     ("resolved", "resolvedAt"),
 )
-RANGES = {"5m": 300, "15m": 900}
+RANGES = {"5m": 300, "15m": 900}  # the first is the default
 
 
 def legend(template: str, labels: dict[str, str]) -> str:
@@ -171,10 +171,13 @@ async def overview(page: AdminPage) -> Response:
     alerts = (await page.api.get("/api/ops/alerts", limit=1))["alerts"]
     incidents = await page.api.get("/api/ops/incidents")
     chaos = await optional(page.api, "/api/ops/chaos", [])
+    game = game_day(incidents, chaos, time.time())
+    if game is not None:
+        game["figures"] = await figures(page.api, game["since"], time.time())
     return page.render(
         "overview.html", title="Ops console", charts=CHARTS, ranges=RANGES,
         alerts=[a for a in alerts if a["state"] in ("pending", "firing")],
-        game=game_day(incidents, chaos, time.time()),
+        game=game,
     )  # fmt: skip
 
 
@@ -197,7 +200,24 @@ def game_day(
         if started is not None and started <= declared
         else "—",
         "mtta": fmt_seconds(acked - declared) if acked is not None else "not yet",
+        "since": min(declared, started or declared),
     }
+
+
+async def figures(api: ApiClient, since: float, now: float) -> list[tuple[str, str]]:
+    """Orders failed since the fault (or the incident) began, and orders queued now, from
+    the monitor's window."""
+    window = max(5, int(now - since))
+    queries = (
+        ("Failed orders", f"sum(increase(pizza_failures_total[{window}s]))"),
+        ("Queued orders", 'sum(queue_depth{queue="orders"})'),
+    )
+    shown = []
+    for name, query in queries:
+        answer = await api.get("/api/ops/query_range", query=query, start=now, end=now, step=5)
+        points = [v for s in answer["series"] for _t, v in s["points"] if v is not None]
+        shown.append((name, f"{points[-1]:.0f}" if points else "none"))
+    return shown
 
 
 def fmt_seconds(seconds: float) -> str:
@@ -206,9 +226,9 @@ def fmt_seconds(seconds: float) -> str:
 
 
 @router.get("/charts.json")
-async def charts(page: AdminPage, range_: Annotated[str, Query(alias="range")] = "15m") -> Response:
+async def charts(page: AdminPage, range_: Annotated[str, Query(alias="range")] = "5m") -> Response:
     """The charts' data for the page's script, with the shaded windows."""
-    span = RANGES.get(range_, RANGES["15m"])
+    span = RANGES.get(range_, RANGES["5m"])
     end = time.time()
     step = max(5.0, span / 180)
     end = end - end % step
