@@ -16,7 +16,8 @@ router = console_router()
 
 def safe_next(target: str) -> str:
     """Only a path of this site (no `//host`), so a link cannot send a person elsewhere."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    local = target.startswith("/") and not target.startswith(("//", "/\\"))
+    return target if local else "/"
 
 
 @router.get("/login")
