@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -31,7 +32,8 @@ class AdminGate:
         self, *, http: httpx.AsyncClient, service_url: str, clock: Clock, cache_seconds: float
     ) -> None:
         self._http = http
-        self._me_url = service_url.rstrip("/") + "/api/user/me"
+        self._service_url = service_url.rstrip("/")
+        self._me_url = self._service_url + "/api/user/me"
         self._clock = clock
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Admin]] = {}
@@ -47,6 +49,20 @@ class AdminGate:
         self._cache = {k: v for k, v in self._cache.items() if now - v[0] < self._cache_seconds}
         self._cache[key] = (now, admin)
         return admin
+
+    async def login(self, email: str, password: str) -> tuple[int, dict[str, Any]]:
+        """The service's answer to a login (`PUT /api/auth`): status and body (the console's
+        sign-in; whether the user is an admin is checked with the token afterwards)."""
+        try:
+            response = await self._http.put(
+                self._service_url + "/api/auth",
+                json={"email": email, "password": password},
+                timeout=10.0,
+            )
+        except httpx.HTTPError as error:
+            raise ServiceUnreachable("the pizza service did not answer the login") from error
+        body = response.json() if response.content else {}
+        return response.status_code, body if isinstance(body, dict) else {}
 
     async def _ask_service(self, token: str) -> Admin:
         try:

@@ -23,6 +23,7 @@ from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.alerts.history import record_transitions
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.deps import admin_user
+from jwtpizza.ops.explore.router import router as explore_router
 from jwtpizza.ops.health import router as health_router
 from jwtpizza.ops.incidents import paging as incident_paging
 from jwtpizza.ops.incidents.desk import build_desk, run_desk
@@ -43,6 +44,7 @@ from jwtpizza.ops.runbooks.router import router as runbooks_router
 from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.ops.statuspage.router import router as statuspage_router
 from jwtpizza.ops.telemetry import MonitorMetrics
+from jwtpizza.web.console import install_console
 
 
 def build_context(
@@ -183,7 +185,9 @@ def create_app(
     obs.watch_database(context.db.write_engine)
     if context.db.read_engine is not context.db.write_engine:
         obs.watch_database(context.db.read_engine)
+    install_console(app, version=settings.version, login=context.admins.login)
     app.include_router(health_router)
+    app.include_router(explore_router)
     app.include_router(rules_router)
     app.include_router(incidents_router)
     app.include_router(runbooks_router)

@@ -68,10 +68,12 @@ class ApiClient:
         )
         async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
             response = await client.request(method, path, json=json, params=params, headers=sent)
-        body = response.json() if response.content else None
+        json_answer = response.headers.get("content-type", "").startswith("application/json")
+        body = response.json() if response.content and json_answer else response.text or None
         if response.status_code >= 400:
-            message = body.get("message") if isinstance(body, dict) else None
-            raise ApiError(response.status_code, str(message or "request failed"), body)
+            answer = body if isinstance(body, dict) else {}
+            message = answer.get("message")
+            raise ApiError(response.status_code, str(message or "request failed"), answer)
         return ApiResult(response.status_code, body)
 
     async def get(self, path: str, **params: Any) -> Any:

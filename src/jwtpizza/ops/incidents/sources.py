@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from jwtpizza.errors import Unavailable
 from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.reports.figures import Ledger
 
@@ -99,7 +100,7 @@ class Feeds:
         found: dict[tuple[str, str, str], dict[str, Any]] = {}
         for query in LOG_QUERIES:
             params = {**query, "since": since.isoformat(), "limit": str(LOG_LIMIT)}
-            for record in await self._logs_once(component, params):
+            for record in await self.search_logs(component, params):
                 key = (
                     str(record.get("time")),
                     str(record.get("requestId")),
@@ -108,7 +109,8 @@ class Feeds:
                 found[key] = record
         return sorted(found.values(), key=lambda r: str(r.get("time")))
 
-    async def _logs_once(self, component: str, params: dict[str, str]) -> list[dict[str, Any]]:
+    async def search_logs(self, component: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        """One log search of `component` (its `GET /api/ops/logs`); nothing if unreadable."""
         try:
             if component == "service":
                 response = await self._service_get("/api/ops/logs", params)
@@ -124,6 +126,23 @@ class Feeds:
             return []
         logs: list[dict[str, Any]] = response.json()["logs"]
         return logs
+
+    async def factory_admin(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> tuple[int, Any]:
+        """A call to the factory's admin API with ops's admin vendor key: status and body."""
+        headers = self._factory_headers()
+        if headers is None:
+            raise Unavailable(
+                "ops has no factory admin key (JWTPIZZA_OPS_INCIDENTS_FACTORY_API_KEY)"
+            )
+        try:
+            response = await self._http.request(
+                method, self.factory_url + path, json=body, headers=headers, timeout=10
+            )
+        except httpx.HTTPError as error:
+            raise Unavailable(f"the factory did not answer ({type(error).__name__})") from error
+        return response.status_code, response.json() if response.content else None
 
     def base_url(self, component: str) -> str:
         return self.service_url if component == "service" else self.factory_url

@@ -1,0 +1,198 @@
+"""The ops console in process (httpx over ASGI to the ops app, its outgoing calls answered
+by a fake service at the HTTP boundary): sign-in with CSRF and only for admins, each page,
+the charts' data from the monitor's window, silences, and an incident worked to its
+postmortem download."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from jwtpizza.ops.settings import ScrapeTarget
+
+from .conftest import MakeOps
+from .ops_kit import ADMIN_TOKEN, DINER_TOKEN, SERVICE, Ops, World
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml"}
+PASSWORDS = {"a@jwt.com": ("admin", ADMIN_TOKEN), "d@jwt.com": ("diner", DINER_TOKEN)}
+METRICS = "http://service.test/metrics"
+
+
+class Service(World):
+    """The fake service also answers logins (`PUT /api/auth`)."""
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if str(request.url) == f"{SERVICE}/api/auth" and request.method == "PUT":
+            body: dict[str, Any] = json.loads(request.content)
+            password, token = PASSWORDS.get(body["email"], ("", ""))
+            if body["password"] != password or not token:
+                return httpx.Response(404, json={"message": "unknown user"})
+            return httpx.Response(200, json={"user": {"email": body["email"]}, "token": token})
+        return super().handle(request)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+async def signed_in(ops: Ops) -> httpx.AsyncClient:
+    client = ops.client
+    form = await client.get("/login", headers=BROWSER)
+    answer = await client.post(
+        "/login",
+        headers=BROWSER,
+        data={"csrf_token": csrf_of(form.text), "email": "a@jwt.com", "password": "admin"},
+    )
+    assert answer.status_code == 303, answer.text
+    cookie = answer.headers["set-cookie"]
+    assert "jwtpizza_ops=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    return client
+
+
+@pytest.fixture
+async def ops(make_ops: MakeOps) -> Ops:
+    return await make_ops(
+        Service(),
+        targets=[
+            ScrapeTarget(job="jwt-pizza-service", url=METRICS, labels={"component": "service"})
+        ],
+    )
+
+
+async def test_pages_need_an_admin_session_and_json_clients_keep_the_api(ops: Ops) -> None:
+    page = await ops.client.get("/", headers=BROWSER)
+    assert page.status_code == 303 and page.headers["location"] == "/login?next=/"
+    api = await ops.client.get("/", headers={"Accept": "application/json"})
+    assert api.status_code == 200 and "message" in api.json()
+    assert (await ops.client.get("/api/ops/me")).status_code == 401
+
+
+async def test_sign_in_refuses_a_forged_post_a_wrong_password_and_a_diner(ops: Ops) -> None:
+    form = await ops.client.get("/login", headers=BROWSER)
+    assert 'autocomplete="current-password"' in form.text
+    forged = await ops.client.post(
+        "/login", headers=BROWSER, data={"email": "a@jwt.com", "password": "admin"}
+    )
+    assert forged.status_code == 403 and "did not come from this site" in forged.text
+    token = csrf_of(form.text)
+    wrong = await ops.client.post(
+        "/login", headers=BROWSER, data={"csrf_token": token, "email": "a@jwt.com", "password": "x"}
+    )
+    assert wrong.status_code == 404 and "unknown user" in wrong.text
+    diner = await ops.client.post(
+        "/login",
+        headers=BROWSER,
+        data={"csrf_token": token, "email": "d@jwt.com", "password": "diner"},
+    )
+    assert diner.status_code == 403 and "only service admins" in diner.text
+    assert "jwtpizza_ops" not in diner.headers.get("set-cookie", "")
+
+
+async def test_every_page_renders_for_an_admin(ops: Ops) -> None:
+    client = await signed_in(ops)
+    for path, text in [
+        ("/", "Key metrics"),
+        ("/alerts", "Add silence"),
+        ("/logs", "No record matches"),
+        ("/incidents", "No incident yet"),
+        ("/oncall", "Nobody has been paged"),
+        ("/chaos", "no factory admin key"),
+    ]:
+        page = await client.get(path, headers=BROWSER)
+        assert page.status_code == 200, (path, page.text)
+        assert text in page.text, path
+        assert "Traceback" not in page.text
+
+
+async def test_charts_read_a_range_of_the_monitors_window(ops: Ops) -> None:
+    start = ops.clock.now().timestamp()
+    for i in range(6):
+        ops.world.expositions[METRICS] = (
+            f'http_requests_total{{method="GET",status="200"}} {i * 50}\n'
+            f'http_requests_total{{method="GET",status="500"}} {i * 5}\n'
+        )
+        await ops.context.monitor.scrape_all(int(ops.clock.now().timestamp() * 1000))
+        ops.clock.advance(5)
+    answer = await ops.client.get(
+        "/api/ops/query_range",
+        headers=ops.admin(),
+        params={
+            "query": 'sum(http_requests_total{status=~"5.."})',
+            "start": start + 10,
+            "end": start + 25,
+            "step": 5,
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    [series] = answer.json()["series"]
+    assert [v for _t, v in series["points"]] == [10, 15, 20, 25]
+    bad = await ops.client.get(
+        "/api/ops/query_range", headers=ops.admin(), params={"query": "sum(("}
+    )
+    assert bad.status_code == 400 and "message" in bad.json()
+    client = await signed_in(ops)
+    charts = await client.get("/charts.json", headers={"HX-Request": "true"})
+    assert charts.status_code == 200
+    titles = [c["title"] for c in charts.json()["charts"]]
+    assert "Request rate" in titles and "Queue" in titles
+
+
+async def test_a_silence_is_added_and_expired_from_the_page(ops: Ops) -> None:
+    client = await signed_in(ops)
+    page = await client.get("/alerts", headers=BROWSER)
+    token = csrf_of(page.text)
+    empty = await client.post("/silences", headers=BROWSER, data={"csrf_token": token})
+    assert empty.status_code == 400 and "matchers are required" in empty.text
+    added = await client.post(
+        "/silences",
+        headers=BROWSER,
+        data={"csrf_token": token, "matchers": 'alertname="FactoryChaosFail"', "minutes": "30"},
+    )
+    assert added.status_code == 303
+    [silence] = (await client.get("/api/ops/silences", headers=ops.admin())).json()
+    assert silence["state"] == "active"
+    page = await client.get("/alerts", headers=BROWSER)
+    assert 'alertname="FactoryChaosFail"' in page.text.replace("&#34;", '"')
+    expired = await client.post(
+        f"/silences/{silence['id']}/expire", headers=BROWSER, data={"csrf_token": token}
+    )
+    assert expired.status_code == 303
+    [silence] = (await client.get("/api/ops/silences", headers=ops.admin())).json()
+    assert silence["state"] == "expired"
+
+
+async def test_an_incident_is_worked_to_its_postmortem(ops: Ops) -> None:
+    declared = await ops.client.post(
+        "/api/ops/incidents", headers=ops.admin(), json={"title": "Pizzas fail"}
+    )
+    incident = declared.json()["id"]
+    client = await signed_in(ops)
+    page = await client.get(f"/incidents/{incident}", headers=BROWSER)
+    assert "Pizzas fail" in page.text and "Acknowledge" in page.text
+    overview = await client.get("/", headers=BROWSER)
+    assert f"Game day: incident #{incident}" in overview.text
+    assert "Failed orders" in overview.text and "MTTA" in overview.text
+    token = csrf_of(page.text)
+    for path, data in [
+        ("ack", {}),
+        ("notes", {"text": "the factory fails every order"}),
+        ("resolve", {"why": "chaos reported"}),
+    ]:
+        moved = await client.post(
+            f"/incidents/{incident}/{path}", headers=BROWSER, data={"csrf_token": token, **data}
+        )
+        assert moved.status_code == 303, moved.text
+    page = await client.get(f"/incidents/{incident}", headers=BROWSER)
+    assert "the factory fails every order" in page.text and ">resolved<" in page.text
+    report = await client.get(f"/incidents/{incident}/postmortem", headers=BROWSER)
+    assert "Download Markdown" in report.text
+    markdown = await client.get(f"/incidents/{incident}/postmortem.md", headers=BROWSER)
+    assert markdown.status_code == 200
+    assert 'filename="incident-' in markdown.headers["content-disposition"]
+    assert "Pizzas fail" in markdown.text
