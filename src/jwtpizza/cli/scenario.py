@@ -52,6 +52,7 @@ def _table(scenario: Scenario, cards: list[Scorecard]) -> Table:
         ("MTTM", [clock(c.mttm) for c in cards]),
         ("MTTR", [clock(c.mttr) for c in cards]),
         ("orders failed", [str(c.failed) for c in cards]),
+        ("failed by design (22 pizzas)", [str(c.failed_by_design) for c in cards]),
         ("orders queued", [str(c.queued) for c in cards]),
         ("orders lost", [str(c.lost) for c in cards]),
         ("orders duplicated", [str(c.duplicated) for c in cards]),
@@ -83,9 +84,9 @@ def run_scenario(
         str, typer.Option(metavar="on|off|both", help="Default: the scenario's setting")
     ] = "",
     as_json: Annotated[bool, typer.Option("--json", help="The scorecard as JSON")] = False,
-    reports: Annotated[
-        Path, typer.Option(metavar="DIR", help="Where the postmortems go")
-    ] = Path("incidentReports"),
+    reports: Annotated[Path, typer.Option(metavar="DIR", help="Where the postmortems go")] = Path(
+        "incidentReports"
+    ),
 ) -> None:
     """Bring a throwaway stack up, drive traffic, inject the fault on schedule, let detection,
     paging and the incident happen, end the fault, write the postmortem, print the scorecard.

@@ -17,7 +17,7 @@ from jwtpizza.scenarios.scorecard import AlertResult, Scorecard
 from jwtpizza.scenarios.spec import Scenario
 from jwtpizza.scenarios.stack import Stack, running_stack
 from jwtpizza.scenarios.timing import Timing
-from jwtpizza.traffic import TrafficConfig, run_traffic
+from jwtpizza.traffic import OrderOutcome, TrafficConfig, run_traffic
 
 Say = Callable[[str], None]
 
@@ -129,7 +129,7 @@ async def run(
             f"ops {stack.ops_url}")  # fmt: skip
         traffic = run_traffic(
             TrafficConfig(target=stack.service_url, factory=stack.factory_url,
-                          rate=scenario.traffic_rate, seed=1),
+                          rate=scenario.traffic_rate, seed=1, respond_async=True),
             clock=ScaledClock(speed),
         )  # fmt: skip
         responder = asyncio.create_task(_respond(stack, scenario, timing, say))
@@ -151,7 +151,11 @@ async def run(
             recover_end = time.monotonic() + timing.wall(scenario.recovery)
             while time.monotonic() < recover_end and not await _settled(stack, scenario):
                 await asyncio.sleep(0.5)
-            await _score(stack, scenario, timing, card, fault_start, started, reports)
+            by_design = traffic.stats.orders[OrderOutcome.FAILED_BY_DESIGN]
+            await _score(stack, scenario, timing, card, fault_start, started, reports, say)
+            # The 22-pizza orders the factory refuses by design are no failure of the fault.
+            card.failed_by_design = by_design
+            card.failed = max(0, card.failed - by_design)
         finally:
             responder.cancel()
             await asyncio.gather(responder, return_exceptions=True)
@@ -164,10 +168,14 @@ async def run(
 
 async def _score(
     stack: Stack, scenario: Scenario, timing: Timing, card: Scorecard,
-    fault_start: datetime | None, started: float, reports: Path,
+    fault_start: datetime | None, started: float, reports: Path, say: Say,
 ) -> None:  # fmt: skip
-    since = fault_start or _now() - timedelta(seconds=time.monotonic() - started)
-    history = (await stack.get(f"{stack.ops_url}/api/ops/alerts", limit=1000))["history"]
+    run_start = _now() - timedelta(seconds=time.monotonic() - started)
+    since = fault_start or run_start
+    alerts = await stack.get(f"{stack.ops_url}/api/ops/alerts", limit=1000)
+    history = alerts["history"]
+    card.still_firing = sorted({a["labels"].get("alertname", "?") for a in alerts["alerts"]
+                                if a["state"] == "firing"})  # fmt: skip
     firing = {}
     for event in sorted(history, key=lambda e: e["at"]):
         if event["state"] == "firing" and _when(event["at"]) >= since:
@@ -187,7 +195,7 @@ async def _score(
         if not scenario.criteria.pages or not any(name in p["groupKey"] for name in known)
     ]  # fmt: skip
     ledger = await stack.get(
-        f"{stack.service_url}/api/order/stats", **{"from": since.isoformat()}
+        f"{stack.service_url}/api/order/stats", **{"from": run_start.isoformat()}
     )
     integrity = await stack.get(f"{stack.service_url}/api/health/integrity")
     card.failed, card.queued = ledger["failed"], ledger["queuedThenFulfilled"]
@@ -199,6 +207,10 @@ async def _score(
     first = min(incidents, key=lambda i: i["id"])
     card.incident = first["id"]
     card.incident_resolved = first["status"] == "resolved"
+    if not card.incident_resolved:
+        detail = await stack.get(f"{stack.ops_url}/api/ops/incidents/{first['id']}")
+        for entry in (detail.get("timeline") or [])[-6:]:
+            say(f"incident {first['id']} ({first['status']}): {entry['kind']}: {entry['text']}")
     draft = await stack.ops.state.incidents.draft(first["id"], finish=False)
     figures = draft.figures
     for name in ("mttd", "mtta", "mttm", "mttr"):

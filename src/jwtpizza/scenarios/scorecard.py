@@ -34,12 +34,14 @@ class Scorecard:
     mtta: float | None = None
     mttm: float | None = None
     mttr: float | None = None
-    failed: int = 0
+    failed: int = 0  # failed for the fault (the ledger's failed, less those by design)
+    failed_by_design: int = 0  # the deliberate 22-pizza orders
     queued: int = 0  # queued, then fulfilled
     lost: int = 0
     duplicated: int = 0
     alerts: list[AlertResult] = field(default_factory=list)
     noise: list[str] = field(default_factory=list)  # titles of unexpected pages
+    still_firing: list[str] = field(default_factory=list)  # when the run ended
     incident: int | None = None
     incident_resolved: bool = False
     postmortem: str | None = None  # the file written
@@ -63,7 +65,8 @@ class Scorecard:
         if self.noise:
             self.problems.append(f"{len(self.noise)} unexpected pages: {', '.join(self.noise)}")
         if c.incident and not self.incident_resolved:
-            self.problems.append("no incident opened and resolved")
+            firing = f" (still firing: {', '.join(self.still_firing)})" if self.still_firing else ""
+            self.problems.append(f"no incident opened and resolved{firing}")
         if c.incident and self.postmortem is None:
             self.problems.append("no postmortem written")
 

@@ -82,7 +82,7 @@ class Scenario(_Strict):
     story: str
     traffic_rate: float = Field(default=2.0, gt=0)
     run_for: Duration  # the whole run, after which the fault is ended and recovery awaited
-    recovery: Duration = 10 * 60.0  # how long recovery may take after the fault ends
+    recovery: Duration = 20 * 60.0  # how long recovery may take after the fault ends
     fault: Fault
     responder: Responder = Responder()
     resilience: Literal["on", "off"] = "on"

@@ -167,9 +167,7 @@ async def running_stack(
         host=HOST, port=ports["factory"], database_url=sqlite["factory"], demo=True,
         order_delay_seconds=timing.wall(32.0),
     )  # fmt: skip
-    vendor_key, admin_key = await _prepare(
-        ServiceSettings(database_url=sqlite["service"]), factory
-    )
+    vendor_key, admin_key = await _prepare(ServiceSettings(database_url=sqlite["service"]), factory)
     service = ServiceSettings(
         host=HOST, port=ports["service"], database_url=sqlite["service"], demo=True,
         factory_url=url["factory"], factory_api_key=SecretStr(vendor_key),
@@ -209,8 +207,11 @@ async def running_stack(
         (create_factory(factory), ports["factory"]),
         (ops_app, ports["ops"]),
     ]
+    # The factory drops connections on purpose in a `reset` outage, which uvicorn would log
+    # as an error each time (its loggers are shared by the three servers); each component
+    # logs its own errors.
     servers = [
-        _Server(uvicorn.Config(app, host=HOST, port=port, log_level="error", lifespan="on"))
+        _Server(uvicorn.Config(app, host=HOST, port=port, log_level="critical"))
         for app, port in apps
     ]
     tasks = [asyncio.create_task(server.serve()) for server in servers]
