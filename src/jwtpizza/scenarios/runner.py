@@ -47,7 +47,7 @@ async def inject(stack: Stack, scenario: Scenario, timing: Timing) -> None:
     elif fault.kind == "store-integrity":
         # A bad migration's leftovers: a store whose franchise is gone, written with foreign
         # keys off (SQLite does not check them on a plain connection).
-        with sqlite3.connect(stack.folder / "service.db") as db:
+        with sqlite3.connect(stack.folder / "service.db", timeout=30) as db:
             db.execute("INSERT INTO stores (franchise_id, name) VALUES (9999, 'Orphan Row')")
 
 
@@ -153,9 +153,7 @@ async def run(
                 await asyncio.sleep(0.5)
             by_design = traffic.stats.orders[OrderOutcome.FAILED_BY_DESIGN]
             await _score(stack, scenario, timing, card, fault_start, started, reports, say)
-            # The 22-pizza orders the factory refuses by design are no failure of the fault.
             card.failed_by_design = by_design
-            card.failed = max(0, card.failed - by_design)
         finally:
             responder.cancel()
             await asyncio.gather(responder, return_exceptions=True)
@@ -213,6 +211,9 @@ async def _score(
             say(f"incident {first['id']} ({first['status']}): {entry['kind']}: {entry['text']}")
     draft = await stack.ops.state.incidents.draft(first["id"], finish=False)
     figures = draft.figures
+    if figures.ledger is not None:  # the incident's window, as its postmortem states it
+        card.failed, card.lost = figures.ledger.failed, figures.ledger.lost
+        card.queued = figures.ledger.queued_then_fulfilled
     for name in ("mttd", "mtta", "mttm", "mttr"):
         value = getattr(figures, name)
         setattr(card, name, None if value is None else timing.scenario(value.total_seconds()))

@@ -34,8 +34,10 @@ class Scorecard:
     mtta: float | None = None
     mttm: float | None = None
     mttr: float | None = None
-    failed: int = 0  # failed for the fault (the ledger's failed, less those by design)
-    failed_by_design: int = 0  # the deliberate 22-pizza orders
+    # From the order ledger: the incident's window when one opened (as its postmortem), else
+    # the whole run.
+    failed: int = 0
+    failed_by_design: int = 0  # the traffic's deliberate 22-pizza orders, of the whole run
     queued: int = 0  # queued, then fulfilled
     lost: int = 0
     duplicated: int = 0

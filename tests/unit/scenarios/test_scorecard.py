@@ -4,6 +4,7 @@ resolved with its postmortem."""
 from __future__ import annotations
 
 from jwtpizza.scenarios import AlertResult, Scorecard, load
+from jwtpizza.scenarios.spec import Criteria
 
 
 def card(**fields: object) -> Scorecard:
@@ -23,7 +24,9 @@ def test_a_clean_run_passes() -> None:
 
 
 def test_late_missed_lost_duplicated_failed_and_noise_each_fail() -> None:
-    scenario = load("factory-outage")
+    scenario = load("factory-outage").model_copy(
+        update={"criteria": Criteria(max_failed_resilient=0)}
+    )
     cases = {
         "FactoryUnreachable late (200s > 180s)": card(
             alerts=[AlertResult("FactoryUnreachable", 180, 200)]),
