@@ -1,4 +1,4 @@
-"""`jwtpizza scenario list | run NAME`: replay a real incident end to end and print its scorecard."""
+"""`jwtpizza scenario list | run NAME`: replay a real incident end to end, with a scorecard."""
 
 from __future__ import annotations
 

@@ -149,7 +149,9 @@ async def run(
             traffic.stop()
             await traffic.finished()
             recover_end = time.monotonic() + timing.wall(scenario.recovery)
-            while time.monotonic() < recover_end and not await _settled(stack, scenario):
+            while time.monotonic() < recover_end:
+                if await _settled(stack, scenario):
+                    break
                 await asyncio.sleep(0.5)
             by_design = traffic.stats.orders[OrderOutcome.FAILED_BY_DESIGN]
             await _score(stack, scenario, timing, card, fault_start, started, reports, say)
@@ -174,7 +176,7 @@ async def _score(
     history = alerts["history"]
     card.still_firing = sorted({a["labels"].get("alertname", "?") for a in alerts["alerts"]
                                 if a["state"] == "firing"})  # fmt: skip
-    firing = {}
+    firing: dict[str, datetime] = {}
     for event in sorted(history, key=lambda e: e["at"]):
         if event["state"] == "firing" and _when(event["at"]) >= since:
             firing.setdefault(event["rule"], _when(event["at"]))
@@ -222,7 +224,11 @@ async def _score(
     )
     response.raise_for_status()
     report = response.json()
-    reports.mkdir(parents=True, exist_ok=True)
     path = reports / f"{scenario.name}-resilience-{card.resilience}-{report['fileName']}"
-    path.write_text(report["markdown"])
+    await asyncio.to_thread(_save, path, report["markdown"])
     card.postmortem = str(path)
+
+
+def _save(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
