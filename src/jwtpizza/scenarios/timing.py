@@ -60,15 +60,16 @@ class Timing:
             return None
         return f"{round(1000 * self.wall(seconds(value)))}ms"
 
-    def rules(self, text: str, *, drop_groups: frozenset[str] = frozenset()) -> str:
-        """A Prometheus rule file with every rule's time compressed (and `drop_groups` left
-        out)."""
+    def rules(self, text: str, *, drop: frozenset[str] = frozenset()) -> str:
+        """A Prometheus rule file with every rule's time compressed, and the groups and
+        alerts named in `drop` left out."""
         data: dict[str, Any] = yaml.safe_load(text)
-        data["groups"] = [g for g in data.get("groups", []) if g.get("name") not in drop_groups]
+        data["groups"] = [g for g in data.get("groups", []) if g.get("name") not in drop]
         for group in data["groups"]:
             if "interval" in group:
                 group["interval"] = f"{round(1000 * self.interval)}ms"
-            for rule in group.get("rules", []):
+            group["rules"] = [r for r in group.get("rules", []) if r.get("alert") not in drop]
+            for rule in group["rules"]:
                 rule["expr"] = self.expr(str(rule["expr"]))
                 for key in ("for", "keep_firing_for"):
                     if key in rule:

@@ -41,9 +41,10 @@ def test_rule_files_compress_for_and_keep_firing_for_and_drop_groups() -> None:
             {"alert": "A", "expr": "increase(x[1m]) > 0", "for": "15s", "keep_firing_for": "2m"},
         ]},
         {"name": "hosts", "rules": [{"alert": "H", "expr": "y > 1"}]},
+        {"name": "b", "rules": [{"alert": "Slow", "expr": "z > 1"}]},
     ]})  # fmt: skip
-    out = yaml.safe_load(Timing(12).rules(text, drop_groups=frozenset({"hosts"})))
-    assert [g["name"] for g in out["groups"]] == ["a"]
+    out = yaml.safe_load(Timing(12).rules(text, drop=frozenset({"hosts", "Slow"})))
+    assert [g["name"] for g in out["groups"]] == ["a", "b"] and out["groups"][1]["rules"] == []
     rule = out["groups"][0]["rules"][0]
     assert (rule["for"], rule["keep_firing_for"]) == ("1250ms", "10000ms")
     assert out["groups"][0]["interval"] == "1250ms"
