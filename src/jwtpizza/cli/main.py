@@ -12,6 +12,7 @@ from jwtpizza.cli import classroom as classroom_cli
 from jwtpizza.cli import db as db_cli
 from jwtpizza.cli import factory as factory_cli
 from jwtpizza.cli import incident as incident_cli
+from jwtpizza.cli import scenario as scenario_cli
 from jwtpizza.cli import silence as silence_cli
 from jwtpizza.cli.errors import readable_errors
 from jwtpizza.cli.logs import logs as logs_command
@@ -46,6 +47,7 @@ app.add_typer(silence_cli.app, name="silence")
 app.command("oncall")(oncall_command)
 app.command("logs")(logs_command)
 app.command("traffic")(traffic_command)
+app.add_typer(scenario_cli.app, name="scenario")
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.paging import Paging, build_paging
 from jwtpizza.ops.oncall.router import router as oncall_router
 from jwtpizza.ops.oncall.settings import OncallSettings
+from jwtpizza.ops.probes import OrderProbe, ProbeSettings, probe_loop
 from jwtpizza.ops.rules.router import router as rules_router
 from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.runbooks import runner as runbooks
@@ -129,6 +130,7 @@ def create_app(
     notify: NotifySettings | None = None,
     oncall: OncallSettings | None = None,
     notify_transport: httpx.AsyncBaseTransport | None = None,
+    probes: ProbeSettings | None = None,
 ) -> FastAPI:
     """The ops component. Tests pass a clock and an HTTP transport for every outgoing call
     (`notify_transport` for notifications); `start_loops=False` leaves scraping, evaluation
@@ -151,6 +153,13 @@ def create_app(
     context.bus.subscribe(paging.on_transition)
     incident_paging.connect(desk, paging.escalator)
     books = runbooks.attach(desk)
+    probes = probes or ProbeSettings()
+    probe = None
+    if probes.enabled:
+        probe = OrderProbe(
+            http=context.http, service_url=settings.service_url,
+            factory_url=settings.factory_url, settings=probes, registry=obs.metrics.registry,
+        )  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -160,7 +169,7 @@ def create_app(
                 interval = desk.settings.assemble_interval_seconds or settings.scrape_interval()
                 desk_loop = asyncio.create_task(run_desk(desk, interval))
                 try:
-                    async with running(context), paging_loop(paging, clock):
+                    async with running(context), paging_loop(paging, clock), probe_loop(probe):
                         yield
                 finally:
                     desk_loop.cancel()
@@ -180,6 +189,7 @@ def create_app(
     app.state.incidents = desk
     app.state.paging = paging
     app.state.runbooks = books
+    app.state.probe = probe
     install_error_handlers(app)
     instrument(app, component="ops", observability=obs, authorize_admin=admin_user)
     obs.watch_database(context.db.write_engine)

@@ -44,6 +44,9 @@ class TrafficConfig:
     # The 22-pizza order takes the factory about 32 s to refuse, so the timeout is longer.
     timeout_seconds: float = 60.0
     slow_ms: float = 500.0
+    # Diners order as the website does (`Prefer: respond-async`: a 202 when the kitchen is
+    # down); False is the original script's synchronous contract.
+    respond_async: bool = False
 
     def __post_init__(self) -> None:
         check_mix(self.mix, self.rate)
@@ -131,6 +134,7 @@ class TrafficRun:
                 target=self.config.target,
                 factory=self.config.factory,
                 slow_ms=self.config.slow_ms,
+                respond_async=self.config.respond_async,
             )
             async with asyncio.TaskGroup() as group:
                 if self.config.stages is not None:

@@ -1,0 +1,234 @@
+"""Running a scenario: the stack, traffic, the fault on schedule, a simulated responder, the
+end of the fault, recovery, the postmortem and the scorecard."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from jwtpizza.clock import ScaledClock
+from jwtpizza.scenarios.scorecard import AlertResult, Scorecard
+from jwtpizza.scenarios.spec import Scenario
+from jwtpizza.scenarios.stack import Stack, running_stack
+from jwtpizza.scenarios.timing import Timing
+from jwtpizza.traffic import OrderOutcome, TrafficConfig, run_traffic
+
+Say = Callable[[str], None]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+async def inject(stack: Stack, scenario: Scenario, timing: Timing) -> None:
+    """Start the scenario's fault now."""
+    fault = scenario.fault
+    if fault.kind == "chaos":
+        body: dict[str, Any] = {"start": "now"}
+        if fault.duration is not None:
+            body["durationSeconds"] = timing.wall(fault.duration)
+        if fault.mode is not None:
+            body["mode"] = fault.mode
+        response = await stack.http.put(
+            f"{stack.factory_url}/api/admin/chaos/{stack.vendor_id}/{fault.type}",
+            json=body, headers=stack.factory_admin(),
+        )  # fmt: skip
+        response.raise_for_status()
+    elif fault.kind == "store-integrity":
+        # A bad migration's leftovers: a store whose franchise is gone, written with foreign
+        # keys off (SQLite does not check them on a plain connection).
+        with sqlite3.connect(stack.folder / "service.db", timeout=30) as db:
+            db.execute("INSERT INTO stores (franchise_id, name) VALUES (9999, 'Orphan Row')")
+
+
+async def end_fault(stack: Stack, scenario: Scenario) -> None:
+    """End whatever fault is still on (idempotent)."""
+    if scenario.fault.kind == "chaos":
+        with suppress(Exception):
+            await stack.http.delete(
+                f"{stack.factory_url}/api/admin/chaos/{stack.vendor_id}",
+                headers=stack.factory_admin(),
+            )
+
+
+async def _respond(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> None:
+    """The simulated person: `ack_after` after a page opened, acknowledges its incident (and
+    so its pages), or the page itself when no incident has opened."""
+    who = scenario.responder
+    if who.ack_by == "nobody":
+        return
+    while True:
+        for page in await stack.get(f"{stack.ops_url}/api/ops/pages"):
+            due = _when(page["createdAt"]) + timedelta(seconds=timing.wall(who.ack_after))
+            if page["status"] != "triggered" or _now() < due:
+                continue
+            open_incidents = [i for i in await _incidents(stack) if i["ackedAt"] is None
+                              and i["status"] in ("active", "mitigated")]  # fmt: skip
+            for incident in open_incidents:
+                await stack.http.post(
+                    f"{stack.ops_url}/api/ops/incidents/{incident['id']}/ack",
+                    headers=stack.admin(),
+                )
+                say(f"{who.ack_by} acknowledged incident {incident['id']}")
+            await stack.http.post(
+                f"{stack.ops_url}/api/ops/pages/{page['id']}/ack", headers=stack.admin()
+            )
+            say(f"{who.ack_by} acknowledged page {page['id']}: {page['title']}")
+        await asyncio.sleep(0.2)
+
+
+async def _incidents(stack: Stack) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = await stack.get(f"{stack.ops_url}/api/ops/incidents")
+    return found
+
+
+async def _settled(stack: Stack, scenario: Scenario) -> bool:
+    """The fault is over and every incident resolved (nothing left to watch)."""
+    incidents = await _incidents(stack)
+    if scenario.criteria.incident and not incidents:
+        return False
+    if any(i["status"] in ("active", "mitigated") for i in incidents):
+        return False
+    if scenario.fault.kind == "chaos":
+        faults = await stack.http.get(
+            f"{stack.factory_url}/api/admin/chaos", headers=stack.factory_admin()
+        )
+        return not any(f.get("state") in ("active", "scheduled") for f in faults.json())
+    return True
+
+
+async def run(
+    scenario: Scenario,
+    *,
+    speed: float,
+    resilience: Literal["on", "off"],
+    autopilot: bool,
+    folder: Path,
+    reports: Path,
+    say: Say = lambda _line: None,
+) -> Scorecard:
+    """One run of the scenario, start to scorecard."""
+    timing = Timing(speed)
+    card = Scorecard(scenario=scenario.name, speed=speed, resilience=resilience)
+    started = time.monotonic()
+    async with running_stack(
+        folder, timing, resilient=resilience == "on", autopilot=autopilot,
+        responder=scenario.responder,
+    ) as stack:  # fmt: skip
+        say(f"stack up: service {stack.service_url}, factory {stack.factory_url}, "
+            f"ops {stack.ops_url}")  # fmt: skip
+        traffic = run_traffic(
+            TrafficConfig(target=stack.service_url, factory=stack.factory_url,
+                          rate=scenario.traffic_rate, seed=1, respond_async=True),
+            clock=ScaledClock(speed),
+        )  # fmt: skip
+        responder = asyncio.create_task(_respond(stack, scenario, timing, say))
+        fault_start: datetime | None = None
+        try:
+            await asyncio.sleep(timing.wall(scenario.fault.start))
+            if scenario.fault.kind != "none":
+                fault_start = _now()
+                await inject(stack, scenario, timing)
+                say(f"fault injected: {scenario.fault.kind} {scenario.fault.type or ''}".strip())
+            run_end = started + timing.wall(scenario.run_for)
+            while time.monotonic() < run_end:
+                await asyncio.sleep(0.5)
+                if fault_start is not None and await _settled(stack, scenario):
+                    break
+            await end_fault(stack, scenario)
+            traffic.stop()
+            await traffic.finished()
+            recover_end = time.monotonic() + timing.wall(scenario.recovery)
+            while time.monotonic() < recover_end:
+                if await _settled(stack, scenario):
+                    break
+                await asyncio.sleep(0.5)
+            by_design = traffic.stats.orders[OrderOutcome.FAILED_BY_DESIGN]
+            await _score(stack, scenario, timing, card, fault_start, started, reports, say)
+            card.failed_by_design = by_design
+        finally:
+            responder.cancel()
+            await asyncio.gather(responder, return_exceptions=True)
+            await end_fault(stack, scenario)
+            traffic.stop()
+    card.wall_seconds = time.monotonic() - started
+    card.judge(scenario)
+    return card
+
+
+async def _score(
+    stack: Stack, scenario: Scenario, timing: Timing, card: Scorecard,
+    fault_start: datetime | None, started: float, reports: Path, say: Say,
+) -> None:  # fmt: skip
+    run_start = _now() - timedelta(seconds=time.monotonic() - started)
+    since = fault_start or run_start
+    alerts = await stack.get(f"{stack.ops_url}/api/ops/alerts", limit=1000)
+    history = alerts["history"]
+    card.still_firing = sorted({a["labels"].get("alertname", "?") for a in alerts["alerts"]
+                                if a["state"] == "firing"})  # fmt: skip
+    firing: dict[str, datetime] = {}
+    for event in sorted(history, key=lambda e: e["at"]):
+        if event["state"] == "firing" and _when(event["at"]) >= since:
+            firing.setdefault(event["rule"], _when(event["at"]))
+    card.alerts = [
+        AlertResult(
+            a.name, a.within,
+            None if a.name not in firing
+            else timing.scenario((firing[a.name] - since).total_seconds()),
+        )
+        for a in scenario.expect
+    ]  # fmt: skip
+    known = {a.name for a in scenario.expect} | set(scenario.allowed_alerts)
+    pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
+    card.noise = [
+        p["title"] for p in pages
+        if not scenario.criteria.pages or not any(name in p["groupKey"] for name in known)
+    ]  # fmt: skip
+    ledger = await stack.get(
+        f"{stack.service_url}/api/order/stats", **{"from": run_start.isoformat()}
+    )
+    integrity = await stack.get(f"{stack.service_url}/api/health/integrity")
+    card.failed, card.queued = ledger["failed"], ledger["queuedThenFulfilled"]
+    card.lost = ledger["lost"]
+    card.duplicated = len(integrity.get("duplicatedOrders", integrity.get("duplicated_orders", [])))
+    incidents = await _incidents(stack)
+    if not incidents:
+        return
+    first = min(incidents, key=lambda i: i["id"])
+    card.incident = first["id"]
+    card.incident_resolved = first["status"] == "resolved"
+    if not card.incident_resolved:
+        detail = await stack.get(f"{stack.ops_url}/api/ops/incidents/{first['id']}")
+        for entry in (detail.get("timeline") or [])[-6:]:
+            say(f"incident {first['id']} ({first['status']}): {entry['kind']}: {entry['text']}")
+    draft = await stack.ops.state.incidents.draft(first["id"], finish=False)
+    figures = draft.figures
+    if figures.ledger is not None:  # the incident's window, as its postmortem states it
+        card.failed, card.lost = figures.ledger.failed, figures.ledger.lost
+        card.queued = figures.ledger.queued_then_fulfilled
+    for name in ("mttd", "mtta", "mttm", "mttr"):
+        value = getattr(figures, name)
+        setattr(card, name, None if value is None else timing.scenario(value.total_seconds()))
+    response = await stack.http.post(
+        f"{stack.ops_url}/api/ops/incidents/{first['id']}/report", headers=stack.admin()
+    )
+    response.raise_for_status()
+    report = response.json()
+    path = reports / f"{scenario.name}-resilience-{card.resilience}-{report['fileName']}"
+    await asyncio.to_thread(_save, path, report["markdown"])
+    card.postmortem = str(path)
+
+
+def _save(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)

@@ -1,0 +1,139 @@
+"""A scenario file: the fault and its schedule, the alerts it must cause and by when, the
+orders that may fail, the resilience settings and the pass criteria (times in scenario time).
+
+Files are YAML, one per scenario, in this package's `files/` (and any folder given); a file
+that does not fit is refused with one line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+FILES = Path(__file__).resolve().parent / "files"
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+class ScenarioError(Exception):
+    """A scenario that does not exist or does not load; the message is one line."""
+
+
+def seconds(value: object) -> float:
+    """`90s`, `1.5m`, `12m`, `1h` (or a number of seconds) as seconds."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    match = _DURATION.match(str(value).strip())
+    if not match:
+        raise ValueError(f"not a duration: {value!r} (use 90s, 1.5m, 12m, 1h)")
+    return float(match.group(1)) * _UNIT[match.group(2)]
+
+
+Duration = Annotated[float, BeforeValidator(seconds), Field(ge=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fault(_Strict):
+    """What breaks: a chaos type on the factory, a service-side data fault, or nothing."""
+
+    kind: Literal["chaos", "store-integrity", "none"]
+    type: str | None = None  # the chaos type (fail, outage, auth, ...)
+    mode: Literal["hang", "reset"] | None = None
+    start: Duration = 60.0  # after the run starts (the healthy baseline)
+    # None: it lasts until a responder ends it (the report link, the repair) or the run gives up.
+    duration: Duration | None = None
+
+
+class Responder(_Strict):
+    """The simulated person: who acknowledges the page, and how long after it opened."""
+
+    ack_by: Literal["primary", "secondary", "nobody"] = "primary"
+    ack_after: Duration = 30.0
+    escalation_wait: Duration = 5 * 60.0  # primary -> secondary -> team
+
+
+class ExpectedAlert(_Strict):
+    name: str
+    within: Duration  # from the true fault start
+
+
+class Criteria(_Strict):
+    """What a passing run shows, with resilience on (lost and duplicated hold for both)."""
+
+    max_lost: int = 0
+    max_duplicated: int = 0
+    max_failed_resilient: int | None = None  # orders that may fail with resilience on
+    pages: bool = True  # False: nothing may page (noise)
+    incident: bool = True  # an incident opens and resolves
+
+
+class Scenario(_Strict):
+    name: str
+    title: str
+    story: str
+    traffic_rate: float = Field(default=2.0, gt=0)
+    run_for: Duration  # the whole run, after which the fault is ended and recovery awaited
+    recovery: Duration = 20 * 60.0  # how long recovery may take after the fault ends
+    fault: Fault
+    responder: Responder = Responder()
+    resilience: Literal["on", "off"] = "on"
+    expect: list[ExpectedAlert] = Field(default_factory=list)
+    allowed_alerts: list[str] = Field(default_factory=list)  # may fire without being noise
+    criteria: Criteria = Criteria()
+    ci_speed: float = Field(default=20.0, gt=0)
+
+
+def _where(error: ValidationError) -> str:
+    first = error.errors()[0]
+    place = ".".join(str(p) for p in first["loc"]) or "(top)"
+    return f"{place}: {first['msg']}"
+
+
+def load_file(path: Path) -> Scenario:
+    """Parse and check one scenario file."""
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        raise ScenarioError(f"{path}:{line} is not valid YAML") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}: a scenario file is a mapping of fields")
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(f"{path}: {_where(exc)}") from None
+    if scenario.fault.kind == "chaos" and not scenario.fault.type:
+        raise ScenarioError(f"{path}: fault.type: a chaos fault names its chaos type")
+    if scenario.fault.start >= scenario.run_for:
+        raise ScenarioError(f"{path}: fault.start: the fault must start before run_for ends")
+    return scenario
+
+
+def available(folder: Path = FILES) -> dict[str, Path]:
+    """Scenario name -> file, from the file names."""
+    return {p.stem: p for p in sorted(folder.glob("*.yml"))}
+
+
+def load(name: str, folder: Path = FILES) -> Scenario:
+    """The named scenario (or a path to a scenario file)."""
+    if name.endswith((".yml", ".yaml")) or "/" in name:
+        return load_file(Path(name))
+    files = available(folder)
+    if name not in files:
+        raise ScenarioError(f"unknown scenario {name!r}; known: {', '.join(files)}")
+    scenario = load_file(files[name])
+    if scenario.name != name:
+        raise ScenarioError(f"{files[name]}: name: {scenario.name!r} differs from the file name")
+    return scenario

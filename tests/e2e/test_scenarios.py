@@ -1,0 +1,133 @@
+"""Every scenario, end to end through the `jwtpizza` command, on autopilot at its CI speed:
+the verdict passes (expected alerts within their deadline, nothing lost or duplicated with
+resilience on, no page in noisy-alert), and the postmortem states the scorecard's figures.
+Bad input is one line; Ctrl-C ends the fault and leaves no process behind.
+
+One at a time: each run is the whole stack in one process at many times the traffic, and
+two at once on a busy machine would measure the machine (p99 latency) instead of the fault.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jwtpizza.scenarios import available, load
+
+from .resilience_kit import JWTPIZZA
+
+pytestmark = pytest.mark.slow
+
+
+def scenario(tmp_path: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JWTPIZZA_")}
+    return subprocess.run(
+        [str(JWTPIZZA), "scenario", *args], cwd=tmp_path, env=env, capture_output=True,
+        text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def wall(text: str) -> float:
+    """`35 s`, `2 min`, `1 min 5 s` as seconds."""
+    match = re.fullmatch(r"(?:(\d+) min)? ?(?:(-?\d+) s)?", text.strip())
+    assert match, text
+    return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+
+
+def check_postmortem(card: dict[str, Any]) -> None:
+    """The report's times (wall seconds, rounded) are the scorecard's (scenario time)."""
+    text = Path(card["postmortem"]).read_text()
+    speed = card["speed"]
+    for name in ("MTTD", "MTTA", "MTTM", "MTTR"):
+        found = re.search(rf"\({name} ([^)]+)\)", text) or re.search(
+            rf"{name} was ([^a]+?) against", text
+        )
+        value = card[name.lower()]
+        if value is None:
+            continue
+        assert found, (name, text)
+        assert abs(wall(found.group(1)) * speed - value) <= speed, (name, found.group(1), value)
+    assert f"and {card['lost']} were lost" in text
+    assert f"{card['failed']} orders failed, {card['queued']} were queued" in text
+
+
+@pytest.mark.parametrize("name", sorted(available()))
+def test_scenario_passes_on_autopilot(tmp_path: Path, name: str) -> None:
+    result = scenario(tmp_path, "run", name, "--autopilot", "--json")
+    cards = json.loads(result.stdout)
+    assert len(cards) == 1, result.stdout
+    card = cards[0]
+    assert card["verdict"] == "pass", (card["problems"], result.stderr[-3000:])
+    assert result.returncode == 0
+    assert card["lost"] == 0 and card["duplicated"] == 0
+    if name == "noisy-alert":
+        assert card["noise"] == [] and card["incident"] is None
+        return
+    assert all(a["outcome"] == "hit" for a in card["alerts"])
+    check_postmortem(card)
+    if name == "unannounced-chaos":
+        text = Path(card["postmortem"]).read_text()
+        assert "escalated past its first step before anyone acknowledged it" in text
+        assert card["mtta"] >= load(name).responder.ack_after
+
+
+def test_resilience_both_shows_the_original_outcome_beside_the_resilient_one(
+    tmp_path: Path,
+) -> None:
+    result = scenario(tmp_path, "run", "factory-outage", "--autopilot", "--json",
+                      "--resilience", "both", "--speed", "30")  # fmt: skip
+    off, on = json.loads(result.stdout)
+    assert (off["resilience"], on["resilience"]) == ("off", "on")
+    assert off["failed"] > off["failed_by_design"] and off["queued"] == 0
+    assert on["queued"] > 0 and on["lost"] == 0 and on["duplicated"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "factory-fial"], "error: unknown scenario 'factory-fial'; known: factory-auth"),
+        (["run", "factory-fail", "--speed", "0"], "error: --speed must be more than 0 (got 0)"),
+        (["run", "factory-fail", "--resilience", "maybe"], "error: --resilience must be on"),
+        (["run", "bad.yml"], "bad.yml: fault.kind: Input should be"),
+    ],
+)
+def test_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "bad.yml").write_text(
+        "name: bad\ntitle: t\nstory: s\nrun_for: 5m\nfault: {kind: meteor}\n"
+    )
+    result = scenario(tmp_path, *args, timeout=60)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_ctrl_c_ends_the_fault_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JWTPIZZA_")}
+    child = subprocess.Popen(
+        [str(JWTPIZZA), "scenario", "run", "factory-auth", "--speed", "10"], cwd=tmp_path,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    assert child.stdout is not None
+    seen = []
+    deadline = time.monotonic() + 120
+    for line in child.stdout:
+        seen.append(line)
+        if "fault injected" in line or time.monotonic() > deadline:
+            break
+    assert any("fault injected" in line for line in seen), "".join(seen)
+    ports = re.findall(r"127\.0\.0\.1:(\d+)", "".join(seen))
+    child.send_signal(signal.SIGINT)
+    rest, _ = child.communicate(timeout=60)
+    assert child.returncode == 130, rest
+    assert "interrupted: the fault was ended and the stack stopped" in rest
+    for port in ports:  # every server of the stack has stopped with the process
+        probe = subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{port}/"])
+        assert probe.returncode != 0
