@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
+from jwtpizza.clock import FakeClock
+from jwtpizza.ops.app import create_app
+from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.settings import ScrapeTarget
 
 from .conftest import MakeOps
-from .ops_kit import ADMIN_TOKEN, DINER_TOKEN, SERVICE, Ops, World
+from .ops_kit import ADMIN_TOKEN, DINER_TOKEN, SERVICE, Ops, World, ops_settings
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml"}
 PASSWORDS = {"a@jwt.com": ("admin", ADMIN_TOKEN), "d@jwt.com": ("diner", DINER_TOKEN)}
@@ -196,3 +202,75 @@ async def test_an_incident_is_worked_to_its_postmortem(ops: Ops) -> None:
     assert markdown.status_code == 200
     assert 'filename="incident-' in markdown.headers["content-disposition"]
     assert "Pizzas fail" in markdown.text
+
+
+FACTORY = "http://factory.test"
+FACTORY_KEY = "factory-admin-key"
+
+
+class Factory(Service):
+    """The fake service, and a factory admin API keeping each vendor's chaos in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chaos: dict[str, dict[str, Any]] = {}
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if not str(request.url).startswith(FACTORY):
+            return super().handle(request)
+        if request.headers.get("authorization") != f"Bearer {FACTORY_KEY}":
+            return httpx.Response(401, json={"message": "unauthorized"})
+        parts = path.removeprefix("/api/admin/chaos").strip("/").split("/")
+        if request.method == "GET":
+            return httpx.Response(200, json=list(self.chaos.values()))
+        if request.method == "PUT":
+            vendor, kind = parts
+            if kind not in ("fail", "throttle"):
+                return httpx.Response(400, json={"message": f"unknown chaos type {kind}"})
+            body = json.loads(request.content)
+            state = "active" if body.get("start") == "now" else "scheduled"
+            self.chaos[vendor] = {"vendorId": vendor, "type": kind, "state": state,
+                                  "startDate": 1_764_000_000_000, **body}  # fmt: skip
+            return httpx.Response(200, json=self.chaos[vendor])
+        self.chaos[parts[0]]["state"] = "ended"
+        return httpx.Response(200, json={"stopped": 1})
+
+
+async def test_chaos_is_started_scheduled_and_stopped_through_the_factory(
+    tmp_path: Path,
+) -> None:
+    world = Factory()
+    app = create_app(
+        ops_settings(tmp_path, factory_url=FACTORY),
+        clock=FakeClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC)),
+        http_transport=world.transport(),
+        start_loops=False,
+        incidents=IncidentSettings(factory_api_key=SecretStr(FACTORY_KEY)),
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ops") as client:
+            ops = Ops(client=client, clock=FakeClock(), world=world, context=app.state.ops)
+            await signed_in(ops)
+            page = await client.get("/chaos", headers=BROWSER)
+            assert "No chaos." in page.text
+            token = csrf_of(page.text)
+            form = {"csrf_token": token, "vendor": "demo", "type": "fail", "schedule": "now"}
+            started = await client.post("/chaos", headers=BROWSER, data=form)
+            assert started.status_code == 303
+            assert world.chaos["demo"]["start"] == "now"
+            later = {**form, "vendor": "other", "type": "throttle", "schedule": "within",
+                     "minutes": "2"}  # fmt: skip
+            assert (await client.post("/chaos", headers=BROWSER, data=later)).status_code == 303
+            assert world.chaos["other"]["withinSeconds"] == 300
+            assert world.chaos["other"]["durationSeconds"] == 120
+            bad = await client.post("/chaos", headers=BROWSER, data={**form, "type": "nap"})
+            assert bad.status_code == 400 and "unknown chaos type nap" in bad.text
+            page = await client.get("/chaos", headers=BROWSER)
+            assert ">active<" in page.text and ">scheduled<" in page.text
+            stopped = await client.post(
+                "/chaos/demo/stop", headers=BROWSER, data={"csrf_token": token}
+            )
+            assert stopped.status_code == 303 and world.chaos["demo"]["state"] == "ended"
+            assert FACTORY_KEY not in (await client.get("/chaos", headers=BROWSER)).text
