@@ -6,43 +6,20 @@ which the ops component checks with the service.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
 from jwtpizza.cli.errors import fail
+from jwtpizza.cli.ops_api import DEFAULT_URL, TokenOption, UrlOption, ops_request
 
 app = typer.Typer(help="Incidents: declare, act on, and write their postmortems.",
                   no_args_is_help=True)  # fmt: skip
 
-UrlOption = Annotated[str, typer.Option("--url", help="the ops component's base URL")]
-TokenOption = Annotated[str | None, typer.Option(help="admin token (or JWTPIZZA_TOKEN)")]
-DEFAULT_URL = "http://127.0.0.1:3300"
-
 
 def _request(method: str, path: str, url: str, token: str | None, **kw: Any) -> Any:
-    bearer = token or os.environ.get("JWTPIZZA_TOKEN")
-    if not bearer:
-        fail("give --token or set JWTPIZZA_TOKEN (an admin token of the pizza service)")
-    timeout = kw.pop("timeout", 30.0)
-    try:
-        with httpx.Client(base_url=url, timeout=timeout) as client:
-            response = client.request(
-                method, f"/api/ops/incidents{path}",
-                headers={"Authorization": f"Bearer {bearer}"}, **kw,
-            )  # fmt: skip
-    except httpx.HTTPError as error:
-        fail(f"cannot reach the ops component at {url} ({type(error).__name__})")
-    if response.status_code >= 400:
-        try:
-            message = response.json().get("message", response.text)
-        except ValueError:
-            message = response.text
-        fail(f"{message} (HTTP {response.status_code})")
-    return response.json()
+    return ops_request(method, f"/api/ops/incidents{path}", url=url, token=token, **kw)
 
 
 def _line(incident: dict[str, Any]) -> str:

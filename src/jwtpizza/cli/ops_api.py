@@ -24,8 +24,9 @@ def ops_request(method: str, path: str, *, url: str, token: str | None, **kw: An
     bearer = token or os.environ.get("JWTPIZZA_TOKEN")
     if not bearer:
         fail("give --token or set JWTPIZZA_TOKEN (an admin token of the pizza service)")
+    timeout = kw.pop("timeout", 30.0)
     try:
-        with httpx.Client(base_url=url, timeout=30.0) as client:
+        with httpx.Client(base_url=url, timeout=timeout) as client:
             response = client.request(
                 method, path, headers={"Authorization": f"Bearer {bearer}"}, **kw
             )
