@@ -41,12 +41,9 @@ class SlidingWindow:
         self.check(limits, message=message)
         self.record(key for key, _ in limits)
 
-    def release(self, keys: Iterable[str]) -> None:
-        """Take back the newest event of each key (a reserved attempt that succeeded)."""
-        for key in keys:
-            times = self._events.get(key)
-            if times:
-                times.pop()
+    def count(self, key: str) -> int:
+        """How many events `key` has in the window."""
+        return len(self._recent(key, self._clock.monotonic()))
 
     def record(self, keys: Iterable[str]) -> None:
         """Count one event for each key."""

@@ -100,7 +100,8 @@ def ops_for(tmp_path: Path, pair: LivePair, pager: FakeHttp, **incident: Any) ->
 
 @dataclass
 class Traffic:
-    """Diners ordering a pizza each, in turn, until stopped (a thread)."""
+    """Diners ordering a pizza each, in turn, until stopped (a thread). Like the shop, they
+    send RFC 7240 `Prefer: respond-async`, so an order the factory cannot make now is queued."""
 
     shop: str
     tokens: list[str]
@@ -111,7 +112,7 @@ class Traffic:
         with httpx.Client(base_url=self.shop, timeout=30) as client:
             while not self._stop.is_set():
                 for token in self.tokens:
-                    headers = {"Authorization": f"Bearer {token}"}
+                    headers = {"Authorization": f"Bearer {token}", "Prefer": "respond-async"}
                     self.answers.append(client.post("/api/order", json=ORDER,
                                                     headers=headers).status_code)  # fmt: skip
                 self._stop.wait(0.3)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import jwt
 
-from tests.integration.service.conftest import TEST_SECRET, Shop
+from tests.integration.service.conftest import TEST_SECRET, MakeShop, Shop
 
 
 async def test_register_returns_a_diner_and_a_working_token(shop: Shop) -> None:
@@ -81,6 +83,18 @@ async def test_brute_force_is_rate_limited_per_account(shop: Shop) -> None:
     assert (await shop.client.put(
         "/api/auth", json={"email": "a@jwt.com", "password": "admin"}
     )).status_code == 200  # fmt: skip
+
+
+async def test_concurrent_right_logins_are_not_refused_as_failures(make_shop: MakeShop) -> None:
+    # One account on several devices (or a load test's shared diner) logs in at once: the
+    # attempts in flight hold places, but none is a failure, so every one gets in.
+    shop = await make_shop(login_max_failures=2)
+    body = {"email": "d@jwt.com", "password": "diner"}
+    answers = await asyncio.gather(*(shop.client.put("/api/auth", json=body) for _ in range(8)))
+    assert [a.status_code for a in answers] == [200] * 8
+    wrong = {"email": "d@jwt.com", "password": "wrong"}
+    guesses = await asyncio.gather(*(shop.client.put("/api/auth", json=wrong) for _ in range(8)))
+    assert sorted(g.status_code for g in guesses) == [404] * 2 + [429] * 6
 
 
 async def test_tokens_carry_an_expiry_and_stop_working_after_it(shop: Shop) -> None:

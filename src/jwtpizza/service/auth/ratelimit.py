@@ -1,11 +1,13 @@
 """Login and registration limiting: sliding windows per account and per client address.
 
-A login attempt is reserved (checked and counted in one step) before bcrypt runs and given back
-when it succeeds, so a burst of concurrent guesses gets the same allowance as a slow stream.
+A login attempt holds a place before bcrypt runs and counts as a failure unless it succeeds, so
+a burst of concurrent guesses gets the same allowance as a slow stream.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,26 +21,56 @@ ADDRESS_ALLOWANCE_FACTOR = 6
 
 
 class LoginLimiter:
+    """Failed attempts per account and per address. An attempt holds a place while it runs
+    (`attempt`): a new one waits while the failures so far plus the attempts in flight fill
+    an allowance, and is refused once the failures alone do. A burst of guesses thus gets
+    the same allowance as a slow stream, and concurrent right passwords (one account on two
+    devices) wait a moment instead of being refused."""
+
     def __init__(self, *, max_failures: int, window_seconds: float, clock: Clock) -> None:
         self._max = max_failures
         self._failures = SlidingWindow(window_seconds=window_seconds, clock=clock)
+        self._in_flight: Counter[str] = Counter()
+        self._settled = asyncio.Condition()
 
-    def reserve(self, *, email: str, address: str) -> None:
-        """Count an attempt for this (canonical) email and address, or raise
-        `TooManyRequests` if either has failed too often lately."""
-        self._failures.hit(
-            self._limits(email, address), message="too many failed login attempts; try again later"
-        )
-
-    def release(self, *, email: str, address: str) -> None:
-        """The reserved attempt succeeded: it does not count as a failure."""
-        self._failures.release(key for key, _ in self._limits(email, address))
+    @asynccontextmanager
+    async def attempt(self, *, email: str, address: str) -> AsyncIterator[Attempt]:
+        """Hold a place for one attempt with this (canonical) email and address, or raise
+        `TooManyRequests` if either has failed too often lately. The attempt counts as a
+        failure unless the block calls `succeeded()` (an error is a failure too)."""
+        limits = self._limits(email, address)
+        message = "too many failed login attempts; try again later"
+        async with self._settled:
+            while True:
+                self._failures.check(limits, message=message)
+                if all(self._failures.count(k) + self._in_flight[k] < n for k, n in limits):
+                    break
+                await self._settled.wait()
+            self._in_flight.update(k for k, _ in limits)
+        outcome = Attempt()
+        try:
+            yield outcome
+        finally:
+            async with self._settled:
+                self._in_flight.subtract(k for k, _ in limits)
+                if not outcome.ok:
+                    self._failures.record(k for k, _ in limits)
+                self._settled.notify_all()
 
     def _limits(self, email: str, address: str) -> list[tuple[str, int]]:
         return [
             (f"email:{email}", self._max),
             (f"addr:{address}", self._max * ADDRESS_ALLOWANCE_FACTOR),
         ]
+
+
+class Attempt:
+    """One login attempt's outcome: a failure unless `succeeded()` is called."""
+
+    ok = False
+
+    def succeeded(self) -> None:
+        self.ok = True
 
 
 class RegistrationLimiter:

@@ -112,13 +112,13 @@ async def login(
     if not email or not password:
         raise InvalidInput("email and password are required")
     email = users.canonical_email(email)
-    limiter.reserve(email=email, address=address)
-    async with db.reader() as session:
-        user = await users.get_by_email(session=session, email=email)
-    matches = await check_password(password, user.password_hash if user else _DUMMY_HASH)
-    if user is None or not matches:
-        raise NotFound("unknown user")  # the reserved attempt stays counted
-    limiter.release(email=email, address=address)
+    async with limiter.attempt(email=email, address=address) as attempt:
+        async with db.reader() as session:
+            user = await users.get_by_email(session=session, email=email)
+        matches = await check_password(password, user.password_hash if user else _DUMMY_HASH)
+        if user is None or not matches:
+            raise NotFound("unknown user")  # a failed attempt
+        attempt.succeeded()
     try:
         async with db.writer() as session:
             token = await start_session(session=session, user=user, settings=settings, now=now)
@@ -134,12 +134,12 @@ async def verify_current_password(
     wrong guesses count against the login limit like failed logins."""
     if not password:
         raise InvalidInput("currentPassword is required to change your email or password")
-    limiter.reserve(email=principal.email, address=address)
-    async with db.reader() as session:
-        user = await users.get(session=session, user_id=principal.id)
-    if not await check_password(password, user.password_hash):
-        raise Forbidden("current password is incorrect")
-    limiter.release(email=principal.email, address=address)
+    async with limiter.attempt(email=principal.email, address=address) as attempt:
+        async with db.reader() as session:
+            user = await users.get(session=session, user_id=principal.id)
+        if not await check_password(password, user.password_hash):
+            raise Forbidden("current password is incorrect")
+        attempt.succeeded()
 
 
 async def end_sessions(*, session: AsyncSession, user_id: int, keep: str | None = None) -> None:
