@@ -42,9 +42,11 @@ def service(
     ] = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Demo mode")] = None,
     workers: Annotated[
-        int | None,
-        typer.Option(min=1, metavar="N", help="Worker processes (default: one per core)"),
-    ] = None,
+        int,
+        typer.Option(
+            min=1, metavar="N", help="Worker processes (each keeps its own metrics; default 1)"
+        ),
+    ] = 1,
 ) -> None:
     """Run the pizza service (migrates its database first)."""
     import uvicorn
@@ -65,7 +67,10 @@ def service(
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=workers or os.cpu_count() or 1,
+        # One worker unless asked: each worker keeps its own in-memory metrics, limits and
+        # caches, so a scrape would see whichever worker answered and counters would seem to
+        # reset (prometheus_client's multi-process mode is the way to lift this).
+        workers=workers,
         log_level="warning",
         **SERVER_OPTIONS,
     )
