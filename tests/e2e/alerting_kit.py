@@ -217,8 +217,8 @@ def alerting_stack(
         env["JWTPIZZA_OBS_LOG_STORE_SIZE"] = "500"
         lane = Lane(name, f"v-{name}", f"http://127.0.0.1:{port}", f"svc-{name}")
         lanes.append(lane)
-        # One worker per lane: `jwtpizza service` now defaults to one per core, and each
-        # worker keeps its own counters, so a scrape would see whichever worker answered.
+        # One worker per lane, said outright: each worker keeps its own counters, so a
+        # scrape of several would see whichever worker answered.
         service = ["service", "--workers", "1"]
         children.append(Child(service, env, lane.url, tmp_path / f"service-{name}.log"))
     ops = Child(
