@@ -64,9 +64,13 @@ def test_a_diner_edits_the_profile_and_a_taken_email_is_explained(
     page.get_by_text("Edit", exact=True).click()
     page.get_by_label("Email address").fill("d@jwt.com")
     page.get_by_role("button", name="Update").click()
+    assert error_of(page, "Current password").startswith("currentPassword is required")
+    page.get_by_label("Current password").fill("pizza-pass")
+    page.get_by_role("button", name="Update").click()
     assert error_of(page, "Email address") == "email address already registered"
     page.get_by_label("Name").fill("Edwina Edit")
     page.get_by_label("Email address").fill("edwina@jwt.com")
+    page.get_by_label("Current password").fill("pizza-pass")
     page.get_by_role("button", name="Update").click()
     expect(page.locator(".profile")).to_contain_text("Edwina Edit")
     expect(page.locator(".profile")).to_contain_text("edwina@jwt.com")

@@ -54,11 +54,12 @@ async def home(page: PortalDep) -> Response:
     return dashboard(page)
 
 
-async def send_code(page: PortalPage, vendor_id: str) -> Response:
+async def send_code(page: PortalPage, vendor_id: str, *, show_email: bool = False) -> Response:
+    """Mail a login code; the page names the address masked, or whole to a vendor that just
+    signed up (its own derived address)."""
     sent = await page.api.post("/api/vendor/code", {"id": vendor_id})
-    return page.render(
-        "login.html", step="code", values={"id": vendor_id}, errors={}, email=masked(sent["email"])
-    )
+    email = sent["email"] if show_email else masked(sent["email"])
+    return page.render("login.html", step="code", values={"id": vendor_id}, errors={}, email=email)
 
 
 @router.post("/login/code")
@@ -88,16 +89,15 @@ async def create_vendor(
     page: PortalDep,
     vendor_id: Annotated[str, Form(alias="id")] = "",
     name: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
     phone: Annotated[str, Form()] = "",
     github_url: Annotated[str, Form(alias="gitHubUrl")] = "",
     website: Annotated[str, Form()] = "",
 ) -> Response:
-    """Create Vendor Account, then send its first code."""
+    """Create Vendor Account, then send its first code. The email is not asked: the factory
+    derives it from the id (`<id>@<its vendor email domain>`) and sends the code there."""
     values = {
         "id": vendor_id,
         "name": name,
-        "email": email,
         "phone": phone,
         "gitHubUrl": github_url,
         "website": website,
@@ -107,7 +107,7 @@ async def create_vendor(
         return page.render("login.html", step="create", status=400, values=values, errors=missing)
     try:
         await page.api.post("/api/vendor", values)
-        return await send_code(page, vendor_id)
+        return await send_code(page, vendor_id, show_email=True)
     except ApiError as error:
         errors = field_errors(error.message, tuple(values), "id")
         return page.render(

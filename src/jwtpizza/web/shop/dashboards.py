@@ -49,25 +49,39 @@ async def diner_dashboard(page: PageDep) -> Response:
     return await diner_view(page)
 
 
+def profile_errors(message: str) -> dict[str, str]:
+    """The API's message next to its field; the current-password ones name `currentPassword`."""
+    if message.lower().startswith(("currentpassword", "current password")):
+        return {"current_password": message}
+    return field_errors(message, ("name", "email", "password"), "name")
+
+
 @router.post("/diner-dashboard/edit")
 async def edit_profile(
     page: PageDep,
     name: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
+    current_password: Annotated[str, Form()] = "",
 ) -> Response:
-    """Update your name, email or password (an empty password keeps the old one)."""
+    """Update your name, email or password (an empty password keeps the old one); a new
+    email or password needs your current password, as the API asks."""
     if page.user is None:
         return page.redirect("/diner-dashboard/login")
-    change = {"name": name, "email": email, **({"password": password} if password else {})}
+    change: dict[str, str] = {"name": name}
+    if email != page.user.email:
+        change["email"] = email
+    if password:
+        change["password"] = password
+    if current_password:
+        change["currentPassword"] = current_password
     try:
         body = await page.api.put(f"/api/user/{page.user.id}", change)
     except ApiError as error:
-        errors = field_errors(error.message, ("name", "email", "password"), "name")
         return await diner_view(
             page,
             status=error.status,
-            errors=errors,
+            errors=profile_errors(error.message),
             editing=True,
             values={"name": name, "email": email},
         )
