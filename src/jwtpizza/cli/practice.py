@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
 import uvicorn
@@ -39,6 +39,15 @@ class Traffic:
     """The simulator's run once it has started (a status panel reads `run.stats`)."""
 
     run: TrafficRun | None = None
+
+    async def stop(self, *, grace_seconds: float) -> None:
+        """Stop starting visits; give those under way `grace_seconds` to log out, then
+        cancel them."""
+        if self.run is None:
+            return
+        self.run.stop()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self.run.finished(), grace_seconds)
 
 
 @asynccontextmanager

@@ -47,6 +47,8 @@ DEMO_ACCOUNTS = [
     ("franchisee", "f@jwt.com", "franchisee"),
 ]
 READY_TIMEOUT_SECONDS = 30.0
+# After Ctrl-C: the simulator's visits, then each server's open requests, get this long.
+STOP_TIMEOUT_SECONDS = 5
 
 
 @dataclass
@@ -186,19 +188,33 @@ async def _run(
 ) -> None:
     servers = [
         _Server(
-            uvicorn.Config(c.app, host=host, port=c.port, log_level="warning", **SERVER_OPTIONS)
+            uvicorn.Config(
+                c.app,
+                host=host,
+                port=c.port,
+                log_level="warning",
+                timeout_graceful_shutdown=STOP_TIMEOUT_SECONDS,
+                **SERVER_OPTIONS,
+            )
         )
         for c in components
     ]
+    interrupted = asyncio.Event()
 
-    def stop() -> None:
+    def stop(*, force: bool = False) -> None:
         for server in servers:
-            server.force_exit = server.should_exit
+            server.force_exit = force or server.should_exit
             server.should_exit = True
+
+    def interrupt() -> None:
+        # The first Ctrl-C stops the simulator, then the servers; a second one stops at once.
+        if interrupted.is_set():
+            stop(force=True)
+        interrupted.set()
 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop)
+        loop.add_signal_handler(sig, interrupt)
     tasks = [asyncio.create_task(server.serve()) for server in servers]
     watch = StatusWatch(components[0].app, components[1].app)
     watcher: asyncio.Task[None] | None = None
@@ -206,8 +222,14 @@ async def _run(
         await _until_ready(host, components, tasks)
         on_ready()
         watcher = asyncio.create_task(_watch(watch, Console()))
-        async with practice.traffic_alongside(servers, traffic):
-            await asyncio.gather(*tasks)
+        async with practice.traffic_alongside(servers, traffic) as simulator:
+            # Servers keep answering while the simulator's visits under way end.
+            asked = asyncio.create_task(interrupted.wait())
+            await asyncio.wait([*tasks, asked], return_when=asyncio.FIRST_COMPLETED)
+            asked.cancel()
+            await simulator.stop(grace_seconds=STOP_TIMEOUT_SECONDS)
+        stop()
+        await asyncio.gather(*tasks)
     finally:
         stop()
         if watcher is not None:
