@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import os
 import signal
 import socket
@@ -155,6 +156,16 @@ async def _until_ready(
             await asyncio.sleep(0.05)
 
 
+class _QuietStop(logging.Filter):
+    """Drops uvicorn's report of a request cancelled because `up` is stopping (a deliberately
+    slow answer, such as the factory's oven-full wait, cut after the graceful-shutdown bound):
+    stopping on Ctrl-C is expected, so it must not print a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
 class _Server(uvicorn.Server):
     """A uvicorn server that leaves Ctrl-C to `up`, which stops every component at once."""
 
@@ -215,6 +226,7 @@ async def _run(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, interrupt)
+    logging.getLogger("uvicorn.error").addFilter(_QuietStop())
     tasks = [asyncio.create_task(server.serve()) for server in servers]
     watch = StatusWatch(components[0].app, components[1].app)
     watcher: asyncio.Task[None] | None = None
