@@ -58,8 +58,7 @@ class Stack:
 
 
 def wait_until_up(probe: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    # Generous: on a loaded 2-core machine importing and migrating can take a while, and
-    # `jwtpizza service` now starts one worker per core, each importing the app again.
+    # Generous: on a loaded 2-core machine importing and migrating can take a while.
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         assert process.poll() is None, f"{probe} exited:\n{log.read_text()[-2000:]}"
