@@ -65,9 +65,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # `jwtpizza up` records its data folder under XDG_STATE_HOME; tests (and the processes
     # they start) get a state folder of their own, never the developer's.
     os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="jwtpizza-test-state-")
-    if required := required_backends():
+    # Under pytest-xdist the controller sees every worker's reports: it alone checks them.
+    is_worker = hasattr(config, "workerinput")
+    if (required := required_backends()) and not is_worker:
         config.pluginmanager.register(BackendRequirement(required), "jwtpizza-db-backends")
-    if missing := [name for name in SERVER_URL_ENV if name not in database_urls()]:
+    if (missing := [n for n in SERVER_URL_ENV if n not in database_urls()]) and not is_worker:
         config.pluginmanager.register(UnsetBackends(missing), "jwtpizza-unset-backends")
 
 

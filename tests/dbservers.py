@@ -8,6 +8,7 @@ drop databases, so each test gets its own empty one and drops it afterwards.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -28,6 +29,8 @@ SERVER_URL_ENV = {
 # Filled per test with the test's own tmp_path.
 SQLITE_URL = "sqlite+aiosqlite:///{tmp_path}/test.db"
 REQUIRE_ENV = "JWTPIZZA_REQUIRE_DB_BACKENDS"
+# The SQLite case of a test parametrised by `db_backend` (its id among the test's ids).
+SQLITE_CASE = re.compile(r"[\[-]sqlite[\]-]")
 
 
 def database_urls() -> dict[str, str]:
@@ -118,11 +121,10 @@ class UnsetBackends:
         self.missing = missing
         self.not_run = 0
 
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        for item in session.items:
-            params = getattr(getattr(item, "callspec", None), "params", {})
-            if params.get("db_backend") == "sqlite":
-                self.not_run += len(self.missing)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # From reports, not items: under pytest-xdist only the controller prints the summary.
+        if report.when == "setup" and SQLITE_CASE.search(report.nodeid):
+            self.not_run += len(self.missing)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.not_run:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import httpx
+
 from jwtpizza.clock import ScaledClock
 from jwtpizza.scenarios.scorecard import AlertResult, Scorecard
 from jwtpizza.scenarios.spec import Scenario
@@ -63,28 +65,44 @@ async def end_fault(stack: Stack, scenario: Scenario) -> None:
 
 async def _respond(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> None:
     """The simulated person: `ack_after` after a page opened, acknowledges its incident (and
-    so its pages), or the page itself when no incident has opened."""
-    who = scenario.responder
-    if who.ack_by == "nobody":
+    so its pages), or the page itself when no incident has opened. Like a person, it tries
+    again when ops does not answer (a slow or refused request under load)."""
+    if scenario.responder.ack_by == "nobody":
         return
     while True:
-        for page in await stack.get(f"{stack.ops_url}/api/ops/pages"):
-            due = _when(page["createdAt"]) + timedelta(seconds=timing.wall(who.ack_after))
-            if page["status"] != "triggered" or _now() < due:
-                continue
-            open_incidents = [i for i in await _incidents(stack) if i["ackedAt"] is None
-                              and i["status"] in ("active", "mitigated")]  # fmt: skip
-            for incident in open_incidents:
-                await stack.http.post(
-                    f"{stack.ops_url}/api/ops/incidents/{incident['id']}/ack",
-                    headers=stack.admin(),
-                )
-                say(f"{who.ack_by} acknowledged incident {incident['id']}")
-            await stack.http.post(
-                f"{stack.ops_url}/api/ops/pages/{page['id']}/ack", headers=stack.admin()
-            )
-            say(f"{who.ack_by} acknowledged page {page['id']}: {page['title']}")
+        try:
+            await _acknowledge_due(stack, scenario, timing, say)
+        except httpx.HTTPError as error:
+            say(f"{scenario.responder.ack_by} could not reach ops, trying again: {error!r}")
         await asyncio.sleep(0.2)
+
+
+async def _acknowledge_due(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> None:
+    who = scenario.responder
+    for page in await stack.get(f"{stack.ops_url}/api/ops/pages"):
+        due = _when(page["createdAt"]) + timedelta(seconds=timing.wall(who.ack_after))
+        if page["status"] != "triggered" or _now() < due:
+            continue
+        open_incidents = [i for i in await _incidents(stack) if i["ackedAt"] is None
+                          and i["status"] in ("active", "mitigated")]  # fmt: skip
+        for incident in open_incidents:
+            response = await stack.http.post(
+                f"{stack.ops_url}/api/ops/incidents/{incident['id']}/ack",
+                headers=stack.admin(),
+            )
+            _unless_resolved_meanwhile(response)
+            say(f"{who.ack_by} acknowledged incident {incident['id']}")
+        response = await stack.http.post(
+            f"{stack.ops_url}/api/ops/pages/{page['id']}/ack", headers=stack.admin()
+        )
+        _unless_resolved_meanwhile(response)
+        say(f"{who.ack_by} acknowledged page {page['id']}: {page['title']}")
+
+
+def _unless_resolved_meanwhile(response: httpx.Response) -> None:
+    """Raises for a failed acknowledgement, except a conflict: resolved since it was listed."""
+    if response.status_code != 409:
+        response.raise_for_status()
 
 
 async def _incidents(stack: Stack) -> list[dict[str, Any]]:
