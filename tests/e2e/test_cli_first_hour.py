@@ -75,8 +75,8 @@ def test_port_in_use_is_one_line_before_anything_starts(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = run(tmp_path, "up", "--service-port", str(port),
-                     "--factory-port", str(free_port()))  # fmt: skip
+        result = run(tmp_path, "up", "--service-port", str(port), "--factory-port",
+                     str(free_port()), "--ops-port", str(free_port()))  # fmt: skip
     line = one_line_failure(result)
     assert f"port {port} for the pizza service is in use" in line and "--service-port" in line
     assert "is up" not in result.stdout
@@ -108,13 +108,14 @@ def jwtpizza_up(
     Yields the process, the file descriptor to read its output from, and the service URL."""
     folder = tmp_path / "site"
     folder.mkdir()
-    service_port, factory_port = free_port(), free_port()
+    service_port, factory_port, ops_port = free_port(), free_port(), free_port()
     if terminal:
         reader, writer = pty.openpty()
     else:
         reader, writer = os.pipe()
     process = subprocess.Popen(
-        [JWTPIZZA, "up", "--service-port", str(service_port), "--factory-port", str(factory_port)],
+        [JWTPIZZA, "up", "--service-port", str(service_port), "--factory-port", str(factory_port),
+         "--ops-port", str(ops_port)],
         cwd=folder, env=clean_env(tmp_path, TERM="xterm", JWTPIZZA_BCRYPT_ROUNDS="4"),
         stdin=subprocess.DEVNULL, stdout=writer, stderr=writer,
     )  # fmt: skip

@@ -171,9 +171,10 @@ def menu_requests(service: str) -> float:
 
 @pytest.mark.parametrize("flags", [[], ["--no-traffic"]], ids=["traffic", "no-traffic"])
 def test_up_runs_the_simulator_unless_told_not_to(tmp_path: Path, flags: list[str]) -> None:
-    service_port, factory_port = free_port(), free_port()
+    service_port, factory_port, ops_port = free_port(), free_port(), free_port()
     env = {**os.environ, "JWTPIZZA_DATA_DIR": str(tmp_path / "var")}
-    args = ["--service-port", str(service_port), "--factory-port", str(factory_port), *flags]
+    args = ["--service-port", str(service_port), "--factory-port", str(factory_port),
+            "--ops-port", str(ops_port), *flags]  # fmt: skip
     up = subprocess.Popen(
         [str(Path(sys.executable).parent / "jwtpizza"), "up", *args],
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
