@@ -133,9 +133,10 @@ def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int] | 
     port = free_port()
     with ExitStack() as stack:
         if setup == "up":
-            factory_port = free_port()
+            # The simulator stays off: it would add its own load to the figures.
             command = [str(VENV_BIN / "jwtpizza"), "up", "--service-port", str(port),
-                       "--factory-port", str(factory_port)]  # fmt: skip
+                       "--factory-port", str(free_port()), "--ops-port", str(free_port()),
+                       "--no-traffic"]  # fmt: skip
         else:
             url = stack.enter_context(database(setup, work))
             if url is None:
