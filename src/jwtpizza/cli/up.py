@@ -143,16 +143,19 @@ def _banner(
 
 
 async def _until_ready(
-    host: str, components: list[Component], processes: list[ForkProcess]
+    host: str,
+    components: list[Component],
+    processes: list[ForkProcess],
+    interrupted: asyncio.Event,
 ) -> None:
-    """Wait until every component answers `/healthz`; fail if one stops first."""
+    """Wait until every component answers `/healthz` (or Ctrl-C); fail if one stops first."""
     import httpx
 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + READY_TIMEOUT_SECONDS
     pending = {c.name: f"http://{host}:{c.port}/healthz" for c in components}
     async with httpx.AsyncClient(timeout=1.0) as client:
-        while pending:
+        while pending and not interrupted.is_set():
             if not all(process.is_alive() for process in processes):
                 raise CliError("a component could not start; see the lines above")
             for name, url in list(pending.items()):
@@ -307,7 +310,9 @@ async def _run(
         loop.add_signal_handler(sig, interrupt)
     watcher: asyncio.Task[None] | None = None
     try:
-        await _until_ready(host, components, processes)
+        await _until_ready(host, components, processes, interrupted)
+        if interrupted.is_set():
+            return
         on_ready()
         watcher = asyncio.create_task(_watch(watch))
         async with practice.traffic_alongside(traffic) as simulator:
@@ -320,6 +325,9 @@ async def _run(
             for wait in waits:
                 wait.cancel()
             await simulator.stop(grace_seconds=STOP_TIMEOUT_SECONDS)
+        ended = [p.name for p in processes if not p.is_alive()]
+        if ended and not interrupted.is_set():
+            raise CliError(f"the {ended[0]} stopped; see the lines above")
     finally:
         if watcher is not None:
             watcher.cancel()
