@@ -116,7 +116,7 @@ class StatusWatch:
         self._service_db = Database(service_database_url, pooled=False)
         self._factory_db = Database(factory_database_url, pooled=False)
         self._alerts_url = alerts_url
-        self._client = httpx.AsyncClient(timeout=0.5)
+        self._client = httpx.AsyncClient(timeout=2.0)
         self._last: tuple[float, float] | None = None
         self._rate = 0.0
         self._errors: dict[str, str] = {}
@@ -140,18 +140,24 @@ class StatusWatch:
                         kinds.append(kind)
         return total, kinds
 
-    async def _bearer(self, component: Watched) -> str:
-        if component.bearer is None:  # the service's demo admin logs in once
+    async def _bearer(self, component: Watched) -> str | None:
+        """The bearer of a component's logs; the service's demo admin logs in when there is
+        none. A refused login (say after a password change) is not tried again, so it cannot
+        lock the account: that component's error logs are then not read."""
+        if component.bearer is None:
             response = await self._client.put(
                 f"{component.url}/api/auth", json=self._admin_login, timeout=10.0
             )
-            component.bearer = str(response.json()["token"])
-        return component.bearer
+            component.bearer = str(response.json()["token"]) if response.status_code == 200 else ""
+        return component.bearer or None
 
     async def _error_logs(self) -> list[str]:
         kinds = []
         for component in (self._service, self._factory):
-            headers = {"Authorization": f"Bearer {await self._bearer(component)}"}
+            bearer = await self._bearer(component)
+            if bearer is None:
+                continue
+            headers = {"Authorization": f"Bearer {bearer}"}
             response = await self._client.get(
                 f"{component.url}/api/ops/logs",
                 params={"level": "error", "limit": "200"},
