@@ -14,10 +14,10 @@ same server with the same process count: the most this machine gives at that mom
 `--server granian` serves the service setups and their ceiling with granian instead of
 uvicorn, for the server comparison (granian is not a dependency: `uv pip install granian`
 into .venv first). Measured on 2026-11-25 (SQLite, 2 workers, menu/history/order at c=10 and
-c=50, two interleaved rounds): granian's bare "hello" is 1.7-2.2x uvicorn's, but with the app
-the service's CPU per request is the same within noise (menu 1.0-1.2 ms against 1.1-1.5,
-history 2.6-3.8 against 2.6-3.1, order 11-17 against 10-15), so the service stays on uvicorn
-(httptools, uvloop): the framework, not the server, is the cost.
+c=50, two interleaved rounds): granian's bare "hello" is 1.6-3.4x uvicorn's, but with the app
+the service's CPU per request is the same within noise (granian against uvicorn, ms: menu
+1.0-1.6 against 1.1-1.5, history 2.6-4.3 against 2.6-4.2, order 11-17 against 10-17.5), so
+the service stays on uvicorn (httptools, uvloop): the framework, not the server, is the cost.
 
 MariaDB and PostgreSQL come from `eval "$(scripts/test-databases start)"` (a fresh database
 each); a setup whose server is not running is skipped with a note. `--profile DIR` records a
