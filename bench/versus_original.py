@@ -11,6 +11,14 @@ same server with the same process count: the most this machine gives at that mom
     .venv/bin/python bench/versus_original.py [--seconds 10] [--setups up,sqlite,mysql,postgresql]
         [--connections 10,50] [--workers N] [--profile DIR]
 
+`--server granian` serves the service setups and their ceiling with granian instead of
+uvicorn, for the server comparison (granian is not a dependency: `uv pip install granian`
+into .venv first). Measured on 2026-11-25 (SQLite, 2 workers, menu/history/order at c=10 and
+c=50, two interleaved rounds): granian's bare "hello" is 1.6-3.4x uvicorn's, but with the app
+the service's CPU per request is the same within noise (granian against uvicorn, ms: menu
+1.0-1.6 against 1.1-1.5, history 2.6-4.3 against 2.6-4.2, order 11-17 against 10-17.5), so
+the service stays on uvicorn (httptools, uvloop): the framework, not the server, is the cost.
+
 MariaDB and PostgreSQL come from `eval "$(scripts/test-databases start)"` (a fresh database
 each); a setup whose server is not running is skipped with a note. `--profile DIR` records a
 py-spy profile of the service process during every case (`DIR/<setup>-<case>.txt`, collapsed
@@ -133,9 +141,10 @@ def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int] | 
     port = free_port()
     with ExitStack() as stack:
         if setup == "up":
-            factory_port = free_port()
+            # The simulator stays off: it would add its own load to the figures.
             command = [str(VENV_BIN / "jwtpizza"), "up", "--service-port", str(port),
-                       "--factory-port", str(factory_port)]  # fmt: skip
+                       "--factory-port", str(free_port()), "--ops-port", str(free_port()),
+                       "--no-traffic"]  # fmt: skip
         else:
             url = stack.enter_context(database(setup, work))
             if url is None:

@@ -8,12 +8,6 @@ from typing import Annotated
 import typer
 
 from jwtpizza.cli.errors import ask_password, existing_database, readable_errors
-from jwtpizza.cli.service import settings_with
-from jwtpizza.db import Database
-from jwtpizza.service.auth.passwords import hash_password
-from jwtpizza.service.seed import migrate
-from jwtpizza.service.users import service as users
-from jwtpizza.service.users.models import Role
 
 app = typer.Typer(
     help="Admin accounts of the pizza service.", no_args_is_help=True, rich_markup_mode=None
@@ -23,6 +17,12 @@ app = typer.Typer(
 async def _create(
     url: str, name: str, email: str, password: str, rounds: int, minimum: int
 ) -> None:
+    from jwtpizza.db import Database
+    from jwtpizza.service.auth.passwords import hash_password
+    from jwtpizza.service.seed import migrate
+    from jwtpizza.service.users import service as users
+    from jwtpizza.service.users.models import Role
+
     users.check_password_policy(password, min_length=minimum)
     password_hash = await hash_password(password, rounds=rounds)
     db = Database(url)
@@ -55,6 +55,8 @@ def create(
 ) -> None:
     """Create an admin called NAME who logs in with EMAIL, in an existing database
     (prompts for the password)."""
+    from jwtpizza.cli.service import settings_with
+
     with readable_errors():
         settings = settings_with()
         url = existing_database(settings.database_url, setting="JWTPIZZA_DATABASE_URL")

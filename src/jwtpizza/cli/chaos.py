@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.table import Table
 
 from jwtpizza.cli.errors import existing_database, readable_errors
-from jwtpizza.factory import control
 from jwtpizza.factory.chaos.domain import ChaosType
 from jwtpizza.factory.chaos.schemas import ChaosRequest, Window
 from jwtpizza.factory.settings import FactorySettings
@@ -128,6 +127,8 @@ def _start(
     chaos_type: ChaosType, vendor: str | None, now: bool, at: str | None, within: str | None,
     window: str | None, show_fix: bool, options: dict[str, Any],
 ) -> None:  # fmt: skip
+    from jwtpizza.factory import control  # the database: only when a command runs
+
     settings = factory_settings()
     request = build_request(now=now, at=at, within=within, window=window, options=options)
     fault = asyncio.run(
@@ -148,6 +149,8 @@ def _start(
 @app.command()
 def status(vendor: Vendor = None) -> None:
     """Each vendor's latest fault."""
+    from jwtpizza.factory import control  # the database: only when a command runs
+
     with readable_errors():
         rows = asyncio.run(control.chaos_status(factory_settings(), vendor_id=vendor))
     table = Table("vendor", "type", "state", "start", "ended", "reason")
@@ -166,6 +169,8 @@ def status(vendor: Vendor = None) -> None:
 @app.command()
 def stop(vendor: Vendor = None) -> None:
     """Cancel the vendor's scheduled or active fault."""
+    from jwtpizza.factory import control  # the database: only when a command runs
+
     with readable_errors():
         settings = factory_settings()
         vendor_id = vendor or settings.demo_vendor_id
@@ -180,6 +185,8 @@ def _fmt(value: float | None) -> str:
 @app.command()
 def scoreboard() -> None:
     """Each vendor's time to resolve, fastest mean first."""
+    from jwtpizza.factory import control  # the database: only when a command runs
+
     with readable_errors():
         rows = asyncio.run(control.scoreboard(factory_settings()))
     table = Table("vendor", "faults", "resolved", "open", "best", "mean", "last")

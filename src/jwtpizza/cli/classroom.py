@@ -7,7 +7,7 @@ import csv
 import random
 import sys
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -16,8 +16,10 @@ from rich.table import Table
 from jwtpizza.cli.chaos import build_request
 from jwtpizza.cli.errors import fail, readable_errors
 from jwtpizza.factory.chaos.schemas import ScoreboardRow
-from jwtpizza.factory.classroom import Student, class_scoreboard, create_class
 from jwtpizza.factory.settings import FactorySettings
+
+if TYPE_CHECKING:
+    from jwtpizza.factory.classroom import Student
 
 app = typer.Typer(
     help="Instructor mode: a class of vendors with surprise faults, and a scoreboard."
@@ -63,6 +65,8 @@ def create(
     """Create the students' vendors with their API keys, each with a surprise fault."""
     if not 1 <= students <= 500:
         fail("--students must be between 1 and 500")
+    from jwtpizza.factory.classroom import create_class
+
     with readable_errors():
         timed = window is not None and "/" in window
         request = build_request(
@@ -117,6 +121,8 @@ def _board_rows(board: list[ScoreboardRow]) -> list[list[str]]:
 @app.command()
 def report(prefix: Prefix = "student", csv_file: CsvFile = None) -> None:
     """The class's scoreboard: time to resolve per student, fastest first."""
+    from jwtpizza.factory.classroom import class_scoreboard
+
     with readable_errors():
         board = asyncio.run(class_scoreboard(FactorySettings(), prefix=prefix))
     header = ["rank", "vendor", "faults", "resolved", "open", "best s", "mean s", "last s"]

@@ -1,19 +1,20 @@
-"""`jwtpizza db`: migrate, seed, check and repair the service's database."""
+"""`jwtpizza db`: migrate, seed, check and repair the service's database.
+
+The service, database and migration modules are imported by the subcommand that runs, so
+`jwtpizza db --help` stays quick (cli/main.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from jwtpizza.cli.errors import existing_database, fail, readable_errors
-from jwtpizza.cli.service import prepare_database, settings_with
-from jwtpizza.clock import SystemClock
-from jwtpizza.db import Database
-from jwtpizza.service import integrity
-from jwtpizza.service.auth.cache import watch_revocations
+
+if TYPE_CHECKING:
+    from jwtpizza.service import integrity
 
 app = typer.Typer(help="The pizza service's database.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -21,6 +22,8 @@ app = typer.Typer(help="The pizza service's database.", no_args_is_help=True, ri
 @app.command("migrate")
 def migrate_command() -> None:
     """Bring the schema up to date."""
+    from jwtpizza.cli.service import prepare_database, settings_with
+
     with readable_errors():
         asyncio.run(prepare_database(settings_with()))
     typer.echo("database schema is up to date")
@@ -33,6 +36,8 @@ def seed_command(
     """Load the demo users, menu, franchise and store (only with --demo)."""
     if not demo:
         fail("nothing to seed: pass --demo to load the demo users, menu and franchise")
+    from jwtpizza.cli.service import prepare_database, settings_with
+
     with readable_errors():
         settings = settings_with()
         asyncio.run(prepare_database(settings, demo_data=True))
@@ -40,6 +45,11 @@ def seed_command(
 
 
 async def _check(url: str, fix: bool) -> tuple[integrity.IntegrityReport, list[str]]:
+    from jwtpizza.clock import SystemClock
+    from jwtpizza.db import Database
+    from jwtpizza.service import integrity
+    from jwtpizza.service.auth.cache import watch_revocations
+
     db = Database(url)
     watch_revocations(db)  # a repair that removes roles revokes them in running services
     try:
@@ -54,6 +64,8 @@ async def _check(url: str, fix: bool) -> tuple[integrity.IntegrityReport, list[s
 
 
 def _report(fix: bool, as_json: bool) -> None:
+    from jwtpizza.cli.service import settings_with
+
     with readable_errors():
         url = existing_database(settings_with().database_url, setting="JWTPIZZA_DATABASE_URL")
         report, actions = asyncio.run(_check(url, fix))

@@ -2,6 +2,10 @@
 
 Every expected failure (bad settings, a domain error, a database that is missing or not
 answering, a component that is not running) is turned into that line here, in one place.
+
+This module imports no library it names: `jwtpizza --help` and light commands must not pay
+for SQLAlchemy or httpx. A library's exception can only be raised once the library is
+imported, so the checks look for its class among the modules already loaded.
 """
 
 from __future__ import annotations
@@ -10,16 +14,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import httpx
 import typer
-from pydantic import ValidationError
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from jwtpizza.errors import JwtPizzaError
-from jwtpizza.settings import SettingsError
+
+if TYPE_CHECKING:
+    import httpx
+    from pydantic import ValidationError
+    from sqlalchemy.exc import DBAPIError
 
 START_HINT = "start the stack with `jwtpizza up`"
 
@@ -52,27 +56,46 @@ def _database_problem(error: DBAPIError) -> str:
     return f"the database refused the command: {first_line[:200]}"
 
 
+def _loaded(module: str, name: str) -> Any:
+    """The class `module.name` if `module` is imported, else an empty tuple (matches nothing)."""
+    found = sys.modules.get(module)
+    return getattr(found, name) if found is not None else ()
+
+
+def _readable(exc: Exception) -> str | None:
+    """The line for an expected failure, or None for a bug (which keeps its traceback)."""
+    if isinstance(exc, (CliError, _loaded("jwtpizza.settings", "SettingsError"))):
+        return str(exc)
+    if isinstance(exc, _loaded("pydantic", "ValidationError")):
+        return _describe(exc)
+    if isinstance(exc, JwtPizzaError):
+        return exc.message
+    if isinstance(exc, _loaded("httpx", "TransportError")):
+        return _unreachable(exc)
+    if isinstance(exc, _loaded("sqlalchemy.exc", "DBAPIError")):
+        return _database_problem(exc)
+    if isinstance(exc, ConnectionError):
+        return f"cannot reach the database ({exc.strerror or exc})"
+    return None
+
+
 @contextmanager
 def readable_errors() -> Iterator[None]:
     """Turn expected failures into one line and exit 1."""
     try:
         yield
-    except (SettingsError, CliError) as exc:
-        fail(str(exc))
-    except ValidationError as exc:
-        fail(_describe(exc))
-    except JwtPizzaError as exc:
-        fail(exc.message)
-    except httpx.TransportError as exc:
-        fail(_unreachable(exc))
-    except DBAPIError as exc:
-        fail(_database_problem(exc))
-    except ConnectionError as exc:
-        fail(f"cannot reach the database ({exc.strerror or exc})")
+    except Exception as exc:
+        message = _readable(exc)
+        if message is None:
+            raise
+        fail(message)
 
 
 def sqlite_file(url: str) -> Path | None:
     """The file behind an SQLite URL, or None for other databases and in-memory SQLite."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError as exc:

@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 
 from jwtpizza.cli.errors import existing_database, readable_errors
-from jwtpizza.factory import control
-from jwtpizza.factory.settings import FactorySettings
 
 app = typer.Typer(
     help="The pizza factory: run it (no subcommand) or manage its keys.", rich_markup_mode=None
@@ -32,6 +30,7 @@ def run(
 
     from jwtpizza.edge import SERVER_OPTIONS
     from jwtpizza.factory.app import create_app
+    from jwtpizza.factory.settings import FactorySettings
 
     overrides = {
         k: v for k, v in {"host": host, "port": port, "demo": demo}.items() if v is not None
@@ -50,6 +49,9 @@ def run(
 @app.command("rotate-key")
 def rotate_key() -> None:
     """Sign new pizzas with a fresh key; old keys stay in the JWKS until their pizzas expire."""
+    from jwtpizza.factory import control
+    from jwtpizza.factory.settings import FactorySettings
+
     with readable_errors():
         settings = FactorySettings()
         existing_database(settings.database_url, setting="JWTPIZZA_FACTORY_DATABASE_URL")

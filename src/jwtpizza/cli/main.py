@@ -1,29 +1,120 @@
-"""The `jwtpizza` command: one Typer app, one module per command group."""
+"""The `jwtpizza` command: one Typer app, one module per command group.
+
+A command's module is imported only when that command runs or shows its own help, so
+`jwtpizza --help` and light commands do not pay for FastAPI, SQLAlchemy or Alembic. The
+top-level help lists each command from `COMMANDS`; a test checks each summary against the
+command's own help.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import typer
 
-from jwtpizza.cli import admin as admin_cli
-from jwtpizza.cli import alert as alert_cli
-from jwtpizza.cli import alerts as alerts_cli
-from jwtpizza.cli import chaos as chaos_cli
-from jwtpizza.cli import classroom as classroom_cli
-from jwtpizza.cli import db as db_cli
-from jwtpizza.cli import factory as factory_cli
-from jwtpizza.cli import incident as incident_cli
-from jwtpizza.cli import scenario as scenario_cli
-from jwtpizza.cli import silence as silence_cli
+# Typer carries its own copy of click; the group below overrides its methods with its types.
+from typer import _click as click
+from typer._click.utils import make_default_short_help
+from typer.core import TyperGroup
+from typer.models import CommandInfo, TyperInfo
+
 from jwtpizza.cli.errors import readable_errors
-from jwtpizza.cli.logs import logs as logs_command
-from jwtpizza.cli.oncall import oncall as oncall_command
-from jwtpizza.cli.ops import ops as ops_command
-from jwtpizza.cli.service import service as service_command
-from jwtpizza.cli.traffic import traffic as traffic_command
-from jwtpizza.cli.up import up as up_command
+
+# name -> ("module:attribute" of its Typer app or command function, the first sentence of
+# its help), in the order the help lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "up": (
+        "jwtpizza.cli.up:up",
+        "Run the service, the factory and ops with demo data; print "
+        "the URLs and demo logins, then a live status panel.",
+    ),
+    "service": (
+        "jwtpizza.cli.service:service",
+        "Run the pizza service (migrates its database first).",
+    ),
+    "ops": (
+        "jwtpizza.cli.ops:ops",
+        "Run the ops component: scrape the targets, evaluate the alert rules.",
+    ),
+    "oncall": (
+        "jwtpizza.cli.oncall:oncall",
+        "Show who is on call and the pages still waiting for an acknowledgement.",
+    ),
+    "logs": ("jwtpizza.cli.logs:logs", "Show a running component's recent logs."),
+    "traffic": (
+        "jwtpizza.cli.traffic:traffic",
+        "Simulate diners, franchisees and admins over the public API (or run a load test).",
+    ),
+    "db": ("jwtpizza.cli.db:app", "The pizza service's database."),
+    "admin": ("jwtpizza.cli.admin:app", "Admin accounts of the pizza service."),
+    "factory": (
+        "jwtpizza.cli.factory:app",
+        "The pizza factory: run it (no subcommand) or manage its keys.",
+    ),
+    "chaos": ("jwtpizza.cli.chaos:app", "Factory chaos: start, status, stop, scoreboard."),
+    "class": (
+        "jwtpizza.cli.classroom:app",
+        "Instructor mode: a class of vendors with surprise faults, and a scoreboard.",
+    ),
+    "incident": (
+        "jwtpizza.cli.incident:app",
+        "Incidents: declare, act on, and write their postmortems.",
+    ),
+    "alert": ("jwtpizza.cli.alert:app", "Act on alerts: acknowledge their pages."),
+    "alerts": (
+        "jwtpizza.cli.alerts:app",
+        "Alerts: what is pending or firing, history, rules, rule tests.",
+    ),
+    "silence": (
+        "jwtpizza.cli.silence:app",
+        "Silences: mute matching alerts until they expire.",
+    ),
+    "scenario": (
+        "jwtpizza.cli.scenario:app",
+        "Replay the real incidents: list the scenarios, run one with a scorecard",
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the module of command `name` and build its click command."""
+    module, _, attribute = COMMANDS[name][0].partition(":")
+    found = getattr(importlib.import_module(module), attribute)
+    # Plain help (no boxes that wrap words), as for the top level.
+    if isinstance(found, typer.Typer):
+        return typer.main.get_group_from_info(
+            TyperInfo(found, name=name),
+            pretty_exceptions_short=True,
+            suggest_commands=True,
+            rich_markup_mode=None,
+        )
+    return typer.main.get_command_from_info(
+        CommandInfo(name=name, callback=found), pretty_exceptions_short=True, rich_markup_mode=None
+    )
+
+
+class LazyCommands(TyperGroup):
+    """The top-level group: lists `COMMANDS` without importing them, loads one when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, make_default_short_help(summary, limit))
+            for name, (_, summary) in COMMANDS.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
 
 app = typer.Typer(
     name="jwtpizza",
+    cls=LazyCommands,
     help="JWT Pizza: the pizza service, its factory, and the ops side around them.",
     no_args_is_help=True,
     add_completion=False,
@@ -32,22 +123,11 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-app.command("up")(up_command)
-app.command("service")(service_command)
-app.command("ops")(ops_command)
-app.add_typer(db_cli.app, name="db")
-app.add_typer(admin_cli.app, name="admin")
-app.add_typer(factory_cli.app, name="factory")
-app.add_typer(chaos_cli.app, name="chaos")
-app.add_typer(classroom_cli.app, name="class")
-app.add_typer(incident_cli.app, name="incident")
-app.add_typer(alert_cli.app, name="alert")
-app.add_typer(alerts_cli.app, name="alerts")
-app.add_typer(silence_cli.app, name="silence")
-app.command("oncall")(oncall_command)
-app.command("logs")(logs_command)
-app.command("traffic")(traffic_command)
-app.add_typer(scenario_cli.app, name="scenario")
+
+
+@app.callback()
+def _top_level() -> None:
+    """JWT Pizza: the pizza service, its factory, and the ops side around them."""
 
 
 def main() -> None:

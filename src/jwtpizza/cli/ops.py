@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 
 from jwtpizza.cli.errors import readable_errors
-from jwtpizza.ops.incidents.settings import IncidentSettings
-from jwtpizza.ops.settings import OpsSettings
 
 
 def ops(
@@ -26,6 +24,8 @@ def ops(
 
     from jwtpizza.edge import SERVER_OPTIONS
     from jwtpizza.ops.app import create_app
+    from jwtpizza.ops.incidents.settings import IncidentSettings
+    from jwtpizza.ops.settings import OpsSettings
 
     given = {"host": host, "port": port, "profile": "game-day" if game_day else None}
     with readable_errors():

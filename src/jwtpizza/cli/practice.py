@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-
-import uvicorn
 
 from jwtpizza.factory import control
 from jwtpizza.factory.chaos.domain import ChaosType
@@ -51,23 +49,15 @@ class Traffic:
 
 
 @asynccontextmanager
-async def traffic_alongside(
-    servers: Sequence[uvicorn.Server], config: TrafficConfig | None
-) -> AsyncIterator[Traffic]:
-    """Run the simulator once every server is listening; stop it when they stop."""
+async def traffic_alongside(config: TrafficConfig | None) -> AsyncIterator[Traffic]:
+    """Run the simulator (the stack answers already); stop it on leaving."""
     traffic = Traffic()
     if config is None:
         yield traffic
         return
-
-    async def start_when_up() -> None:
-        # uvicorn's `Server.started` is a plain flag, with no event to wait on.
-        while not all(server.started for server in servers):  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
-        traffic.run = run_traffic(config)
-        await traffic.run.finished()
-
-    task = asyncio.create_task(start_when_up())
+    traffic.run = run_traffic(config)
+    # Cancelling the task that waits on the run cancels the visits still under way.
+    task = asyncio.create_task(traffic.run.finished())
     try:
         yield traffic
     finally:

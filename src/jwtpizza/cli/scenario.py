@@ -6,15 +6,16 @@ import asyncio
 import json
 import tempfile
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from jwtpizza.cli.errors import fail, readable_errors
-from jwtpizza.scenarios import Scenario, ScenarioError, Scorecard, available, load, run
-from jwtpizza.scenarios.scorecard import clock
+
+if TYPE_CHECKING:
+    from jwtpizza.scenarios import Scenario, Scorecard
 
 app = typer.Typer(help="Replay the real incidents: list the scenarios, run one with a scorecard")
 console = Console()
@@ -23,6 +24,9 @@ console = Console()
 @app.command("list")
 def list_scenarios() -> None:
     """The scenarios, with what each replays."""
+    from jwtpizza.scenarios import ScenarioError, available, load
+    from jwtpizza.scenarios.scorecard import clock
+
     table = Table("scenario", "fault", "runs for", "what happened", box=None)
     for name in available():
         try:
@@ -43,6 +47,8 @@ def _modes(resilience: str) -> list[Literal["on", "off"]]:
 
 
 def _table(scenario: Scenario, cards: list[Scorecard]) -> Table:
+    from jwtpizza.scenarios.scorecard import clock
+
     table = Table(f"{scenario.name}", *(f"resilience {c.resilience}" for c in cards),
                   title=scenario.title)  # fmt: skip
     rows: list[tuple[str, list[str]]] = [
@@ -91,6 +97,9 @@ def run_scenario(
     """Bring a throwaway stack up, drive traffic, inject the fault on schedule, let detection,
     paging and the incident happen, end the fault, write the postmortem, print the scorecard.
     Exit 0 when the verdict is a pass, 1 when it is not."""
+    # The runner brings the whole stack in: imported here so `scenario --help` stays quick.
+    from jwtpizza.scenarios import ScenarioError, load, run
+
     with readable_errors():
         try:
             scenario = load(name)

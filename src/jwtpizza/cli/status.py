@@ -1,18 +1,19 @@
 """The live status panel of `jwtpizza up`: what a responder watching the terminal needs.
 
-It reads the components running in this process (their metrics, order ledger, chaos and log
-windows) and the ops component's open alerts over HTTP when that component answers.
+Each component runs in a process of its own, so the panel reads them as a responder would:
+request and 5xx counts from their `/metrics`, error logs from their `/api/ops/logs`, the
+breaker from the service's `/readyz`, the order ledger and chaos from the databases, and the
+ops component's open alerts when it answers.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -22,12 +23,16 @@ from sqlalchemy import func, select
 from jwtpizza.clock import SystemClock
 from jwtpizza.db import Database
 from jwtpizza.factory.admin.service import list_vendors
-from jwtpizza.observability.instrument import Observability
-from jwtpizza.observability.log_store import LogQuery
-from jwtpizza.service.health import breaker_state
 from jwtpizza.service.orders.models import Order
 
-OPS_ALERTS_URL = "http://127.0.0.1:3300/api/ops/alerts"
+
+@dataclass
+class Watched:
+    """A running component as the panel reads it: its base URL and the bearer of its logs."""
+
+    name: str
+    url: str
+    bearer: str | None = None
 
 
 @dataclass
@@ -87,47 +92,96 @@ def error_kind(component: str, record: dict[str, Any]) -> str | None:
     return None
 
 
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+
+
 class StatusWatch:
-    """Takes snapshots of the service and factory apps running in this process."""
+    """Takes snapshots of the service and factory running in their own processes."""
 
     def __init__(
-        self, service: FastAPI, factory: FastAPI, *, alerts_url: str = OPS_ALERTS_URL
+        self,
+        service: Watched,
+        factory: Watched,
+        *,
+        service_database_url: str,
+        factory_database_url: str,
+        alerts_url: str,
+        admin_login: dict[str, str],
     ) -> None:
         self._service = service
         self._factory = factory
+        self._admin_login = admin_login
         # Engines of its own, unobserved, so reading the status adds no SQL to the logs.
-        self._service_db = Database(service.state.context.settings.database_url, pooled=False)
-        self._factory_db = Database(factory.state.runtime.settings.database_url, pooled=False)
+        self._service_db = Database(service_database_url, pooled=False)
+        self._factory_db = Database(factory_database_url, pooled=False)
         self._alerts_url = alerts_url
-        self._client = httpx.AsyncClient(timeout=0.5)
+        self._client = httpx.AsyncClient(timeout=2.0)
         self._last: tuple[float, float] | None = None
+        self._rate = 0.0
         self._errors: dict[str, str] = {}
 
-    def _observers(self) -> Iterable[tuple[str, Observability]]:
-        for name, app in (("service", self._service), ("factory", self._factory)):
-            yield name, app.state.observability
+    async def _requests(self) -> tuple[float, list[str]]:
+        """Requests answered so far by the service and factory, and the kinds of 5xx seen."""
+        total, kinds = 0.0, []
+        for component in (self._service, self._factory):
+            response = await self._client.get(f"{component.url}/metrics")
+            for family in text_string_to_metric_families(response.text):
+                if family.name != "http_requests":
+                    continue
+                for sample in family.samples:
+                    if not sample.name.endswith("_total"):
+                        continue
+                    total += sample.value
+                    status = int(sample.labels.get("status", "0"))
+                    record: dict[str, Any] = {"type": "http", **sample.labels, "status": status}
+                    kind = error_kind(component.name, record)
+                    if kind and sample.value > 0:
+                        kinds.append(kind)
+        return total, kinds
 
-    def _requests_per_second(self) -> float:
-        total = 0.0
-        for _, obs in self._observers():
-            for family in obs.metrics.registry.collect():
-                if family.name == "http_requests":
-                    total += sum(s.value for s in family.samples if s.name.endswith("_total"))
+    async def _bearer(self, component: Watched) -> str | None:
+        """The bearer of a component's logs; the service's demo admin logs in when there is
+        none. A refused login (say after a password change) is not tried again, so it cannot
+        lock the account: that component's error logs are then not read."""
+        if component.bearer is None:
+            response = await self._client.put(
+                f"{component.url}/api/auth", json=self._admin_login, timeout=10.0
+            )
+            component.bearer = str(response.json()["token"]) if response.status_code == 200 else ""
+        return component.bearer or None
+
+    async def _error_logs(self) -> list[str]:
+        kinds = []
+        for component in (self._service, self._factory):
+            bearer = await self._bearer(component)
+            if bearer is None:
+                continue
+            headers = {"Authorization": f"Bearer {bearer}"}
+            response = await self._client.get(
+                f"{component.url}/api/ops/logs",
+                params={"level": "error", "limit": "200"},
+                headers=headers,
+            )
+            if response.status_code == 401:  # a token that expired: log in again next time
+                component.bearer = None
+            records = response.json()["logs"] if response.status_code == 200 else []
+            kinds += [kind for r in records if (kind := error_kind(component.name, r))]
+        return kinds
+
+    async def new_errors(self) -> list[str]:
+        """Error kinds seen for the first time since the last call; also takes the request
+        count the rate is computed from."""
+        total, kinds = await self._requests()
         now = time.monotonic()
         last, self._last = self._last, (now, total)
-        if last is None or now <= last[0]:
-            return 0.0
-        return (total - last[1]) / (now - last[0])
-
-    def new_errors(self) -> list[str]:
-        """Error kinds seen for the first time since the last call."""
+        if last is not None and now > last[0]:
+            self._rate = (total - last[1]) / (now - last[0])
         fresh = []
-        for name, obs in self._observers():
-            for record in obs.store.query(LogQuery(limit=500)):
-                kind = error_kind(name, record)
-                if kind and kind not in self._errors:
-                    self._errors[kind] = str(record.get("time", ""))[:19]
-                    fresh.append(kind)
+        for kind in kinds + await self._error_logs():
+            if kind not in self._errors:
+                self._errors[kind] = _now()
+                fresh.append(kind)
         return fresh
 
     async def _orders(self) -> dict[str, int]:
@@ -151,12 +205,16 @@ class StatusWatch:
         except (httpx.HTTPError, ValueError):
             return None
 
+    async def _breaker(self) -> str:
+        response = await self._client.get(f"{self._service.url}/readyz")
+        return str(response.json().get("factoryBreaker", "unknown"))
+
     async def snapshot(self) -> Snapshot:
-        self.new_errors()
+        await self.new_errors()
         return Snapshot(
-            requests_per_second=self._requests_per_second(),
+            requests_per_second=self._rate,
             orders=await self._orders(),
-            breaker=breaker_state(self._service.state.context),
+            breaker=await self._breaker(),
             chaos=await self._chaos(),
             open_alerts=await self._open_alerts(),
             first_errors=[f"{at} {kind}" for kind, at in list(self._errors.items())[-6:]],
