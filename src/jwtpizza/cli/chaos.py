@@ -7,7 +7,6 @@ These commands work directly on the factory database named by the factory settin
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from jwtpizza.cli.errors import existing_database, readable_errors
 from jwtpizza.factory.chaos.domain import ChaosType
 from jwtpizza.factory.chaos.schemas import ChaosRequest, Window
 from jwtpizza.factory.settings import FactorySettings
+from jwtpizza.traffic.stages import parse_duration
 
 app = typer.Typer(
     help="Factory chaos: start, status, stop, scoreboard.",
@@ -26,16 +26,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 console = Console()
-DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smh]?)$")
-UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
-
-
-def seconds(text: str) -> float:
-    """`90`, `90s`, `5m`, `1h` as seconds."""
-    match = DURATION.match(text.strip())
-    if not match:
-        raise typer.BadParameter(f"{text!r} is not a duration like 90s, 5m or 1h")
-    return float(match.group(1)) * UNITS[match.group(2)]
 
 
 def aware(text: str) -> datetime:
@@ -56,7 +46,7 @@ def build_request(
     if at:
         values["at"] = aware(at)
     if within:
-        values["within_seconds"] = seconds(within)
+        values["within_seconds"] = parse_duration(within, what="--within")
     if window:
         start, _, end = window.partition("/")
         values["window"] = Window(start=aware(start), end=aware(end))
@@ -111,14 +101,16 @@ def start(
     jwt-expired, jwt-unknown-kid or jwt-wrong-order.
 
     Without --now, --at, --within or --window it starts at a random time tomorrow
-    08:00-14:00 in the chaos timezone, as the original. Durations: 90, 90s, 5m, 1h.
+    08:00-14:00 in the chaos timezone, as the original. Durations: 90, 90s, 5m, 1m30s, 1h.
     """
     with readable_errors():
         _start(chaos_type, vendor, now, at, within, window, show_fix, {
-            "duration_seconds": seconds(duration) if duration else None,
+            "duration_seconds": parse_duration(duration, what="--duration") if duration else None,
             "percent": percent,
-            "delay_seconds": seconds(delay) if delay else None,
-            "retry_after_seconds": seconds(retry_after) if retry_after else None,
+            "delay_seconds": parse_duration(delay, what="--delay") if delay else None,
+            "retry_after_seconds": (
+                parse_duration(retry_after, what="--retry-after") if retry_after else None
+            ),
             "mode": mode,
         })  # fmt: skip
 
