@@ -137,11 +137,13 @@ def build_context(
         db=db,
         clock=clock,
         limiter=LoginLimiter(
+            db=db,
             max_failures=settings.login_max_failures,
             window_seconds=settings.login_window_seconds,
             clock=clock,
         ),
         registrations=RegistrationLimiter(
+            db=db,
             per_address=settings.register_max_per_address,
             window_seconds=settings.register_window_seconds,
             clock=clock,

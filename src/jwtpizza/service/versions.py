@@ -1,5 +1,5 @@
-"""Version stamps of data that every replica caches (the menu; who may do what, `auth`): one
-row per name, bumped in the same transaction as every write to that data. A cached copy is
+"""Version stamps of data that every replica caches (the menu, the franchises; who may do
+what, `auth`): one row per name, bumped in the same transaction as every write to that data. A cached copy is
 served only while its stamp is still the one in the database, so a write on any replica is
 seen by the next read on every replica; checking costs one primary-key read."""
 
@@ -13,7 +13,10 @@ from jwtpizza.service.database import Base
 
 MENU = "menu"
 AUTH = "auth"
-NAMES = (MENU, AUTH)
+FRANCHISES = "franchises"
+# Not a cache's stamp: bumping it takes the row lock that runs the limit checks of every
+# worker one at a time (see `service.auth.ratelimit`).
+LIMITS = "limits"
 
 
 class DataVersion(Base):
