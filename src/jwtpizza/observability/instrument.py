@@ -36,7 +36,6 @@ from jwtpizza.observability.sanitize import Sanitizer
 from jwtpizza.observability.settings import ObservabilitySettings, bearer
 from jwtpizza.observability.tracing import Tracing
 
-
 SHARED_REFRESH_SECONDS = 5.0
 
 
