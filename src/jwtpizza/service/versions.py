@@ -74,6 +74,9 @@ def bump_on_writes(
             state.session.info[flag] = True
 
     def before_commit(session: Session) -> None:
+        # Commit runs this hook before its own flush: flush now, so changes still pending
+        # (a `session.delete` just before the end of the block) are seen by `after_flush`.
+        session.flush()
         if session.info.pop(flag, False):
             session.execute(bump_statement(name))
 
