@@ -144,8 +144,9 @@ def main() -> None:
             for variant in args.variant:
                 runs[variant.label].append(run_variant(variant, urls[variant.label], args, work))
     first = args.variant[0].label
+    database = args.database_url or "SQLite file"
     print(f"\n{args.connections} connections, {args.seconds}s x {args.rounds} rounds, "
-          f"database {args.database_url or 'SQLite file'}; medians, ratio to {first}\n")  # fmt: skip
+          f"database {database}; medians, ratio to {first}\n")  # fmt: skip
     print(
         f"{'endpoint':<12} {'variant':<12} {'req/s':>8} {'p99 ms':>8} {'req/s x':>8} {'p99 x':>7}"
     )
