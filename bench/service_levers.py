@@ -144,7 +144,11 @@ def main() -> None:
             for variant in args.variant:
                 runs[variant.label].append(run_variant(variant, urls[variant.label], args, work))
     first = args.variant[0].label
-    database = args.database_url or "SQLite file"
+    database = (
+        make_url(args.database_url).render_as_string(hide_password=True)
+        if args.database_url
+        else "SQLite file"
+    )
     print(f"\n{args.connections} connections, {args.seconds}s x {args.rounds} rounds, "
           f"database {database}; medians, ratio to {first}\n")  # fmt: skip
     print(
