@@ -1,4 +1,5 @@
-"""A sliding window of events per key, in memory, for the limits of both components.
+"""A sliding window of events per key, in memory, for the factory's limits (the service counts
+its login and registration limits in its database, shared by every worker).
 
 Kept per process: with several replicas a client gets the allowance once per replica, which
 still turns thousands of attempts a minute into a handful. Keys whose window has passed are

@@ -314,9 +314,11 @@ def service_env(
 class ServiceProcess:
     """`jwtpizza service` as a child process, started and stopped (or killed) by the test."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *, workers: int = 1) -> None:
         self.env = env
         self.log = log
+        # One worker by default: the crash tests kill -9 this process and must kill the replica.
+        self.workers = workers
         self.port = int(env["JWTPIZZA_PORT"])
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -324,8 +326,7 @@ class ServiceProcess:
     def start(self, timeout: float = 30) -> ServiceProcess:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                # One worker: the crash tests kill -9 this process and must kill the replica.
-                [str(JWTPIZZA), "service", "--workers", "1"],
+                [str(JWTPIZZA), "service", "--workers", str(self.workers)],
                 env=self.env,
                 cwd=self.log.parent,
                 stdout=out,

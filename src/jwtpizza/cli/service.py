@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -33,6 +37,22 @@ async def prepare_database(settings: ServiceSettings, *, demo_data: bool = False
         await db.dispose()
 
 
+@contextmanager
+def shared_metrics(workers: int) -> Iterator[None]:
+    """With several workers, a fresh folder where they share their metrics (prometheus_client's
+    multi-process mode) for this run only, removed when the server stops."""
+    if workers < 2:
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="jwtpizza-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def service(
     host: Annotated[
         str | None, typer.Option(metavar="HOST", help="Listen address (default 127.0.0.1)")
@@ -42,11 +62,9 @@ def service(
     ] = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Demo mode")] = None,
     workers: Annotated[
-        int,
-        typer.Option(
-            min=1, metavar="N", help="Worker processes (each keeps its own metrics; default 1)"
-        ),
-    ] = 1,
+        int | None,
+        typer.Option(min=1, metavar="N", help="Worker processes (default: one per core)"),
+    ] = None,
 ) -> None:
     """Run the pizza service (migrates its database first)."""
     import uvicorn
@@ -62,15 +80,16 @@ def service(
             os.environ[f"JWTPIZZA_{key.upper()}"] = (
                 str(value).lower() if key == "demo" else str(value)
             )
-    uvicorn.run(
-        "jwtpizza.service.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        # One worker unless asked: each worker keeps its own in-memory metrics, limits and
-        # caches, so a scrape would see whichever worker answered and counters would seem to
-        # reset (prometheus_client's multi-process mode is the way to lift this).
-        workers=workers,
-        log_level="warning",
-        **SERVER_OPTIONS,
-    )
+    # Workers share what must be shared: metrics through a folder, login and registration
+    # limits and cache stamps through the database.
+    workers = workers or os.cpu_count() or 1
+    with shared_metrics(workers):
+        uvicorn.run(
+            "jwtpizza.service.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=workers,
+            log_level="warning",
+            **SERVER_OPTIONS,
+        )

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jwtpizza.clock import Clock, SystemClock
+from jwtpizza.observability.background import Periodic
 from jwtpizza.observability.database import watch_engine
 from jwtpizza.observability.http_client import TracedTransport
 from jwtpizza.observability.log_store import LogStore
@@ -34,6 +35,8 @@ from jwtpizza.observability.otlp_metrics import OtlpMetricsPusher
 from jwtpizza.observability.sanitize import Sanitizer
 from jwtpizza.observability.settings import ObservabilitySettings, bearer
 from jwtpizza.observability.tracing import Tracing
+
+SHARED_REFRESH_SECONDS = 5.0
 
 
 class Observability:
@@ -71,6 +74,7 @@ class Observability:
         self.loki = self._loki()
         self.otlp = self._otlp()
         self.scrape_guard: ScrapeGuard = open_to_all
+        self._shared_refresh = self._refresher()
 
     def _loki(self) -> LokiShipper | None:
         s = self.settings
@@ -103,6 +107,17 @@ class Observability:
             clock=self.clock,
         )
 
+    def _refresher(self) -> Periodic | None:
+        """With sibling workers, this worker's time-dependent gauges are written out now and
+        then, so a scrape answered by another worker sees them current."""
+        if self.metrics.shared_dir is None:
+            return None
+
+        async def refresh() -> None:
+            self.metrics.refresh_shared()
+
+        return Periodic(refresh, SHARED_REFRESH_SECONDS, self.clock)
+
     def watch_database(self, engine: AsyncEngine | Engine) -> None:
         """Log and trace every SQL statement on this engine (call once per engine)."""
         watch_engine(engine, obs=self)
@@ -115,16 +130,17 @@ class Observability:
 
     async def start(self) -> None:
         """Start the background pushers (the app's lifespan does this)."""
-        for pusher in (self.loki, self.otlp):
+        for pusher in (self.loki, self.otlp, self._shared_refresh):
             if pusher is not None:
                 pusher.start()
 
     async def stop(self) -> None:
         """Write pending logs, flush and stop the pushers, and flush spans."""
         self.log.flush()
-        for pusher in (self.loki, self.otlp):
+        for pusher in (self.loki, self.otlp, self._shared_refresh):
             if pusher is not None:
                 await pusher.stop()
+        self.metrics.leave_shared()
         self.tracing.shutdown()
 
     @asynccontextmanager

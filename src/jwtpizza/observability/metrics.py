@@ -1,14 +1,26 @@
 """Per-app metrics on their own registry, with typed helpers so callers never touch
 prometheus objects. Labels stay low-cardinality: route templates, never raw paths or ids.
+
+Several worker processes of one server share their metrics through prometheus_client's
+multi-process mode: the server command sets `PROMETHEUS_MULTIPROC_DIR` to a fresh folder
+before the workers start, each worker writes its values there, and a scrape of any worker
+sums the counters and histograms of all of them. Each gauge says how workers combine
+(`livemax` for states every worker sees alike, `livesum` for per-worker counts); host
+gauges are read by the worker that answers the scrape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import os
+from collections.abc import Hashable, Iterator, Mapping
 from enum import StrEnum
+from typing import Literal
 
 import psutil
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+from prometheus_client.registry import Collector
 
 from jwtpizza.clock import Clock
 from jwtpizza.observability.active_users import ActiveUsers
@@ -47,6 +59,26 @@ def factory_reason(value: str) -> FactoryReason:
 
 BREAKER_VALUES = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 
+# prometheus_client reads this variable when it is imported: set it before the workers start.
+SHARED_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+GaugeMode = Literal["livemax", "livesum"]
+
+
+def shared_dir() -> str | None:
+    """The folder where this process shares its metrics with its sibling workers, if any."""
+    return os.environ.get(SHARED_DIR_VARIABLE) or None
+
+
+class HostGauges(Collector):
+    """CPU and memory use of the host, read when scraped (one value whichever worker reads)."""
+
+    def collect(self) -> Iterator[Metric]:
+        cpu = psutil.cpu_percent(interval=None)
+        yield GaugeMetricFamily("cpu_percent", "CPU use of the host, percent", value=cpu)
+        memory = psutil.virtual_memory().percent
+        yield GaugeMetricFamily("memory_percent", "Memory use of the host, percent", value=memory)
+
 
 class Metrics:
     """Every metric of one component. Each instance owns a fresh `CollectorRegistry`.
@@ -64,6 +96,7 @@ class Metrics:
         clock: Clock | None = None,
     ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self.shared_dir = shared_dir()
         self.active_users = ActiveUsers(window_seconds, clock)
         self._http()
         self._pipeline()
@@ -77,8 +110,11 @@ class Metrics:
     def _counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
         return Counter(name, doc, labels, registry=self.registry)
 
-    def _gauge(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Gauge:
-        return Gauge(name, doc, labels, registry=self.registry)
+    def _gauge(
+        self, name: str, doc: str, labels: tuple[str, ...] = (), *, workers: GaugeMode = "livemax"
+    ) -> Gauge:
+        """A gauge; `workers` says how the values of several workers combine."""
+        return Gauge(name, doc, labels, registry=self.registry, multiprocess_mode=workers)
 
     def _histogram(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Histogram:
         return Histogram(name, doc, labels, registry=self.registry, buckets=LATENCY_BUCKETS)
@@ -93,12 +129,13 @@ class Metrics:
         self._auth = self._counter("auth_attempts", "Authentication attempts", ("result",))
         for result in ("success", "failure"):
             self._auth.labels(result)
-        active = self._gauge("active_users", "Distinct users seen in the sliding window")
-        active.set_function(self.active_users.count)
-        cpu = self._gauge("cpu_percent", "CPU use of the host, percent")
-        cpu.set_function(lambda: psutil.cpu_percent(interval=None))
-        memory = self._gauge("memory_percent", "Memory use of the host, percent")
-        memory.set_function(lambda: psutil.virtual_memory().percent)
+        # Summed over workers: a client keeps its connection, so mostly one worker sees it.
+        self._active = self._gauge(
+            "active_users", "Distinct users seen in the sliding window", workers="livesum"
+        )
+        if self.shared_dir is None:
+            self._active.set_function(self.active_users.count)
+        self.registry.register(HostGauges())
 
     def _pizzas(self) -> None:
         self._sold = self._counter("pizzas_sold", "Pizzas sold")
@@ -223,8 +260,30 @@ class Metrics:
         self._pushes_failed.labels(sink).inc()
 
     def exposition(self) -> bytes:
-        """The registry in Prometheus text format."""
-        return generate_latest(self.registry)
+        """The registry in Prometheus text format (every worker's, in multi-process mode)."""
+        return generate_latest(self.collecting_registry())
+
+    def collecting_registry(self) -> CollectorRegistry:
+        """The registry to read for export: this one, or in multi-process mode one that
+        combines every worker's values with the host gauges."""
+        if self.shared_dir is None:
+            return self.registry
+        self.refresh_shared()
+        combined = CollectorRegistry()
+        MultiProcessCollector(combined, path=self.shared_dir)  # type: ignore[no-untyped-call]
+        combined.register(HostGauges())
+        return combined
+
+    def refresh_shared(self) -> None:
+        """Write this worker's time-dependent gauges to the shared folder (the active-user
+        count falls as the window passes, with no request to update it)."""
+        if self.shared_dir is not None:
+            self._active.set(self.active_users.count())
+
+    def leave_shared(self) -> None:
+        """A worker stopping drops its live gauges, so they no longer count."""
+        if self.shared_dir is not None:
+            mark_process_dead(os.getpid(), self.shared_dir)  # type: ignore[no-untyped-call]
 
     def value(self, name: str, **labels: str) -> float | None:
         """One sample's value (tests and the ops console), or None if it was never set."""

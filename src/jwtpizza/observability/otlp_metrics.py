@@ -135,7 +135,10 @@ class OtlpMetricsPusher:
     async def push(self) -> None:
         now_ns = int(self._clock.now().timestamp() * 1_000_000_000)
         body = otlp_body(
-            self.metrics.registry, component=self.component, source=self.source, now_ns=now_ns
+            self.metrics.collecting_registry(),
+            component=self.component,
+            source=self.source,
+            now_ns=now_ns,
         )
         try:
             response = await self._client.post(self.url, json=body, headers=self._headers)

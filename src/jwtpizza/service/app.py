@@ -28,6 +28,7 @@ from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.context import ServiceContext
 from jwtpizza.service.deps import admin_only
 from jwtpizza.service.factory_client import FactoryClient, FactoryError, HttpFactoryClient, Pizza
+from jwtpizza.service.franchises.cache import watch_franchise_writes
 from jwtpizza.service.franchises.router import router as franchise_router
 from jwtpizza.service.health import router as health_router
 from jwtpizza.service.menu.router import router as menu_router
@@ -120,6 +121,7 @@ def build_context(
 ) -> ServiceContext:
     db = Database(settings.database_url, pooled=settings.db_pooled, pool_size=settings.db_pool_size)
     watch_revocations(db)
+    watch_franchise_writes(db)
     caller = build_caller(settings.resilience, clock=clock, random=rng, classify=classify)
     fulfiller = Fulfiller(
         db=db, call=_metered(factory, obs.metrics), caller=caller, clock=clock,
@@ -137,11 +139,13 @@ def build_context(
         db=db,
         clock=clock,
         limiter=LoginLimiter(
+            db=db,
             max_failures=settings.login_max_failures,
             window_seconds=settings.login_window_seconds,
             clock=clock,
         ),
         registrations=RegistrationLimiter(
+            db=db,
             per_address=settings.register_max_per_address,
             window_seconds=settings.register_window_seconds,
             clock=clock,

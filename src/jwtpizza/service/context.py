@@ -11,6 +11,7 @@ from jwtpizza.service.auth.cache import PrincipalCache
 from jwtpizza.service.auth.ratelimit import LoginLimiter, RegistrationLimiter
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.factory_client import FactoryClient
+from jwtpizza.service.franchises.cache import FranchiseCache
 from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.settings import ServiceSettings
@@ -28,4 +29,5 @@ class ServiceContext:
     kitchen: Kitchen
     metrics: Metrics = field(default_factory=Metrics)
     menu: MenuCache = field(default_factory=MenuCache)
+    franchises: FranchiseCache = field(default_factory=FranchiseCache)
     principals: PrincipalCache = field(default_factory=PrincipalCache)

@@ -1,6 +1,6 @@
 """Every service table, imported in one place so the metadata is complete for migrations."""
 
-from jwtpizza.service.auth.models import Session
+from jwtpizza.service.auth.models import LimitEvent, Session
 from jwtpizza.service.database import Base
 from jwtpizza.service.franchises.models import Franchise, Store
 from jwtpizza.service.menu.models import MenuItem
@@ -14,6 +14,7 @@ __all__ = [
     "DataVersion",
     "Franchise",
     "FulfilmentJob",
+    "LimitEvent",
     "MenuItem",
     "Order",
     "OrderItem",

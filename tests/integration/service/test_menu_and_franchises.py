@@ -136,3 +136,62 @@ async def test_menu_write_on_one_replica_is_seen_by_the_next_read_on_another(
     assert after.status_code == 200 and after.headers["etag"] != etag
     assert after.json()[-1]["title"] == "Student"
     assert after.json()[:-1] == before.json()
+
+
+async def test_franchise_writes_on_one_replica_are_seen_by_the_next_read_on_another(
+    make_shop: MakeShop,
+) -> None:
+    first, second = await make_shop(), await make_shop()  # two replicas, one database
+    before = await second.client.get("/api/franchise")  # fills the second's cache
+    etag = before.headers["etag"]
+    unchanged = await second.client.get("/api/franchise", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    admin = first.bearer(await first.login("a@jwt.com", "admin"))
+    created = await first.client.post("/api/franchise", json={"name": "Nord"}, headers=admin)
+    franchise_id = created.json()["id"]
+    seen = await second.client.get("/api/franchise", headers={"If-None-Match": etag})
+    assert seen.status_code == 200 and seen.headers["etag"] != etag
+    assert seen.json()["franchises"][-1] == {"id": franchise_id, "name": "Nord", "stores": []}
+    store = await first.client.post(
+        f"/api/franchise/{franchise_id}/store", json={"name": "Oslo"}, headers=admin
+    )
+    listed = (await second.client.get("/api/franchise")).json()["franchises"][-1]
+    assert listed["stores"] == [{"id": store.json()["id"], "name": "Oslo"}]
+    await first.client.delete(
+        f"/api/franchise/{franchise_id}/store/{store.json()['id']}", headers=admin
+    )
+    assert (await second.client.get("/api/franchise")).json()["franchises"][-1]["stores"] == []
+    await first.client.delete(f"/api/franchise/{franchise_id}", headers=admin)
+    assert (await second.client.get("/api/franchise")).json() == before.json()
+
+
+async def test_franchise_pages_and_filters_are_cached_apart(shop: Shop) -> None:
+    everything = await shop.client.get("/api/franchise", params={"limit": 100})
+    none = await shop.client.get("/api/franchise", params={"name": "no such*"})
+    assert none.json() == {"franchises": [], "more": False}
+    assert everything.json()["franchises"] and everything.headers["etag"] != none.headers["etag"]
+
+
+async def test_a_franchisees_list_has_an_etag_and_moves_with_revenue(shop: Shop) -> None:
+    franchisee = shop.bearer(await shop.login("f@jwt.com", "franchisee"))
+    me = (await shop.client.get("/api/user/me", headers=franchisee)).json()
+    first = await shop.client.get(f"/api/franchise/{me['id']}", headers=franchisee)
+    etag = first.headers["etag"]
+    again = await shop.client.get(
+        f"/api/franchise/{me['id']}", headers={**franchisee, "If-None-Match": etag}
+    )
+    assert again.status_code == 304
+    diner = shop.bearer(await shop.login("d@jwt.com", "diner"))
+    order = {
+        "franchiseId": 1,
+        "storeId": 1,
+        "items": [{"menuId": 1, "description": "Veggie", "price": 0.05}],
+    }
+    assert (await shop.client.post("/api/order", json=order, headers=diner)).status_code == 200
+    moved = await shop.client.get(
+        f"/api/franchise/{me['id']}", headers={**franchisee, "If-None-Match": etag}
+    )
+    assert moved.status_code == 200
+    assert (
+        moved.json()[0]["stores"][0]["totalRevenue"] > first.json()[0]["stores"][0]["totalRevenue"]
+    )

@@ -12,10 +12,8 @@ replica; otherwise it runs the full lookup and remembers the answer.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import Session
 
 from jwtpizza.db import Database
 from jwtpizza.service import versions
@@ -25,7 +23,6 @@ from jwtpizza.service.auth.principal import Principal
 from jwtpizza.service.auth.service import lookup
 from jwtpizza.service.users.models import User, UserRole
 
-_BUMP = "jwtpizza_bump_auth"
 _WATCHED = frozenset({User.__tablename__, UserRole.__tablename__, TokenSession.__tablename__})
 
 
@@ -39,28 +36,7 @@ def _touches_who_may(session: Session) -> bool:
 def watch_revocations(db: Database) -> None:
     """Bump the `auth` stamp in every write transaction that changes users, roles or
     deletes sessions (a new session needs no bump: nobody has it cached)."""
-    sessions = db.write_events
-
-    def after_flush(session: Session, _flush: UOWTransaction) -> None:
-        if _touches_who_may(session):
-            session.info[_BUMP] = True
-
-    def on_statement(state: ORMExecuteState) -> None:
-        table = getattr(state.statement, "table", None)
-        if (state.is_update or state.is_delete) and getattr(table, "name", None) in _WATCHED:
-            state.session.info[_BUMP] = True
-
-    def before_commit(session: Session) -> None:
-        if session.info.pop(_BUMP, False):
-            session.execute(versions.bump_statement(versions.AUTH))
-
-    def forget(session: Session, *_args: Any) -> None:
-        session.info.pop(_BUMP, None)
-
-    event.listen(sessions, "after_flush", after_flush)
-    event.listen(sessions, "do_orm_execute", on_statement)
-    event.listen(sessions, "before_commit", before_commit)
-    event.listen(sessions, "after_rollback", forget)
+    versions.bump_on_writes(db, name=versions.AUTH, changed=_touches_who_may, tables=_WATCHED)
 
 
 class PrincipalCache:

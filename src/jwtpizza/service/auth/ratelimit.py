@@ -1,5 +1,11 @@
 """Login and registration limiting: sliding windows per account and per client address.
 
+The counted events live in the database (`limit_events`), so every worker process and every
+replica counts against one allowance: N workers do not give an attacker N times the quota.
+Each check-and-count runs in one write transaction that first bumps the `limits` stamp, whose
+row lock (the one write lock on SQLite) runs them one at a time everywhere. Keys are hashed,
+so the table holds no email or address.
+
 A login attempt holds a place before bcrypt runs and counts as a failure unless it succeeds, so
 a burst of concurrent guesses gets the same allowance as a slow stream.
 """
@@ -7,17 +13,118 @@ a burst of concurrent guesses gets the same allowance as a slow stream.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from collections.abc import AsyncIterator
+import contextlib
+import hashlib
+import uuid
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import Clock
+from jwtpizza.db import Database
 from jwtpizza.errors import TooManyRequests
-from jwtpizza.ratelimit import SlidingWindow
+from jwtpizza.service import versions
+from jwtpizza.service.auth.models import LimitEvent
 
 # A client address may fail for many accounts (an office behind one NAT), so its allowance
 # is larger than one account's.
 ADDRESS_ALLOWANCE_FACTOR = 6
+# How often a waiting attempt looks again for places freed by another worker (this
+# worker's own attempts wake it at once).
+POLL_SECONDS = 0.05
+
+
+def limit_key(scope: str, value: str) -> str:
+    return hashlib.blake2b(f"{scope}:{value}".encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One key's events in the window: failures (settled) and all (with those in flight)."""
+
+    failures: int = 0
+    events: int = 0
+    first_failure_expiry: datetime | None = None
+
+
+_USAGE = (
+    select(
+        LimitEvent.key,
+        func.count(),
+        func.sum(case((LimitEvent.settled, 1), else_=0)),
+        func.min(case((LimitEvent.settled, LimitEvent.expires_at), else_=None)),
+    )
+    .where(LimitEvent.key.in_(bindparam("keys", expanding=True)))
+    .where(LimitEvent.expires_at > bindparam("now"))
+    .group_by(LimitEvent.key)
+)
+
+
+class SharedWindow:
+    """Events per key in the database over a sliding window."""
+
+    def __init__(self, *, db: Database, window_seconds: float, clock: Clock) -> None:
+        self._db, self._clock = db, clock
+        self._window = timedelta(seconds=window_seconds)
+
+    async def usage(self, session: AsyncSession, keys: Sequence[str]) -> dict[str, Usage]:
+        rows = await session.execute(_USAGE, {"keys": list(keys), "now": self._clock.now()})
+        return {
+            key: Usage(int(failures or 0), events, first) for key, events, failures, first in rows
+        }
+
+    def refuse_if_spent(
+        self, usage: dict[str, Usage], limits: Sequence[tuple[str, int]], message: str
+    ) -> None:
+        """Raise `TooManyRequests` (with the wait) if a key's failures fill its allowance."""
+        now = self._clock.now()
+        for key, limit in limits:
+            found = usage.get(key, Usage())
+            if found.failures >= limit and found.first_failure_expiry is not None:
+                wait = (found.first_failure_expiry - now).total_seconds()
+                raise TooManyRequests(message, retry_after=max(wait, 0.0))
+
+    @asynccontextmanager
+    async def locked(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction that holds the limits lock, with expired events dropped."""
+        async with self._db.writer() as session:
+            await session.execute(versions.bump_statement(versions.LIMITS))
+            await session.execute(
+                delete(LimitEvent).where(LimitEvent.expires_at <= self._clock.now())
+            )
+            yield session
+
+    async def record(
+        self, session: AsyncSession, keys: Sequence[str], *, attempt: str | None = None
+    ) -> None:
+        """Count one event per key: a settled one, or one in flight for `attempt`."""
+        expires_at = self._clock.now() + self._window
+        await session.execute(
+            insert(LimitEvent),
+            [
+                {"key": k, "attempt": attempt, "settled": attempt is None, "expires_at": expires_at}
+                for k in keys
+            ],
+        )
+
+    async def settle(self, attempt: str, *, failed: bool) -> None:
+        """End an attempt in flight: a failure counts from now for a whole window; a success
+        gives its places back."""
+        async with self._db.writer() as session:
+            where = LimitEvent.attempt == attempt
+            if failed:
+                expires_at = self._clock.now() + self._window
+                await session.execute(
+                    update(LimitEvent)
+                    .where(where)
+                    .values(settled=True, attempt=None, expires_at=expires_at)
+                )
+            else:
+                await session.execute(delete(LimitEvent).where(where))
 
 
 class LoginLimiter:
@@ -27,10 +134,12 @@ class LoginLimiter:
     the same allowance as a slow stream, and concurrent right passwords (one account on two
     devices) wait a moment instead of being refused."""
 
-    def __init__(self, *, max_failures: int, window_seconds: float, clock: Clock) -> None:
+    def __init__(
+        self, *, db: Database, max_failures: int, window_seconds: float, clock: Clock
+    ) -> None:
         self._max = max_failures
-        self._failures = SlidingWindow(window_seconds=window_seconds, clock=clock)
-        self._in_flight: Counter[str] = Counter()
+        self._window = SharedWindow(db=db, window_seconds=window_seconds, clock=clock)
+        self._db = db
         self._settled = asyncio.Condition()
 
     @asynccontextmanager
@@ -39,28 +148,39 @@ class LoginLimiter:
         `TooManyRequests` if either has failed too often lately. The attempt counts as a
         failure unless the block calls `succeeded()` (an error is a failure too)."""
         limits = self._limits(email, address)
+        keys = [k for k, _ in limits]
         message = "too many failed login attempts; try again later"
-        async with self._settled:
-            while True:
-                self._failures.check(limits, message=message)
-                if all(self._failures.count(k) + self._in_flight[k] < n for k, n in limits):
-                    break
-                await self._settled.wait()
-            self._in_flight.update(k for k, _ in limits)
+        # A refusal needs no lock: the failures it counts are already committed.
+        async with self._db.reader() as session:
+            self._window.refuse_if_spent(await self._window.usage(session, keys), limits, message)
+        token = uuid.uuid4().hex
+        while not await self._hold(limits, token, message):
+            async with self._settled:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._settled.wait(), POLL_SECONDS)
         outcome = Attempt()
         try:
             yield outcome
         finally:
+            await self._window.settle(token, failed=not outcome.ok)
             async with self._settled:
-                self._in_flight.subtract(k for k, _ in limits)
-                if not outcome.ok:
-                    self._failures.record(k for k, _ in limits)
                 self._settled.notify_all()
+
+    async def _hold(self, limits: list[tuple[str, int]], token: str, message: str) -> bool:
+        """Take a place for `token` if the allowance has room; False to wait for one."""
+        keys = [k for k, _ in limits]
+        async with self._window.locked() as session:
+            usage = await self._window.usage(session, keys)
+            self._window.refuse_if_spent(usage, limits, message)
+            if any(usage.get(k, Usage()).events >= n for k, n in limits):
+                return False
+            await self._window.record(session, keys, attempt=token)
+        return True
 
     def _limits(self, email: str, address: str) -> list[tuple[str, int]]:
         return [
-            (f"email:{email}", self._max),
-            (f"addr:{address}", self._max * ADDRESS_ALLOWANCE_FACTOR),
+            (limit_key("login-email", email), self._max),
+            (limit_key("login-addr", address), self._max * ADDRESS_ALLOWANCE_FACTOR),
         ]
 
 
@@ -77,14 +197,20 @@ class RegistrationLimiter:
     """Registrations per client address, whatever their outcome: each may cost a bcrypt hash,
     and each 409 tells whether an email has an account."""
 
-    def __init__(self, *, per_address: int, window_seconds: float, clock: Clock) -> None:
+    def __init__(
+        self, *, db: Database, per_address: int, window_seconds: float, clock: Clock
+    ) -> None:
         self._per_address = per_address
-        self._attempts = SlidingWindow(window_seconds=window_seconds, clock=clock)
+        self._window = SharedWindow(db=db, window_seconds=window_seconds, clock=clock)
 
-    def hit(self, *, address: str) -> None:
-        self._attempts.hit(
-            [(address, self._per_address)], message="too many registrations; try again later"
-        )
+    async def hit(self, *, address: str) -> None:
+        """Count one registration from `address`, or refuse it if the address is spent."""
+        limits = [(limit_key("register-addr", address), self._per_address)]
+        keys = [k for k, _ in limits]
+        async with self._window.locked() as session:
+            usage = await self._window.usage(session, keys)
+            self._window.refuse_if_spent(usage, limits, "too many registrations; try again later")
+            await self._window.record(session, keys)
 
 
 @asynccontextmanager

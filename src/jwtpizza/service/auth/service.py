@@ -73,7 +73,7 @@ async def register(
     """A new diner and their first token. Everything cheap comes first (the limit per address,
     which counts every attempt, the fields, a taken email), so only a registration that will
     succeed pays for bcrypt, which runs before the write transaction."""
-    limiter.hit(address=address)
+    await limiter.hit(address=address)
     if not name or not email or not password or not name.strip():
         raise InvalidInput("name, email, and password are required")
     email = users.normalize_email(email)

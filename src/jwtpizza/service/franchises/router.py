@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+from pydantic import TypeAdapter
 
 from jwtpizza.service.deps import (
     ContextDep,
@@ -14,6 +17,7 @@ from jwtpizza.service.deps import (
     StoreCreator,
     StoreDeleter,
 )
+from jwtpizza.service.etags import etag_of, tagged_json
 from jwtpizza.service.franchises import service
 from jwtpizza.service.franchises.schemas import (
     AdminOut,
@@ -31,31 +35,48 @@ from jwtpizza.service.ids import PathId
 router = APIRouter(prefix="/api/franchise", tags=["franchises"])
 
 
-@router.get("")
+@router.get("", response_model=FranchiseList)
 async def list_franchises(
-    paging: PageParams, user: OptionalUser, context: ContextDep
-) -> FranchiseList:
-    """List franchises (pages start at 0; `*` in name is a wildcard)."""
+    paging: PageParams,
+    user: OptionalUser,
+    context: ContextDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """List franchises (pages start at 0; `*` in name is a wildcard; with an `ETag`)."""
+    if not (user and user.is_admin):
+        body, etag = await context.franchises.public_page(
+            context.db, page=paging.page, limit=paging.limit, name=paging.name
+        )
+        return tagged_json(body, etag, if_none_match)
     async with context.db.reader() as session:
         rows, more = await service.list_franchises(
             session=session, page=paging.page, limit=paging.limit, name_filter=paging.name
         )
-        franchises = await service.describe(
-            session=session, franchises=rows, with_admin_view=bool(user and user.is_admin)
-        )
-    return FranchiseList(franchises=franchises, more=more)
+        franchises = await service.describe(session=session, franchises=rows, with_admin_view=True)
+    body = FranchiseList(franchises=franchises, more=more).model_dump_json().encode()
+    return tagged_json(body, etag_of(body), if_none_match)
 
 
-@router.get("/{user_id}")
+_FRANCHISE_LIST = TypeAdapter(list[FranchiseOut])
+
+
+@router.get("/{user_id}", response_model=list[FranchiseOut])
 async def user_franchises(
-    user_id: PathId, user: CurrentUser, context: ContextDep
-) -> list[FranchiseOut]:
-    """List a user's franchises (yourself, or anyone as admin)."""
-    if user.id != user_id and not user.is_admin:
-        return []
-    async with context.db.reader() as session:
-        rows = await service.for_user(session=session, user_id=user_id)
-        return await service.describe(session=session, franchises=rows, with_admin_view=True)
+    user_id: PathId,
+    user: CurrentUser,
+    context: ContextDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """List a user's franchises (yourself, or anyone as admin; with an `ETag`)."""
+    franchises: list[FranchiseOut] = []
+    if user.id == user_id or user.is_admin:
+        async with context.db.reader() as session:
+            rows = await service.for_user(session=session, user_id=user_id)
+            franchises = await service.describe(
+                session=session, franchises=rows, with_admin_view=True
+            )
+    body = _FRANCHISE_LIST.dump_json(franchises)
+    return tagged_json(body, etag_of(body), if_none_match)
 
 
 @router.post("")

@@ -7,13 +7,12 @@ stamp (one primary-key read) and rebuilds only when another write, on any replic
 
 from __future__ import annotations
 
-import hashlib
-
 import orjson
 from sqlalchemy import select
 
 from jwtpizza.db import Database
 from jwtpizza.service import versions
+from jwtpizza.service.etags import etag_of
 from jwtpizza.service.menu.models import MenuItem
 
 
@@ -43,6 +42,5 @@ class MenuCache:
                         for i in items
                     ]
                 )
-                etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-                self._version, self._body, self._etag = version, body, etag
+                self._version, self._body, self._etag = version, body, etag_of(body)
         return self._body, self._etag

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Response
 
 from jwtpizza.service import versions
 from jwtpizza.service.deps import ContextDep, MenuAdmin
+from jwtpizza.service.etags import tagged_json
 from jwtpizza.service.menu import service
 from jwtpizza.service.menu.models import MenuItem
 from jwtpizza.service.menu.schemas import MenuItemCreate, MenuItemOut
@@ -30,10 +31,7 @@ async def get_menu(
 ) -> Response:
     """Get the pizza menu (with an `ETag`; a matching `If-None-Match` gets 304)."""
     body, etag = await context.menu.get(context.db)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if if_none_match is not None and etag in (t.strip() for t in if_none_match.split(",")):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return tagged_json(body, etag, if_none_match)
 
 
 @router.put("")

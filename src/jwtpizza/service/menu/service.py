@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,8 +20,3 @@ async def add_item(*, session: AsyncSession, item: MenuItemCreate) -> MenuItem:
     session.add(row)
     await session.flush()
     return row
-
-
-async def get_many(*, session: AsyncSession, ids: Iterable[int]) -> dict[int, MenuItem]:
-    rows = await session.scalars(select(MenuItem).where(MenuItem.id.in_(set(ids))))
-    return {row.id: row for row in rows}

@@ -60,11 +60,14 @@ async def create_order(
     original's: `200` with the pizza, or `500` and the order rejected."""
     respond_async = prefers_async(prefer)
     kitchen = context.kitchen
+    async with context.db.read_connection() as connection:
+        prices = await service.price(connection=connection, request=body)
     async with context.db.writer() as session:
         order = await service.place(
             session=session,
             diner_id=diner.id,
             request=body,
+            prices=prices,
             now=context.clock.now(),
             lease=kitchen.inline_lease(),
         )

@@ -8,13 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import joinedload
 
 from jwtpizza.errors import InvalidInput, JwtPizzaError, NotFound
 from jwtpizza.service.franchises.models import Store
-from jwtpizza.service.menu import service as menu
+from jwtpizza.service.menu.models import MenuItem
 from jwtpizza.service.orders.models import (
     FulfilmentJob,
     Order,
@@ -55,10 +55,34 @@ class Ticket:
         return len(self.order["items"])
 
 
-async def _check_store(*, session: AsyncSession, franchise_id: int, store_id: int) -> None:
-    store = await session.get(Store, store_id)
-    if store is None or store.franchise_id != franchise_id:
-        raise InvalidInput(f"storeId: unknown store {store_id} in franchise {franchise_id}")
+# Built once: the store (to check it belongs to the franchise) outer-joined with the menu
+# items asked for, so one round trip checks the store and prices the order.
+_PRICES = (
+    select(Store.franchise_id, MenuItem.id, MenuItem.title, MenuItem.price)
+    .select_from(Store)
+    .outerjoin(MenuItem, MenuItem.id.in_(bindparam("menu_ids", expanding=True)))
+    .where(Store.id == bindparam("store_id"))
+)
+
+
+async def price(
+    *, connection: AsyncConnection | AsyncSession, request: OrderIn
+) -> dict[int, tuple[str, Decimal]]:
+    """Title and price from the menu for each item of an order whose store is checked, in one
+    statement. It runs before the write transaction, so the write lock (SQLite's one writer)
+    is held only for the writes: the order is priced as the menu stood a moment before, as if
+    placed a moment earlier (menu items are added, never changed or removed)."""
+    params = {"store_id": request.storeId, "menu_ids": sorted({i.menuId for i in request.items})}
+    rows = (await connection.execute(_PRICES, params)).all()
+    if not rows or rows[0].franchise_id != request.franchiseId:
+        raise InvalidInput(
+            f"storeId: unknown store {request.storeId} in franchise {request.franchiseId}"
+        )
+    prices = {row.id: (row.title, row.price) for row in rows if row.id is not None}
+    missing = sorted({i.menuId for i in request.items} - prices.keys())
+    if missing:
+        raise InvalidInput(f"items: unknown menu item {', '.join(map(str, missing))}")
+    return prices
 
 
 async def place(
@@ -66,18 +90,14 @@ async def place(
     session: AsyncSession,
     diner_id: int,
     request: OrderIn,
+    prices: dict[int, tuple[str, Decimal]],
     now: datetime,
     lease: Lease | None = None,
 ) -> Order:
-    """Store the order, priced from the menu, with its fulfilment job, in one transaction.
+    """Store the order, with the menu's `prices`, and its fulfilment job, in one transaction.
 
     With a `lease`, the job is stored already leased (for the inline attempt), which saves
     the separate write transaction a claim would cost."""
-    await _check_store(session=session, franchise_id=request.franchiseId, store_id=request.storeId)
-    menu_items = await menu.get_many(session=session, ids=[i.menuId for i in request.items])
-    missing = sorted({i.menuId for i in request.items} - menu_items.keys())
-    if missing:
-        raise InvalidInput(f"items: unknown menu item {', '.join(map(str, missing))}")
     order = Order(
         diner_id=diner_id,
         franchise_id=request.franchiseId,
@@ -86,11 +106,7 @@ async def place(
         updated_at=now,
         status=OrderStatus.PENDING,
         items=[
-            OrderItem(
-                menu_id=i.menuId,
-                description=menu_items[i.menuId].title,
-                price=menu_items[i.menuId].price,
-            )
+            OrderItem(menu_id=i.menuId, description=prices[i.menuId][0], price=prices[i.menuId][1])
             for i in request.items
         ],
     )
