@@ -8,19 +8,20 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from jwtpizza.cli.errors import readable_errors
-from jwtpizza.db import Database
-from jwtpizza.edge import SERVER_OPTIONS
-from jwtpizza.service.seed import migrate, seed_demo
-from jwtpizza.service.settings import ServiceSettings
+
+if TYPE_CHECKING:  # imported where used, so that `jwtpizza service --help` stays quick
+    from jwtpizza.service.settings import ServiceSettings
 
 
 def settings_with(**overrides: object) -> ServiceSettings:
     """Settings from the environment, with the CLI options that were given on top."""
+    from jwtpizza.service.settings import ServiceSettings
+
     given = {key: value for key, value in overrides.items() if value is not None}
     return ServiceSettings(**given)  # type: ignore[arg-type]
 
@@ -28,6 +29,9 @@ def settings_with(**overrides: object) -> ServiceSettings:
 async def prepare_database(settings: ServiceSettings, *, demo_data: bool = False) -> None:
     """Bring the schema up to date (creating an SQLite file's folder), and load the demo
     data if asked."""
+    from jwtpizza.db import Database
+    from jwtpizza.service.seed import migrate, seed_demo
+
     db = Database(settings.database_url)
     try:
         await migrate(db)
@@ -68,6 +72,8 @@ def service(
 ) -> None:
     """Run the pizza service (migrates its database first)."""
     import uvicorn
+
+    from jwtpizza.edge import SERVER_OPTIONS
 
     given = {"host": host, "port": port, "demo": demo}
     with readable_errors():

@@ -16,7 +16,8 @@ HEAVY = ("fastapi", "starlette", "sqlalchemy", "alembic", "uvicorn", "jwtpizza.d
 # Groups whose own help and light subcommands need none of HEAVY (the others run servers or
 # open a database in every subcommand).
 LIGHT_GROUPS = ["alert", "alerts", "incident", "silence", "oncall", "logs", "db", "admin",
-                "chaos", "class", "factory", "scenario", "traffic", "up", "ops"]  # fmt: skip
+                "chaos", "class", "factory", "scenario", "traffic", "up", "ops",
+                "service"]  # fmt: skip
 
 PROBE = """
 import contextlib, io, json, sys
