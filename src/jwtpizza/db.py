@@ -14,14 +14,16 @@ waiting.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, TypeDecorator, event, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -33,6 +35,25 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Errors after which the server has rolled the whole transaction back and it may simply run
+# again: MariaDB/MySQL's deadlock victim (1213); PostgreSQL's deadlock_detected and
+# serialization_failure.
+_RETRYABLE_MYSQL_CODES = {1213}
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}
+TRANSACTION_ATTEMPTS = 4
+T = TypeVar("T")
+
+
+def is_retryable(error: DBAPIError) -> bool:
+    """Whether the database aborted this transaction to break a deadlock (or a serialisation
+    conflict), so that running it again is the documented answer."""
+    orig = error.orig
+    args = getattr(orig, "args", ())
+    if args and args[0] in _RETRYABLE_MYSQL_CODES:
+        return True
+    states = (getattr(orig, "sqlstate", None), getattr(orig, "pgcode", None),
+              getattr(getattr(orig, "__cause__", None), "sqlstate", None))  # fmt: skip
+    return any(state in _RETRYABLE_SQLSTATES for state in states)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -138,6 +159,21 @@ class Database:
         """A session in one write transaction: committed on success, rolled back on error."""
         async with self.write_sessions() as session, session.begin():
             yield session
+
+    async def retrying(self, transaction: Callable[[], Awaitable[T]]) -> T:
+        """Run `transaction` (one whole write transaction, nothing done outside it) and run it
+        again, up to TRANSACTION_ATTEMPTS times in all, when the server chose it as a
+        deadlock's victim. Servers pick a victim under concurrent writes to the same rows and
+        expect the client to retry; SQLite, with its single writer, never does."""
+        attempt = 1
+        while True:
+            try:
+                return await transaction()
+            except DBAPIError as error:
+                if attempt >= TRANSACTION_ATTEMPTS or not is_retryable(error):
+                    raise
+            await asyncio.sleep(0.01 * attempt)
+            attempt += 1
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:

@@ -233,32 +233,48 @@ class Fulfiller:
             reason="timeout", message="no pizza within the wait budget", permanent=True,
             report_url=self._report_urls.get(order_id),
         )  # fmt: skip
-        async with self._db.writer() as session:
-            order, job = await self._load(session, order_id)
-            order.report_url = failure.report_url or order.report_url
-            if order.status not in TERMINAL:
-                self._reject(order, job, failure, self._clock.now())
-                self.log_event("order rejected", order_id=order_id, why="wait budget spent")
-            return self._outcome(order)
+
+        async def reject() -> tuple[Order, bool]:
+            async with self._db.writer() as session:
+                order, job = await self._load(session, order_id)
+                order.report_url = failure.report_url or order.report_url
+                rejected = order.status not in TERMINAL
+                if rejected:
+                    self._reject(order, job, failure, self._clock.now())
+            return order, rejected
+
+        order, rejected = await self._db.retrying(reject)
+        if rejected:
+            self._metrics.pizza_failed(count=len(order.items))
+            self.log_event("order rejected", order_id=order_id, why="wait budget spent")
+        return self._outcome(order)
 
     async def _record_pizza(self, ticket: orders.Ticket, pizza: Pizza) -> Outcome:
         """Fulfil the order and end its job: two targeted UPDATEs, no ORM graph."""
         now = self._clock.now()
         order_id = ticket.order_id
-        async with self._db.writer() as session:
-            moved = await orders.fulfil(
-                session=session, order_id=order_id, jwt=pizza.jwt, report_url=pizza.report_url,
-                now=now,
-            )  # fmt: skip
-            await session.execute(
-                update(FulfilmentJob)
-                .where(FulfilmentJob.order_id == order_id)
-                .values(done=True, lease_owner=None, lease_until=None)
-                .execution_options(synchronize_session=False)
-            )
-            if not moved:  # already fulfilled or rejected elsewhere: report what the ledger says
-                order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
-                return self._outcome(order)
+
+        async def record() -> Order | None:
+            async with self._db.writer() as session:
+                moved = await orders.fulfil(
+                    session=session, order_id=order_id, jwt=pizza.jwt,
+                    report_url=pizza.report_url, now=now,
+                )  # fmt: skip
+                await session.execute(
+                    update(FulfilmentJob)
+                    .where(FulfilmentJob.order_id == order_id)
+                    .values(done=True, lease_owner=None, lease_until=None)
+                    .execution_options(synchronize_session=False)
+                )
+                if moved:
+                    return None
+                return await orders.get_for(session=session, order_id=order_id, diner_id=None)
+
+        settled_elsewhere = await self._db.retrying(record)
+        if (
+            settled_elsewhere is not None
+        ):  # fulfilled or rejected elsewhere: say what the ledger says
+            return self._outcome(settled_elsewhere)
         self._metrics.pizza_sold(float(ticket.total), count=ticket.item_count)
         if ticket.attempts:
             self._metrics.relay_lag((now - ticket.created_at).total_seconds())
@@ -266,16 +282,24 @@ class Fulfiller:
 
     async def _record_failure(self, order_id: int, owner: str, failure: Failure) -> Outcome:
         now = self._clock.now()
-        async with self._db.writer() as session:
-            order, job = await self._load(session, order_id)
-            order.report_url = failure.report_url or order.report_url
-            if order.status in (OrderStatus.FULFILLED, OrderStatus.REJECTED):
-                self._finish(job)
-            elif self._gives_up(failure, order, now):
-                self._reject(order, job, failure, now)
-            else:
-                self._requeue(order, job, owner, failure, now)
-            return self._outcome(order, reason=failure.reason, report_url=failure.report_url)
+
+        async def record() -> tuple[Order, bool]:
+            async with self._db.writer() as session:
+                order, job = await self._load(session, order_id)
+                order.report_url = failure.report_url or order.report_url
+                rejected = False
+                if order.status in (OrderStatus.FULFILLED, OrderStatus.REJECTED):
+                    self._finish(job)
+                elif rejected := self._gives_up(failure, order, now):
+                    self._reject(order, job, failure, now)
+                else:
+                    self._requeue(order, job, owner, failure, now)
+            return order, rejected
+
+        order, rejected = await self._db.retrying(record)
+        if rejected:
+            self._metrics.pizza_failed(count=len(order.items))
+        return self._outcome(order, reason=failure.reason, report_url=failure.report_url)
 
     def _gives_up(self, failure: Failure, order: Order, now: datetime) -> bool:
         age = (now - order.created_at).total_seconds()
@@ -285,7 +309,6 @@ class Fulfiller:
         orders.move(order, OrderStatus.REJECTED, now=now)
         order.reason = f"{failure.reason}: {failure.message}"[:512]
         self._finish(job)
-        self._metrics.pizza_failed(count=len(order.items))
 
     def _requeue(
         self, order: Order, job: FulfilmentJob, owner: str, failure: Failure, now: datetime
