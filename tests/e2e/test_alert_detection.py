@@ -37,6 +37,11 @@ DETECTION_BUDGET_SECONDS = 15.0
 WARM_UP_SECONDS = 12.0
 
 
+# The game days share one pytest-xdist worker, one after another: their compressed clocks and
+# detection deadlines need the CPU that a second game day would take (see scripts/test).
+pytestmark = pytest.mark.xdist_group("game-days")
+
+
 def _pending_then_firing(
     events: list[dict[str, Any]], start: datetime
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:

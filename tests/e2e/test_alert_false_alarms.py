@@ -15,6 +15,10 @@ import pytest
 
 from tests.e2e.alerting_kit import Mix, Traffic, alerting_stack
 
+# The game days share one pytest-xdist worker, one after another: their compressed clocks and
+# detection deadlines need the CPU that a second game day would take (see scripts/test).
+pytestmark = pytest.mark.xdist_group("game-days")
+
 SPEED = 15
 ORIGINAL = Mix(menu=3, order=50, bad_login=25, big_order=300, franchisee_session=120)
 RUN_SECONDS = 120

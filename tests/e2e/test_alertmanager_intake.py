@@ -32,7 +32,9 @@ from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 
 from .support import LivePair, free_port, live_pair, serving
 
-pytestmark = pytest.mark.slow
+# The game days share one pytest-xdist worker, one after another: their compressed clocks and
+# detection deadlines need the CPU that a second game day would take (see scripts/test).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("game-days")]
 
 INTAKE_TOKEN = "e2e-intake-token"
 ESCALATION_WAIT = 3.0

@@ -22,7 +22,9 @@ from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 from .incident_kit import SCRAPE, Traffic, admin_token, diners, incident_cli, ops_for, wait_for
 from .support import LivePair, live_pair
 
-pytestmark = pytest.mark.slow
+# The game days share one pytest-xdist worker, one after another: their compressed clocks and
+# detection deadlines need the CPU that a second game day would take (see scripts/test).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("game-days")]
 
 
 def get(url: str, token: str, **params: Any) -> Any:

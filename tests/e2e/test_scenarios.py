@@ -26,7 +26,9 @@ from jwtpizza.scenarios import available, load
 
 from .resilience_kit import JWTPIZZA
 
-pytestmark = pytest.mark.slow
+# The game days share one pytest-xdist worker, one after another: their compressed clocks and
+# detection deadlines need the CPU that a second game day would take (see scripts/test).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("game-days")]
 
 
 def scenario(tmp_path: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
