@@ -67,6 +67,9 @@ def main(clone: Path) -> None:
         seen: dict[str, str] = {"up": wait_for(up_log, "Press Ctrl-C to stop.")}
         seen["order"] = shell(clone, order)
         seen["chaos"] = shell(clone, chaos)
+        # A person takes a moment to switch terminals; the factory, a process of its own, sees
+        # a change made by the chaos CLI within its vendor cache's second (vendor_cache_seconds).
+        time.sleep(1.5)
         seen["order during chaos"] = shell(clone, order)
         activate = chaos.strip().splitlines()[0]  # the same terminal as the chaos block
         seen["logs"] = shell(clone, f"{activate}\n{logs}", stdin="admin\n")
