@@ -270,10 +270,8 @@ class Fulfiller:
                     return None
                 return await orders.get_for(session=session, order_id=order_id, diner_id=None)
 
-        settled_elsewhere = await self._db.retrying(record)
-        if (
-            settled_elsewhere is not None
-        ):  # fulfilled or rejected elsewhere: say what the ledger says
+        # Fulfilled or rejected elsewhere: say what the ledger says.
+        if (settled_elsewhere := await self._db.retrying(record)) is not None:
             return self._outcome(settled_elsewhere)
         self._metrics.pizza_sold(float(ticket.total), count=ticket.item_count)
         if ticket.attempts:
