@@ -20,17 +20,18 @@ from jwtpizza.observability.background import Periodic
 from jwtpizza.observability.http_client import reason_for_error
 from jwtpizza.observability.metrics import FactoryReason, Metrics, factory_reason
 from jwtpizza.observability.ops_routes import scrape_guard
-from jwtpizza.service import docs, integrity
-from jwtpizza.service.auth.cache import watch_revocations
+from jwtpizza.service import docs, integrity, versions
+from jwtpizza.service.auth.cache import PrincipalCache, watch_revocations
 from jwtpizza.service.auth.ratelimit import LoginLimiter, RegistrationLimiter
 from jwtpizza.service.auth.router import router as auth_router
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.context import ServiceContext
 from jwtpizza.service.deps import admin_only
 from jwtpizza.service.factory_client import FactoryClient, FactoryError, HttpFactoryClient, Pizza
-from jwtpizza.service.franchises.cache import watch_franchise_writes
+from jwtpizza.service.franchises.cache import FranchiseCache, watch_franchise_writes
 from jwtpizza.service.franchises.router import router as franchise_router
 from jwtpizza.service.health import router as health_router
+from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.menu.router import router as menu_router
 from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePolicy, classify
 from jwtpizza.service.orders.kitchen import Kitchen
@@ -134,6 +135,7 @@ def build_context(
         poll_seconds=settings.resilience.queue_poll_interval_seconds,
     )
     _observe_resilience(caller, kitchen, obs)
+    stamps = versions.Stamps(db)
     return ServiceContext(
         settings=settings,
         db=db,
@@ -158,6 +160,9 @@ def build_context(
         ),
         factory=factory,
         kitchen=kitchen,
+        menu=MenuCache(stamps),
+        franchises=FranchiseCache(stamps),
+        principals=PrincipalCache(stamps),
         metrics=obs.metrics,
     )
 

@@ -27,7 +27,7 @@ class ServiceContext:
     tokens: TokenSettings
     factory: FactoryClient
     kitchen: Kitchen
+    menu: MenuCache
+    franchises: FranchiseCache
+    principals: PrincipalCache
     metrics: Metrics = field(default_factory=Metrics)
-    menu: MenuCache = field(default_factory=MenuCache)
-    franchises: FranchiseCache = field(default_factory=FranchiseCache)
-    principals: PrincipalCache = field(default_factory=PrincipalCache)

@@ -1,15 +1,21 @@
 """Version stamps of data that every replica caches (the menu, the franchises; who may do
 what, `auth`): one row per name, bumped in the same transaction as every write to that data.
 A cached copy is served only while its stamp is still the one in the database, so a write on
-any replica is seen by the next read on every replica; checking costs one primary-key read."""
+any replica is seen by the next read on every replica.
+
+Checking is one small read, and `Stamps` shares it: the requests that ask during one turn of
+the event loop wait for a single read of every stamp, sent after the last of them asked. A
+write committed before a request asked is therefore in the answer it gets, exactly as with a
+read of its own; under load one read serves many requests instead of one each."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Integer, String, Update, bindparam, event, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Integer, String, Update, event, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column
 
 from jwtpizza.db import Database
@@ -30,16 +36,52 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
-async def current(*, session: AsyncSession | AsyncConnection, name: str) -> int | None:
-    """The stamp of `name` now; None if its row is missing, and then nothing may be cached
-    (a bump would have nothing to move)."""
-    found: int | None = await session.scalar(_CURRENT, {"name": name})
-    return found
+class Stamps:
+    """Per process: the current stamps, read once for all the requests of one loop turn."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._next: asyncio.Future[dict[str, int]] | None = None
+        self._reads: set[asyncio.Task[None]] = set()
+
+    async def current(self, name: str) -> int | None:
+        """The stamp of `name` as of this call; None if its row is missing, and then nothing
+        may be cached (a bump would have nothing to move)."""
+        answer = self._next
+        if answer is None:
+            answer = self._next = asyncio.get_running_loop().create_future()
+            answer.add_done_callback(_retrieve)
+            # A new task first runs on the next turn of the loop, after every request of
+            # this one has asked; `shield` keeps it going for the others if one is cancelled.
+            read = asyncio.create_task(self._read(answer))
+            self._reads.add(read)
+            read.add_done_callback(self._reads.discard)
+        return (await asyncio.shield(answer)).get(name)
+
+    async def _read(self, answer: asyncio.Future[dict[str, int]]) -> None:
+        # Whoever asks from now on was not here before the read was sent: they get a new one.
+        self._next = None
+        try:
+            async with self._db.read_connection() as connection:
+                rows = (await connection.execute(_ALL)).all()
+        except asyncio.CancelledError:
+            answer.cancel()
+            raise
+        except Exception as error:
+            answer.set_exception(error)
+        else:
+            answer.set_result({name: version for name, version in rows})
+
+
+def _retrieve(answer: asyncio.Future[dict[str, int]]) -> None:
+    """A failed read whose requests were all cancelled is not reported as never retrieved."""
+    if not answer.cancelled():
+        answer.exception()
 
 
 # Built once: a statement built per call costs more to key for the compiled-SQL cache than
-# the primary-key read it runs.
-_CURRENT = select(DataVersion.version).where(DataVersion.name == bindparam("name"))
+# the read it runs.
+_ALL = select(DataVersion.name, DataVersion.version)
 
 
 def bump_statement(name: str) -> Update:

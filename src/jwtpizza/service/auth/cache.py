@@ -6,7 +6,8 @@ enforced here, not at each call site: `watch_revocations` listens to every write
 the service, so a new path that deletes a session or edits a role bumps it too. A request
 reads the stamp (one primary-key read) and uses its remembered principal only if it was
 looked up under the same stamp, so logout and role changes take effect at once on every
-replica; otherwise it runs the full lookup and remembers the answer.
+replica; otherwise it runs the full lookup and remembers the answer. The stamp read is
+shared with the other requests of the moment (`versions.Stamps`).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def watch_revocations(db: Database) -> None:
 class PrincipalCache:
     """Per process: session token id -> (stamp, session expiry, principal)."""
 
-    def __init__(self, max_entries: int = 50_000) -> None:
+    def __init__(self, stamps: versions.Stamps, max_entries: int = 50_000) -> None:
+        self._stamps = stamps
         self._entries: dict[str, tuple[int, datetime, Principal]] = {}
         self._max = max_entries
 
@@ -51,15 +53,15 @@ class PrincipalCache:
     ) -> Principal:
         """The principal behind a valid token with a live session; `Unauthorized` otherwise."""
         claims = tokens.decode(token, secret=secret, now=now)
+        stamp = await self._stamps.current(versions.AUTH)
+        known = self._entries.get(claims.token_id)
+        if known is not None and known[0] == stamp and known[1] > now:
+            principal = known[2]
+            if principal.id == claims.user_id:
+                return principal
+        # The stamp was read first: a revocation landing after it moves the stamp again, so
+        # what is remembered below is looked up again by the next request.
         async with db.read_connection() as session:
-            stamp = await versions.current(session=session, name=versions.AUTH)
-            known = self._entries.get(claims.token_id)
-            if known is not None and known[0] == stamp and known[1] > now:
-                principal = known[2]
-                if principal.id == claims.user_id:
-                    return principal
-            # The stamp was read first: a revocation landing after it moves the stamp again,
-            # so what is remembered below is looked up again by the next request.
             principal, expires_at = await lookup(session=session, claims=claims, now=now)
         if stamp is not None:
             if len(self._entries) >= self._max:

@@ -40,7 +40,8 @@ def watch_franchise_writes(db: Database) -> None:
 class FranchiseCache:
     """Per process: public pages by (page, limit, name filter), valid under one stamp."""
 
-    def __init__(self, max_pages: int = 1024) -> None:
+    def __init__(self, stamps: versions.Stamps, max_pages: int = 1024) -> None:
+        self._stamps = stamps
         self._version: int | None = None
         self._pages: dict[Page, tuple[bytes, str]] = {}
         self._max = max_pages
@@ -49,8 +50,7 @@ class FranchiseCache:
         self, db: Database, *, page: int, limit: int, name: str
     ) -> tuple[bytes, str]:
         """One page of the public list as a JSON body, and its ETag, current as of this call."""
-        async with db.read_connection() as connection:
-            version = await versions.current(session=connection, name=versions.FRANCHISES)
+        version = await self._stamps.current(versions.FRANCHISES)
         if version is None or version != self._version:
             self._pages.clear()
             self._version = version

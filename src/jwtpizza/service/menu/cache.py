@@ -2,7 +2,8 @@
 
 The menu changes a few times a day and is read on every page, so each process keeps the
 JSON body and its `ETag` with the version stamp they were made from. A read checks the
-stamp (one primary-key read) and rebuilds only when another write, on any replica, moved it.
+stamp (shared with the other requests of the moment, see `versions.Stamps`) and rebuilds
+only when another write, on any replica, moved it.
 """
 
 from __future__ import annotations
@@ -17,18 +18,19 @@ from jwtpizza.service.menu.models import MenuItem
 
 
 class MenuCache:
-    def __init__(self) -> None:
+    def __init__(self, stamps: versions.Stamps) -> None:
+        self._stamps = stamps
         self._version: int | None = None
         self._body = b""
         self._etag = ""
 
     async def get(self, db: Database) -> tuple[bytes, str]:
         """The menu's JSON body and its ETag, current as of this call."""
-        async with db.read_connection() as connection:
-            # The stamp is read before the items: a write landing between the two leaves the
-            # body newer than its stamp, so the next read rebuilds it, never the reverse.
-            version = await versions.current(session=connection, name=versions.MENU)
-            if version is None or version != self._version:
+        # The stamp is read before the items: a write landing between the two leaves the body
+        # newer than its stamp, so the next read rebuilds it, never the reverse.
+        version = await self._stamps.current(versions.MENU)
+        if version is None or version != self._version:
+            async with db.read_connection() as connection:
                 items = (await connection.execute(select(MenuItem).order_by(MenuItem.id))).all()
                 body = orjson.dumps(
                     [
