@@ -123,7 +123,7 @@ class _LoopThreadSqlite(aiosqlite.Connection):
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self._may_wait(fn, args):
-            return await super()._execute(fn, *args, **kwargs)
+            return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
         if not self._running or self._connection is None:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -159,30 +159,25 @@ async def get_for(*, session: AsyncSession, order_id: int, diner_id: int | None)
     return order
 
 
-def _history_statement() -> Select[Any]:
-    page_ids = (
-        select(Order.id)
-        .where(Order.diner_id == bindparam("diner_id"))
-        .order_by(Order.id)
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
-        .subquery()
+# Built once, with the diner and the page as parameters: building them per request cost more
+# CPU than running them.
+_PAGE_IDS = (
+    select(Order.id)
+    .where(Order.diner_id == bindparam("diner_id"))
+    .order_by(Order.id)
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+    .subquery()
+)
+_HISTORY = (
+    select(
+        Order.id, Order.franchise_id, Order.store_id, Order.created_at, Order.status,
+        OrderItem.id.label("item_id"), OrderItem.menu_id, OrderItem.description, OrderItem.price,
     )
-    return (
-        select(
-            Order.id, Order.franchise_id, Order.store_id, Order.created_at, Order.status,
-            OrderItem.id.label("item_id"), OrderItem.menu_id, OrderItem.description,
-            OrderItem.price,
-        )
-        .join(page_ids, page_ids.c.id == Order.id)
-        .outerjoin(OrderItem, OrderItem.order_id == Order.id)
-        .order_by(Order.id, OrderItem.id)
-    )  # fmt: skip
-
-
-# Built once, with the diner and the page as parameters: building it per request cost more
-# CPU than running it.
-_HISTORY = _history_statement()
+    .join(_PAGE_IDS, _PAGE_IDS.c.id == Order.id)
+    .outerjoin(OrderItem, OrderItem.order_id == Order.id)
+    .order_by(Order.id, OrderItem.id)
+)  # fmt: skip
 
 
 async def history(

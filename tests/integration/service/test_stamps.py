@@ -1,0 +1,67 @@
+"""`versions.Stamps`: one read of the stamps for all the requests of one loop turn, and never
+an answer older than the asking (on each database backend)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from jwtpizza.db import Database
+from jwtpizza.service import versions
+from jwtpizza.service.seed import migrate, seed_demo
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await migrate(database)
+    await seed_demo(database, bcrypt_rounds=4)
+    yield database
+    await database.dispose()
+
+
+def count_stamp_reads(db: Database) -> list[str]:
+    reads: list[str] = []
+
+    @event.listens_for(db.read_engine.sync_engine, "before_cursor_execute")
+    def _seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "data_versions" in statement:
+            reads.append(statement)
+
+    return reads
+
+
+async def test_the_requests_of_one_loop_turn_share_one_read(db: Database) -> None:
+    stamps = versions.Stamps(db)
+    reads = count_stamp_reads(db)
+    answers = await asyncio.gather(
+        *(stamps.current(name) for name in [versions.MENU, versions.AUTH] * 25)
+    )
+    assert len(reads) == 1
+    assert answers[0::2] == [answers[0]] * 25 and answers[1::2] == [answers[1]] * 25
+    assert None not in answers
+
+
+async def test_a_write_committed_before_asking_is_in_the_answer(db: Database) -> None:
+    stamps = versions.Stamps(db)
+    reads = count_stamp_reads(db)
+    before = await stamps.current(versions.MENU)
+    async with db.writer() as session:
+        await versions.bump(session=session, name=versions.MENU)
+    assert await stamps.current(versions.MENU) == (before or 0) + 1
+    assert len(reads) == 2
+
+
+async def test_one_caller_cancelled_does_not_cancel_the_read_for_the_others(db: Database) -> None:
+    stamps = versions.Stamps(db)
+    first = asyncio.create_task(stamps.current(versions.MENU))
+    second = asyncio.create_task(stamps.current(versions.MENU))
+    await asyncio.sleep(0)  # both have asked
+    first.cancel()
+    assert isinstance(await second, int)
+    with pytest.raises(asyncio.CancelledError):
+        await first

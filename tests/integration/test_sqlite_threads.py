@@ -1,0 +1,75 @@
+"""Where SQLite statements run (`jwtpizza.db`): reads and a writer's statements on the event
+loop's own thread, and what may wait for another process's write lock on aiosqlite's thread,
+so the loop keeps serving while a write waits."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from jwtpizza.db import Database
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'threads.db'}")
+    for engine in (database.read_engine, database.write_engine):
+        # SQL can ask which thread runs it: `SELECT thread_id()`.
+        @event.listens_for(engine.sync_engine, "connect")
+        def _thread_function(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.create_function("thread_id", 0, threading.get_ident)
+
+    async with database.writer() as session:
+        await session.execute(text("CREATE TABLE pizzas (id INTEGER PRIMARY KEY, name TEXT)"))
+    yield database
+    await database.dispose()
+
+
+async def test_reads_run_on_the_event_loop_thread(db: Database) -> None:
+    async with db.read_connection() as connection:
+        ran_on = await connection.scalar(text("SELECT thread_id()"))
+    assert ran_on == threading.get_ident()
+
+
+async def test_a_write_transaction_runs_its_statements_on_the_loop_thread(db: Database) -> None:
+    async with db.writer() as session:
+        ran_on = await session.scalar(text("SELECT thread_id()"))
+        await session.execute(text("INSERT INTO pizzas (name) VALUES ('veggie')"))
+    assert ran_on == threading.get_ident()
+    async with db.read_connection() as connection:
+        assert await connection.scalar(text("SELECT name FROM pizzas")) == "veggie"
+
+
+async def test_a_write_waiting_for_another_process_lock_leaves_the_loop_free(
+    db: Database, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "threads.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the one write lock
+    try:
+
+        async def write() -> None:
+            async with db.writer() as session:
+                await session.execute(text("INSERT INTO pizzas (name) VALUES ('pepperoni')"))
+
+        waiting = asyncio.create_task(write())
+        started = time.perf_counter()
+        ticks = 0
+        while time.perf_counter() - started < 0.5:
+            await asyncio.sleep(0.01)
+            ticks += 1
+        # Had BEGIN IMMEDIATE waited on the loop's thread, no tick would have run meanwhile.
+        assert ticks >= 20 and not waiting.done()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await asyncio.wait_for(waiting, 10)
+    async with db.read_connection() as connection:
+        assert await connection.scalar(text("SELECT name FROM pizzas")) == "pepperoni"
