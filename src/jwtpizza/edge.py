@@ -13,6 +13,7 @@ neither trusts forwarded headers itself nor announces its name.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import json
 import logging
@@ -166,6 +167,16 @@ def install_cors(app: FastAPI, origins: list[str]) -> None:
 
 # uvicorn's own defaults would trust `X-Forwarded-For` from loopback and send `server: uvicorn`.
 SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False}
+
+
+def freeze_startup_heap() -> None:
+    """Put every object alive now (the imported modules, the app just built) out of the
+    garbage collector's reach, so that its collections scan only what requests create. Call
+    it once the app is built, before serving. Without it a full collection walked the few
+    hundred thousand startup objects: a ~100 ms stall that set the service's p99 under load."""
+    gc.collect()
+    gc.freeze()
+
 
 BODY_TOO_LARGE = "request body too large"
 API_CSP = "default-src 'none'; frame-ancestors 'none'"

@@ -28,7 +28,7 @@ def run(
         return
     import uvicorn
 
-    from jwtpizza.edge import SERVER_OPTIONS
+    from jwtpizza.edge import SERVER_OPTIONS, freeze_startup_heap
     from jwtpizza.factory.app import create_app
     from jwtpizza.factory.settings import FactorySettings
 
@@ -37,8 +37,10 @@ def run(
     }
     with readable_errors():
         settings = FactorySettings(**overrides)  # type: ignore[arg-type]
+    app = create_app(settings)
+    freeze_startup_heap()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level="info",

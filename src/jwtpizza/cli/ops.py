@@ -22,7 +22,7 @@ def ops(
     """Run the ops component: scrape the targets, evaluate the alert rules."""
     import uvicorn
 
-    from jwtpizza.edge import SERVER_OPTIONS
+    from jwtpizza.edge import SERVER_OPTIONS, freeze_startup_heap
     from jwtpizza.ops.app import create_app
     from jwtpizza.ops.incidents.settings import IncidentSettings
     from jwtpizza.ops.settings import OpsSettings
@@ -34,4 +34,5 @@ def ops(
         if autopilot:  # the flag turns autopilot on; without it the setting decides
             incidents = incidents.model_copy(update={"autopilot": True})
         app = create_app(settings, incidents=incidents)
+    freeze_startup_heap()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", **SERVER_OPTIONS)

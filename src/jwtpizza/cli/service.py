@@ -15,6 +15,8 @@ import typer
 from jwtpizza.cli.errors import readable_errors
 
 if TYPE_CHECKING:  # imported where used, so that `jwtpizza service --help` stays quick
+    from fastapi import FastAPI
+
     from jwtpizza.service.settings import ServiceSettings
 
 
@@ -57,6 +59,16 @@ def shared_metrics(workers: int) -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def serving_app() -> FastAPI:
+    """The app each uvicorn worker serves, its startup heap frozen."""
+    from jwtpizza.edge import freeze_startup_heap
+    from jwtpizza.service.app import create_app
+
+    app = create_app()
+    freeze_startup_heap()
+    return app
+
+
 def service(
     host: Annotated[
         str | None, typer.Option(metavar="HOST", help="Listen address (default 127.0.0.1)")
@@ -91,7 +103,7 @@ def service(
     workers = workers or os.cpu_count() or 1
     with shared_metrics(workers):
         uvicorn.run(
-            "jwtpizza.service.app:create_app",
+            "jwtpizza.cli.service:serving_app",
             factory=True,
             host=settings.host,
             port=settings.port,

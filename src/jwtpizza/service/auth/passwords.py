@@ -1,35 +1,55 @@
 """Password hashing with bcrypt, off the event loop (bcrypt releases the GIL).
 
-Hashes run on at most `HASH_SLOTS` threads at a time, one fewer than the cores: a flood of
-logins or registrations queues for those slots instead of taking every core from the requests
-that only read.
+Hashes run on their own threads, one per core, at a lower scheduling priority than the rest
+of the process (Linux gives each thread its own nice value): logins use every core nobody
+else wants, and a flood of logins or registrations still cannot take a core from the
+requests that only read, whose event loop thread the kernel runs first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-import weakref
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
-import anyio
-import anyio.to_thread
 import bcrypt
 
 # bcrypt only reads the first 72 bytes; longer passwords are refused rather than truncated.
 MAX_PASSWORD_BYTES = 72
-HASH_SLOTS = max(1, len(os.sched_getaffinity(0)) - 1)
+HASH_THREADS = len(os.sched_getaffinity(0))
+# Added to the hashing threads' nice value (0-19: the higher, the sooner they yield).
+HASH_NICENESS = 10
 
-# One limiter per event loop (tests run several apps, each on its own loop).
-_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
-    weakref.WeakKeyDictionary()
-)
+_hashers: ThreadPoolExecutor | None = None
 
 
-def _limiter() -> anyio.CapacityLimiter:
-    loop = asyncio.get_running_loop()
-    if loop not in _slots:
-        _slots[loop] = anyio.CapacityLimiter(HASH_SLOTS)
-    return _slots[loop]
+def _lower_priority() -> None:
+    # Where that is not permitted, the thread keeps the process's priority.
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
+
+
+def _executor() -> ThreadPoolExecutor:
+    """The hashing threads, shared by every event loop of the process (tests run several)."""
+    global _hashers
+    if _hashers is None:
+        _hashers = ThreadPoolExecutor(
+            HASH_THREADS, thread_name_prefix="jwtpizza-bcrypt", initializer=_lower_priority
+        )
+    return _hashers
+
+
+def _forget_parent_threads() -> None:
+    # A forked child (`jwtpizza up` seeds the demo accounts, then forks the service) has none
+    # of its parent's threads, but an executor inherited from it would count them as its own
+    # and start fewer.
+    global _hashers
+    _hashers = None
+
+
+os.register_at_fork(after_in_child=_forget_parent_threads)
 
 
 def too_long(password: str) -> bool:
@@ -38,9 +58,8 @@ def too_long(password: str) -> bool:
 
 async def hash_password(password: str, *, rounds: int) -> str:
     salt = bcrypt.gensalt(rounds=rounds)
-    hashed = await anyio.to_thread.run_sync(
-        bcrypt.hashpw, password.encode(), salt, limiter=_limiter()
-    )
+    loop = asyncio.get_running_loop()
+    hashed = await loop.run_in_executor(_executor(), bcrypt.hashpw, password.encode(), salt)
     return hashed.decode()
 
 
@@ -48,6 +67,7 @@ async def check_password(password: str, password_hash: str) -> bool:
     """Whether the password matches; an overlong one never does (bcrypt would refuse it)."""
     if too_long(password):
         return False
-    return await anyio.to_thread.run_sync(
-        bcrypt.checkpw, password.encode(), password_hash.encode(), limiter=_limiter()
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        _executor(), bcrypt.checkpw, password.encode(), password_hash.encode()
     )
