@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -94,36 +94,40 @@ async def place(
     now: datetime,
     lease: Lease | None = None,
 ) -> Order:
-    """Store the order, with the menu's `prices`, and its fulfilment job, in one transaction.
+    """Store the order, with the menu's `prices`, and its fulfilment job, in one transaction:
+    three Core INSERTs (the busiest write of the service, so no unit of work). The order is
+    returned as a transient object, enough for the answer and the factory's ticket.
 
     With a `lease`, the job is stored already leased (for the inline attempt), which saves
     the separate write transaction a claim would cost."""
-    order = Order(
-        diner_id=diner_id,
-        franchise_id=request.franchiseId,
-        store_id=request.storeId,
-        created_at=now,
-        updated_at=now,
-        status=OrderStatus.PENDING,
-        items=[
-            OrderItem(menu_id=i.menuId, description=prices[i.menuId][0], price=prices[i.menuId][1])
-            for i in request.items
-        ],
-    )
-    session.add(order)
-    await session.flush()
-    session.add(
-        FulfilmentJob(
-            order_id=order.id,
-            available_at=now,
-            attempts=0,
-            done=False,
+    connection = await session.connection()
+    stored = await connection.execute(
+        insert(Order).values(
+            diner_id=diner_id, franchise_id=request.franchiseId, store_id=request.storeId,
+            created_at=now, updated_at=now, status=OrderStatus.PENDING,
+        )
+    )  # fmt: skip
+    key = stored.inserted_primary_key
+    assert key is not None  # a single-row INSERT always has one
+    order_id = int(key[0])
+    items = [
+        {"order_id": order_id, "menu_id": i.menuId, "description": prices[i.menuId][0],
+         "price": prices[i.menuId][1]}
+        for i in request.items
+    ]  # fmt: skip
+    await connection.execute(insert(OrderItem), items)
+    await connection.execute(
+        insert(FulfilmentJob).values(
+            order_id=order_id, available_at=now, attempts=0, done=False,
             lease_owner=lease.owner if lease else None,
             lease_until=lease.until if lease else None,
         )
-    )
-    await session.flush()
-    return order
+    )  # fmt: skip
+    return Order(
+        id=order_id, diner_id=diner_id, franchise_id=request.franchiseId,
+        store_id=request.storeId, created_at=now, updated_at=now, status=OrderStatus.PENDING,
+        items=[OrderItem(**{k: v for k, v in item.items() if k != "order_id"}) for item in items],
+    )  # fmt: skip
 
 
 def move(order: Order, target: OrderStatus, *, now: datetime) -> None:
