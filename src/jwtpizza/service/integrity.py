@@ -49,8 +49,14 @@ class IntegrityReport:
 def _problem_queries() -> dict[str, Select[int]]:
     open_job = select(FulfilmentJob.order_id).where(FulfilmentJob.done.is_(False))
     any_job = select(FulfilmentJob.order_id)
+    # Joined as a derived table, grouped once: as `jwt IN (subquery)` MariaDB grouped the
+    # whole ledger again for every order (162 s for 5,000 orders).
     shared_jwt = (
-        select(Order.jwt).where(Order.jwt.is_not(None)).group_by(Order.jwt).having(func.count() > 1)
+        select(Order.jwt)
+        .where(Order.jwt.is_not(None))
+        .group_by(Order.jwt)
+        .having(func.count() > 1)
+        .subquery("shared_jwt")
     )
     is_open = Order.status.in_(OPEN)
     return {
@@ -64,7 +70,7 @@ def _problem_queries() -> dict[str, Select[int]]:
         "fulfilled_without_pizza": select(Order.id).where(
             Order.status == OrderStatus.FULFILLED, Order.jwt.is_(None)
         ),
-        "duplicated_orders": select(Order.id).where(Order.jwt.in_(shared_jwt)),
+        "duplicated_orders": select(Order.id).join(shared_jwt, shared_jwt.c.jwt == Order.jwt),
         "orders_at_missing_stores": select(Order.id).where(Order.store_id.not_in(select(Store.id))),
         "items_of_missing_menu_entries": select(OrderItem.id).where(
             OrderItem.menu_id.not_in(select(MenuItem.id))
