@@ -35,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -268,6 +269,7 @@ def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
         for name in args.cases:
             for c in args.connections:
                 out = args.profile / f"{setup}-{name}-{c}.txt" if args.profile else None
+                settle(pid)
                 spent = cpu_seconds(pid)
                 with profiled(pid, out):
                     row = measure(base, name, token, c, args.seconds, work)
@@ -299,6 +301,20 @@ def cpu_seconds(pid: int) -> float:
         times = proc.cpu_times()
         total += times.user + times.system
     return total
+
+
+def settle(pid: int, quiet_share: float = 0.1, limit_seconds: float = 20.0) -> None:
+    """Wait until the server is idle (under `quiet_share` of a core for half a second): a
+    case must not pay for the previous one's backlog (logins at c=50 leave seconds of bcrypt
+    queued when wrk stops)."""
+    deadline = time.monotonic() + limit_seconds
+    before = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - before < 0.5 * quiet_share:
+            return
+        before = now
 
 
 def resident_mb(pid: int) -> str:
