@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, String, Update, event, select, update
@@ -84,6 +85,7 @@ def _retrieve(answer: asyncio.Future[dict[str, int]]) -> None:
 _ALL = select(DataVersion.name, DataVersion.version)
 
 
+@cache  # one statement per name, built once: a write that bumps runs it as it is
 def bump_statement(name: str) -> Update:
     return (
         update(DataVersion)
