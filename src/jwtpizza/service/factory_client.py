@@ -85,14 +85,12 @@ class HttpFactoryClient:
         api_key: str,
         timeout: float | None,
         transport: httpx.AsyncBaseTransport | None = None,
-        event_hooks: dict[str, list[Any]] | None = None,
     ) -> None:
         self._api_key = api_key
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=timeout,
             transport=transport,
-            event_hooks=event_hooks,
         )
         self._keys: dict[str, Any] = {}
 

@@ -139,20 +139,38 @@ def move(order: Order, target: OrderStatus, *, now: datetime) -> None:
     order.updated_at = now
 
 
+_FULFIL = (
+    update(Order)
+    .where(Order.id == bindparam("order"), Order.status.in_(sources_of(OrderStatus.FULFILLED)))
+    .values(
+        status=OrderStatus.FULFILLED,
+        updated_at=bindparam("now"),
+        jwt=bindparam("pizza"),
+        report_url=bindparam("link"),
+    )
+)
+_FINISH_JOB = (
+    update(FulfilmentJob)
+    .where(FulfilmentJob.order_id == bindparam("order"))
+    .values(done=True, lease_owner=None, lease_until=None)
+)
+
+
 async def fulfil(
     *, session: AsyncSession, order_id: int, jwt: str, report_url: str | None, now: datetime
 ) -> bool:
-    """Record the pizza if the lifecycle still allows it; whether the order moved.
+    """Record the pizza if the lifecycle still allows it, and end the order's job; whether
+    the order moved.
 
-    One conditional UPDATE: an order already fulfilled or rejected is left alone, even by a
-    concurrent worker on another replica."""
-    result = await session.execute(
-        update(Order)
-        .where(Order.id == order_id, Order.status.in_(sources_of(OrderStatus.FULFILLED)))
-        .values(status=OrderStatus.FULFILLED, updated_at=now, jwt=jwt, report_url=report_url)
-        .execution_options(synchronize_session=False)
+    Two prebuilt UPDATEs on the transaction's connection. The first is conditional: an order
+    already fulfilled or rejected is left alone, even by a concurrent worker on another
+    replica."""
+    connection = await session.connection()
+    result = await connection.execute(
+        _FULFIL, {"order": order_id, "now": now, "pizza": jwt, "link": report_url}
     )
-    return bool(getattr(result, "rowcount", 0))
+    await connection.execute(_FINISH_JOB, {"order": order_id})
+    return bool(result.rowcount)
 
 
 async def get_for(*, session: AsyncSession, order_id: int, diner_id: int | None) -> Order:
