@@ -113,8 +113,10 @@ class SharedWindow:
 
     async def settle(self, attempt: str, *, failed: bool) -> None:
         """End an attempt in flight: a failure counts from now for a whole window; a success
-        gives its places back."""
+        gives its places back. It takes the limits lock like every other write here: without
+        it MariaDB's gap locks made this DELETE and a concurrent attempt's INSERT deadlock."""
         async with self._db.writer() as session:
+            await session.execute(versions.bump_statement(versions.LIMITS))
             where = LimitEvent.attempt == attempt
             if failed:
                 expires_at = self._clock.now() + self._window
