@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -100,8 +100,13 @@ def dialect_of(url: str) -> str:
 
 class _LoopThreadSqlite(aiosqlite.Connection):
     """An aiosqlite connection that runs its statements on the event loop's thread, except
-    those that may wait (see the module's docstring). aiosqlite's own thread still opens and
-    closes the connection."""
+    those that may wait (see the module's docstring), which run on aiosqlite's own thread, as
+    does opening the connection.
+
+    The two threads never use the connection at once. A caller cancelled while its statement
+    runs on aiosqlite's thread (a request timing out, Ctrl-C) stops waiting, but the statement
+    runs on; until it ends, every next call waits for it, whether a ROLLBACK or close(), which
+    would otherwise free the statement the other thread is stepping through."""
 
     def __init__(self, path: str, *, writer: bool) -> None:
         connector = partial(
@@ -112,6 +117,7 @@ class _LoopThreadSqlite(aiosqlite.Connection):
         )
         super().__init__(connector, iter_chunk_size=64)
         self._writer = writer
+        self._hop: asyncio.Future[None] | None = None  # while aiosqlite's thread runs one
 
     def _may_wait(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> bool:
         if not self._writer:
@@ -122,11 +128,28 @@ class _LoopThreadSqlite(aiosqlite.Connection):
         return statement.lstrip()[:5].upper() in ("BEGIN", "COMMI")
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if self._may_wait(fn, args):
-            return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
-        if not self._running or self._connection is None:
-            raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
+        while self._hop is not None:
+            await asyncio.shield(self._hop)  # this caller may be cancelled; the hop may not
+        if not self._may_wait(fn, args):
+            if not self._running or self._connection is None:
+                raise ValueError("Connection closed")
+            return fn(*args, **kwargs)
+        loop = asyncio.get_running_loop()
+        hop = self._hop = loop.create_future()
+
+        def on_thread() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with suppress(RuntimeError):  # the loop closed; nobody is left to wait
+                    loop.call_soon_threadsafe(self._hop_ended, hop)
+
+        return await super()._execute(on_thread)  # type: ignore[no-untyped-call]
+
+    def _hop_ended(self, hop: asyncio.Future[None]) -> None:
+        hop.set_result(None)
+        if self._hop is hop:
+            self._hop = None
 
 
 def _sqlite_engine(url: str, *, writer: bool, pooled: bool) -> AsyncEngine:

@@ -73,3 +73,42 @@ async def test_a_write_waiting_for_another_process_lock_leaves_the_loop_free(
     await asyncio.wait_for(waiting, 10)
     async with db.read_connection() as connection:
         assert await connection.scalar(text("SELECT name FROM pizzas")) == "pepperoni"
+
+
+async def test_a_cancelled_write_leaves_its_connection_to_the_thread_until_it_is_done(
+    db: Database, tmp_path: Path
+) -> None:
+    """Ctrl-C cancels a write whose BEGIN IMMEDIATE still waits on aiosqlite's thread, and
+    SQLAlchemy at once closes the statement's cursor. Doing that on the loop's thread while
+    the other thread steps through the statement stalls the loop behind SQLite's connection
+    mutex, and frees what the other thread is using: a segfault, now and then. The cancelled
+    write's clean-up waits for the thread to be done instead, and the loop runs on."""
+    other = sqlite3.connect(tmp_path / "threads.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+
+        async def write() -> None:
+            async with db.writer() as session:
+                await session.execute(text("INSERT INTO pizzas (name) VALUES ('margherita')"))
+
+        waiting = asyncio.create_task(write())
+        await asyncio.sleep(0.2)  # its BEGIN IMMEDIATE waits for the lock, on the thread
+        waiting.cancel()
+        started = time.perf_counter()
+        ticks = 0
+        while time.perf_counter() - started < 0.5:
+            await asyncio.sleep(0.01)
+            ticks += 1
+        # Had the clean-up closed the cursor on the loop's thread, SQLite would have held that
+        # call until the other thread's wait ended, and no tick would have run meanwhile.
+        assert ticks >= 20 and not waiting.done()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(waiting, 10)
+    async with db.writer() as session:  # the writer works on after the cancelled one
+        await session.execute(text("INSERT INTO pizzas (name) VALUES ('hawaiian')"))
+    async with db.read_connection() as connection:
+        names = (await connection.scalars(text("SELECT name FROM pizzas"))).all()
+    assert names == ["hawaiian"]
