@@ -99,9 +99,10 @@ def test_scenario_passes_on_autopilot(
     if name == "unannounced-chaos":
         text = Path(card["postmortem"]).read_text()
         assert "escalated past its first step before anyone acknowledged it" in text
-        # Acknowledged only after the escalation reached the secondary.
+        # Acknowledged only after the escalation reached the secondary, who then fixed it.
         assert card["mtta"] is not None, result.stderr[-3000:]
         assert card["mtta"] >= load(name).responder.escalation_wait
+        assert card["mttm"] is not None and card["mttm"] > card["mttd"] + card["mtta"]
 
 
 def test_resilience_both_shows_the_original_outcome_beside_the_resilient_one(

@@ -65,20 +65,50 @@ async def end_fault(stack: Stack, scenario: Scenario) -> None:
 
 async def _respond(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> None:
     """The simulated person: `ack_after` after a page opened, acknowledges its incident (and
-    so its pages), or the page itself when no incident has opened. Like a person, it tries
-    again when ops does not answer (a slow or refused request under load)."""
+    so its pages), or the page itself when no incident has opened, then runs their runbook on
+    each incident they acknowledged, if they have one. Like a person, it tries again when ops
+    does not answer (a slow or refused request under load)."""
     if scenario.responder.ack_by == "nobody":
         return
+    fixing: list[asyncio.Task[None]] = []
+    try:
+        while True:
+            try:
+                for incident_id in await _acknowledge_due(stack, scenario, timing, say):
+                    if scenario.responder.runbook is not None:
+                        fixing.append(asyncio.create_task(_fix(stack, scenario, incident_id, say)))
+            except httpx.HTTPError as error:
+                say(f"{scenario.responder.ack_by} could not reach ops, trying again: {error!r}")
+            await asyncio.sleep(0.2)
+    finally:
+        for task in fixing:
+            task.cancel()
+        await asyncio.gather(*fixing, return_exceptions=True)
+
+
+async def _fix(stack: Stack, scenario: Scenario, incident_id: int, say: Say) -> None:
+    """Run the responder's runbook on an incident they acknowledged (it answers once done)."""
+    who = scenario.responder
     while True:
         try:
-            await _acknowledge_due(stack, scenario, timing, say)
+            response = await stack.http.post(
+                f"{stack.ops_url}/api/ops/incidents/{incident_id}/runbooks/{who.runbook}",
+                headers=stack.admin(), timeout=None,
+            )  # fmt: skip
+            response.raise_for_status()
         except httpx.HTTPError as error:
-            say(f"{scenario.responder.ack_by} could not reach ops, trying again: {error!r}")
-        await asyncio.sleep(0.2)
+            say(f"{who.ack_by} could not run runbook {who.runbook}, trying again: {error!r}")
+            await asyncio.sleep(0.2)
+            continue
+        steps = "; ".join(step["text"] for step in response.json()["steps"])
+        say(f"{who.ack_by} ran runbook {who.runbook} on incident {incident_id}: {steps}")
+        return
 
 
-async def _acknowledge_due(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> None:
+async def _acknowledge_due(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> list[int]:
+    """Acknowledge what is due; the incidents acknowledged."""
     who = scenario.responder
+    acknowledged = []
     for page in await stack.get(f"{stack.ops_url}/api/ops/pages"):
         due = _when(page["createdAt"]) + timedelta(seconds=timing.wall(who.ack_after))
         if page["status"] != "triggered" or _now() < due:
@@ -91,12 +121,15 @@ async def _acknowledge_due(stack: Stack, scenario: Scenario, timing: Timing, say
                 headers=stack.admin(),
             )
             _unless_resolved_meanwhile(response)
+            if response.status_code != 409:
+                acknowledged.append(incident["id"])
             say(f"{who.ack_by} acknowledged incident {incident['id']}")
         response = await stack.http.post(
             f"{stack.ops_url}/api/ops/pages/{page['id']}/ack", headers=stack.admin()
         )
         _unless_resolved_meanwhile(response)
         say(f"{who.ack_by} acknowledged page {page['id']}: {page['title']}")
+    return acknowledged
 
 
 def _unless_resolved_meanwhile(response: httpx.Response) -> None:
@@ -139,8 +172,12 @@ async def run(
     timing = Timing(speed)
     card = Scorecard(scenario=scenario.name, speed=speed, resilience=resilience)
     started = time.monotonic()
+    by_hand = scenario.responder.runbook is not None
+    if autopilot and by_hand:
+        say(f"autopilot off: in this story {scenario.responder.ack_by} runs runbook "
+            f"{scenario.responder.runbook} by hand")  # fmt: skip
     async with running_stack(
-        folder, timing, resilient=resilience == "on", autopilot=autopilot,
+        folder, timing, resilient=resilience == "on", autopilot=autopilot and not by_hand,
         responder=scenario.responder,
     ) as stack:  # fmt: skip
         say(f"stack up: service {stack.service_url}, factory {stack.factory_url}, "

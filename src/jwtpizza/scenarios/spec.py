@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from jwtpizza.ops.incidents.settings import DEFAULT_RUNBOOK_DIR
+
 FILES = Path(__file__).resolve().parent / "files"
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -59,6 +61,10 @@ class Responder(_Strict):
     ack_by: Literal["primary", "secondary", "nobody"] = "primary"
     ack_after: Duration = 30.0
     escalation_wait: Duration = 5 * 60.0  # primary -> secondary -> team
+    # The runbook this person runs by hand once they have acknowledged the incident. A story
+    # whose fix comes from a person, after the acknowledgement, runs with autopilot off:
+    # automation would fix it at the first alert, before anyone could acknowledge anything.
+    runbook: str | None = None
 
 
 class ExpectedAlert(_Strict):
@@ -118,6 +124,11 @@ def load_file(path: Path) -> Scenario:
         raise ScenarioError(f"{path}: fault.type: a chaos fault names its chaos type")
     if scenario.fault.start >= scenario.run_for:
         raise ScenarioError(f"{path}: fault.start: the fault must start before run_for ends")
+    runbook = scenario.responder.runbook
+    if runbook is not None and scenario.responder.ack_by == "nobody":
+        raise ScenarioError(f"{path}: responder.runbook: nobody acknowledges, so nobody runs it")
+    if runbook is not None and not (DEFAULT_RUNBOOK_DIR / f"{runbook}.yml").is_file():
+        raise ScenarioError(f"{path}: responder.runbook: no runbook named {runbook!r}")
     return scenario
 
 

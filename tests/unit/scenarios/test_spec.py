@@ -30,6 +30,7 @@ def test_the_six_incidents_ship_and_load() -> None:
     outage = load("factory-outage")
     assert outage.fault.duration == 12 * 60 and outage.fault.type == "outage"
     assert load("unannounced-chaos").responder.ack_after == 90
+    assert load("unannounced-chaos").responder.runbook == "FactoryChaosErrors"
     assert load("factory-auth").fault.duration == 50 * 60
     assert not load("noisy-alert").criteria.pages
 
@@ -62,6 +63,14 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
         (lambda t: t.replace("start: 1m", "start: 11m"), "fault.start: the fault must start"),
         (lambda t: "name: [unclosed\n", "line 2 is not valid YAML"),
         (lambda t: "- a list\n", "a scenario file is a mapping of fields"),
+        (
+            lambda t: t + "responder: {ack_by: primary, runbook: FactoryChaosErors}\n",
+            "responder.runbook: no runbook named 'FactoryChaosErors'",
+        ),
+        (
+            lambda t: t + "responder: {ack_by: nobody, runbook: FactoryChaosErrors}\n",
+            "responder.runbook: nobody acknowledges, so nobody runs it",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_in_one_line(tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
