@@ -14,18 +14,24 @@ waiting.
 SQLite statements run on the event loop's own thread, not on aiosqlite's thread: a hop to
 that thread and back costs 100-200 µs of CPU (a queue, a futex, the loop's self-pipe), far
 more than the microseconds an indexed read of a local file takes, and SQLAlchemy makes
-four of them per statement. Only what can wait goes through the thread: a writer's `BEGIN
-IMMEDIATE` (it waits while another process holds the write lock) and its COMMIT (which may
-checkpoint the WAL to disk), so a write transaction costs two hops whatever its length. A
-reader never waits in WAL mode, and a statement inside a transaction that holds the write
-lock never waits for another.
+four of them per statement. Only what must wait goes through the thread:
+- a writer's `BEGIN IMMEDIATE` while another process holds the write lock: it is tried on
+  the loop's thread with no busy timeout, and only when the lock is taken does it wait for
+  it there;
+- every CHECKPOINT_EVERY-th COMMIT of a writer, with a passive checkpoint after it (copying
+  the WAL back into the database file syncs to disk and may take milliseconds). A writer's
+  automatic checkpoints are off, so no other COMMIT can start one.
+So a write transaction on a free lock costs no hop at all. A reader never waits in WAL mode,
+a statement inside a transaction that holds the write lock never waits for another, and a
+COMMIT in WAL mode with `synchronous=NORMAL` appends to the WAL without syncing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from functools import partial
@@ -47,6 +53,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+CHECKPOINT_EVERY = 100  # COMMITs of one SQLite writer engine (a few pages each) per checkpoint
 # Errors after which the server has rolled the whole transaction back and it may simply run
 # again: MariaDB/MySQL's deadlock victim (1213); PostgreSQL's deadlock_detected and
 # serialization_failure.
@@ -100,7 +107,7 @@ def dialect_of(url: str) -> str:
 
 class _LoopThreadSqlite(aiosqlite.Connection):
     """An aiosqlite connection that runs its statements on the event loop's thread, except
-    those that may wait (see the module's docstring), which run on aiosqlite's own thread, as
+    those that must wait (see the module's docstring), which run on aiosqlite's own thread, as
     does opening the connection.
 
     The two threads never use the connection at once. A caller cancelled while its statement
@@ -108,7 +115,7 @@ class _LoopThreadSqlite(aiosqlite.Connection):
     runs on; until it ends, every next call waits for it, whether a ROLLBACK or close(), which
     would otherwise free the statement the other thread is stepping through."""
 
-    def __init__(self, path: str, *, writer: bool) -> None:
+    def __init__(self, path: str, *, writer: bool, commits: Iterator[int]) -> None:
         connector = partial(
             sqlite3.connect,
             path,
@@ -117,29 +124,58 @@ class _LoopThreadSqlite(aiosqlite.Connection):
         )
         super().__init__(connector, iter_chunk_size=64)
         self._writer = writer
+        self._commits = commits  # shared by the engine's connections
         self._hop: asyncio.Future[None] | None = None  # while aiosqlite's thread runs one
 
-    def _may_wait(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> bool:
+    def _boundary(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> str | None:
+        """ "BEGIN" or "COMMIT" for a writer's transaction boundaries, else None."""
         if not self._writer:
-            return False
+            return None
         if fn == self._conn.commit:
-            return True
+            return "COMMIT"
         statement = args[0] if args and isinstance(args[0], str) else ""
-        return statement.lstrip()[:5].upper() in ("BEGIN", "COMMI")
+        word = statement.lstrip()[:6].upper()
+        return "BEGIN" if word.startswith("BEGIN") else "COMMIT" if word == "COMMIT" else None
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         while self._hop is not None:
             await asyncio.shield(self._hop)  # this caller may be cancelled; the hop may not
-        if not self._may_wait(fn, args):
-            if not self._running or self._connection is None:
-                raise ValueError("Connection closed")
-            return fn(*args, **kwargs)
+        if not self._running or self._connection is None:
+            raise ValueError("Connection closed")
+        boundary = self._boundary(fn, args)
+        if boundary == "BEGIN":
+            try:
+                return self._at_once(partial(fn, *args, **kwargs))
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+            return await self._on_thread(partial(fn, *args, **kwargs))  # waits for the lock
+        if boundary == "COMMIT" and next(self._commits) % CHECKPOINT_EVERY == 0:
+            return await self._on_thread(partial(self._commit_and_checkpoint, fn, args, kwargs))
+        return fn(*args, **kwargs)
+
+    def _at_once(self, statement: Callable[[], Any]) -> Any:
+        """Run `statement` with no busy timeout: SQLITE_BUSY at once if the lock is taken."""
+        self._conn.execute("PRAGMA busy_timeout=0")
+        try:
+            return statement()
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+    def _commit_and_checkpoint(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        result = fn(*args, **kwargs)
+        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return result
+
+    async def _on_thread(self, statement: Callable[[], Any]) -> Any:
         loop = asyncio.get_running_loop()
         hop = self._hop = loop.create_future()
 
         def on_thread() -> Any:
             try:
-                return fn(*args, **kwargs)
+                return statement()
             finally:
                 with suppress(RuntimeError):  # the loop closed; nobody is left to wait
                     loop.call_soon_threadsafe(self._hop_ended, hop)
@@ -155,20 +191,21 @@ class _LoopThreadSqlite(aiosqlite.Connection):
 def _sqlite_engine(url: str, *, writer: bool, pooled: bool) -> AsyncEngine:
     path = make_url(url).database or ""
 
+    commits = itertools.count(1)
+
     async def connect() -> aiosqlite.Connection:
-        return await _LoopThreadSqlite(path, writer=writer)
+        return await _LoopThreadSqlite(path, writer=writer, commits=commits)
 
     options: dict[str, Any] = {"async_creator": connect}
     if not pooled:
         options["poolclass"] = NullPool
     elif writer:
         # Every writer transaction ends in COMMIT or ROLLBACK, so the pool need not roll back
-        # again when the connection comes back (one aiosqlite thread hop saved per write).
+        # again when the connection comes back.
         options.update(pool_size=1, max_overflow=0, pool_timeout=60, pool_reset_on_return=None)
     else:
         # Readers run each statement in its own implicit snapshot (WAL), so they skip
-        # BEGIN/ROLLBACK: every statement through aiosqlite is a thread hop, and a read
-        # would otherwise pay four hops instead of one.
+        # BEGIN/ROLLBACK: one statement per read instead of three.
         options.update(
             pool_size=8, max_overflow=8, pool_reset_on_return=None, isolation_level="AUTOCOMMIT"
         )
@@ -183,6 +220,8 @@ def _sqlite_engine(url: str, *, writer: bool, pooled: bool) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if writer:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")  # every CHECKPOINT_EVERY-th COMMIT
         cursor.close()
 
     if writer:

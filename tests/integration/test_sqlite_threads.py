@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from jwtpizza.db import Database
+from jwtpizza.db import CHECKPOINT_EVERY, Database
 
 
 @pytest.fixture
@@ -46,6 +46,49 @@ async def test_a_write_transaction_runs_its_statements_on_the_loop_thread(db: Da
     assert ran_on == threading.get_ident()
     async with db.read_connection() as connection:
         assert await connection.scalar(text("SELECT name FROM pizzas")) == "veggie"
+
+
+@pytest.fixture
+def statements(db: Database) -> list[tuple[str, int]]:
+    """Each statement the writer's connections run, with the thread that ran it."""
+    ran: list[tuple[str, int]] = []
+
+    @event.listens_for(db.write_engine.sync_engine, "connect")
+    def _trace(dbapi_connection: Any, _record: Any) -> None:
+        raw = dbapi_connection.driver_connection._conn  # the sqlite3 connection itself
+        raw.set_trace_callback(lambda sql: ran.append((sql, threading.get_ident())))
+
+    return ran
+
+
+async def test_a_write_on_a_free_lock_runs_wholly_on_the_loop_thread(
+    db: Database, statements: list[tuple[str, int]]
+) -> None:
+    await db.write_engine.dispose()  # reconnect, traced
+    async with db.writer() as session:
+        await session.execute(text("INSERT INTO pizzas (name) VALUES ('veggie')"))
+    ran = [(sql, thread) for sql, thread in statements if not sql.startswith("PRAGMA")]
+    assert [sql.split()[0] for sql, _ in ran] == ["BEGIN", "INSERT", "COMMIT"]
+    assert {thread for _, thread in ran} == {threading.get_ident()}
+
+
+async def test_every_hundredth_commit_checkpoints_the_wal_on_aiosqlite_thread(
+    db: Database, statements: list[tuple[str, int]], tmp_path: Path
+) -> None:
+    await db.write_engine.dispose()
+    for n in range(CHECKPOINT_EVERY):
+        async with db.writer() as session:
+            await session.execute(text("INSERT INTO pizzas (name) VALUES (:n)"), {"n": str(n)})
+    checkpoints = [thread for sql, thread in statements if "wal_checkpoint" in sql]
+    commits = [thread for sql, thread in statements if sql == "COMMIT"]
+    loop = threading.get_ident()
+    assert len(checkpoints) == 1 and checkpoints[0] != loop
+    # The fixture's CREATE TABLE was the engine's first COMMIT, so the checkpoint came after
+    # the 99th of these; it ran on aiosqlite's thread with its COMMIT, every other on the loop's.
+    assert commits.count(loop) == CHECKPOINT_EVERY - 1
+    with sqlite3.connect(tmp_path / "threads.db") as other:
+        _busy, wal_frames, _copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert wal_frames < 5, wal_frames  # the WAL started over after the checkpoint
 
 
 async def test_a_write_waiting_for_another_process_lock_leaves_the_loop_free(
