@@ -92,7 +92,7 @@ class SharedWindow:
     async def locked(self) -> AsyncIterator[AsyncSession]:
         """A write transaction that holds the limits lock, with expired events dropped."""
         async with self._db.writer() as session:
-            await session.execute(versions.bump_statement(versions.LIMITS))
+            await _take_lock(session)
             await session.execute(
                 delete(LimitEvent).where(LimitEvent.expires_at <= self._clock.now())
             )
@@ -113,20 +113,31 @@ class SharedWindow:
 
     async def settle(self, attempt: str, *, failed: bool) -> None:
         """End an attempt in flight: a failure counts from now for a whole window; a success
-        gives its places back. It takes the limits lock like every other write here: without
-        it MariaDB's gap locks made this DELETE and a concurrent attempt's INSERT deadlock."""
+        gives its places back (`release`)."""
         async with self._db.writer() as session:
-            await session.execute(versions.bump_statement(versions.LIMITS))
-            where = LimitEvent.attempt == attempt
-            if failed:
-                expires_at = self._clock.now() + self._window
-                await session.execute(
-                    update(LimitEvent)
-                    .where(where)
-                    .values(settled=True, attempt=None, expires_at=expires_at)
-                )
-            else:
-                await session.execute(delete(LimitEvent).where(where))
+            if not failed:
+                await self.release(session, attempt)
+                return
+            await _take_lock(session)
+            expires_at = self._clock.now() + self._window
+            await session.execute(
+                update(LimitEvent)
+                .where(LimitEvent.attempt == attempt)
+                .values(settled=True, attempt=None, expires_at=expires_at)
+            )
+
+    @staticmethod
+    async def release(session: AsyncSession, attempt: str) -> None:
+        """Give a successful attempt's places back, in the caller's write transaction (its
+        first write: the limits lock is taken before any other)."""
+        await _take_lock(session)
+        await session.execute(delete(LimitEvent).where(LimitEvent.attempt == attempt))
+
+
+async def _take_lock(session: AsyncSession) -> None:
+    """Take the limits lock, as every write to `limit_events` does first: without it,
+    MariaDB's gap locks made one attempt's DELETE and another's INSERT deadlock."""
+    await session.execute(versions.bump_statement(versions.LIMITS))
 
 
 class LoginLimiter:
@@ -160,11 +171,16 @@ class LoginLimiter:
             async with self._settled:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._settled.wait(), POLL_SECONDS)
-        outcome = Attempt()
+        outcome = Attempt(token)
+        failed = True
         try:
             yield outcome
+            failed = not outcome.ok
         finally:
-            await self._window.settle(token, failed=not outcome.ok)
+            # An error after `succeed_in` rolled its transaction back, or came after it
+            # committed: either way counting a failure is right (the second finds no row).
+            if failed or not outcome.released:
+                await self._window.settle(token, failed=failed)
             async with self._settled:
                 self._settled.notify_all()
 
@@ -187,12 +203,22 @@ class LoginLimiter:
 
 
 class Attempt:
-    """One login attempt's outcome: a failure unless `succeeded()` is called."""
+    """One login attempt's outcome: a failure unless `succeeded()` or `succeed_in()` is
+    called."""
 
-    ok = False
+    def __init__(self, token: str) -> None:
+        self._token = token
+        self.ok = False
+        self.released = False  # its places given back in the caller's transaction
 
     def succeeded(self) -> None:
         self.ok = True
+
+    async def succeed_in(self, session: AsyncSession) -> None:
+        """Succeed, giving the places back in the caller's write transaction (one write
+        transaction fewer), which must end before the `attempt` block does."""
+        await SharedWindow.release(session, self._token)
+        self.ok = self.released = True
 
 
 class RegistrationLimiter:

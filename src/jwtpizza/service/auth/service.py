@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -33,29 +33,33 @@ class TokenSettings:
     password_min_length: int
 
 
+_NEW_SESSION = insert(Session)
+
+
 async def start_session(
-    *, session: AsyncSession, user: User, settings: TokenSettings, now: datetime
+    *, session: AsyncSession, user: UserPublic, settings: TokenSettings, now: datetime
 ) -> str:
-    """Issue a token for `user` and record its session row."""
-    public = users.to_public(user)
+    """Issue a token for `user` and record its session row (a Core INSERT: every login
+    runs it)."""
     issued = tokens.issue(
         user_id=user.id,
         name=user.name,
         email=user.email,
-        roles=[role.model_dump(exclude_none=True) for role in public.roles],
+        roles=[role.model_dump(exclude_none=True) for role in user.roles],
         secret=settings.secret,
         now=now,
         ttl_seconds=settings.ttl_seconds,
     )
-    session.add(
-        Session(
-            token_id=issued.token_id,
-            user_id=user.id,
-            created_at=issued.issued_at,
-            expires_at=issued.expires_at,
-        )
+    connection = await session.connection()
+    await connection.execute(
+        _NEW_SESSION,
+        {
+            "token_id": issued.token_id,
+            "user_id": user.id,
+            "created_at": issued.issued_at,
+            "expires_at": issued.expires_at,
+        },
     )
-    await session.flush()
     return issued.token
 
 
@@ -90,8 +94,9 @@ async def register(
             password_hash=password_hash,
             roles=[Role.DINER],
         )
-        token = await start_session(session=session, user=user, settings=settings, now=now)
-        return users.to_public(user), token
+        public = users.to_public(user)
+        token = await start_session(session=session, user=public, settings=settings, now=now)
+        return public, token
 
 
 async def login(
@@ -113,18 +118,20 @@ async def login(
         raise InvalidInput("email and password are required")
     email = users.canonical_email(email)
     async with limiter.attempt(email=email, address=address) as attempt:
-        async with db.reader() as session:
-            user = await users.get_by_email(session=session, email=email)
-        matches = await check_password(password, user.password_hash if user else _DUMMY_HASH)
-        if user is None or not matches:
+        async with db.read_connection() as connection:
+            account = await users.account_by_email(connection=connection, email=email)
+        known = account.password_hash if account else _DUMMY_HASH
+        if not await check_password(password, known) or account is None:
             raise NotFound("unknown user")  # a failed attempt
-        attempt.succeeded()
-    try:
-        async with db.writer() as session:
-            token = await start_session(session=session, user=user, settings=settings, now=now)
-    except IntegrityError as exc:  # the account was deleted since it was read
-        raise NotFound("unknown user") from exc
-    return users.to_public(user), token
+        try:
+            async with db.writer() as session:
+                await attempt.succeed_in(session)
+                token = await start_session(
+                    session=session, user=account.public, settings=settings, now=now
+                )
+        except IntegrityError as exc:  # the account was deleted since it was read
+            raise NotFound("unknown user") from exc
+    return account.public, token
 
 
 async def verify_current_password(

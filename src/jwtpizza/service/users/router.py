@@ -61,7 +61,7 @@ async def update_user(
         token = None
         if target.id == user.id:
             token = await start_session(
-                session=session, user=target, settings=context.tokens, now=context.clock.now()
+                session=session, user=public, settings=context.tokens, now=context.clock.now()
             )
     return UpdatedUser(user=public, token=token)
 

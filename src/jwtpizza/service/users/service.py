@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from jwtpizza.errors import Conflict, InvalidInput, NotFound
 from jwtpizza.service.auth.models import Session
@@ -55,6 +56,33 @@ def to_public(user: User) -> UserPublic:
 
 async def get_by_email(*, session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email == canonical_email(email)))
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user as a login needs it: what the answer shows, and the hash to check."""
+
+    public: UserPublic
+    password_hash: str
+
+
+# Built once: every login runs it. One statement, roles joined in, no unit of work.
+_ACCOUNT = (
+    select(User.id, User.name, User.email, User.password_hash, UserRole.role, UserRole.object_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(User.email == bindparam("email"))
+    .order_by(UserRole.id)
+)
+
+
+async def account_by_email(*, connection: AsyncConnection, email: str) -> Account | None:
+    rows = (await connection.execute(_ACCOUNT, {"email": canonical_email(email)})).all()
+    if not rows:
+        return None
+    user_id, name, user_email, password_hash = rows[0][:4]
+    grants = [(role, object_id) for *_, role, object_id in rows if role is not None]
+    public = UserPublic(id=user_id, name=name, email=user_email, roles=roles_out(grants))
+    return Account(public=public, password_hash=password_hash)
 
 
 async def get(*, session: AsyncSession, user_id: int) -> User:
