@@ -8,7 +8,8 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +66,7 @@ async def test_a_write_on_a_free_lock_runs_wholly_on_the_loop_thread(
     db: Database, statements: list[tuple[str, int]]
 ) -> None:
     await db.write_engine.dispose()  # reconnect, traced
-    async with db.writer() as session:
-        await session.execute(text("INSERT INTO pizzas (name) VALUES ('veggie')"))
+    await insert(db, "veggie")
     ran = [(sql, thread) for sql, thread in statements if not sql.startswith("PRAGMA")]
     assert [sql.split()[0] for sql, _ in ran] == ["BEGIN", "INSERT", "COMMIT"]
     assert {thread for _, thread in ran} == {threading.get_ident()}
@@ -77,8 +77,7 @@ async def test_every_hundredth_commit_checkpoints_the_wal_on_aiosqlite_thread(
 ) -> None:
     await db.write_engine.dispose()
     for n in range(CHECKPOINT_EVERY):
-        async with db.writer() as session:
-            await session.execute(text("INSERT INTO pizzas (name) VALUES (:n)"), {"n": str(n)})
+        await insert(db, str(n))
     checkpoints = [thread for sql, thread in statements if "wal_checkpoint" in sql]
     commits = [thread for sql, thread in statements if sql == "COMMIT"]
     loop = threading.get_ident()
@@ -91,28 +90,40 @@ async def test_every_hundredth_commit_checkpoints_the_wal_on_aiosqlite_thread(
     assert wal_frames < 5, wal_frames  # the WAL started over after the checkpoint
 
 
-async def test_a_write_waiting_for_another_process_lock_leaves_the_loop_free(
-    db: Database, tmp_path: Path
-) -> None:
-    other = sqlite3.connect(tmp_path / "threads.db", isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")  # another process holds the one write lock
+@contextmanager
+def another_process_writing(path: Path) -> Iterator[None]:
+    """Another process holds the one write lock until the block ends."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
     try:
-
-        async def write() -> None:
-            async with db.writer() as session:
-                await session.execute(text("INSERT INTO pizzas (name) VALUES ('pepperoni')"))
-
-        waiting = asyncio.create_task(write())
-        started = time.perf_counter()
-        ticks = 0
-        while time.perf_counter() - started < 0.5:
-            await asyncio.sleep(0.01)
-            ticks += 1
-        # Had BEGIN IMMEDIATE waited on the loop's thread, no tick would have run meanwhile.
-        assert ticks >= 20 and not waiting.done()
+        yield
     finally:
         other.execute("COMMIT")
         other.close()
+
+
+async def insert(db: Database, name: str) -> None:
+    async with db.writer() as session:
+        await session.execute(text("INSERT INTO pizzas (name) VALUES (:name)"), {"name": name})
+
+
+async def ticks_in_half_a_second() -> int:
+    """How often a 10 ms sleep came back: about 50 unless something blocked the loop."""
+    started = time.perf_counter()
+    ticks = 0
+    while time.perf_counter() - started < 0.5:
+        await asyncio.sleep(0.01)
+        ticks += 1
+    return ticks
+
+
+async def test_a_write_waiting_for_another_process_lock_leaves_the_loop_free(
+    db: Database, tmp_path: Path
+) -> None:
+    with another_process_writing(tmp_path / "threads.db"):
+        waiting = asyncio.create_task(insert(db, "pepperoni"))
+        # Had BEGIN IMMEDIATE waited on the loop's thread, no tick would have run meanwhile.
+        assert await ticks_in_half_a_second() >= 20 and not waiting.done()
     await asyncio.wait_for(waiting, 10)
     async with db.read_connection() as connection:
         assert await connection.scalar(text("SELECT name FROM pizzas")) == "pepperoni"
@@ -126,32 +137,16 @@ async def test_a_cancelled_write_leaves_its_connection_to_the_thread_until_it_is
     the other thread steps through the statement stalls the loop behind SQLite's connection
     mutex, and frees what the other thread is using: a segfault, now and then. The cancelled
     write's clean-up waits for the thread to be done instead, and the loop runs on."""
-    other = sqlite3.connect(tmp_path / "threads.db", isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-
-        async def write() -> None:
-            async with db.writer() as session:
-                await session.execute(text("INSERT INTO pizzas (name) VALUES ('margherita')"))
-
-        waiting = asyncio.create_task(write())
+    with another_process_writing(tmp_path / "threads.db"):
+        waiting = asyncio.create_task(insert(db, "margherita"))
         await asyncio.sleep(0.2)  # its BEGIN IMMEDIATE waits for the lock, on the thread
         waiting.cancel()
-        started = time.perf_counter()
-        ticks = 0
-        while time.perf_counter() - started < 0.5:
-            await asyncio.sleep(0.01)
-            ticks += 1
         # Had the clean-up closed the cursor on the loop's thread, SQLite would have held that
         # call until the other thread's wait ended, and no tick would have run meanwhile.
-        assert ticks >= 20 and not waiting.done()
-    finally:
-        other.execute("COMMIT")
-        other.close()
+        assert await ticks_in_half_a_second() >= 20 and not waiting.done()
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(waiting, 10)
-    async with db.writer() as session:  # the writer works on after the cancelled one
-        await session.execute(text("INSERT INTO pizzas (name) VALUES ('hawaiian')"))
+    await insert(db, "hawaiian")  # the writer works on after the cancelled one
     async with db.read_connection() as connection:
         names = (await connection.scalars(text("SELECT name FROM pizzas"))).all()
     assert names == ["hawaiian"]
