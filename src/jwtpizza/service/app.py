@@ -27,7 +27,13 @@ from jwtpizza.service.auth.router import router as auth_router
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.context import ServiceContext
 from jwtpizza.service.deps import admin_only
-from jwtpizza.service.factory_client import FactoryClient, FactoryError, HttpFactoryClient, Pizza
+from jwtpizza.service.factory_client import (
+    AiohttpTransport,
+    FactoryClient,
+    FactoryError,
+    HttpFactoryClient,
+    Pizza,
+)
 from jwtpizza.service.franchises.cache import FranchiseCache, watch_franchise_writes
 from jwtpizza.service.franchises.router import router as franchise_router
 from jwtpizza.service.health import router as health_router
@@ -195,7 +201,8 @@ def create_app(
     context = build_context(
         settings,
         clock=clock,
-        factory=factory_client or _factory_client(settings, obs.http_transport(factory_transport)),
+        factory=factory_client
+        or _factory_client(settings, obs.http_transport(factory_transport or AiohttpTransport())),
         rng=rng or random.Random(),
         obs=obs,
     )
