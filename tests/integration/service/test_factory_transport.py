@@ -70,15 +70,22 @@ async def test_a_pizza_comes_back_verified_with_what_was_sent() -> None:
     assert behaviour.calls[0] == {"body": {"diner": DINER, "order": ORDER}, "key": "41"}
 
 
+async def failure_reason(url: str, *, client_timeout: float | None = None) -> str:
+    """The reason of the `FactoryError` an order sent to `url` fails with."""
+    factory = client(url, timeout=client_timeout)
+    try:
+        with pytest.raises(FactoryError) as failure:
+            await factory.make_pizza(diner=DINER, order=ORDER, idempotency_key="41")
+    finally:
+        await factory.aclose()
+    return failure.value.reason
+
+
 async def test_a_refused_connection_is_an_outage() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # nothing listens there once the probe closes
-    factory = client(f"http://127.0.0.1:{port}")
-    with pytest.raises(FactoryError) as failure:
-        await factory.make_pizza(diner=DINER, order=ORDER, idempotency_key="41")
-    await factory.aclose()
-    assert failure.value.reason == "outage"
+    assert await failure_reason(f"http://127.0.0.1:{port}") == "outage"
 
 
 async def test_a_connection_cut_before_the_answer_is_an_outage() -> None:
@@ -87,11 +94,7 @@ async def test_a_connection_cut_before_the_answer_is_an_outage() -> None:
         writer.transport.abort()  # a reset, as the factory's `reset` outage does
 
     async with raw_server(cut) as url:
-        factory = client(url)
-        with pytest.raises(FactoryError) as failure:
-            await factory.make_pizza(diner=DINER, order=ORDER, idempotency_key="41")
-        await factory.aclose()
-    assert failure.value.reason == "outage"
+        assert await failure_reason(url) == "outage"
 
 
 async def test_a_factory_that_never_answers_is_a_timeout() -> None:
@@ -99,11 +102,7 @@ async def test_a_factory_that_never_answers_is_a_timeout() -> None:
         await reader.read()  # reads on, answers nothing
 
     async with raw_server(silent) as url:
-        factory = client(url, timeout=0.3)
-        with pytest.raises(FactoryError) as failure:
-            await factory.make_pizza(diner=DINER, order=ORDER, idempotency_key="41")
-        await factory.aclose()
-    assert failure.value.reason == "timeout"
+        assert await failure_reason(url, client_timeout=0.3) == "timeout"
 
 
 async def test_a_garbled_answer_is_an_outage() -> None:
@@ -113,8 +112,4 @@ async def test_a_garbled_answer_is_an_outage() -> None:
         await writer.drain()
 
     async with raw_server(garbled) as url:
-        factory = client(url)
-        with pytest.raises(FactoryError) as failure:
-            await factory.make_pizza(diner=DINER, order=ORDER, idempotency_key="41")
-        await factory.aclose()
-    assert failure.value.reason == "outage"
+        assert await failure_reason(url) == "outage"
