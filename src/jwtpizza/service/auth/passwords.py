@@ -79,8 +79,14 @@ async def check_password(password: str, password_hash: str) -> bool:
         return False
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(
-        _executor(), checker(), password.encode(), password_hash.encode()
+        _executor(), _check, password.encode(), password_hash.encode()
     )
+
+
+def _check(password: bytes, hashed: bytes) -> bool:
+    # On a hashing thread: the first call finds, loads and probes libxcrypt (about 5 ms,
+    # `find_library` runs ldconfig), which the event loop would otherwise wait for.
+    return checker()(password, hashed)
 
 
 Checker = Callable[[bytes, bytes], bool]
