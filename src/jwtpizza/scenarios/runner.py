@@ -120,22 +120,24 @@ async def _acknowledge_due(stack: Stack, scenario: Scenario, timing: Timing, say
                 f"{stack.ops_url}/api/ops/incidents/{incident['id']}/ack",
                 headers=stack.admin(),
             )
-            _unless_resolved_meanwhile(response)
-            if response.status_code != 409:
+            if _acknowledged(response):
                 acknowledged.append(incident["id"])
             say(f"{who.ack_by} acknowledged incident {incident['id']}")
         response = await stack.http.post(
             f"{stack.ops_url}/api/ops/pages/{page['id']}/ack", headers=stack.admin()
         )
-        _unless_resolved_meanwhile(response)
+        _acknowledged(response)
         say(f"{who.ack_by} acknowledged page {page['id']}: {page['title']}")
     return acknowledged
 
 
-def _unless_resolved_meanwhile(response: httpx.Response) -> None:
-    """Raises for a failed acknowledgement, except a conflict: resolved since it was listed."""
-    if response.status_code != 409:
-        response.raise_for_status()
+def _acknowledged(response: httpx.Response) -> bool:
+    """Whether an acknowledgement took effect: False for a conflict (resolved since it was
+    listed); raises for any other failure."""
+    if response.status_code == 409:
+        return False
+    response.raise_for_status()
+    return True
 
 
 async def _incidents(stack: Stack) -> list[dict[str, Any]]:
