@@ -233,6 +233,12 @@ def create_app(
         redoc_url=None,
     )
     app.state.context = context
+    # Routes are tried in the order they were added, so the API's come first: a diner's
+    # request then passes a handful of paths instead of every page's. None of them shares a
+    # path with a page, the docs or the ops routes; the menu's comes before the order router's
+    # `/api/order/{order_id}`, which would take it.
+    for router in (menu_router, order_router, auth_router, user_router, franchise_router):
+        app.include_router(router)
     install_error_handlers(app)
     install_swagger_ui(app, title="JWT Pizza Service")
     install_cors(app, settings.cors_origins)
@@ -250,22 +256,15 @@ def create_app(
     obs.watch_database(context.db.write_engine)
     if context.db.read_engine is not context.db.write_engine:
         obs.watch_database(context.db.read_engine)
-    # The shop's page routes first: they match only browsers, so API clients fall through.
+    # The shop's pages before the health router's `/`: they match only browsers, so API
+    # clients fall through to it.
     install_shop(
         app,
         factory_url=settings.factory_url,
         version=settings.version,
         factory_transport=factory_transport,
     )
-    for router in (
-        health_router,
-        docs.router,
-        auth_router,
-        user_router,
-        menu_router,
-        order_router,
-        franchise_router,
-    ):
+    for router in (health_router, docs.router):
         app.include_router(router)
     install_edge(
         app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
