@@ -108,6 +108,7 @@ def service(
             host=settings.host,
             port=settings.port,
             workers=workers,
+            loop="jwtpizza.workers:SharingLoop",
             log_level="warning",
             **SERVER_OPTIONS,
         )
