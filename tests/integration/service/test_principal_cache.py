@@ -4,6 +4,11 @@ both replicas' caches warm."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from jwtpizza.service.auth.models import Session as TokenSession
 from tests.integration.service.conftest import MakeShop, Shop
 
 
@@ -66,3 +71,26 @@ async def test_account_changes_apply_on_the_other_replica_at_once(make_shop: Mak
     deleted = await first.client.delete(f"/api/user/{body['id']}", headers=first.bearer(admin))
     assert deleted.status_code in (200, 204)
     assert (await me(second, diner))[0] == 401
+
+
+async def test_a_remembered_token_altered_by_one_character_is_refused(shop: Shop) -> None:
+    token = await shop.login("d@jwt.com", "diner")
+    assert (await me(shop, token))[0] == 200  # remembered now
+    head, payload, signature = token.split(".")
+    flipped = "A" if signature[0] != "A" else "B"
+    for altered in (f"{head}.{payload}.{flipped}{signature[1:]}", token + "x"):
+        assert (await me(shop, altered))[0] == 401
+    assert (await me(shop, token))[0] == 200
+
+
+async def test_a_remembered_token_ends_at_its_own_expiry_even_if_its_session_lasts(
+    shop: Shop,
+) -> None:
+    token = await shop.login("d@jwt.com", "diner")
+    assert (await me(shop, token))[0] == 200  # remembered now
+    later = shop.clock.now() + timedelta(days=30)
+    # Edited by hand, outside the service's sessions: the `auth` stamp does not move.
+    async with shop.context.db.write_engine.begin() as connection:
+        await connection.execute(update(TokenSession).values(expires_at=later))
+    shop.clock.advance(shop.context.settings.token_ttl_seconds + 1)
+    assert (await me(shop, token))[0] == 401

@@ -28,6 +28,7 @@ class TokenClaims:
     user_id: int
     token_id: str
     issued_at: int
+    expires: int  # seconds since the epoch, as in the token
 
 
 def issue(
@@ -74,7 +75,7 @@ def decode(token: str, *, secret: str, now: datetime) -> TokenClaims:
         raise Unauthorized("unauthorized")
     if expires <= now.timestamp() or not 0 < user_id < MAX_ID:
         raise Unauthorized("unauthorized")
-    return TokenClaims(user_id, token_id, issued_at)
+    return TokenClaims(user_id, token_id, issued_at, expires)
 
 
 def bearer_token(authorization: str | None) -> str | None:
