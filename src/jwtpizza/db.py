@@ -298,6 +298,23 @@ class Database:
         async with self.read_engine.connect() as connection:
             yield connection
 
+    async def read_plain(self, sql: str) -> list[tuple[Any, ...]]:
+        """The rows of one fixed read, sent straight through the driver on a pooled reader.
+
+        For a hot statement with no parameters whose columns need no conversion (a version
+        stamp read many times a second): it skips SQLAlchemy's execution (compiled-statement
+        cache, events, result processing), so it is neither traced nor counted per request.
+        """
+        async with self.read_engine.connect() as connection:
+            driver: Any = (await connection.get_raw_connection()).driver_connection
+            if self.dialect == "sqlite":
+                return list(await driver.execute_fetchall(sql))
+            if self.dialect == "postgresql":
+                return [tuple(row) for row in await driver.fetch(sql)]
+            async with driver.cursor() as cursor:
+                await cursor.execute(sql)
+                return list(await cursor.fetchall())
+
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[AsyncSession]:
         """A session whose reads see one consistent state (a read transaction on a server

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import select
 
 from jwtpizza.db import Database
 from jwtpizza.service import versions
@@ -24,20 +24,35 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-def count_stamp_reads(db: Database) -> list[str]:
+def count_stamp_reads(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every read of the stamps, each still sent to the database."""
     reads: list[str] = []
+    read_plain = db.read_plain
 
-    @event.listens_for(db.read_engine.sync_engine, "before_cursor_execute")
-    def _seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "data_versions" in statement:
-            reads.append(statement)
+    async def counted(sql: str) -> list[tuple[Any, ...]]:
+        reads.append(sql)
+        return await read_plain(sql)
 
+    monkeypatch.setattr(db, "read_plain", counted)
     return reads
 
 
-async def test_the_requests_of_one_loop_turn_share_one_read(db: Database) -> None:
+async def test_a_plain_read_answers_as_the_orm_does(db: Database) -> None:
+    async with db.write_sessions() as session, session.begin():
+        await versions.bump(session=session, name=versions.AUTH)
+    columns = select(versions.DataVersion.name, versions.DataVersion.version)
+    async with db.reader() as session:
+        expected = {(name, version) for name, version in await session.execute(columns)}
+    rows = await db.read_plain("SELECT name, version FROM data_versions")
+    assert set(rows) == expected and len(rows) == len(expected) >= 2
+    assert all(type(name) is str and type(version) is int for name, version in rows)
+
+
+async def test_the_requests_of_one_loop_turn_share_one_read(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stamps = versions.Stamps(db)
-    reads = count_stamp_reads(db)
+    reads = count_stamp_reads(db, monkeypatch)
     answers = await asyncio.gather(
         *(stamps.current(name) for name in [versions.MENU, versions.AUTH] * 25)
     )
@@ -46,9 +61,11 @@ async def test_the_requests_of_one_loop_turn_share_one_read(db: Database) -> Non
     assert None not in answers
 
 
-async def test_a_write_committed_before_asking_is_in_the_answer(db: Database) -> None:
+async def test_a_write_committed_before_asking_is_in_the_answer(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stamps = versions.Stamps(db)
-    reads = count_stamp_reads(db)
+    reads = count_stamp_reads(db, monkeypatch)
     before = await stamps.current(versions.MENU)
     async with db.writer() as session:
         await versions.bump(session=session, name=versions.MENU)
