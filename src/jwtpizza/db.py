@@ -240,9 +240,10 @@ def _server_engine(url: str, *, writer: bool, pooled: bool, pool_size: int) -> A
     if not writer:
         # Autocommit connections hold no transaction, so there is nothing to reset on return.
         reads["pool_reset_on_return"] = None
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, **reads
-    )
+    # No overflow: under steady load above the pool's size, SQLAlchemy closed each overflow
+    # connection as it came back and opened another for the next request, a new server
+    # connection (and its login) per request; waiting for a pooled one is far cheaper.
+    return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800, **reads)
 
 
 class Database:

@@ -21,7 +21,7 @@ class ServiceSettings(BaseSettings):
     port: int = 3000
     database_url: str = Field(default_factory=lambda: sqlite_url("service.db"))
     db_pooled: bool = True
-    db_pool_size: int = 10
+    db_pool_size: int = 20  # per worker, for its reads and again for its writes
     jwt_secret: SecretStr | None = None
     token_ttl_seconds: int = 8 * 3600
     bcrypt_rounds: int = 10
