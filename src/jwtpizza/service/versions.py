@@ -3,10 +3,11 @@ what, `auth`): one row per name, bumped in the same transaction as every write t
 A cached copy is served only while its stamp is still the one in the database, so a write on
 any replica is seen by the next read on every replica.
 
-Checking is one small read, and `Stamps` shares it: the requests that ask during one turn of
-the event loop wait for a single read of every stamp, sent after the last of them asked. A
-write committed before a request asked is therefore in the answer it gets, exactly as with a
-read of its own; under load one read serves many requests instead of one each."""
+Checking is one small read, and `Stamps` shares it: the requests that ask before a read is
+sent wait for that single read of every stamp, sent after the last of them asked (at the
+next turn of the event loop, or when the read on the wire ends). A write committed before a
+request asked is therefore in the answer it gets, exactly as with a read of its own; under
+load one read serves many requests instead of one each."""
 
 from __future__ import annotations
 
@@ -38,12 +39,17 @@ class DataVersion(Base):
 
 
 class Stamps:
-    """Per process: the current stamps, read once for all the requests of one loop turn."""
+    """Per process: the current stamps, read once for all the requests that asked since the
+    last read was sent.
+
+    At most one read is on the wire at a time. Requests that ask while one is share the next,
+    sent as soon as it ends: under load on a server database each read serves every request
+    of its round trip instead of those of one loop turn."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
         self._next: asyncio.Future[dict[str, int]] | None = None
-        self._reads: set[asyncio.Task[None]] = set()
+        self._sending: asyncio.Task[None] | None = None  # the read last sent, maybe ended
 
     async def current(self, name: str) -> int | None:
         """The stamp of `name` as of this call; None if its row is missing, and then nothing
@@ -54,17 +60,22 @@ class Stamps:
             answer.add_done_callback(_retrieve)
             # A new task first runs on the next turn of the loop, after every request of
             # this one has asked; `shield` keeps it going for the others if one is cancelled.
-            read = asyncio.create_task(self._read(answer))
-            self._reads.add(read)
-            read.add_done_callback(self._reads.discard)
+            self._sending = asyncio.create_task(self._read(answer, after=self._sending))
         return (await asyncio.shield(answer)).get(name)
 
-    async def _read(self, answer: asyncio.Future[dict[str, int]]) -> None:
-        # Whoever asks from now on was not here before the read was sent: they get a new one.
-        self._next = None
+    async def _read(
+        self, answer: asyncio.Future[dict[str, int]], after: asyncio.Task[None] | None
+    ) -> None:
         try:
+            if after is not None and not after.done():
+                await asyncio.wait([after])  # meanwhile, whoever asks joins this read
+            # Whoever asks from now on was not here before the read was sent: they get a new
+            # one.
+            self._next = None
             rows = await self._db.read_plain(_ALL)
         except asyncio.CancelledError:
+            if self._next is answer:
+                self._next = None
             answer.cancel()
             raise
         except Exception as error:

@@ -82,3 +82,19 @@ async def test_one_caller_cancelled_does_not_cancel_the_read_for_the_others(db: 
     assert isinstance(await second, int)
     with pytest.raises(asyncio.CancelledError):
         await first
+
+
+async def test_requests_asking_while_a_read_is_on_the_wire_share_the_next_one(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stamps = versions.Stamps(db)
+    reads = count_stamp_reads(db, monkeypatch)
+    first = asyncio.create_task(stamps.current(versions.MENU))
+    await asyncio.sleep(0)  # the first read is sent
+    later: list[asyncio.Task[int | None]] = []
+    while not first.done() and len(later) < 50:  # one more request each turn meanwhile
+        later.append(asyncio.create_task(stamps.current(versions.MENU)))
+        await asyncio.sleep(0)
+    answers = await asyncio.gather(first, *later)
+    assert len(reads) == (2 if later else 1), (len(reads), len(later))
+    assert answers == [answers[0]] * len(answers) and answers[0] is not None
