@@ -5,7 +5,7 @@ from __future__ import annotations
 import jwt
 from sqlalchemy import func, select
 
-from jwtpizza.service.orders.models import FulfilmentJob, Order
+from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderItem
 from jwtpizza.service.resilience import ResilienceSettings
 from tests.integration.service.conftest import MakeShop, Shop
 
@@ -140,3 +140,13 @@ async def test_order_history_body_is_the_original_shape_byte_for_byte(shop: Shop
         f'{{"id":{first},"menuId":1,"description":"Veggie","price":0.0038}},'
         f'{{"id":{second},"menuId":1,"description":"Veggie","price":0.0038}}]}}],"page":1}}'
     )
+
+
+async def test_an_order_without_items_is_a_400_and_writes_nothing(shop: Shop) -> None:
+    """The factory refuses every such order ("the oven is full"): it is refused up front."""
+    token = await shop.login("d@jwt.com", "diner")
+    response = await shop.order(token, count=0)
+    assert response.status_code == 400
+    message = response.json()["message"]
+    assert message.startswith("items:") and "at least 1" in message
+    assert await _count(shop, Order) == 0 and await _count(shop, OrderItem) == 0

@@ -23,7 +23,7 @@ class OrderIn(BaseModel):
 
     franchiseId: BodyId
     storeId: BodyId
-    items: list[OrderItemIn] = Field(max_length=100)
+    items: list[OrderItemIn] = Field(min_length=1, max_length=100)
 
 
 class OrderItemOut(Compact):

@@ -114,7 +114,7 @@ async def place(
          "price": prices[i.menuId][1]}
         for i in request.items
     ]  # fmt: skip
-    await connection.execute(_NEW_ITEMS, items)
+    await connection.execute(_NEW_ITEMS, items)  # never empty (`OrderIn`)
     await connection.execute(
         _NEW_JOB,
         {"order_id": order_id, "available_at": now, "attempts": 0, "done": False,
