@@ -15,7 +15,7 @@ from contextlib import ExitStack, contextmanager
 
 WORKER = """
 import asyncio, os, socket, sys
-from jwtpizza.workers import {loop}
+from jwtpizza.workers import SharingLoop
 
 os.sched_setaffinity(0, {{{cpu}}})
 
@@ -30,20 +30,20 @@ async def main():
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     server.close()
 
-loop = {loop}()
+loop = SharingLoop()
 loop.run_until_complete(main())
 """
 
 
 @contextmanager
-def workers(count: int, loop: str) -> Iterator[tuple[tuple[str, int], list[int]]]:
+def workers(count: int) -> Iterator[tuple[tuple[str, int], list[int]]]:
     """`count` worker processes pinned to one CPU, serving one listening socket."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
     listener.setblocking(False)
     cpu = min(os.sched_getaffinity(0))
-    code = WORKER.format(loop=loop, cpu=cpu, fd=listener.fileno())
+    code = WORKER.format(cpu=cpu, fd=listener.fileno())
     with ExitStack() as stack:
         procs = [
             stack.enter_context(
@@ -83,7 +83,7 @@ def burst(address: tuple[str, int], connections: int) -> list[int]:
 def test_two_workers_on_one_cpu_share_a_burst_of_connections() -> None:
     """With uvloop's own loop, one worker took all ten in 7 of 8 runs here."""
     cpus = os.sched_getaffinity(0)
-    with workers(2, "SharingLoop") as (address, pids):
+    with workers(2) as (address, pids):
         # The client runs on another CPU if there is one: the workers compete with each other.
         os.sched_setaffinity(0, cpus - {min(cpus)} or cpus)
         try:
