@@ -24,17 +24,26 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-def count_stamp_reads(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every read of the stamps, each still sent to the database."""
-    reads: list[str] = []
+def track_stamp_reads(db: Database, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    """Every read of the stamps as it is sent, and as it returns; each still goes to the
+    database."""
+    sent: list[str] = []
+    returned: list[str] = []
     read_plain = db.read_plain
 
     async def counted(sql: str) -> list[tuple[Any, ...]]:
-        reads.append(sql)
-        return await read_plain(sql)
+        sent.append(sql)
+        rows = await read_plain(sql)
+        returned.append(sql)
+        return rows
 
     monkeypatch.setattr(db, "read_plain", counted)
-    return reads
+    return sent, returned
+
+
+def count_stamp_reads(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every read of the stamps, each still sent to the database."""
+    return track_stamp_reads(db, monkeypatch)[0]
 
 
 async def test_a_plain_read_answers_as_the_orm_does(db: Database) -> None:
@@ -88,11 +97,11 @@ async def test_requests_asking_while_a_read_is_on_the_wire_share_the_next_one(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stamps = versions.Stamps(db)
-    reads = count_stamp_reads(db, monkeypatch)
+    reads, returned = track_stamp_reads(db, monkeypatch)
     first = asyncio.create_task(stamps.current(versions.MENU))
     await asyncio.sleep(0)  # the first read is sent
     later: list[asyncio.Task[int | None]] = []
-    while not first.done() and len(later) < 50:  # one more request each turn meanwhile
+    while not returned and len(later) < 50:  # one more request each turn meanwhile
         later.append(asyncio.create_task(stamps.current(versions.MENU)))
         await asyncio.sleep(0)
     answers = await asyncio.gather(first, *later)
