@@ -31,17 +31,18 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
-from functools import partial
-from typing import Any, TypeVar
+from decimal import Decimal
+from enum import Enum
+from functools import cache, partial
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 from sqlalchemy import DateTime, TypeDecorator, event, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -63,10 +64,11 @@ TRANSACTION_ATTEMPTS = 4
 T = TypeVar("T")
 
 
-def is_retryable(error: DBAPIError) -> bool:
+def is_retryable(error: Exception) -> bool:
     """Whether the database aborted this transaction to break a deadlock (or a serialisation
-    conflict), so that running it again is the documented answer."""
-    orig = error.orig
+    conflict), so that running it again is the documented answer. `error` is SQLAlchemy's
+    wrapper or, from a `PlainWrite`, the driver's own."""
+    orig = getattr(error, "orig", error)
     args = getattr(orig, "args", ())
     if args and args[0] in _RETRYABLE_MYSQL_CODES:
         return True
@@ -188,6 +190,135 @@ class _LoopThreadSqlite(aiosqlite.Connection):
             self._hop = None
 
 
+class StatementWatch(Protocol):
+    """Told of each statement a `PlainWrite` sends, as SQLAlchemy's cursor events tell of the
+    others (so plain statements are traced, counted and logged like every other)."""
+
+    def started(self, statement: str) -> Any:
+        """A token for `ended`."""
+        ...
+
+    def ended(
+        self, token: Any, statement: str, parameters: Any, *, rows: int | None,
+        error: BaseException | None = None,
+    ) -> None: ...  # fmt: skip
+
+
+@cache
+def _driver_sql(dialect: str, sql: str) -> str:
+    """`sql` written with `?` placeholders, in the driver's own style."""
+    if dialect == "sqlite":
+        return sql
+    if dialect == "mysql":
+        return sql.replace("%", "%%").replace("?", "%s")
+    parts = sql.split("?")
+    return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+
+
+def _bind(dialect: str, value: Any) -> Any:
+    """A value as the column types store it (`UtcDateTime`, `Numeric`, string enums)."""
+    if isinstance(value, datetime):
+        naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal) and dialect == "sqlite":
+        return float(value)
+    return value
+
+
+class PlainWrite:
+    """One write transaction whose statements go straight to the driver, for the hottest
+    writes (an order and its pizza): SQLAlchemy's execution (compiled-statement cache,
+    contexts, greenlet hops, result processing) cost more CPU than the statements themselves.
+
+    Statements are fixed SQL with `?` placeholders and plain values (`_bind` converts
+    datetimes, decimals and enums as the column types do). A statement that fails raises the
+    driver's own error, which `Database.retrying` understands."""
+
+    def __init__(
+        self, connection: AsyncConnection, driver: Any, dialect: str,
+        watch: StatementWatch | None,
+    ) -> None:  # fmt: skip
+        self._connection = connection
+        self._driver = driver
+        self._dialect = dialect
+        self._watch = watch
+
+    async def execute(self, sql: str, *params: Any) -> int:
+        """Run one statement; the rows it changed."""
+        changed = self._send(sql, params, fetch_id=False)
+        return await self._watched(sql, params, changed, rows=lambda count: count)
+
+    async def insert(self, sql: str, *params: Any) -> int:
+        """Run one INSERT into a table keyed by an `id` it generates; the new row's id."""
+        new_id = self._send(sql, params, fetch_id=True)
+        return await self._watched(sql, params, new_id, rows=lambda _: 1)
+
+    async def insert_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one INSERT for each of `rows`, as one batch."""
+        driver_sql = _driver_sql(self._dialect, sql)
+        bound = [tuple(_bind(self._dialect, value) for value in row) for row in rows]
+        if self._dialect == "mysql":
+            async with self._driver.cursor() as cursor:
+                sent = cursor.executemany(driver_sql, bound)
+                await self._watched(sql, bound, sent, rows=lambda _: len(bound))
+        else:
+            sent = self._driver.executemany(driver_sql, bound)
+            await self._watched(sql, bound, sent, rows=lambda _: len(bound))
+
+    async def _watched(
+        self, sql: str, params: Any, sent: Awaitable[T], *, rows: Callable[[T], int]
+    ) -> T:
+        """`sent`'s answer, with the watch told of the statement (`rows` counts what it
+        changed from the answer)."""
+        if self._watch is None:
+            return await sent
+        token = self._watch.started(sql)
+        try:
+            answer = await sent
+        except BaseException as error:
+            self._watch.ended(token, sql, params, rows=None, error=error)
+            raise
+        self._watch.ended(token, sql, params, rows=rows(answer))
+        return answer
+
+    async def _send(self, sql: str, params: tuple[Any, ...], *, fetch_id: bool) -> int:
+        dialect = self._dialect
+        bound = tuple(_bind(dialect, value) for value in params)
+        if dialect == "postgresql":
+            if fetch_id:
+                return int(
+                    await self._driver.fetchval(_driver_sql(dialect, f"{sql} RETURNING id"), *bound)
+                )
+            status: str = await self._driver.execute(_driver_sql(dialect, sql), *bound)
+            count = status.rsplit(" ", 1)[-1]  # "UPDATE 1", "INSERT 0 1", "BEGIN"
+            return int(count) if count.isdigit() else 0
+        if dialect == "mysql":
+            async with self._driver.cursor() as cursor:
+                await cursor.execute(_driver_sql(dialect, sql), bound)
+                return int(cursor.lastrowid if fetch_id else cursor.rowcount)
+        cursor = await self._driver.execute(sql, bound)
+        return int(cursor.lastrowid if fetch_id else cursor.rowcount)
+
+    async def begin(self) -> None:
+        if self._dialect == "sqlite":
+            await self._send("BEGIN IMMEDIATE", (), fetch_id=False)  # see the module's docstring
+        elif self._dialect == "postgresql":
+            await self._send("BEGIN", (), fetch_id=False)
+        else:
+            # MariaDB/MySQL's connections are not in autocommit, so the first statement opens
+            # the transaction; SQLAlchemy's (which sends nothing) is ended by its COMMIT, so
+            # the pool need not roll back when the connection comes back.
+            await self._connection.begin()
+
+    async def end(self, *, commit: bool) -> None:
+        if self._dialect == "mysql":
+            await (self._connection.commit() if commit else self._connection.rollback())
+        else:
+            await self._send("COMMIT" if commit else "ROLLBACK", (), fetch_id=False)
+
+
 def _sqlite_engine(url: str, *, writer: bool, pooled: bool) -> AsyncEngine:
     path = make_url(url).database or ""
 
@@ -266,12 +397,35 @@ class Database:
             self.write_engine, expire_on_commit=False, sync_session_class=self.write_events
         )
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.plain_watch: StatementWatch | None = None  # see `Observability.watch_database`
 
     @asynccontextmanager
     async def writer(self) -> AsyncIterator[AsyncSession]:
         """A session in one write transaction: committed on success, rolled back on error."""
         async with self.write_sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def plain_writer(self) -> AsyncIterator[PlainWrite]:
+        """A `PlainWrite` in one write transaction: committed on success, rolled back on error.
+        A connection whose transaction could not be ended is dropped from the pool."""
+        async with self.write_engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            write = PlainWrite(connection, raw.driver_connection, self.dialect, self.plain_watch)
+            try:
+                await write.begin()
+                yield write
+            except BaseException:
+                try:
+                    await write.end(commit=False)
+                except BaseException:
+                    await connection.invalidate()
+                raise
+            try:
+                await write.end(commit=True)
+            except BaseException:
+                await connection.invalidate()
+                raise
 
     async def retrying(self, transaction: Callable[[], Awaitable[T]]) -> T:
         """Run `transaction` (one whole write transaction, nothing done outside it) and run it
@@ -282,7 +436,7 @@ class Database:
         while True:
             try:
                 return await transaction()
-            except DBAPIError as error:
+            except Exception as error:
                 if attempt >= TRANSACTION_ATTEMPTS or not is_retryable(error):
                     raise
             await asyncio.sleep(0.01 * attempt)

@@ -189,9 +189,7 @@ def create_app(
             setting="JWTPIZZA_FACTORY_METRICS_TOKEN",
         ),
     )
-    obs.watch_database(runtime.db.write_engine)
-    if runtime.db.read_engine is not runtime.db.write_engine:
-        obs.watch_database(runtime.db.read_engine)
+    obs.watch_database(runtime.db)
     # The portal's page routes first: they match only browsers, so API clients fall through.
     install_portal(app, version=settings.version)
     for router in (

@@ -2,8 +2,9 @@
 level, and a per-request summary (`sqlCount`, `sqlMs`) the request's `http` event carries.
 
 Hooked on SQLAlchemy's `before_cursor_execute`/`after_cursor_execute`/`handle_error` events
-of `engine.sync_engine`. SQLAlchemy's async greenlets share the task's context, so each
-statement carries the request id and joins the request's trace.
+of `engine.sync_engine`, and told directly of the statements a `PlainWrite` sends past
+SQLAlchemy. SQLAlchemy's async greenlets share the task's context, so each statement carries
+the request id and joins the request's trace.
 """
 
 from __future__ import annotations
@@ -37,25 +38,45 @@ class SqlSummary:
 sql_summary_var: ContextVar[SqlSummary | None] = ContextVar("jwtpizza_sql", default=None)
 
 
-def watch_engine(engine: AsyncEngine | Engine, *, obs: Observability) -> None:
-    """Log and trace every statement this engine runs."""
-    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
-    system = sync_engine.dialect.name
+class StatementLog:
+    """What is done for each statement: a span, the request's summary, a debug `db` event
+    (and an error event for a failure). A `StatementWatch` for plain writes; `watch_engine`
+    feeds it SQLAlchemy's cursor events."""
 
-    def before(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def __init__(self, obs: Observability, system: str) -> None:
+        self._obs = obs
+        self._system = system
+
+    def started(self, statement: str) -> tuple[float, trace.Span]:
         span: trace.Span = trace.INVALID_SPAN
-        if obs.tracing.enabled:
-            span = obs.tracing.tracer.start_span(
+        if self._obs.tracing.enabled:
+            span = self._obs.tracing.tracer.start_span(
                 f"db {statement.split(None, 1)[0].upper() if statement else ''}",
                 kind=SpanKind.CLIENT,
-                attributes={"db.system": system, "db.statement": statement},
+                attributes={"db.system": self._system, "db.statement": statement},
             )
-        conn.info.setdefault(_KEY, []).append((time.perf_counter(), span))
+        return time.perf_counter(), span
 
-    def after(conn: Any, cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        started, span = _pop(conn)
-        span.end()
+    def ended(
+        self, token: tuple[float, trace.Span], statement: str, parameters: Any, *,
+        rows: int | None, error: BaseException | None = None,
+    ) -> None:  # fmt: skip
+        started, span = token
         seconds = time.perf_counter() - started
+        obs = self._obs
+        if error is not None:
+            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+            span.end()
+            obs.log.event(
+                "db",
+                level="error",
+                sql=statement,
+                params=obs.sanitizer.clean_sql_params(statement, parameters),
+                error=repr(error),
+                durationMs=round(seconds * 1000, 2),
+            )
+            return
+        span.end()
         summary = sql_summary_var.get()
         if summary is not None:
             summary.count += 1
@@ -66,25 +87,29 @@ def watch_engine(engine: AsyncEngine | Engine, *, obs: Observability) -> None:
                 level="debug",
                 sql=statement,
                 params=obs.sanitizer.clean_sql_params(statement, parameters),
-                rows=getattr(cursor, "rowcount", None),
+                rows=rows,
                 durationMs=round(seconds * 1000, 2),
             )
+
+
+def watch_engine(engine: AsyncEngine | Engine, *, log: StatementLog) -> None:
+    """Log and trace every statement this engine runs."""
+    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+
+    def before(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        conn.info.setdefault(_KEY, []).append(log.started(statement))
+
+    def after(conn: Any, cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        log.ended(_pop(conn), statement, parameters, rows=getattr(cursor, "rowcount", None))
 
     def on_error(context: Any) -> None:
         conn = context.connection
         if conn is None or not conn.info.get(_KEY):
             return
-        started, span = _pop(conn)
-        span.set_status(Status(StatusCode.ERROR, type(context.original_exception).__name__))
-        span.end()
-        obs.log.event(
-            "db",
-            level="error",
-            sql=context.statement,
-            params=obs.sanitizer.clean_sql_params(str(context.statement), context.parameters),
-            error=repr(context.original_exception),
-            durationMs=round((time.perf_counter() - started) * 1000, 2),
-        )
+        log.ended(
+            _pop(conn), str(context.statement), context.parameters,
+            rows=None, error=context.original_exception,
+        )  # fmt: skip
 
     event.listen(sync_engine, "before_cursor_execute", before)
     event.listen(sync_engine, "after_cursor_execute", after)

@@ -2,7 +2,7 @@
 
     obs = instrument(app, component="service", settings=ObservabilitySettings(),
                      authorize_admin=require_admin, secrets=[settings.factory_api_key...])
-    obs.watch_database(database.write_engine)
+    obs.watch_database(database)
     client = httpx.AsyncClient(transport=obs.http_transport(inner))
     obs.metrics.pizza_sold(revenue)
 
@@ -14,16 +14,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.observability.background import Periodic
-from jwtpizza.observability.database import watch_engine
+from jwtpizza.observability.database import StatementLog, watch_engine
 from jwtpizza.observability.http_client import TracedTransport
 from jwtpizza.observability.log_store import LogStore
 from jwtpizza.observability.logging import EventLogger
@@ -35,6 +33,9 @@ from jwtpizza.observability.otlp_metrics import OtlpMetricsPusher
 from jwtpizza.observability.sanitize import Sanitizer
 from jwtpizza.observability.settings import ObservabilitySettings, bearer
 from jwtpizza.observability.tracing import Tracing
+
+if TYPE_CHECKING:
+    from jwtpizza.db import Database
 
 SHARED_REFRESH_SECONDS = 5.0
 
@@ -118,9 +119,13 @@ class Observability:
 
         return Periodic(refresh, SHARED_REFRESH_SECONDS, self.clock)
 
-    def watch_database(self, engine: AsyncEngine | Engine) -> None:
-        """Log and trace every SQL statement on this engine (call once per engine)."""
-        watch_engine(engine, obs=self)
+    def watch_database(self, db: Database) -> None:
+        """Log and trace every SQL statement of this database (call once per database)."""
+        log = StatementLog(self, db.write_engine.dialect.name)
+        watch_engine(db.write_engine, log=log)
+        if db.read_engine is not db.write_engine:
+            watch_engine(db.read_engine, log=log)
+        db.plain_watch = log
 
     def http_transport(
         self, inner: httpx.AsyncBaseTransport | None = None, *, log_type: str = "factory"

@@ -192,9 +192,7 @@ def create_app(
     app.state.probe = probe
     install_error_handlers(app)
     instrument(app, component="ops", observability=obs, authorize_admin=admin_user)
-    obs.watch_database(context.db.write_engine)
-    if context.db.read_engine is not context.db.write_engine:
-        obs.watch_database(context.db.read_engine)
+    obs.watch_database(context.db)
     install_console(app, version=settings.version, login=context.admins.login)
     app.include_router(health_router)
     app.include_router(explore_router)

@@ -253,9 +253,7 @@ def create_app(
             setting="JWTPIZZA_METRICS_TOKEN",
         ),
     )
-    obs.watch_database(context.db.write_engine)
-    if context.db.read_engine is not context.db.write_engine:
-        obs.watch_database(context.db.read_engine)
+    obs.watch_database(context.db)
     # The shop's pages before the health router's `/`: they match only browsers, so API
     # clients fall through to it.
     install_shop(

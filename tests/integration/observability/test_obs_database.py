@@ -16,7 +16,7 @@ from .support import make_app
 async def test_statements_are_logged_with_params_and_traced(tmp_path: Path) -> None:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'obs.db'}")
     _app, obs = make_app(log_level="debug")
-    obs.watch_database(database.write_engine)
+    obs.watch_database(database)
     token = request_id_var.set("req-db")
     try:
         with obs.tracing.tracer.start_as_current_span("request"):
@@ -46,7 +46,7 @@ async def test_at_info_level_statements_are_counted_on_the_request_not_logged(
 ) -> None:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'obs.db'}")
     app, obs = make_app()
-    obs.watch_database(database.write_engine)
+    obs.watch_database(database)
 
     @app.get("/two-statements")
     async def two_statements() -> dict[str, str]:
@@ -64,3 +64,38 @@ async def test_at_info_level_statements_are_counted_on_the_request_not_logged(
     (event,) = [r.fields for r in obs.store if r.fields["type"] == "http"]
     assert event["sqlCount"] >= 2  # BEGIN IMMEDIATE on SQLite's writer is a statement too
     assert event["sqlMs"] > 0
+
+
+async def test_a_plain_write_is_traced_and_counted_like_any_statement(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'obs.db'}")
+    app, obs = make_app(log_level="debug")
+    obs.watch_database(database)
+    async with database.writer() as session:
+        await session.execute(text("CREATE TABLE pizza (id INTEGER PRIMARY KEY, name TEXT)"))
+
+    @app.post("/pizza")
+    async def add_pizza() -> dict[str, int]:
+        async with database.plain_writer() as write:
+            await write.insert("INSERT INTO pizza (name) VALUES (?)", "margherita")
+            made = await write.insert("INSERT INTO pizza (name) VALUES (?)", "veggie")
+            await write.execute("UPDATE pizza SET name = ? WHERE id = ?", "pepperoni", made)
+        return {"id": made}
+
+    try:
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
+            assert (await client.post("/pizza")).status_code == 200
+    finally:
+        await database.dispose()
+    (http,) = [r.fields for r in obs.store if r.fields["type"] == "http"]
+    assert http["sqlCount"] == 3 and http["sqlMs"] > 0
+    statements = [r.fields for r in obs.store if r.fields["type"] == "db"]
+    assert [(e["sql"].split()[0], e["rows"]) for e in statements[-2:]] == [
+        ("INSERT", 1),
+        ("UPDATE", 1),
+    ]
+    assert all(e["requestId"] == http["requestId"] for e in statements[-3:])
+    spans = obs.tracing.recent.spans()
+    (server,) = [s for s in spans if s.kind == SpanKind.SERVER]
+    db_spans = [s for s in spans if s.name in ("db INSERT", "db UPDATE")]
+    assert len(db_spans) == 3
+    assert all(s.context.trace_id == server.context.trace_id for s in db_spans)

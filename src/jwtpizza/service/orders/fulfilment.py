@@ -255,19 +255,18 @@ class Fulfiller:
         now = self._clock.now()
         order_id = ticket.order_id
 
-        async def record() -> Order | None:
-            async with self._db.writer() as session:
-                moved = await orders.fulfil(
-                    session=session, order_id=order_id, jwt=pizza.jwt,
+        async def record() -> bool:
+            async with self._db.plain_writer() as write:
+                return await orders.fulfil(
+                    write=write, order_id=order_id, jwt=pizza.jwt,
                     report_url=pizza.report_url, now=now,
                 )  # fmt: skip
-                if moved:
-                    return None
-                return await orders.get_for(session=session, order_id=order_id, diner_id=None)
 
-        # Fulfilled or rejected elsewhere: say what the ledger says.
-        if (settled_elsewhere := await self._db.retrying(record)) is not None:
-            return self._outcome(settled_elsewhere)
+        if not await self._db.retrying(record):
+            # Fulfilled or rejected elsewhere, for good: say what the ledger says.
+            async with self._db.reader() as session:
+                settled = await orders.get_for(session=session, order_id=order_id, diner_id=None)
+            return self._outcome(settled)
         self._metrics.pizza_sold(float(ticket.total), count=ticket.item_count)
         if ticket.attempts:
             self._metrics.relay_lag((now - ticket.created_at).total_seconds())

@@ -65,9 +65,9 @@ async def create_order(
     kitchen = context.kitchen
     async with context.db.read_connection() as connection:
         prices = await service.price(connection=connection, request=body)
-    async with context.db.writer() as session:
+    async with context.db.plain_writer() as write:
         order = await service.place(
-            session=session,
+            write=write,
             diner_id=diner.id,
             request=body,
             prices=prices,
