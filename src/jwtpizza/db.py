@@ -95,10 +95,14 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else utc_time(value)
+
+
+def utc_time(value: datetime | str) -> datetime:
+    """A `UtcDateTime` column's value, as the driver returns it (SQLite's text, a server's
+    naive datetime), made an aware UTC datetime."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def dialect_of(url: str) -> str:
@@ -227,6 +231,30 @@ def _bind(dialect: str, value: Any) -> Any:
     return value
 
 
+async def _watched(
+    watch: StatementWatch | None, sql: str, params: Any, sent: Awaitable[T],
+    *, rows: Callable[[T], int],
+) -> T:  # fmt: skip
+    """`sent`'s answer, with `watch` told of the statement (`rows` counts the rows it changed
+    or returned, from the answer)."""
+    if watch is None:
+        return await sent
+    token = watch.started(sql)
+    try:
+        answer = await sent
+    except BaseException as error:
+        watch.ended(token, sql, params, rows=None, error=error)
+        raise
+    watch.ended(token, sql, params, rows=rows(answer))
+    return answer
+
+
+async def _fetch_mysql(driver: Any, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    async with driver.cursor() as cursor:
+        await cursor.execute(sql, params)
+        return list(await cursor.fetchall())
+
+
 class PlainWrite:
     """One write transaction whose statements go straight to the driver, for the hottest
     writes (an order and its pizza): SQLAlchemy's execution (compiled-statement cache,
@@ -248,12 +276,12 @@ class PlainWrite:
     async def execute(self, sql: str, *params: Any) -> int:
         """Run one statement; the rows it changed."""
         changed = self._send(sql, params, fetch_id=False)
-        return await self._watched(sql, params, changed, rows=lambda count: count)
+        return await _watched(self._watch, sql, params, changed, rows=lambda count: count)
 
     async def insert(self, sql: str, *params: Any) -> int:
         """Run one INSERT into a table keyed by an `id` it generates; the new row's id."""
         new_id = self._send(sql, params, fetch_id=True)
-        return await self._watched(sql, params, new_id, rows=lambda _: 1)
+        return await _watched(self._watch, sql, params, new_id, rows=lambda _: 1)
 
     async def insert_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one INSERT for each of `rows`, as one batch."""
@@ -262,26 +290,10 @@ class PlainWrite:
         if self._dialect == "mysql":
             async with self._driver.cursor() as cursor:
                 sent = cursor.executemany(driver_sql, bound)
-                await self._watched(sql, bound, sent, rows=lambda _: len(bound))
+                await _watched(self._watch, sql, bound, sent, rows=lambda _: len(bound))
         else:
             sent = self._driver.executemany(driver_sql, bound)
-            await self._watched(sql, bound, sent, rows=lambda _: len(bound))
-
-    async def _watched(
-        self, sql: str, params: Any, sent: Awaitable[T], *, rows: Callable[[T], int]
-    ) -> T:
-        """`sent`'s answer, with the watch told of the statement (`rows` counts what it
-        changed from the answer)."""
-        if self._watch is None:
-            return await sent
-        token = self._watch.started(sql)
-        try:
-            answer = await sent
-        except BaseException as error:
-            self._watch.ended(token, sql, params, rows=None, error=error)
-            raise
-        self._watch.ended(token, sql, params, rows=rows(answer))
-        return answer
+            await _watched(self._watch, sql, bound, sent, rows=lambda _: len(bound))
 
     async def _send(self, sql: str, params: tuple[Any, ...], *, fetch_id: bool) -> int:
         dialect = self._dialect
@@ -455,22 +467,29 @@ class Database:
         async with self.read_engine.connect() as connection:
             yield connection
 
-    async def read_plain(self, sql: str) -> list[tuple[Any, ...]]:
-        """The rows of one fixed read, sent straight through the driver on a pooled reader.
+    async def read_plain(
+        self, sql: str, *params: Any, watched: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """The rows of one fixed read (`?` placeholders, values as `PlainWrite` takes them),
+        sent straight through the driver on a pooled reader.
 
-        For a hot statement with no parameters whose columns need no conversion (a version
-        stamp read many times a second): it skips SQLAlchemy's execution (compiled-statement
-        cache, events, result processing), so it is neither traced nor counted per request.
-        """
+        For hot reads: it skips SQLAlchemy's execution (compiled-statement cache, events,
+        result processing), so the caller converts what the columns hold (`utc_time`). It is
+        traced and counted like any statement, unless `watched=False` (a read shared by many
+        requests belongs to none of them)."""
+        dialect = self.dialect
+        bound = tuple(_bind(dialect, value) for value in params)
         async with self.read_engine.connect() as connection:
             driver: Any = (await connection.get_raw_connection()).driver_connection
-            if self.dialect == "sqlite":
-                return list(await driver.execute_fetchall(sql))
-            if self.dialect == "postgresql":
-                return [tuple(row) for row in await driver.fetch(sql)]
-            async with driver.cursor() as cursor:
-                await cursor.execute(sql)
-                return list(await cursor.fetchall())
+            if dialect == "sqlite":
+                fetched = driver.execute_fetchall(sql, bound)
+            elif dialect == "postgresql":
+                fetched = driver.fetch(_driver_sql(dialect, sql), *bound)
+            else:
+                fetched = _fetch_mysql(driver, _driver_sql(dialect, sql), bound)
+            watch = self.plain_watch if watched else None
+            rows = await _watched(watch, sql, bound, fetched, rows=len)
+            return rows if dialect == "sqlite" else [tuple(row) for row in rows]
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[AsyncSession]:

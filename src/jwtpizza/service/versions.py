@@ -72,7 +72,7 @@ class Stamps:
             # Whoever asks from now on was not here before the read was sent: they get a new
             # one.
             self._next = None
-            rows = await self._db.read_plain(_ALL)
+            rows = await self._db.read_plain(_ALL, watched=False)
         except asyncio.CancelledError:
             if self._next is answer:
                 self._next = None

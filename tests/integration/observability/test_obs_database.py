@@ -66,7 +66,7 @@ async def test_at_info_level_statements_are_counted_on_the_request_not_logged(
     assert event["sqlMs"] > 0
 
 
-async def test_a_plain_write_is_traced_and_counted_like_any_statement(tmp_path: Path) -> None:
+async def test_plain_statements_are_traced_and_counted_like_any(tmp_path: Path) -> None:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'obs.db'}")
     app, obs = make_app(log_level="debug")
     obs.watch_database(database)
@@ -79,6 +79,9 @@ async def test_a_plain_write_is_traced_and_counted_like_any_statement(tmp_path: 
             await write.insert("INSERT INTO pizza (name) VALUES (?)", "margherita")
             made = await write.insert("INSERT INTO pizza (name) VALUES (?)", "veggie")
             await write.execute("UPDATE pizza SET name = ? WHERE id = ?", "pepperoni", made)
+        (found,) = await database.read_plain("SELECT name FROM pizza WHERE id = ?", made)
+        assert found == ("pepperoni",)
+        await database.read_plain("SELECT count(*) FROM pizza", watched=False)  # not counted
         return {"id": made}
 
     try:
@@ -87,15 +90,16 @@ async def test_a_plain_write_is_traced_and_counted_like_any_statement(tmp_path: 
     finally:
         await database.dispose()
     (http,) = [r.fields for r in obs.store if r.fields["type"] == "http"]
-    assert http["sqlCount"] == 3 and http["sqlMs"] > 0
+    assert http["sqlCount"] == 4 and http["sqlMs"] > 0
     statements = [r.fields for r in obs.store if r.fields["type"] == "db"]
-    assert [(e["sql"].split()[0], e["rows"]) for e in statements[-2:]] == [
+    assert [(e["sql"].split()[0], e["rows"]) for e in statements[-3:]] == [
         ("INSERT", 1),
         ("UPDATE", 1),
+        ("SELECT", 1),
     ]
-    assert all(e["requestId"] == http["requestId"] for e in statements[-3:])
+    assert all(e["requestId"] == http["requestId"] for e in statements[-4:])
     spans = obs.tracing.recent.spans()
     (server,) = [s for s in spans if s.kind == SpanKind.SERVER]
-    db_spans = [s for s in spans if s.name in ("db INSERT", "db UPDATE")]
-    assert len(db_spans) == 3
+    db_spans = [s for s in spans if s.name in ("db INSERT", "db UPDATE", "db SELECT")]
+    assert len(db_spans) == 4
     assert all(s.context.trace_id == server.context.trace_id for s in db_spans)

@@ -31,9 +31,9 @@ def track_stamp_reads(db: Database, monkeypatch: pytest.MonkeyPatch) -> tuple[li
     returned: list[str] = []
     read_plain = db.read_plain
 
-    async def counted(sql: str) -> list[tuple[Any, ...]]:
+    async def counted(sql: str, *params: Any, watched: bool = True) -> list[tuple[Any, ...]]:
         sent.append(sql)
-        rows = await read_plain(sql)
+        rows = await read_plain(sql, *params, watched=watched)
         returned.append(sql)
         return rows
 

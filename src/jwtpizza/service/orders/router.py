@@ -33,13 +33,9 @@ async def order_history(
     diner: CurrentUser, context: ContextDep, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
 ) -> Response:
     """Get the orders for the authenticated user."""
-    async with context.db.read_connection() as connection:
-        orders = await service.history(
-            connection=connection,
-            diner_id=diner.id,
-            page=page,
-            per_page=context.settings.list_per_page,
-        )
+    orders = await service.history(
+        db=context.db, diner_id=diner.id, page=page, per_page=context.settings.list_per_page
+    )
     return json_response(OrderHistory(dinerId=diner.id, orders=orders, page=page))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import joinedload
 
-from jwtpizza.db import PlainWrite
+from jwtpizza.db import Database, PlainWrite, utc_time
 from jwtpizza.errors import InvalidInput, JwtPizzaError, NotFound
 from jwtpizza.service.franchises.models import Store
 from jwtpizza.service.menu.models import MenuItem
@@ -177,51 +177,34 @@ _NEW_JOB = (
     " VALUES (?, ?, 0, FALSE, ?, ?)"
 )
 
-# Built once, with the diner and the page as parameters: building them per request cost more
-# CPU than running them.
-_PAGE_IDS = (
-    select(Order.id)
-    .where(Order.diner_id == bindparam("diner_id"))
-    .order_by(Order.id)
-    .offset(bindparam("offset"))
-    .limit(bindparam("limit"))
-    .subquery()
-)
+# A page of a diner's orders joined with their items, sent as plain SQL (`read_plain`):
+# through SQLAlchemy's execution this one statement cost a fifth of a history request.
 _HISTORY = (
-    select(
-        Order.id, Order.franchise_id, Order.store_id, Order.created_at, Order.status,
-        OrderItem.id.label("item_id"), OrderItem.menu_id, OrderItem.description, OrderItem.price,
-    )
-    .join(_PAGE_IDS, _PAGE_IDS.c.id == Order.id)
-    .outerjoin(OrderItem, OrderItem.order_id == Order.id)
-    .order_by(Order.id, OrderItem.id)
-)  # fmt: skip
+    "SELECT o.id, o.franchise_id, o.store_id, o.created_at, o.status,"
+    " i.id, i.menu_id, i.description, i.price"
+    " FROM orders o"
+    " JOIN (SELECT id FROM orders WHERE diner_id = ? ORDER BY id LIMIT ? OFFSET ?) page"
+    " ON page.id = o.id"
+    " LEFT OUTER JOIN order_items i ON i.order_id = o.id"
+    " ORDER BY o.id, i.id"
+)
 
 
-async def history(
-    *, connection: AsyncConnection, diner_id: int, page: int, per_page: int
-) -> list[OrderOut]:
-    """One page (1-based) of a diner's orders, oldest first as the original: one Core
-    statement, the page's orders joined with their items, straight into the API shape."""
-    rows = await connection.execute(
-        _HISTORY, {"diner_id": diner_id, "offset": (page - 1) * per_page, "limit": per_page}
-    )
+async def history(*, db: Database, diner_id: int, page: int, per_page: int) -> list[OrderOut]:
+    """One page (1-based) of a diner's orders, oldest first as the original: one statement,
+    the page's orders joined with their items, straight into the API shape."""
+    rows = await db.read_plain(_HISTORY, diner_id, per_page, (page - 1) * per_page)
     orders: dict[int, OrderOut] = {}
-    for row in rows:
-        out = orders.get(row.id)
+    for order_id, franchise, store, created, status, item_id, menu_id, title, price in rows:
+        out = orders.get(order_id)
         if out is None:
-            out = orders[row.id] = OrderOut(
-                id=row.id, franchiseId=row.franchise_id, storeId=row.store_id,
-                date=row.created_at, status=row.status, items=[],
+            out = orders[order_id] = OrderOut(
+                id=order_id, franchiseId=franchise, storeId=store, date=utc_time(created),
+                status=status, items=[],
             )  # fmt: skip
-        if row.item_id is not None:
+        if item_id is not None:
             out.items.append(
-                OrderItemOut(
-                    id=row.item_id,
-                    menuId=row.menu_id,
-                    description=row.description,
-                    price=float(row.price),
-                )
+                OrderItemOut(id=item_id, menuId=menu_id, description=title, price=float(price))
             )
     return list(orders.values())
 
