@@ -264,11 +264,7 @@ class PlainWrite:
     datetimes, decimals and enums as the column types do). A statement that fails raises the
     driver's own error, which `Database.retrying` understands."""
 
-    def __init__(
-        self, connection: AsyncConnection, driver: Any, dialect: str,
-        watch: StatementWatch | None,
-    ) -> None:  # fmt: skip
-        self._connection = connection
+    def __init__(self, driver: Any, dialect: str, watch: StatementWatch | None) -> None:
         self._driver = driver
         self._dialect = dialect
         self._watch = watch
@@ -318,15 +314,12 @@ class PlainWrite:
             await self._send("BEGIN IMMEDIATE", (), fetch_id=False)  # see the module's docstring
         elif self._dialect == "postgresql":
             await self._send("BEGIN", (), fetch_id=False)
-        else:
-            # MariaDB/MySQL's connections are not in autocommit, so the first statement opens
-            # the transaction; SQLAlchemy's (which sends nothing) is ended by its COMMIT, so
-            # the pool need not roll back when the connection comes back.
-            await self._connection.begin()
+        # MariaDB/MySQL's connections are not in autocommit: the first statement opens the
+        # transaction.
 
     async def end(self, *, commit: bool) -> None:
         if self._dialect == "mysql":
-            await (self._connection.commit() if commit else self._connection.rollback())
+            await (self._driver.commit() if commit else self._driver.rollback())
         else:
             await self._send("COMMIT" if commit else "ROLLBACK", (), fetch_id=False)
 
@@ -382,9 +375,11 @@ def _server_engine(url: str, *, writer: bool, pooled: bool, pool_size: int) -> A
     reads: dict[str, Any] = {} if writer else {"isolation_level": "AUTOCOMMIT"}
     if not pooled:
         return create_async_engine(url, poolclass=NullPool, **reads)
-    if not writer:
-        # Autocommit connections hold no transaction, so there is nothing to reset on return.
-        reads["pool_reset_on_return"] = None
+    # Nothing to reset when a connection comes back to the pool: a reader holds no transaction
+    # (autocommit), and a writer's ends in COMMIT or ROLLBACK before it does (a Connection or
+    # Session closed inside one rolls it back; a PlainWrite ends its own or drops the
+    # connection). On MariaDB the reset was a ROLLBACK round trip after every write.
+    reads["pool_reset_on_return"] = None
     # No overflow: under steady load above the pool's size, SQLAlchemy closed each overflow
     # connection as it came back and opened another for the next request, a new server
     # connection (and its login) per request; waiting for a pooled one is far cheaper.
@@ -423,7 +418,7 @@ class Database:
         A connection whose transaction could not be ended is dropped from the pool."""
         async with self.write_engine.connect() as connection:
             raw = await connection.get_raw_connection()
-            write = PlainWrite(connection, raw.driver_connection, self.dialect, self.plain_watch)
+            write = PlainWrite(raw.driver_connection, self.dialect, self.plain_watch)
             try:
                 await write.begin()
                 yield write

@@ -18,6 +18,7 @@ from jwtpizza.service.orders import service as orders
 from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderItem, OrderStatus
 from jwtpizza.service.orders.schemas import OrderIn
 from jwtpizza.service.seed import migrate, seed_demo
+from tests.dbservers import database_urls
 
 NOW = datetime(2026, 11, 26, 7, 30, 15, 123456, tzinfo=UTC)
 REQUEST = OrderIn.model_validate(
@@ -202,3 +203,73 @@ async def test_a_deadlock_victim_runs_again_and_both_writes_land(server_db: Data
     async with server_db.read_engine.connect() as connection:
         counts = list(await connection.execute(text("SELECT n FROM pair ORDER BY id")))
     assert [n for (n,) in counts] == [2, 2]
+
+
+@pytest.fixture
+async def one_writer(database_url: str) -> AsyncIterator[Database]:
+    """A database whose writer pool holds a single connection, so each write reuses it."""
+    database = Database(database_url, pool_size=1)
+    async with database.write_engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE pizza (id INTEGER PRIMARY KEY, name TEXT)"))
+    yield database
+    await database.dispose()
+
+
+async def pizza_names(db: Database) -> list[str]:
+    return [name for (name,) in await db.read_plain("SELECT name FROM pizza ORDER BY id")]
+
+
+@pytest.mark.parametrize("failing", ["session", "plain"])
+async def test_a_write_that_failed_leaves_no_transaction_open_for_the_next(
+    one_writer: Database, failing: str
+) -> None:
+    """The pool does not roll a connection back when it comes back (no round trip): every
+    failed write must end its own transaction, or the next write's COMMIT would store it."""
+    with pytest.raises(RuntimeError, match="the oven caught fire"):
+        if failing == "session":
+            async with one_writer.writer() as session:
+                await session.execute(text("INSERT INTO pizza VALUES (1, 'lost')"))
+                raise RuntimeError("the oven caught fire")
+        async with one_writer.plain_writer() as write:
+            await write.execute("INSERT INTO pizza VALUES (?, ?)", 1, "lost")
+            raise RuntimeError("the oven caught fire")
+    async with one_writer.plain_writer() as write:
+        await write.execute("INSERT INTO pizza VALUES (?, ?)", 2, "kept")
+    assert await pizza_names(one_writer) == ["kept"]
+
+
+COUNTERS = "SHOW SESSION STATUS WHERE Variable_name IN ('Com_commit', 'Com_rollback')"
+
+
+@pytest.mark.parametrize(
+    "server_backend",
+    [pytest.param(b, marks=pytest.mark.mysql) for b in database_urls() if b == "mysql"],
+)
+async def test_mariadb_sends_no_rollback_when_a_writer_comes_back(
+    server_database_url: str,
+) -> None:
+    database = Database(server_database_url, pool_size=1)
+
+    async def counters() -> dict[str, int]:
+        """Read on the writer's connection past SQLAlchemy, which would open a transaction."""
+        async with database.write_engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+            async with driver.cursor() as cursor:
+                await cursor.execute(COUNTERS)
+                rows = await cursor.fetchall()
+        return {name: int(value) for name, value in rows}
+
+    try:
+        async with database.plain_writer() as write:
+            await write.execute("CREATE TABLE pizza (id INTEGER PRIMARY KEY)")
+        before = await counters()
+        for n in range(3):
+            async with database.plain_writer() as write:
+                await write.execute("INSERT INTO pizza VALUES (?)", n)
+        async with database.writer() as session:
+            await session.execute(text("INSERT INTO pizza VALUES (3)"))
+        after = await counters()
+    finally:
+        await database.dispose()
+    assert after["Com_commit"] - before["Com_commit"] == 4
+    assert after["Com_rollback"] == before["Com_rollback"]
