@@ -37,8 +37,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 
 async def prices(db: Database) -> dict[int, tuple[str, Decimal]]:
-    async with db.read_connection() as connection:
-        return await orders.price(connection=connection, request=REQUEST)
+    return await orders.price(db=db, request=REQUEST)
 
 
 async def place_plain(db: Database, **extra: Any) -> int:

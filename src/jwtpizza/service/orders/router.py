@@ -59,8 +59,7 @@ async def create_order(
     original's: `200` with the pizza, or `500` and the order rejected."""
     respond_async = prefers_async(prefer)
     kitchen = context.kitchen
-    async with context.db.read_connection() as connection:
-        prices = await service.price(connection=connection, request=body)
+    prices = await service.price(db=context.db, request=body)
     async with context.db.plain_writer() as write:
         order = await service.place(
             write=write,

@@ -6,16 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from jwtpizza.db import Database, PlainWrite, utc_time
 from jwtpizza.errors import InvalidInput, JwtPizzaError, NotFound
-from jwtpizza.service.franchises.models import Store
-from jwtpizza.service.menu.models import MenuItem
 from jwtpizza.service.orders.models import (
     FulfilmentJob,
     Order,
@@ -56,31 +55,33 @@ class Ticket:
         return len(self.order["items"])
 
 
-# Built once: the store (to check it belongs to the franchise) outer-joined with the menu
-# items asked for, so one round trip checks the store and prices the order.
-_PRICES = (
-    select(Store.franchise_id, MenuItem.id, MenuItem.title, MenuItem.price)
-    .select_from(Store)
-    .outerjoin(MenuItem, MenuItem.id.in_(bindparam("menu_ids", expanding=True)))
-    .where(Store.id == bindparam("store_id"))
-)
+@cache
+def _prices_sql(item_count: int) -> str:
+    """The store (to check it belongs to the franchise) outer-joined with the `item_count`
+    menu items asked for, so one round trip checks the store and prices the order."""
+    wanted = ", ".join("?" * item_count)
+    return (
+        "SELECT s.franchise_id, m.id, m.title, m.price FROM stores s"  # noqa: S608 (placeholders only)
+        f" LEFT OUTER JOIN menu_items m ON m.id IN ({wanted}) WHERE s.id = ?"
+    )
 
 
-async def price(
-    *, connection: AsyncConnection | AsyncSession, request: OrderIn
-) -> dict[int, tuple[str, Decimal]]:
+async def price(*, db: Database, request: OrderIn) -> dict[int, tuple[str, Decimal]]:
     """Title and price from the menu for each item of an order whose store is checked, in one
-    statement. It runs before the write transaction, so the write lock (SQLite's one writer)
+    plain read. It runs before the write transaction, so the write lock (SQLite's one writer)
     is held only for the writes: the order is priced as the menu stood a moment before, as if
     placed a moment earlier (menu items are added, never changed or removed)."""
-    params = {"store_id": request.storeId, "menu_ids": sorted({i.menuId for i in request.items})}
-    rows = (await connection.execute(_PRICES, params)).all()
-    if not rows or rows[0].franchise_id != request.franchiseId:
+    menu_ids = sorted({i.menuId for i in request.items})
+    rows = await db.read_plain(_prices_sql(len(menu_ids)), *menu_ids, request.storeId)
+    if not rows or rows[0][0] != request.franchiseId:
         raise InvalidInput(
             f"storeId: unknown store {request.storeId} in franchise {request.franchiseId}"
         )
-    prices = {row.id: (row.title, row.price) for row in rows if row.id is not None}
-    missing = sorted({i.menuId for i in request.items} - prices.keys())
+    # SQLite keeps prices as floats; the servers return decimals.
+    prices = {
+        item: (title, Decimal(str(cost))) for _, item, title, cost in rows if item is not None
+    }
+    missing = sorted(set(menu_ids) - prices.keys())
     if missing:
         raise InvalidInput(f"items: unknown menu item {', '.join(map(str, missing))}")
     return prices
