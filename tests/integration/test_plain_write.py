@@ -17,7 +17,6 @@ from jwtpizza.db import Database
 from jwtpizza.service.orders import service as orders
 from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderItem, OrderStatus
 from jwtpizza.service.orders.schemas import OrderIn
-from jwtpizza.service.seed import migrate, seed_demo
 from tests.dbservers import database_urls
 
 NOW = datetime(2026, 11, 26, 7, 30, 15, 123456, tzinfo=UTC)
@@ -25,15 +24,6 @@ REQUEST = OrderIn.model_validate(
     {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "description": "Veggie"},
                                                 {"menuId": 2, "description": "Pepperoni"}]}
 )  # fmt: skip
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await migrate(database)
-    await seed_demo(database, bcrypt_rounds=4)
-    yield database
-    await database.dispose()
 
 
 async def prices(db: Database) -> dict[int, tuple[str, Decimal]]:

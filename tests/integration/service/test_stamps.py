@@ -4,7 +4,6 @@ an answer older than the asking (on each database backend)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -12,16 +11,6 @@ from sqlalchemy import select
 
 from jwtpizza.db import Database
 from jwtpizza.service import versions
-from jwtpizza.service.seed import migrate, seed_demo
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await migrate(database)
-    await seed_demo(database, bcrypt_rounds=4)
-    yield database
-    await database.dispose()
 
 
 def track_stamp_reads(db: Database, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
