@@ -8,13 +8,13 @@ verify against the factory's JWKS is a failure (`bad_jwt`), never handed to a di
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aiohttp
 import httpx
 import jwt
+import orjson
 
 OVEN_FULL = "oven is full"
 
@@ -120,7 +120,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 
 class HttpFactoryClient:
-    """Orders pizzas over HTTP and verifies each against the factory's published keys."""
+    """Orders pizzas over HTTP and verifies each against the factory's published keys.
+
+    Requests go straight to the transport (by default aiohttp's; tests give an ASGI one),
+    past `httpx.AsyncClient`, whose redirects, cookies, auth and hooks the factory's two
+    calls never use: they were a fifth of the client's CPU per pizza."""
 
     def __init__(
         self,
@@ -131,12 +135,22 @@ class HttpFactoryClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._api_key = api_key
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            timeout=timeout,
-            transport=transport,
-        )
+        self._base_url = base_url.rstrip("/")
+        self._transport = transport or AiohttpTransport()
+        limit = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
+        self._extensions = {"timeout": limit}
         self._keys: dict[str, Any] = {}
+
+    async def _send(
+        self, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        request = httpx.Request(
+            method, self._base_url + path, content=body, headers=headers,
+            extensions=self._extensions,
+        )  # fmt: skip
+        response = await self._transport.handle_async_request(request)
+        await response.aread()
+        return response
 
     async def make_pizza(
         self, *, diner: dict[str, Any], order: dict[str, Any], idempotency_key: str
@@ -164,11 +178,13 @@ class HttpFactoryClient:
         self, diner: dict[str, Any], order: dict[str, Any], idempotency_key: str
     ) -> httpx.Response:
         try:
-            return await self._http.post(
+            return await self._send(
+                "POST",
                 "/api/order",
-                json={"diner": diner, "order": order},
+                body=orjson.dumps({"diner": diner, "order": order}),
                 headers={
                     "Authorization": f"Bearer {self._api_key}",
+                    "Content-Type": "application/json",
                     "Idempotency-Key": idempotency_key,
                 },
             )
@@ -180,8 +196,8 @@ class HttpFactoryClient:
     @staticmethod
     def _json(response: httpx.Response) -> dict[str, Any]:
         try:
-            body = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
             return {}
         return body if isinstance(body, dict) else {}
 
@@ -203,11 +219,12 @@ class HttpFactoryClient:
 
     async def _key(self, kid: str) -> Any:
         if kid not in self._keys:
-            response = await self._http.get("/.well-known/jwks.json")
-            response.raise_for_status()
-            for entry in response.json().get("keys", []):
+            response = await self._send("GET", "/.well-known/jwks.json")
+            if response.status_code != 200:
+                return None
+            for entry in self._json(response).get("keys", []):
                 self._keys[str(entry.get("kid"))] = jwt.PyJWK(entry).key
         return self._keys.get(kid)
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._transport.aclose()
