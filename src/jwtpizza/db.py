@@ -40,6 +40,7 @@ from functools import cache, partial
 from typing import Any, Protocol, TypeVar
 
 import aiosqlite
+import pymysql  # type: ignore[import-untyped]
 from sqlalchemy import DateTime, TypeDecorator, event, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect, make_url
@@ -70,7 +71,7 @@ def is_retryable(error: Exception) -> bool:
     wrapper or, from a `PlainWrite`, the driver's own."""
     orig = getattr(error, "orig", error)
     args = getattr(orig, "args", ())
-    if args and args[0] in _RETRYABLE_MYSQL_CODES:
+    if isinstance(orig, pymysql.err.MySQLError) and args and args[0] in _RETRYABLE_MYSQL_CODES:
         return True
     states = (getattr(orig, "sqlstate", None), getattr(orig, "pgcode", None),
               getattr(getattr(orig, "__cause__", None), "sqlstate", None))  # fmt: skip
