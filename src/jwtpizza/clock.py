@@ -14,7 +14,7 @@ def json_time(moment: datetime) -> str:
     """A time as the original's JSON writes it (JavaScript's `toISOString`): UTC,
     milliseconds, `Z`, e.g. `2026-01-02T14:15:02.097Z`. A naive time is taken as UTC."""
     utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return utc.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" off: half strftime's CPU
 
 
 # A datetime field that serializes with `json_time`.
