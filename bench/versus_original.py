@@ -18,6 +18,9 @@ c=50, two interleaved rounds): granian's bare "hello" is 1.6-3.4x uvicorn's, but
 the service's CPU per request is the same within noise (granian against uvicorn, ms: menu
 1.0-1.6 against 1.1-1.5, history 2.6-4.3 against 2.6-4.2, order 11-17 against 10-17.5), so
 the service stays on uvicorn (httptools, uvloop): the framework, not the server, is the cost.
+Measured again on 2026-11-26, with the service's CPU per request down to 0.4-0.8 ms
+(PostgreSQL, menu and history, c=10 and c=50): granian served 0.81-1.0x uvicorn's req/s at
+the same or more CPU per request, and its p99 was 5-10x uvicorn's.
 
 MariaDB and PostgreSQL come from `eval "$(scripts/test-databases start)"` (a fresh database
 each); a setup whose server is not running is skipped with a note. `--profile DIR` records a
