@@ -52,12 +52,20 @@ class Watch:
         self.first_firing: float | None = None
 
     def incident(self) -> dict[str, Any] | None:
+        self._note_firing()
+        found = get(f"{self.ops_url}/api/ops/incidents", self.token)
+        if not found:
+            return None
+        # The alert that opened it may have fired between the two reads: it is firing now.
+        self._note_firing()
+        opened: dict[str, Any] = found[0]
+        return opened
+
+    def _note_firing(self) -> None:
         if self.first_firing is None:
             alerts = get(f"{self.ops_url}/api/ops/alerts", self.token)["alerts"]
             if any(a["state"] == "firing" for a in alerts):
                 self.first_firing = time.time()
-        found = get(f"{self.ops_url}/api/ops/incidents", self.token)
-        return found[0] if found else None
 
 
 def chaos_started(pair: LivePair) -> datetime:
