@@ -186,6 +186,12 @@ PAGE_CSP = (
     "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src *; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+# A page that this site's own pages show in a frame (the console's postmortem): framing by
+# the same origin only.
+SAME_ORIGIN_FRAME_HEADERS = {
+    "Content-Security-Policy": PAGE_CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'"),
+    "X-Frame-Options": "SAMEORIGIN",
+}
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Form
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
+from jwtpizza.edge import SAME_ORIGIN_FRAME_HEADERS
 from jwtpizza.web.api import ApiError
 from jwtpizza.web.console.page import AdminPage, ConsolePage, console_router
 from jwtpizza.web.problems import PageRefused
@@ -84,7 +85,7 @@ async def postmortem(page: AdminPage, incident_id: int) -> Response:
 @router.get("/incidents/{incident_id}/postmortem.html")
 async def postmortem_html(page: AdminPage, incident_id: int) -> Response:
     html = await page.api.get(f"/api/ops/incidents/{incident_id}/report.html")
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers=SAME_ORIGIN_FRAME_HEADERS)  # shown in the page's frame
 
 
 @router.get("/incidents/{incident_id}/postmortem.md")
