@@ -232,6 +232,10 @@ def _bind(dialect: str, value: Any) -> Any:
     return value
 
 
+def _bound(dialect: str, params: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(_bind(dialect, value) for value in params)
+
+
 async def _watched(
     watch: StatementWatch | None, sql: str, params: Any, sent: Awaitable[T],
     *, rows: Callable[[T], int],
@@ -256,6 +260,11 @@ async def _fetch_mysql(driver: Any, sql: str, params: tuple[Any, ...]) -> list[t
         return list(await cursor.fetchall())
 
 
+async def _executemany_mysql(driver: Any, sql: str, rows: list[tuple[Any, ...]]) -> int:
+    async with driver.cursor() as cursor:
+        return int(await cursor.executemany(sql, rows))
+
+
 class PlainWrite:
     """One write transaction whose statements go straight to the driver, for the hottest
     writes (an order and its pizza): SQLAlchemy's execution (compiled-statement cache,
@@ -272,29 +281,28 @@ class PlainWrite:
 
     async def execute(self, sql: str, *params: Any) -> int:
         """Run one statement; the rows it changed."""
-        changed = self._send(sql, params, fetch_id=False)
-        return await _watched(self._watch, sql, params, changed, rows=lambda count: count)
+        bound = _bound(self._dialect, params)
+        changed = self._send(sql, bound, fetch_id=False)
+        return await _watched(self._watch, sql, bound, changed, rows=lambda count: count)
 
     async def insert(self, sql: str, *params: Any) -> int:
         """Run one INSERT into a table keyed by an `id` it generates; the new row's id."""
-        new_id = self._send(sql, params, fetch_id=True)
-        return await _watched(self._watch, sql, params, new_id, rows=lambda _: 1)
+        bound = _bound(self._dialect, params)
+        new_id = self._send(sql, bound, fetch_id=True)
+        return await _watched(self._watch, sql, bound, new_id, rows=lambda _: 1)
 
     async def insert_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one INSERT for each of `rows`, as one batch."""
         driver_sql = _driver_sql(self._dialect, sql)
-        bound = [tuple(_bind(self._dialect, value) for value in row) for row in rows]
+        bound = [_bound(self._dialect, row) for row in rows]
         if self._dialect == "mysql":
-            async with self._driver.cursor() as cursor:
-                sent = cursor.executemany(driver_sql, bound)
-                await _watched(self._watch, sql, bound, sent, rows=lambda _: len(bound))
+            sent = _executemany_mysql(self._driver, driver_sql, bound)
         else:
             sent = self._driver.executemany(driver_sql, bound)
-            await _watched(self._watch, sql, bound, sent, rows=lambda _: len(bound))
+        await _watched(self._watch, sql, bound, sent, rows=lambda _: len(bound))
 
-    async def _send(self, sql: str, params: tuple[Any, ...], *, fetch_id: bool) -> int:
+    async def _send(self, sql: str, bound: tuple[Any, ...], *, fetch_id: bool) -> int:
         dialect = self._dialect
-        bound = tuple(_bind(dialect, value) for value in params)
         if dialect == "postgresql":
             if fetch_id:
                 return int(
@@ -474,7 +482,7 @@ class Database:
         traced and counted like any statement, unless `watched=False` (a read shared by many
         requests belongs to none of them)."""
         dialect = self.dialect
-        bound = tuple(_bind(dialect, value) for value in params)
+        bound = _bound(dialect, params)
         async with self.read_engine.connect() as connection:
             driver: Any = (await connection.get_raw_connection()).driver_connection
             if dialect == "sqlite":
