@@ -51,7 +51,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -62,6 +62,7 @@ CHECKPOINT_EVERY = 100  # COMMITs of one SQLite writer engine (a few pages each)
 _RETRYABLE_MYSQL_CODES = {1213}
 _RETRYABLE_SQLSTATES = {"40P01", "40001"}
 TRANSACTION_ATTEMPTS = 4
+_HOLD = "jwtpizza_hold_after_commit"  # `session.info` key: seconds `writer()` waits after COMMIT
 T = TypeVar("T")
 
 
@@ -395,6 +396,14 @@ def _server_engine(url: str, *, writer: bool, pooled: bool, pool_size: int) -> A
     return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800, **reads)
 
 
+def hold_after_commit(session: Session | AsyncSession, seconds: float) -> None:
+    """Keep the caller of `Database.writer()` waiting `seconds` after this session's
+    transaction commits (nothing if it rolls back): for a write that others see only once
+    their copy of what it changed has expired. The longest hold asked for wins."""
+    info = session.info
+    info[_HOLD] = max(info.get(_HOLD, 0.0), seconds)
+
+
 class Database:
     """A component's database: a reader and a writer session factory over pooled engines."""
 
@@ -417,9 +426,15 @@ class Database:
 
     @asynccontextmanager
     async def writer(self) -> AsyncIterator[AsyncSession]:
-        """A session in one write transaction: committed on success, rolled back on error."""
-        async with self.write_sessions() as session, session.begin():
-            yield session
+        """A session in one write transaction: committed on success, rolled back on error.
+        If the transaction asked for it (`hold_after_commit`), its caller goes on only that
+        long after the COMMIT."""
+        async with self.write_sessions() as session:
+            async with session.begin():
+                yield session
+            hold = session.info.pop(_HOLD, 0.0)
+            if hold > 0:
+                await asyncio.sleep(hold)
 
     @asynccontextmanager
     async def plain_writer(self) -> AsyncIterator[PlainWrite]:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from jwtpizza.clock import FakeClock
 from jwtpizza.db import Database
+from jwtpizza.service import versions
 from jwtpizza.service.app import create_app
 from jwtpizza.service.context import ServiceContext
 from jwtpizza.service.resilience import ResilienceSettings
@@ -64,6 +65,14 @@ class Shop:
 
 
 MakeShop = Callable[..., Awaitable[Shop]]
+
+
+@pytest.fixture
+def long_lease(monkeypatch: pytest.MonkeyPatch) -> float:
+    """A lease on the stamps long enough that a replica whose cache outlived a write shows
+    up as a stale answer, not as a race lost by a few milliseconds."""
+    monkeypatch.setattr(versions, "LEASE_SECONDS", 0.4)
+    return versions.LEASE_SECONDS
 
 
 @pytest.fixture

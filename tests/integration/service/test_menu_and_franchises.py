@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.integration.service.conftest import MakeShop, Shop
 
 
@@ -120,6 +122,7 @@ async def test_stores_are_managed_by_admins_and_their_franchisees(shop: Shop) ->
     assert missing.status_code == 404
 
 
+@pytest.mark.usefixtures("long_lease")
 async def test_menu_write_on_one_replica_is_seen_by_the_next_read_on_another(
     make_shop: MakeShop,
 ) -> None:
@@ -138,6 +141,7 @@ async def test_menu_write_on_one_replica_is_seen_by_the_next_read_on_another(
     assert after.json()[:-1] == before.json()
 
 
+@pytest.mark.usefixtures("long_lease")
 async def test_franchise_writes_on_one_replica_are_seen_by_the_next_read_on_another(
     make_shop: MakeShop,
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from jwtpizza.service.auth.models import Session as TokenSession
@@ -17,6 +18,7 @@ async def me(shop: Shop, token: str) -> tuple[int, dict[str, object]]:
     return response.status_code, response.json()
 
 
+@pytest.mark.usefixtures("long_lease")
 async def test_logout_on_one_replica_revokes_on_the_other_at_once(make_shop: MakeShop) -> None:
     first, second = await make_shop(), await make_shop()
     token = await first.login("d@jwt.com", "diner")
@@ -30,6 +32,7 @@ async def test_logout_on_one_replica_revokes_on_the_other_at_once(make_shop: Mak
     assert (await me(second, other))[0] == 200  # another session is untouched
 
 
+@pytest.mark.usefixtures("long_lease")
 async def test_role_grant_and_removal_apply_on_the_other_replica_at_once(
     make_shop: MakeShop,
 ) -> None:
@@ -57,6 +60,7 @@ async def test_role_grant_and_removal_apply_on_the_other_replica_at_once(
     assert refused.status_code == 403
 
 
+@pytest.mark.usefixtures("long_lease")
 async def test_account_changes_apply_on_the_other_replica_at_once(make_shop: MakeShop) -> None:
     first, second = await make_shop(), await make_shop()
     diner = await first.login("d@jwt.com", "diner")
