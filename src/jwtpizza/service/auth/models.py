@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jwtpizza.db import UtcDateTime as PreciseUtcDateTime
-from jwtpizza.service.database import Base, UtcDateTime
+from jwtpizza.db import UtcDateTime
+from jwtpizza.service.database import Base
 
 
 class Session(Base):
@@ -38,4 +38,4 @@ class LimitEvent(Base):
     key: Mapped[str] = mapped_column(String(32))
     attempt: Mapped[str | None] = mapped_column(String(32))
     settled: Mapped[bool] = mapped_column(Boolean)
-    expires_at: Mapped[datetime] = mapped_column(PreciseUtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

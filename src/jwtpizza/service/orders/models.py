@@ -9,7 +9,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from jwtpizza.service.database import Base, UtcDateTime
+from jwtpizza.db import UtcDateTime
+from jwtpizza.service.database import Base
 from jwtpizza.service.menu.models import PRICE
 
 
