@@ -92,12 +92,16 @@ class UtcDateTime(TypeDecorator[datetime]):
         return dialect.type_descriptor(DateTime())
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return None if value is None else naive_utc(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         return None if value is None else utc_time(value)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """`moment` as a `UtcDateTime` column keeps it: naive, in UTC. A naive `moment` is taken
+    as UTC already (as `utc_time` reads it back), never as the machine's local time."""
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def utc_time(value: datetime | str) -> datetime:
@@ -224,7 +228,7 @@ def _driver_sql(dialect: str, sql: str) -> str:
 def _bind(dialect: str, value: Any) -> Any:
     """A value as the column types store it (`UtcDateTime`, `Numeric`, string enums)."""
     if isinstance(value, datetime):
-        naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        naive = naive_utc(value)
         return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
     if isinstance(value, Enum):
         return value.value
