@@ -218,10 +218,12 @@ class Fulfiller:
         async with self._db.writer() as session:
             order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
             order.report_url = self._report_urls.get(order_id) or order.report_url
-            if order.status == OrderStatus.PENDING:
+            queued = order.status == OrderStatus.PENDING
+            if queued:
                 orders.move(order, OrderStatus.QUEUED, now=self._clock.now())
-                self.log_event("order queued", order_id=order_id, why="wait budget spent")
-            return self._outcome(order)
+        if queued:  # once it is so in the ledger
+            self.log_event("order queued", order_id=order_id, why="wait budget spent")
+        return self._outcome(order)
 
     async def give_up(self, *, order_id: int) -> Outcome:
         """Reject an order the diner was told failed (no `respond-async`, wait budget spent).
@@ -275,20 +277,24 @@ class Fulfiller:
     async def _record_failure(self, order_id: int, owner: str, failure: Failure) -> Outcome:
         now = self._clock.now()
 
-        async def record() -> tuple[Order, bool]:
+        async def record() -> tuple[Order, bool, bool]:
+            """The order, whether it was rejected, and whether it was queued just now."""
             async with self._db.writer() as session:
                 order, job = await self._load(session, order_id)
                 order.report_url = failure.report_url or order.report_url
-                rejected = False
+                rejected = queued = False
                 if order.status in (OrderStatus.FULFILLED, OrderStatus.REJECTED):
                     self._finish(job)
                 elif rejected := self._gives_up(failure, order, now):
                     self._reject(order, job, failure, now)
                 else:
-                    self._requeue(order, job, owner, failure, now)
-            return order, rejected
+                    queued = self._requeue(order, job, owner, failure, now)
+            return order, rejected, queued
 
-        order, rejected = await self._db.retrying(record)
+        # Told once the transaction that did it has committed: a deadlock's victim runs again.
+        order, rejected, queued = await self._db.retrying(record)
+        if queued:
+            self.log_event("order queued", order_id=order.id, why=failure.reason)
         if rejected:
             self._metrics.pizza_failed(count=len(order.items))
         return self._outcome(order, reason=failure.reason, report_url=failure.report_url)
@@ -304,16 +310,18 @@ class Fulfiller:
 
     def _requeue(
         self, order: Order, job: FulfilmentJob, owner: str, failure: Failure, now: datetime
-    ) -> None:
-        if order.status == OrderStatus.PENDING:
+    ) -> bool:
+        """Try the job again later; True if that moved the order from pending to queued."""
+        queued = order.status == OrderStatus.PENDING
+        if queued:
             orders.move(order, OrderStatus.QUEUED, now=now)
-            self.log_event("order queued", order_id=order.id, why=failure.reason)
         job.attempts += 1
         job.last_error = f"{failure.reason}: {failure.message}"[:512]
         job.available_at = now + timedelta(seconds=self._backoff(job.attempts, failure))
         if job.lease_owner == owner:
             job.lease_owner = None
             job.lease_until = None
+        return queued
 
     async def _load(self, session: AsyncSession, order_id: int) -> tuple[Order, FulfilmentJob]:
         order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
