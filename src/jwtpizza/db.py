@@ -44,6 +44,7 @@ import pymysql  # type: ignore[import-untyped]
 from sqlalchemy import DateTime, TypeDecorator, event, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -64,6 +65,14 @@ _RETRYABLE_SQLSTATES = {"40P01", "40001"}
 TRANSACTION_ATTEMPTS = 4
 _HOLD = "jwtpizza_hold_after_commit"  # `session.info` key: seconds `writer()` waits after COMMIT
 T = TypeVar("T")
+
+
+def is_integrity_error(error: Exception) -> bool:
+    """`error` is a broken constraint (a foreign key, a unique key), from SQLAlchemy or straight
+    from a driver: SQLSTATE class 23 on PostgreSQL."""
+    if isinstance(error, IntegrityError | sqlite3.IntegrityError | pymysql.err.IntegrityError):
+        return True
+    return str(getattr(error, "sqlstate", "")).startswith("23")
 
 
 def is_retryable(error: Exception) -> bool:
@@ -265,6 +274,21 @@ async def _fetch_mysql(driver: Any, sql: str, params: tuple[Any, ...]) -> list[t
         return list(await cursor.fetchall())
 
 
+def _fetch(driver: Any, dialect: str, sql: str, bound: tuple[Any, ...]) -> Awaitable[Any]:
+    """The rows of one read on a driver connection (SQLite's and PostgreSQL's as their own
+    row objects)."""
+    if dialect == "sqlite":
+        return driver.execute_fetchall(sql, bound)  # type: ignore[no-any-return]
+    if dialect == "postgresql":
+        return driver.fetch(_driver_sql(dialect, sql), *bound)  # type: ignore[no-any-return]
+    return _fetch_mysql(driver, _driver_sql(dialect, sql), bound)
+
+
+def _tuples(dialect: str, rows: Any) -> list[tuple[Any, ...]]:
+    """Rows as tuples (SQLite's already are)."""
+    return list(rows) if dialect == "sqlite" else [tuple(row) for row in rows]
+
+
 async def _executemany_mysql(driver: Any, sql: str, rows: list[tuple[Any, ...]]) -> int:
     async with driver.cursor() as cursor:
         return int(await cursor.executemany(sql, rows))
@@ -295,6 +319,12 @@ class PlainWrite:
         bound = _bound(self._dialect, params)
         new_id = self._send(sql, bound, fetch_id=True)
         return await _watched(self._watch, sql, bound, new_id, rows=lambda _: 1)
+
+    async def fetch(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """The rows of one read inside this transaction (it sees the transaction's writes)."""
+        bound = _bound(self._dialect, params)
+        fetched = _fetch(self._driver, self._dialect, sql, bound)
+        return _tuples(self._dialect, await _watched(self._watch, sql, bound, fetched, rows=len))
 
     async def insert_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one INSERT for each of `rows`, as one batch."""
@@ -462,6 +492,13 @@ class Database:
                 await connection.invalidate()
                 raise
 
+    async def plain_within(self, session: AsyncSession) -> PlainWrite:
+        """A `PlainWrite` on the connection of `session`'s write transaction: its statements
+        are part of that transaction, which the session still begins and ends."""
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        return PlainWrite(raw.driver_connection, self.dialect, self.plain_watch)
+
     async def retrying(self, transaction: Callable[[], Awaitable[T]]) -> T:
         """Run `transaction` (one whole write transaction, nothing done outside it) and run it
         again, up to TRANSACTION_ATTEMPTS times in all, when the server chose it as a
@@ -504,15 +541,9 @@ class Database:
         bound = _bound(dialect, params)
         async with self.read_engine.connect() as connection:
             driver: Any = (await connection.get_raw_connection()).driver_connection
-            if dialect == "sqlite":
-                fetched = driver.execute_fetchall(sql, bound)
-            elif dialect == "postgresql":
-                fetched = driver.fetch(_driver_sql(dialect, sql), *bound)
-            else:
-                fetched = _fetch_mysql(driver, _driver_sql(dialect, sql), bound)
+            fetched = _fetch(driver, dialect, sql, bound)
             watch = self.plain_watch if watched else None
-            rows = await _watched(watch, sql, bound, fetched, rows=len)
-            return rows if dialect == "sqlite" else [tuple(row) for row in rows]
+            return _tuples(dialect, await _watched(watch, sql, bound, fetched, rows=len))
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[AsyncSession]:

@@ -130,6 +130,11 @@ def bump_statement(name: str) -> Update:
     )
 
 
+# `bump_statement` for a `PlainWrite`, the name as its parameter (it holds no caller: the
+# rate limits' stamp is its only user).
+BUMP_SQL = "UPDATE data_versions SET version = version + 1 WHERE name = ?"
+
+
 async def bump(*, session: AsyncSession, name: str) -> None:
     """Mark `name` as changed; call inside the `db.writer()` transaction that changes it, which
     then holds its caller for the lease after it commits."""

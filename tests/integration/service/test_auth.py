@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import bcrypt
 import jwt
+from sqlalchemy import func, select, update
 
+from jwtpizza.service.auth.models import LimitEvent
+from jwtpizza.service.auth.models import Session as TokenSession
+from jwtpizza.service.users.models import User
 from tests.integration.service.conftest import TEST_SECRET, MakeShop, Shop
 
 
@@ -95,6 +100,36 @@ async def test_concurrent_right_logins_are_not_refused_as_failures(make_shop: Ma
     wrong = {"email": "d@jwt.com", "password": "wrong"}
     guesses = await asyncio.gather(*(shop.client.put("/api/auth", json=wrong) for _ in range(8)))
     assert sorted(g.status_code for g in guesses) == [404] * 2 + [429] * 6
+
+
+async def test_an_account_deleted_during_its_login_is_an_unknown_user(shop: Shop) -> None:
+    """The account is deleted while its password is checked: the session row would point at
+    no user, so the login is refused as any unknown user is, and leaves no session."""
+    db = shop.context.db
+    slow_hash = bcrypt.hashpw(b"diner", bcrypt.gensalt(13)).decode()  # about half a second
+    async with db.writer() as session:
+        diner = (await session.execute(select(User).where(User.email == "d@jwt.com"))).scalar_one()
+        await session.execute(
+            update(User).where(User.id == diner.id).values(password_hash=slow_hash)
+        )
+    admin = shop.bearer(await shop.login("a@jwt.com", "admin"))
+    login = asyncio.create_task(
+        shop.client.put("/api/auth", json={"email": "d@jwt.com", "password": "diner"})
+    )
+    in_flight = select(func.count()).where(LimitEvent.attempt.is_not(None))
+    while True:  # its place is held: the account is read next, then its password checked
+        async with db.reader() as session:
+            if (await session.execute(in_flight)).scalar_one():
+                break
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.05)
+    deleted = await shop.client.delete(f"/api/user/{diner.id}", headers=admin)
+    assert deleted.status_code == 200, deleted.text
+    refused = await login
+    assert (refused.status_code, refused.json()) == (404, {"message": "unknown user"})
+    async with db.reader() as session:
+        sessions = select(func.count()).where(TokenSession.user_id == diner.id)
+        assert (await session.execute(sessions)).scalar_one() == 0
 
 
 async def test_tokens_carry_an_expiry_and_stop_working_after_it(shop: Shop) -> None:

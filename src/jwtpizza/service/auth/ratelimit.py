@@ -4,7 +4,9 @@ The counted events live in the database (`limit_events`), so every worker proces
 replica counts against one allowance: N workers do not give an attacker N times the quota.
 Each check-and-count runs in one write transaction that first bumps the `limits` stamp, whose
 row lock (the one write lock on SQLite) runs them one at a time everywhere. Keys are hashed,
-so the table holds no email or address.
+so the table holds no email or address. Every login runs these statements, so they are fixed
+SQL sent straight through the driver (`Database.plain_writer`), past SQLAlchemy's execution,
+which cost a login more CPU than everything but its bcrypt check.
 
 A login attempt holds a place before bcrypt runs and counts as a failure unless it succeeds, so
 a burst of concurrent guesses gets the same allowance as a slow stream.
@@ -20,15 +22,12 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from sqlalchemy import bindparam, case, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from functools import cache
 
 from jwtpizza.clock import Clock
-from jwtpizza.db import Database
+from jwtpizza.db import Database, PlainWrite, utc_time
 from jwtpizza.errors import TooManyRequests
 from jwtpizza.service import versions
-from jwtpizza.service.auth.models import LimitEvent
 
 # A client address may fail for many accounts (an office behind one NAT), so its allowance
 # is larger than one account's.
@@ -51,17 +50,32 @@ class Usage:
     first_failure_expiry: datetime | None = None
 
 
-_USAGE = (
-    select(
-        LimitEvent.key,
-        func.count(),
-        func.sum(case((LimitEvent.settled, 1), else_=0)),
-        func.min(case((LimitEvent.settled, LimitEvent.expires_at), else_=None)),
+def _quoted(dialect: str, name: str) -> str:
+    """A column name that is a reserved word in MariaDB (`key`)."""
+    return f"`{name}`" if dialect == "mysql" else f'"{name}"'
+
+
+@cache  # one statement per dialect and number of keys
+def _usage_sql(dialect: str, key_count: int) -> str:
+    key = _quoted(dialect, "key")
+    marks = ", ".join("?" * key_count)
+    return (
+        f"SELECT {key}, COUNT(*), SUM(CASE WHEN settled THEN 1 ELSE 0 END),"  # noqa: S608
+        " MIN(CASE WHEN settled THEN expires_at END) FROM limit_events"
+        f" WHERE {key} IN ({marks}) AND expires_at > ? GROUP BY {key}"
     )
-    .where(LimitEvent.key.in_(bindparam("keys", expanding=True)))
-    .where(LimitEvent.expires_at > bindparam("now"))
-    .group_by(LimitEvent.key)
-)
+
+
+@cache
+def _record_sql(dialect: str) -> str:
+    key = _quoted(dialect, "key")
+    columns = f"{key}, attempt, settled, expires_at"
+    return f"INSERT INTO limit_events ({columns}) VALUES (?, ?, ?, ?)"  # noqa: S608
+
+
+_DROP_EXPIRED = "DELETE FROM limit_events WHERE expires_at <= ?"
+_RELEASE = "DELETE FROM limit_events WHERE attempt = ?"
+_SETTLE = "UPDATE limit_events SET settled = ?, attempt = NULL, expires_at = ? WHERE attempt = ?"
 
 
 class SharedWindow:
@@ -71,10 +85,18 @@ class SharedWindow:
         self._db, self._clock = db, clock
         self._window = timedelta(seconds=window_seconds)
 
-    async def usage(self, session: AsyncSession, keys: Sequence[str]) -> dict[str, Usage]:
-        rows = await session.execute(_USAGE, {"keys": list(keys), "now": self._clock.now()})
+    async def usage(
+        self, keys: Sequence[str], *, within: PlainWrite | None = None
+    ) -> dict[str, Usage]:
+        """Each key's events now: read in `within`'s transaction, or else on its own."""
+        sql = _usage_sql(self._db.dialect, len(keys))
+        now = self._clock.now()
+        rows = await (
+            within.fetch(sql, *keys, now) if within else self._db.read_plain(sql, *keys, now)
+        )
         return {
-            key: Usage(int(failures or 0), events, first) for key, events, failures, first in rows
+            key: Usage(int(failures or 0), int(events), None if first is None else utc_time(first))
+            for key, events, failures, first in rows
         }
 
     def refuse_if_spent(
@@ -89,55 +111,45 @@ class SharedWindow:
                 raise TooManyRequests(message, retry_after=max(wait, 0.0))
 
     @asynccontextmanager
-    async def locked(self) -> AsyncIterator[AsyncSession]:
+    async def locked(self) -> AsyncIterator[PlainWrite]:
         """A write transaction that holds the limits lock, with expired events dropped."""
-        async with self._db.writer() as session:
-            await _take_lock(session)
-            await session.execute(
-                delete(LimitEvent).where(LimitEvent.expires_at <= self._clock.now())
-            )
-            yield session
+        async with self._db.plain_writer() as write:
+            await _take_lock(write)
+            await write.execute(_DROP_EXPIRED, self._clock.now())
+            yield write
 
     async def record(
-        self, session: AsyncSession, keys: Sequence[str], *, attempt: str | None = None
+        self, write: PlainWrite, keys: Sequence[str], *, attempt: str | None = None
     ) -> None:
         """Count one event per key: a settled one, or one in flight for `attempt`."""
         expires_at = self._clock.now() + self._window
-        await session.execute(
-            insert(LimitEvent),
-            [
-                {"key": k, "attempt": attempt, "settled": attempt is None, "expires_at": expires_at}
-                for k in keys
-            ],
+        await write.insert_many(
+            _record_sql(self._db.dialect),
+            [(key, attempt, attempt is None, expires_at) for key in keys],
         )
 
     async def settle(self, attempt: str, *, failed: bool) -> None:
         """End an attempt in flight: a failure counts from now for a whole window; a success
         gives its places back (`release`)."""
-        async with self._db.writer() as session:
+        async with self._db.plain_writer() as write:
             if not failed:
-                await self.release(session, attempt)
+                await self.release(write, attempt)
                 return
-            await _take_lock(session)
-            expires_at = self._clock.now() + self._window
-            await session.execute(
-                update(LimitEvent)
-                .where(LimitEvent.attempt == attempt)
-                .values(settled=True, attempt=None, expires_at=expires_at)
-            )
+            await _take_lock(write)
+            await write.execute(_SETTLE, True, self._clock.now() + self._window, attempt)
 
     @staticmethod
-    async def release(session: AsyncSession, attempt: str) -> None:
+    async def release(write: PlainWrite, attempt: str) -> None:
         """Give a successful attempt's places back, in the caller's write transaction (its
         first write: the limits lock is taken before any other)."""
-        await _take_lock(session)
-        await session.execute(delete(LimitEvent).where(LimitEvent.attempt == attempt))
+        await _take_lock(write)
+        await write.execute(_RELEASE, attempt)
 
 
-async def _take_lock(session: AsyncSession) -> None:
+async def _take_lock(write: PlainWrite) -> None:
     """Take the limits lock, as every write to `limit_events` does first: without it,
     MariaDB's gap locks made one attempt's DELETE and another's INSERT deadlock."""
-    await session.execute(versions.bump_statement(versions.LIMITS))
+    await write.execute(versions.BUMP_SQL, versions.LIMITS)
 
 
 class LoginLimiter:
@@ -164,8 +176,7 @@ class LoginLimiter:
         keys = [k for k, _ in limits]
         message = "too many failed login attempts; try again later"
         # A refusal needs no lock: the failures it counts are already committed.
-        async with self._db.reader() as session:
-            self._window.refuse_if_spent(await self._window.usage(session, keys), limits, message)
+        self._window.refuse_if_spent(await self._window.usage(keys), limits, message)
         token = uuid.uuid4().hex
         while not await self._hold(limits, token, message):
             async with self._settled:
@@ -187,12 +198,12 @@ class LoginLimiter:
     async def _hold(self, limits: list[tuple[str, int]], token: str, message: str) -> bool:
         """Take a place for `token` if the allowance has room; False to wait for one."""
         keys = [k for k, _ in limits]
-        async with self._window.locked() as session:
-            usage = await self._window.usage(session, keys)
+        async with self._window.locked() as write:
+            usage = await self._window.usage(keys, within=write)
             self._window.refuse_if_spent(usage, limits, message)
             if any(usage.get(k, Usage()).events >= n for k, n in limits):
                 return False
-            await self._window.record(session, keys, attempt=token)
+            await self._window.record(write, keys, attempt=token)
         return True
 
     def _limits(self, email: str, address: str) -> list[tuple[str, int]]:
@@ -214,10 +225,10 @@ class Attempt:
     def succeeded(self) -> None:
         self.ok = True
 
-    async def succeed_in(self, session: AsyncSession) -> None:
+    async def succeed_in(self, write: PlainWrite) -> None:
         """Succeed, giving the places back in the caller's write transaction (one write
         transaction fewer), which must end before the `attempt` block does."""
-        await SharedWindow.release(session, self._token)
+        await SharedWindow.release(write, self._token)
         self.ok = self.released = True
 
 
@@ -235,10 +246,10 @@ class RegistrationLimiter:
         """Count one registration from `address`, or refuse it if the address is spent."""
         limits = [(limit_key("register-addr", address), self._per_address)]
         keys = [k for k, _ in limits]
-        async with self._window.locked() as session:
-            usage = await self._window.usage(session, keys)
+        async with self._window.locked() as write:
+            usage = await self._window.usage(keys, within=write)
             self._window.refuse_if_spent(usage, limits, "too many registrations; try again later")
-            await self._window.record(session, keys)
+            await self._window.record(write, keys)
 
 
 @asynccontextmanager

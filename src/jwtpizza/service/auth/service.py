@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from jwtpizza.db import Database
+from jwtpizza.db import Database, PlainWrite, is_integrity_error
 from jwtpizza.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from jwtpizza.service.auth import tokens
 from jwtpizza.service.auth.models import Session
@@ -33,14 +32,16 @@ class TokenSettings:
     password_min_length: int
 
 
-_NEW_SESSION = insert(Session)
+_NEW_SESSION = (
+    "INSERT INTO sessions (token_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"
+)
 
 
 async def start_session(
-    *, session: AsyncSession, user: UserPublic, settings: TokenSettings, now: datetime
+    *, write: PlainWrite, user: UserPublic, settings: TokenSettings, now: datetime
 ) -> str:
-    """Issue a token for `user` and record its session row (a Core INSERT: every login
-    runs it)."""
+    """Issue a token for `user` and record its session row, in `write`'s transaction (every
+    login runs it)."""
     issued = tokens.issue(
         user_id=user.id,
         name=user.name,
@@ -50,16 +51,7 @@ async def start_session(
         now=now,
         ttl_seconds=settings.ttl_seconds,
     )
-    connection = await session.connection()
-    await connection.execute(
-        _NEW_SESSION,
-        {
-            "token_id": issued.token_id,
-            "user_id": user.id,
-            "created_at": issued.issued_at,
-            "expires_at": issued.expires_at,
-        },
-    )
+    await write.execute(_NEW_SESSION, issued.token_id, user.id, issued.issued_at, issued.expires_at)
     return issued.token
 
 
@@ -95,7 +87,8 @@ async def register(
             roles=[Role.DINER],
         )
         public = users.to_public(user)
-        token = await start_session(session=session, user=public, settings=settings, now=now)
+        write = await db.plain_within(session)
+        token = await start_session(write=write, user=public, settings=settings, now=now)
         return public, token
 
 
@@ -124,13 +117,15 @@ async def login(
         if not await check_password(password, known) or account is None:
             raise NotFound("unknown user")  # a failed attempt
         try:
-            async with db.writer() as session:
-                await attempt.succeed_in(session)
+            async with db.plain_writer() as write:
+                await attempt.succeed_in(write)
                 token = await start_session(
-                    session=session, user=account.public, settings=settings, now=now
+                    write=write, user=account.public, settings=settings, now=now
                 )
-        except IntegrityError as exc:  # the account was deleted since it was read
-            raise NotFound("unknown user") from exc
+        except Exception as exc:
+            if is_integrity_error(exc):  # the account was deleted since it was read
+                raise NotFound("unknown user") from exc
+            raise
     return account.public, token
 
 

@@ -61,7 +61,10 @@ async def update_user(
         token = None
         if target.id == user.id:
             token = await start_session(
-                session=session, user=public, settings=context.tokens, now=context.clock.now()
+                write=await context.db.plain_within(session),
+                user=public,
+                settings=context.tokens,
+                now=context.clock.now(),
             )
     return UpdatedUser(user=public, token=token)
 
