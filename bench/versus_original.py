@@ -144,11 +144,15 @@ def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int] | 
     env = base_env(work)
     port = free_port()
     with ExitStack() as stack:
+        ready = [f"http://127.0.0.1:{port}/healthz"]
         if setup == "up":
             # The simulator stays off: it would add its own load to the figures.
+            factory_port = free_port()
             command = [str(VENV_BIN / "jwtpizza"), "up", "--service-port", str(port),
-                       "--factory-port", str(free_port()), "--ops-port", str(free_port()),
+                       "--factory-port", str(factory_port), "--ops-port", str(free_port()),
                        "--no-traffic"]  # fmt: skip
+            # The first order must not race the factory's start (the service is up first).
+            ready.append(f"http://127.0.0.1:{factory_port}/healthz")
         else:
             url = stack.enter_context(database(setup, work))
             if url is None:
@@ -167,7 +171,8 @@ def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int] | 
                 command = serve("granian_service:app", port, workers, "granian")
         proc = subprocess.Popen(command, env=env, cwd=work, stdout=subprocess.DEVNULL)
         try:
-            wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
+            for url in ready:
+                wait_for(url, timeout=60)
             yield f"http://127.0.0.1:{port}", proc.pid
         finally:
             proc.send_signal(signal.SIGINT)

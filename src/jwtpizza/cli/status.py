@@ -87,7 +87,9 @@ def error_kind(component: str, record: dict[str, Any]) -> str | None:
     if record.get("type") == "http" and isinstance(status, int) and status >= 500:
         return f"{component}: {record.get('method')} {record.get('route')} -> {status}"
     if str(record.get("level")) == "error":
-        message = record.get("msg") or record.get("error")
+        # An event logged without a message carries its type as one.
+        told = record.get("msg") if record.get("msg") != record.get("type") else None
+        message = told or record.get("error")
         if message is None and isinstance(status, int):  # a call out, answered with a 5xx
             message = f"{record.get('method')} {record.get('url')} -> {status}"
         return f"{component}: {record.get('type')} {str(message or 'error')[:120]}"

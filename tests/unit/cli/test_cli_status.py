@@ -20,12 +20,13 @@ def test_error_kinds_are_5xx_answers_and_error_logs() -> None:
     assert error_kind("service", {**http, "status": 404}) is None
     crash = {"type": "exception", "level": "error", "msg": "boom"}
     assert error_kind("factory", crash) == "factory: exception boom"
-    call = {"type": "factory", "level": "error", "method": "POST", "status": 503,
+    call = {"type": "factory", "msg": "factory", "level": "error", "method": "POST", "status": 503,
             "url": "http://127.0.0.1:3000/api/order"}  # fmt: skip
     assert error_kind("service", call) == (
         "service: factory POST http://127.0.0.1:3000/api/order -> 503"
     )
-    refused = {"type": "factory", "level": "error", "error": "ConnectError('refused')"}
+    refused = {"type": "factory", "msg": "factory", "level": "error",
+               "error": "ConnectError('refused')"}  # fmt: skip
     assert error_kind("service", refused) == "service: factory ConnectError('refused')"
 
 
