@@ -286,7 +286,7 @@ def _fetch(driver: Any, dialect: str, sql: str, bound: tuple[Any, ...]) -> Await
 
 def _tuples(dialect: str, rows: Any) -> list[tuple[Any, ...]]:
     """Rows as tuples (SQLite's already are)."""
-    return list(rows) if dialect == "sqlite" else [tuple(row) for row in rows]
+    return rows if dialect == "sqlite" else [tuple(row) for row in rows]
 
 
 async def _executemany_mysql(driver: Any, sql: str, rows: list[tuple[Any, ...]]) -> int:
@@ -475,8 +475,7 @@ class Database:
         """A `PlainWrite` in one write transaction: committed on success, rolled back on error.
         A connection whose transaction could not be ended is dropped from the pool."""
         async with self.write_engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            write = PlainWrite(raw.driver_connection, self.dialect, self.plain_watch)
+            write = await self._plain_on(connection)
             try:
                 await write.begin()
                 yield write
@@ -495,7 +494,9 @@ class Database:
     async def plain_within(self, session: AsyncSession) -> PlainWrite:
         """A `PlainWrite` on the connection of `session`'s write transaction: its statements
         are part of that transaction, which the session still begins and ends."""
-        connection = await session.connection()
+        return await self._plain_on(await session.connection())
+
+    async def _plain_on(self, connection: AsyncConnection) -> PlainWrite:
         raw = await connection.get_raw_connection()
         return PlainWrite(raw.driver_connection, self.dialect, self.plain_watch)
 

@@ -103,10 +103,10 @@ class Stamps:
         except Exception as error:
             answer.set_exception(error)
         else:
-            known = {name: version for name, version in rows}
-            if sent + LEASE_SECONDS > self._expires:
-                self._known, self._expires = known, sent + LEASE_SECONDS
-            answer.set_result(known)
+            # Reads go one at a time, so this one was sent after any whose lease it replaces.
+            self._known = {name: version for name, version in rows}
+            self._expires = sent + LEASE_SECONDS
+            answer.set_result(self._known)
 
 
 def _retrieve(answer: asyncio.Future[dict[str, int]]) -> None:
