@@ -68,7 +68,7 @@ def environment(variant: Variant, database_url: str, port: int, factory: str) ->
         JWTPIZZA_FACTORY_URL=factory,
         JWTPIZZA_FACTORY_API_KEY="bench-vendor-key",
         JWTPIZZA_LOGIN_MAX_FAILURES="1000000",
-        JWTPIZZA_OBS_STDOUT="false",
+        JWTPIZZA_OBS_LOG_STDOUT="false",
         JWTPIZZA_DEMO="true",
     )
     if variant.source:

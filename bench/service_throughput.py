@@ -46,7 +46,7 @@ def service_env(database_url: str, factory_url: str, port: int, pooled: bool) ->
         "JWTPIZZA_FACTORY_API_KEY": API_KEY,
         "JWTPIZZA_DB_POOLED": "true" if pooled else "false",
         "JWTPIZZA_LOGIN_MAX_FAILURES": "1000000",
-        "JWTPIZZA_OBS_STDOUT": "false",
+        "JWTPIZZA_OBS_LOG_STDOUT": "false",
     }
 
 

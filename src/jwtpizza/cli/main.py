@@ -75,6 +75,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# Commands that start components (which read their settings from the environment): they name
+# unknown JWTPIZZA_* variables before they run (not for --help).
+STARTS_COMPONENTS = frozenset({"up", "service", "factory", "ops"})
+
 
 def load_command(name: str) -> click.Command:
     """Import the module of command `name` and build its click command."""
@@ -93,6 +97,21 @@ def load_command(name: str) -> click.Command:
     )
 
 
+def warning_first(command: click.Command) -> click.Command:
+    """`command`, printing `cli/variables.py`'s warnings when it is invoked."""
+    invoke = command.invoke
+
+    def invoke_after_warning(ctx: click.Context) -> object:
+        # Imported only now: it imports every component's settings (about a second).
+        from jwtpizza.cli.variables import warn_unknown_variables
+
+        warn_unknown_variables()
+        return invoke(ctx)
+
+    command.invoke = invoke_after_warning  # type: ignore[method-assign]
+    return command
+
+
 class LazyCommands(TyperGroup):
     """The top-level group: lists `COMMANDS` without importing them, loads one when used."""
 
@@ -100,7 +119,10 @@ class LazyCommands(TyperGroup):
         return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return load_command(cmd_name) if cmd_name in COMMANDS else None
+        if cmd_name not in COMMANDS:
+            return None
+        command = load_command(cmd_name)
+        return warning_first(command) if cmd_name in STARTS_COMPONENTS else command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
