@@ -34,7 +34,8 @@ def test_a_name_close_to_nothing_gets_no_guess() -> None:
 
 def test_known_variables_of_every_prefix_and_other_variables_pass_in_any_case() -> None:
     environ = {
-        "JWTPIZZA_JWT_SECRET": "s", "jwtpizza_demo": "true", "JWTPIZZA_RESILIENCE_MAX_ATTEMPTS": "2",
+        "JWTPIZZA_JWT_SECRET": "s", "jwtpizza_demo": "true",
+        "JWTPIZZA_RESILIENCE_MAX_ATTEMPTS": "2",
         "JWTPIZZA_OPS_INCIDENTS_AUTOPILOT": "1", "JWTPIZZA_OPS_PROBE_EMAIL": "d@jwt.com",
         "JWTPIZZA_OPS_ACK_SECRET": "x", "JWTPIZZA_OPS_NOTIFY_CONFIG": "n.yml",
         "JWTPIZZA_OBS_LOG_STDOUT": "1", "JWTPIZZA_DATA_DIR": "/d", "JWTPIZZA_TOKEN": "t",
