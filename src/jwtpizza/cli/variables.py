@@ -79,48 +79,49 @@ class OtherVariable:
 
 OTHER_VARIABLES = (
     OtherVariable(
-        "JWTPIZZA_DATA_DIR", "all", False,
+        "JWTPIZZA_DATA_DIR", "every component and the CLI", False,
         "Where embedded SQLite files and keys live: this, else the folder the last "
         "`jwtpizza up` recorded (`$XDG_STATE_HOME/jwtpizza/data-dir`), else `./var`.",
     ),
     OtherVariable(
-        "JWTPIZZA_TOKEN", "CLI", True,
+        "JWTPIZZA_TOKEN", "the CLI", True,
         "An admin token of the pizza service for `jwtpizza logs` and the ops commands "
         "(as `--token`).",
     ),
     OtherVariable(
-        "JWTPIZZA_PASSWORD", "CLI", True,
+        "JWTPIZZA_PASSWORD", "the CLI", True,
         "The password `jwtpizza logs --email` and `jwtpizza admin create` would ask for.",
     ),
     OtherVariable(
-        "JWTPIZZA_TEST_MYSQL_URL", "tests", True,
+        "JWTPIZZA_TEST_MYSQL_URL", "the test scripts", True,
         "MariaDB server for the integration tests (`scripts/test-databases start` exports it).",
     ),
     OtherVariable(
-        "JWTPIZZA_TEST_POSTGRESQL_URL", "tests", True,
+        "JWTPIZZA_TEST_POSTGRESQL_URL", "the test scripts", True,
         "PostgreSQL server for the integration tests (`scripts/test-databases start` exports it).",
     ),
     OtherVariable(
-        "JWTPIZZA_TEST_DB_DIR", "tests", False,
+        "JWTPIZZA_TEST_DB_DIR", "the test scripts", False,
         "Where `scripts/test-databases` keeps its servers (`/tmp/jwtpizza-dbs`).",
     ),
     OtherVariable(
-        "JWTPIZZA_TEST_MYSQL_PORT", "tests", False, "MariaDB's port in `scripts/test-databases`."
+        "JWTPIZZA_TEST_MYSQL_PORT", "the test scripts", False,
+        "MariaDB's port in `scripts/test-databases`.",
     ),
     OtherVariable(
-        "JWTPIZZA_TEST_POSTGRESQL_PORT", "tests", False,
+        "JWTPIZZA_TEST_POSTGRESQL_PORT", "the test scripts", False,
         "PostgreSQL's port in `scripts/test-databases`.",
     ),
     OtherVariable(
-        "JWTPIZZA_PG_BIN", "tests", False,
+        "JWTPIZZA_PG_BIN", "the test scripts", False,
         "PostgreSQL's `bin` folder for `scripts/test-databases` (default: the newest installed).",
     ),
     OtherVariable(
-        "JWTPIZZA_TEST_WORKERS", "tests", False,
+        "JWTPIZZA_TEST_WORKERS", "the test scripts", False,
         "pytest-xdist workers of `scripts/test` (2; 0 runs in one process).",
     ),
     OtherVariable(
-        "JWTPIZZA_REQUIRE_DB_BACKENDS", "tests", False,
+        "JWTPIZZA_REQUIRE_DB_BACKENDS", "the test scripts", False,
         "Backends a test run must have tested (`.ci/run` sets `mysql,postgresql`).",
     ),
 )  # fmt: skip
