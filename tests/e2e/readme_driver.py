@@ -1,12 +1,18 @@
-"""Runs README.md's quick start word for word in fresh shells, from a clean clone, and prints
-what each shell printed as JSON. `test_readme.py` runs it inside a private network namespace,
-so the README's fixed ports (3000, 4000) are free and nobody else's.
+"""Runs README.md's quick start word for word in fresh shells, from a clean clone, then every
+shell block of the docs site against the same stack, and prints what each shell printed as
+JSON. `test_readme.py` runs it inside a private network namespace, so the README's fixed ports
+(3000, 4000, 3300) are free and nobody else's.
 
     python readme_driver.py CLONE
 
 Terminal 1 runs `scripts/up`; terminal 2 the order block (three times: before chaos, during,
 after the report link); terminal 3 the chaos block and then, as the same terminal, the logs
 block, typing the password when asked. `scripts/test` is not run here: it is CI itself.
+
+Then each `sh` block of README.md and docs/**/*.md (docs/testing.md, "How the docs are
+tested"): in a fresh shell with the clone's virtualenv active and `set -eo pipefail`, unless a
+line `<!-- not run: REASON -->` comes right before it, or the quick start already ran it.
+Identical blocks (the runbooks' login line) run once.
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ from pathlib import Path
 
 QUICK_START = re.compile(r"## Quick start\n(.*?)\n## ", re.S)
 BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
+# A docs block, and the marker that it is shown but not run (with its reason).
+DOCS_BLOCK = re.compile(
+    r"(?:<!-- not run:(?P<reason>[^\n]*?)-->\n)?[ \t]*```sh\n(?P<body>.*?)```", re.S
+)
+DOCS_PRELUDE = ". .venv/bin/activate\nset -eo pipefail\n"
 # What a new terminal has: no activated venv, no JWTPIZZA_* settings.
 NEW_SHELL_ENV = ("PATH", "HOME", "XDG_STATE_HOME", "LANG")
 
@@ -30,6 +41,37 @@ def blocks(readme: str) -> list[str]:
     match = QUICK_START.search(readme)
     assert match, "README.md has no '## Quick start' section"
     return BLOCK.findall(match.group(1))
+
+
+def docs_blocks(clone: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The `sh` blocks of README.md and docs/ to run, and those marked not run (with their
+    reasons), each keyed by `page:line`."""
+    run: dict[str, str] = {}
+    not_run: dict[str, str] = {}
+    pages = [clone / "README.md", *sorted((clone / "docs").rglob("*.md"))]
+    for page in pages:
+        text = page.read_text("utf-8")
+        for match in DOCS_BLOCK.finditer(text):
+            where = f"{page.relative_to(clone)}:{text.count(chr(10), 0, match.start()) + 1}"
+            reason = match.group("reason")
+            if reason is None:
+                run[where] = match.group("body")
+            else:
+                not_run[where] = reason.strip()
+    return run, not_run
+
+
+def run_docs_blocks(clone: Path, already_run: list[str]) -> dict[str, str]:
+    """Each docs block's output (`rc=N` first), run once per distinct block."""
+    by_body: dict[str, str] = {}
+    outputs: dict[str, str] = {}
+    for where, body in docs_blocks(clone)[0].items():
+        if body in already_run:
+            continue
+        if body not in by_body:
+            by_body[body] = shell(clone, DOCS_PRELUDE + body)
+        outputs[where] = by_body[body]
+    return outputs
 
 
 def shell(clone: Path, script: str, *, stdin: str = "", timeout: float = 120) -> str:
@@ -76,11 +118,12 @@ def main(clone: Path) -> None:
         link = re.search(r"http://\S+/api/support/\S+/report/\w+", seen["order during chaos"])
         seen["follow link"] = shell(clone, f"curl -s '{link.group(0)}'") if link else "no link"
         seen["order after"] = shell(clone, order)
+        docs = run_docs_blocks(clone, [first, order, chaos, logs])
     finally:
         os.killpg(up.pid, signal.SIGINT)
         up.wait(30)
     seen["up"] = up_log.read_text(errors="replace")
-    print(json.dumps(seen))
+    print(json.dumps({**seen, "docs": docs}))
 
 
 if __name__ == "__main__":

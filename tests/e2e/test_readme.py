@@ -1,6 +1,7 @@
 """README.md's quick start, word for word, in fresh shells on a clean clone (git clone of this
 repository): `scripts/up`, an order with curl, chaos with `jwtpizza` after the documented
-activate step, the logs search for the report link, and the link ending the fault.
+activate step, the logs search for the report link, and the link ending the fault. Then, on
+the same stack, every shell block of the docs site (docs/testing.md says which are run).
 
 The clone installs its own `.venv` with `scripts/bootstrap` (uv from its cache, so this takes
 seconds); the stack then runs in a private network namespace (`unshare --net`, as root), where
@@ -46,7 +47,7 @@ def test_the_readme_quick_start_works_word_for_word(tmp_path: Path) -> None:
     command = f"ip link set lo up && exec {sys.executable} {DRIVER} {clone}"
     result = subprocess.run(
         ["unshare", "--net", "sh", "-c", command], env=env, capture_output=True, text=True,
-        timeout=600,
+        timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     seen = json.loads(result.stdout)
@@ -61,3 +62,5 @@ def test_the_readme_quick_start_works_word_for_word(tmp_path: Path) -> None:
     assert " db " not in seen["logs"], seen["logs"]  # the search skips SQL statements
     assert "Problem resolved" in seen["follow link"], seen["follow link"]
     assert '"jwt":"' in seen["order after"], seen["order after"]
+    failed = {where: out for where, out in seen["docs"].items() if not out.startswith("rc=0")}
+    assert seen["docs"] and not failed, failed
