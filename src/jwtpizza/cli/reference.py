@@ -54,8 +54,8 @@ the prefix followed by the field's name, in upper case (`JWTPIZZA_FACTORY_` + `m
 demo mode (`DEMO=true`, which `jwtpizza up` sets); a command that starts a component names any
 `JWTPIZZA_*` variable that nothing reads, with the closest known name.
 
-| prefix | read by |
-|---|---|
+Who reads each prefix:
+
 {readers}
 
 | prefix | field | type | default | secret | description |
@@ -207,7 +207,7 @@ def fresh_machine() -> Iterator[None]:
 
 def configuration_page() -> str:
     readers = "\n".join(
-        f"| `{group.prefix}` | {group.reader} (`{group.settings.__name__}`) |"
+        f"- `{group.prefix}`: {group.reader} (`{group.settings.__name__}`)"
         for group in SETTINGS_GROUPS
     )
     with fresh_machine():
