@@ -29,3 +29,7 @@ def test_a_marker_applies_only_to_the_block_right_after_it() -> None:
     page = "<!-- not run: slow -->\n```sh\nsleep 1h\n```\n\n```sh\necho hi\n```\n"
     found = [(m.group("reason"), m.group("body")) for m in DOCS_BLOCK.finditer(page)]
     assert found == [(" slow ", "sleep 1h\n"), (None, "echo hi\n")]
+
+
+def test_the_readme_stays_short_the_manual_is_the_docs_site() -> None:
+    assert len((ROOT / "README.md").read_text("utf-8").splitlines()) <= 150
