@@ -9,13 +9,14 @@ command's own help.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import typer
 
 # Typer carries its own copy of click; the group below overrides its methods with its types.
 from typer import _click as click
 from typer._click.utils import make_default_short_help
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandInfo, TyperInfo
 
 from jwtpizza.cli.errors import readable_errors
@@ -76,40 +77,52 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 # Commands that start components (which read their settings from the environment): they name
-# unknown JWTPIZZA_* variables before they run (not for --help).
+# unknown JWTPIZZA_* variables when they run (not for --help).
 STARTS_COMPONENTS = frozenset({"up", "service", "factory", "ops"})
+
+
+def warn_unknown_variables() -> None:
+    # Imported only now: it imports every component's settings (about a second).
+    from jwtpizza.cli.variables import warn_unknown_variables as warn
+
+    warn()
+
+
+class StartsComponentCommand(TyperCommand):
+    """A command that starts a component: first names unknown `JWTPIZZA_*` variables."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        warn_unknown_variables()
+        return super().invoke(ctx)
+
+
+class StartsComponentGroup(TyperGroup):
+    """A group that starts a component (or acts on its data): as `StartsComponentCommand`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        warn_unknown_variables()
+        return super().invoke(ctx)
 
 
 def load_command(name: str) -> click.Command:
     """Import the module of command `name` and build its click command."""
     module, _, attribute = COMMANDS[name][0].partition(":")
     found = getattr(importlib.import_module(module), attribute)
+    starts = name in STARTS_COMPONENTS
     # Plain help (no boxes that wrap words), as for the top level.
     if isinstance(found, typer.Typer):
         return typer.main.get_group_from_info(
-            TyperInfo(found, name=name),
+            TyperInfo(found, name=name, cls=StartsComponentGroup if starts else TyperGroup),
             pretty_exceptions_short=True,
             suggest_commands=True,
             rich_markup_mode=None,
         )
+    cls = StartsComponentCommand if starts else TyperCommand
     return typer.main.get_command_from_info(
-        CommandInfo(name=name, callback=found), pretty_exceptions_short=True, rich_markup_mode=None
+        CommandInfo(name=name, callback=found, cls=cls),
+        pretty_exceptions_short=True,
+        rich_markup_mode=None,
     )
-
-
-def warning_first(command: click.Command) -> click.Command:
-    """`command`, printing `cli/variables.py`'s warnings when it is invoked."""
-    invoke = command.invoke
-
-    def invoke_after_warning(ctx: click.Context) -> object:
-        # Imported only now: it imports every component's settings (about a second).
-        from jwtpizza.cli.variables import warn_unknown_variables
-
-        warn_unknown_variables()
-        return invoke(ctx)
-
-    command.invoke = invoke_after_warning  # type: ignore[method-assign]
-    return command
 
 
 class LazyCommands(TyperGroup):
@@ -121,8 +134,7 @@ class LazyCommands(TyperGroup):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        command = load_command(cmd_name)
-        return warning_first(command) if cmd_name in STARTS_COMPONENTS else command
+        return load_command(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
