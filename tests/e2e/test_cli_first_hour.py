@@ -5,8 +5,10 @@ is up, is found by commands run from another folder, and reports errors as they 
 
 from __future__ import annotations
 
+import json
 import os
 import pty
+import re
 import select
 import signal
 import socket
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -104,10 +107,11 @@ def test_wrong_password_and_no_terminal_are_one_line(tmp_path: Path) -> None:
 def jwtpizza_up(
     tmp_path: Path, *, terminal: bool
 ) -> Iterator[tuple[subprocess.Popen[bytes], int, str]]:
-    """`jwtpizza up` on free ports in `tmp_path/site`; stdout on a terminal or a pipe.
-    Yields the process, the file descriptor to read its output from, and the service URL."""
+    """`jwtpizza up` on free ports in `tmp_path/site` (each time new ones); stdout on a
+    terminal or a pipe. Yields the process, the file descriptor to read its output from,
+    and the service URL."""
     folder = tmp_path / "site"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     service_port, factory_port, ops_port = free_port(), free_port(), free_port()
     if terminal:
         reader, writer = pty.openpty()
@@ -175,3 +179,110 @@ def test_up_on_a_terminal_shows_a_live_status_panel(tmp_path: Path) -> None:
         httpx.get(f"{service}/api/order/menu")
         panel = read_until(out, "open alerts")
         assert "requests/s" in panel and "made" in panel and "breaker closed" in panel
+        # Ops answers the panel (it asks with the demo admin's token): a count, not a guess.
+        while not re.search(r"open alerts +\d", panel):
+            panel += read_until(out, "open alerts")
+        # The vendor portal's login code, mailed to the console, prints above the panel.
+        portal = recorded_url(tmp_path, "factory")
+        assert httpx.post(f"{portal}/api/vendor/code", json={"id": "demo"}).status_code == 200
+        read_until(out, "Your JWT Pizza Factory code is")
+
+
+def recorded_url(tmp_path: Path, component: str) -> str:
+    """A component's URL, from the record `up` keeps in its data folder."""
+    return str(json.loads((tmp_path / "site/var/endpoints.json").read_text())[component])
+
+
+def resolved_alert() -> dict[str, object]:
+    """An Alertmanager message about an alert that resolved: accepted, pages no one."""
+    alert = {"status": "resolved", "labels": {"alertname": "Probe", "severity": "low"},
+             "annotations": {}, "startsAt": "2026-01-02T10:00:00Z",
+             "endsAt": "2026-01-02T10:01:00Z", "generatorURL": "", "fingerprint": "0f"}  # fmt: skip
+    return {"version": "4", "groupKey": "{}:{}", "truncatedAlerts": 0, "status": "resolved",
+            "receiver": "ops", "groupLabels": {}, "commonLabels": alert["labels"],
+            "commonAnnotations": {}, "externalURL": "", "alerts": [alert]}  # fmt: skip
+
+
+def test_commands_find_ups_ports_its_secrets_are_its_own_and_a_restart_is_clean(
+    tmp_path: Path,
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with jwtpizza_up(tmp_path, terminal=False) as (up, out, service):
+        banner = read_until(out, "Press Ctrl-C to stop.")
+        assert "demo vendor id `demo`" in banner
+        intake_token = banner.split("ops intake      bearer ")[1].split()[0]
+        ops = recorded_url(tmp_path, "ops")
+
+        logs = run(tmp_path, "logs", "--type", "http", "--email", "a@jwt.com", cwd=elsewhere,
+                   JWTPIZZA_PASSWORD="admin")  # fmt: skip
+        assert logs.returncode == 0 and "PUT /api/auth -> 200" in logs.stdout, logs
+
+        login = {"email": "a@jwt.com", "password": "admin"}
+        token = httpx.put(f"{service}/api/auth", json=login).json()["token"]
+        admin = {"Authorization": f"Bearer {token}"}
+        body = {"title": "left open by run one", "severity": "high"}
+        declared = httpx.post(f"{ops}/api/ops/incidents", headers=admin, json=body)
+        assert declared.status_code in (200, 201), declared.text
+        listed = run(tmp_path, "incident", "list", cwd=elsewhere, JWTPIZZA_TOKEN=token)
+        assert "left open by run one" in listed.stdout, listed
+
+        intake = f"{ops}/api/ops/alertmanager?policy=default"
+        for public in ("demo-intake-token", "x"):
+            refused = httpx.post(intake, json=resolved_alert(),
+                                 headers={"Authorization": f"Bearer {public}"})  # fmt: skip
+            assert refused.status_code == 401, refused.text
+        taken = httpx.post(intake, json=resolved_alert(),
+                           headers={"Authorization": f"Bearer {intake_token}"})  # fmt: skip
+        assert taken.status_code == 200, taken.text
+
+        # An order the factory answers slowly is under way when Ctrl-C comes.
+        diner = httpx.put(f"{service}/api/auth", json={"email": "d@jwt.com", "password": "diner"})
+        slow = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1}] * 22}
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(httpx.post, f"{service}/api/order", json=slow, timeout=60,
+                        headers={"Authorization": f"Bearer {diner.json()['token']}"})  # fmt: skip
+            time.sleep(1.0)
+            up.send_signal(signal.SIGINT)
+            assert up.wait(30) in (0, 130)
+        stopped = drain(out)
+    assert "ERROR" not in stopped and "Cancel" not in stopped and "Traceback" not in stopped, (
+        stopped
+    )
+
+    with jwtpizza_up(tmp_path, terminal=False) as (_, out, service):
+        banner = read_until(out, "Press Ctrl-C to stop.")
+        assert "closed what the last run left open: 1 incident(s)" in banner, banner
+        assert f"bearer {intake_token} " in banner  # the same folder keeps its secrets
+        ops = recorded_url(tmp_path, "ops")
+        token = httpx.put(f"{service}/api/auth", json=login).json()["token"]
+        found = httpx.get(f"{ops}/api/ops/incidents", headers={"Authorization": f"Bearer {token}"})
+        assert [i["status"] for i in found.json()] == ["resolved"], found.text
+
+
+def drain(fd: int) -> str:
+    """What is left to read from `fd` once its writer has ended."""
+    text = ""
+    while select.select([fd], [], [], 5)[0]:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        text += chunk.decode(errors="replace")
+    return text
+
+
+def test_a_data_folder_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    if os.geteuid() == 0:  # modes do not stop root; sysfs refuses it a folder all the same
+        folder = Path("/sys/jwtpizza-data")
+    else:
+        folder = tmp_path / "read-only"
+        folder.mkdir()
+        folder.chmod(0o555)
+    result = run(tmp_path, "up", "--service-port", str(free_port()), "--factory-port",
+                 str(free_port()), "--ops-port", str(free_port()),
+                 JWTPIZZA_DATA_DIR=str(folder))  # fmt: skip
+    line = one_line_failure(result)
+    assert f"cannot write to the data folder {folder}" in line, line
