@@ -175,17 +175,48 @@ def test_up_is_ready_when_it_says_so_and_other_folders_find_it(tmp_path: Path) -
 
 def test_up_on_a_terminal_shows_a_live_status_panel(tmp_path: Path) -> None:
     with jwtpizza_up(tmp_path, terminal=True) as (_, out, service):
-        read_until(out, "Press Ctrl-C to stop.")
+        seen = read_until(out, "Press Ctrl-C to stop.")
+        intake_token = seen.split("ops intake      bearer ")[1].split()[0]
         httpx.get(f"{service}/api/order/menu")
-        panel = read_until(out, "open alerts")
-        assert "requests/s" in panel and "made" in panel and "breaker closed" in panel
+        seen += read_until(out, "open alerts")
+        assert "requests/s" in seen and "made" in seen and "breaker closed" in seen
         # Ops answers the panel (it asks with the demo admin's token): a count, not a guess.
-        while not re.search(r"open alerts +\d", panel):
-            panel += read_until(out, "open alerts")
-        # The vendor portal's login code, mailed to the console, prints above the panel.
+        while not re.search(r"open alerts +\d", seen):
+            seen += read_until(out, "open alerts")
+        # The vendor portal's login code, mailed to the console, and a page, which ops'
+        # console receiver prints: both above the panel, where its next update leaves them.
         portal = recorded_url(tmp_path, "factory")
         assert httpx.post(f"{portal}/api/vendor/code", json={"id": "demo"}).status_code == 200
-        read_until(out, "Your JWT Pizza Factory code is")
+        intake = f"{recorded_url(tmp_path, 'ops')}/api/ops/alertmanager?policy=default"
+        bearer = {"Authorization": f"Bearer {intake_token}"}
+        assert httpx.post(intake, json=alert("firing"), headers=bearer).status_code == 200
+        seen += read_until(out, "notification [FIRING:1] Probe")
+        seen += read_until(out, "open alerts")  # the panel drawn again after them
+    shown = "\n".join(screen(seen))
+    assert "Your JWT Pizza Factory code is" in shown and "[FIRING:1] Probe" in shown, shown
+    assert "demo vendor id `demo`" in shown, shown
+
+
+def screen(raw: str) -> list[str]:
+    """The lines a terminal shows after `raw`: the part of VT100 that a live display uses
+    (line feed, carriage return, cursor up, erase line; colours and the cursor's visibility
+    change nothing shown)."""
+    lines, row, col = [""], 0, 0
+    for token in re.findall(r"\x1b\[[0-9;?]*[A-Za-z]|\r|\n|[^\x1b\r\n]+", raw):
+        if token == "\n":
+            row, col = row + 1, 0
+            lines += [""] * (row + 1 - len(lines))
+        elif token == "\r":
+            col = 0
+        elif token.endswith("A") and token.startswith("\x1b["):
+            row = max(0, row - int(token[2:-1] or 1))
+        elif token == "\x1b[2K":
+            lines[row] = ""
+        elif not token.startswith("\x1b["):
+            line = lines[row].ljust(col)
+            lines[row] = line[:col] + token + line[col + len(token) :]
+            col += len(token)
+    return lines
 
 
 def recorded_url(tmp_path: Path, component: str) -> str:
@@ -193,14 +224,14 @@ def recorded_url(tmp_path: Path, component: str) -> str:
     return str(json.loads((tmp_path / "site/var/endpoints.json").read_text())[component])
 
 
-def resolved_alert() -> dict[str, object]:
-    """An Alertmanager message about an alert that resolved: accepted, pages no one."""
-    alert = {"status": "resolved", "labels": {"alertname": "Probe", "severity": "low"},
-             "annotations": {}, "startsAt": "2026-01-02T10:00:00Z",
-             "endsAt": "2026-01-02T10:01:00Z", "generatorURL": "", "fingerprint": "0f"}  # fmt: skip
-    return {"version": "4", "groupKey": "{}:{}", "truncatedAlerts": 0, "status": "resolved",
-            "receiver": "ops", "groupLabels": {}, "commonLabels": alert["labels"],
-            "commonAnnotations": {}, "externalURL": "", "alerts": [alert]}  # fmt: skip
+def alert(status: str) -> dict[str, object]:
+    """An Alertmanager message about one low alert (resolved: accepted, pages no one)."""
+    one = {"status": status, "labels": {"alertname": "Probe", "severity": "low"},
+           "annotations": {"summary": "a probe"}, "startsAt": "2026-01-02T10:00:00Z",
+           "endsAt": "2026-01-02T10:01:00Z", "generatorURL": "", "fingerprint": "0f"}  # fmt: skip
+    return {"version": "4", "groupKey": "{}:{}", "truncatedAlerts": 0, "status": status,
+            "receiver": "ops", "groupLabels": {}, "commonLabels": one["labels"],
+            "commonAnnotations": {}, "externalURL": "", "alerts": [one]}  # fmt: skip
 
 
 def test_commands_find_ups_ports_its_secrets_are_its_own_and_a_restart_is_clean(
@@ -229,10 +260,10 @@ def test_commands_find_ups_ports_its_secrets_are_its_own_and_a_restart_is_clean(
 
         intake = f"{ops}/api/ops/alertmanager?policy=default"
         for public in ("demo-intake-token", "x"):
-            refused = httpx.post(intake, json=resolved_alert(),
+            refused = httpx.post(intake, json=alert("resolved"),
                                  headers={"Authorization": f"Bearer {public}"})  # fmt: skip
             assert refused.status_code == 401, refused.text
-        taken = httpx.post(intake, json=resolved_alert(),
+        taken = httpx.post(intake, json=alert("resolved"),
                            headers={"Authorization": f"Bearer {intake_token}"})  # fmt: skip
         assert taken.status_code == 200, taken.text
 
