@@ -159,8 +159,10 @@ def test_up_is_ready_when_it_says_so_and_other_folders_find_it(tmp_path: Path) -
 
         elsewhere = tmp_path / "elsewhere"
         elsewhere.mkdir()
-        started = run(tmp_path, "chaos", "start", "fail", "--now", cwd=elsewhere)
+        started = run(tmp_path, "chaos", "start", "fail", "--now", "--show-fix", cwd=elsewhere)
         assert started.returncode == 0 and "chaos fail for demo" in started.stdout, started
+        report = f"report URL: {recorded_url(tmp_path, 'factory')}/api/support/"
+        assert report in started.stdout, started.stdout  # the factory of this stack
         assert "active" in run(tmp_path, "chaos", "status", cwd=elsewhere).stdout
         assert not (elsewhere / "var").exists()
 
