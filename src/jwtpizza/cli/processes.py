@@ -28,11 +28,13 @@ STOP_TIMEOUT_SECONDS = 5
 
 @dataclass
 class Component:
-    """A component to run in a process of its own: `build` makes its ASGI app there."""
+    """A component to run in a process of its own: `build` makes its ASGI app there. On
+    stopping, its open requests get `stop_seconds`."""
 
     name: str
     build: Callable[[], Any]
     port: int
+    stop_seconds: float = STOP_TIMEOUT_SECONDS
 
 
 class _QuietStop(logging.Filter):
@@ -79,7 +81,7 @@ def _serve(component: Component, host: str, output: int) -> None:
         host=host,
         port=component.port,
         log_level="warning",
-        timeout_graceful_shutdown=STOP_TIMEOUT_SECONDS,
+        timeout_graceful_shutdown=round(component.stop_seconds),
         **SERVER_OPTIONS,
     )
     Server(config).run()
@@ -141,15 +143,14 @@ async def _stopped(processes: list[ForkProcess], seconds: float) -> None:
         process.join()
 
 
-async def stop(first: list[ForkProcess], then: list[ForkProcess]) -> None:
-    """SIGTERM to `first`, wait for them, then the same for `then`: the service stops while
-    the factory still answers, so an order under way is made, not queued. Each process gets
-    the graceful-shutdown bound for its open requests, then a second."""
-    for group in (first, then):
-        for process in group:
-            if process.is_alive() and process.pid is not None:
-                os.kill(process.pid, signal.SIGTERM)
-        await _stopped(group, STOP_TIMEOUT_SECONDS + 1)
+async def stop(processes: list[ForkProcess], components: list[Component]) -> None:
+    """SIGTERM to each in turn, waiting for it to end: the service (first) stops while the
+    factory still answers, so an order under way ends instead of waiting in the queue for
+    the next start. Each gets its bound for open requests, then that of its shutdown."""
+    for process, component in zip(processes, components, strict=True):
+        if process.is_alive() and process.pid is not None:
+            os.kill(process.pid, signal.SIGTERM)
+        await _stopped([process], component.stop_seconds + STOP_TIMEOUT_SECONDS + 1)
 
 
 async def any_ended(processes: list[ForkProcess]) -> None:

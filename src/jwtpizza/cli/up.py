@@ -253,6 +253,10 @@ async def _run(
             for process in processes:
                 if process.is_alive():
                     process.kill()
+        else:
+            longest = max(c.stop_seconds for c in components)
+            console.print(f"stopping: requests under way get up to {longest:.0f} s to end "
+                          "(Ctrl-C again stops at once)", highlight=False)  # fmt: skip
         interrupted.set()
 
     loop = asyncio.get_running_loop()
@@ -282,7 +286,7 @@ async def _run(
         if watcher is not None:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
-        await stop(first=processes[:1], then=processes[1:])  # the service first
+        await stop(processes, components)
         with suppress(TimeoutError):  # the last lines the components printed
             await asyncio.wait_for(relayed, timeout=1.0)
         await watch.aclose()
@@ -348,6 +352,9 @@ def up(
             port=service_port,
             factory_url=factory.base_url(),
             factory_api_key=SecretStr(vendor_key),
+            # An order under way when `up` stops ends (the factory answers within its delay)
+            # rather than waiting in the queue for the next start.
+            stop_grace_seconds=factory.order_delay_seconds + 3,
         )
         ops = ops_settings(host, ops_port, service, factory)
         # Incidents read the service's logs and ledger and the chaos feed as the demo admins.
@@ -355,7 +362,12 @@ def up(
         os.environ.setdefault("JWTPIZZA_OPS_INCIDENTS_SERVICE_PASSWORD", "admin")
         os.environ.setdefault("JWTPIZZA_OPS_INCIDENTS_FACTORY_API_KEY", admin_key)
         components = [
-            Component("pizza service", partial(create_service, service), service_port),
+            Component(
+                "pizza service",
+                partial(create_service, service),
+                service_port,
+                stop_seconds=service.stop_grace_seconds,
+            ),
             Component("pizza factory", partial(create_factory, factory), factory_port),
             Component("ops", partial(create_ops, ops), ops_port),
         ]
