@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from jwtpizza.cli.errors import CliError, readable_errors
-from jwtpizza.settings import record_data_dir
+from jwtpizza.settings import demo_secret, record_data_dir
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkProcess
@@ -343,6 +343,8 @@ def up(
         ops_url = f"http://{host}:{ops_port}"
         factory = FactorySettings(host=host, port=factory_port)
         folder = use_data_dir({"service": base, "factory": factory.base_url(), "ops": ops_url})
+        # The service signs its tokens with this folder's own secret, not a public one.
+        os.environ.setdefault("JWTPIZZA_JWT_SECRET", demo_secret("service-jwt-secret", folder))
         ops_database = OpsSettings(host=host, port=ops_port).database_url
         vendor_key, admin_key = asyncio.run(
             _prepare(ServiceSettings(host=host, port=service_port), factory, ops_database)
