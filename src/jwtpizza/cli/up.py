@@ -1,11 +1,13 @@
 """`jwtpizza up`: the whole stack on one machine, embedded SQLite, demo data, one command.
 
-It checks its ports before anything else, prepares the databases, then runs the service, the
-factory and ops each in a process of its own, so the stack uses every core. They are forked
-once their code is imported, so that code is in memory once. This process prints the banner
-only once every component answers its `/healthz`, then runs the traffic simulator and shows a
-live status panel (or, without a terminal, the first error of each kind as it happens) until
-Ctrl-C, which stops the simulator, then the components (a second Ctrl-C stops them at once).
+It checks its ports before anything else, records its data folder and the components' URLs
+(so every `jwtpizza` command finds them), prepares the databases and closes what a previous
+run left open in ops, then runs the service, the factory and ops each in a process of its own
+(cli/processes.py), whose output it relays above the live panel. It prints the banner once
+every component answers its `/healthz`, then runs the traffic simulator and shows the live
+status panel (or, without a terminal, the first error of each kind as it happens) until
+Ctrl-C, which stops the simulator, then the service, the factory and ops in turn (a second
+Ctrl-C stops them at once). Demo secrets are random, made once per data folder.
 
 The command's modules are imported when it runs, so `jwtpizza up --help` stays quick.
 """
