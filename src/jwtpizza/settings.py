@@ -6,6 +6,8 @@ secrets are refused outside demo mode. Each component defines its own typed sett
 from __future__ import annotations
 
 import os
+import secrets
+from functools import cache
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -49,6 +51,32 @@ def data_dir() -> Path:
 
 def sqlite_url(name: str) -> str:
     return f"sqlite+aiosqlite:///{data_dir() / name}"
+
+
+def demo_secret(name: str, folder: Path | None = None) -> str:
+    """A demo secret of the data folder (`folder`, else `data_dir()`): random, made on first
+    use and kept in `secrets/<name>` there, readable by its owner only. Each data folder has
+    its own, so no demo secret is known outside the machine that made it."""
+    path = (folder or data_dir()).resolve() / "secrets" / name
+    if path.is_file():
+        return _kept(path)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    draft = path.with_name(f".{name}.{os.getpid()}")
+    draft.write_text(secrets.token_urlsafe(24) + "\n", "utf-8")
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)  # atomic: of two processes making it at once, one wins
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return _kept(path)
+
+
+@cache
+def _kept(path: Path) -> str:
+    """A demo secret once made (it never changes, so each process reads it once)."""
+    return path.read_text("utf-8").strip()
 
 
 def require_secret(value: SecretStr | None, *, name: str, demo: bool, demo_value: str) -> SecretStr:

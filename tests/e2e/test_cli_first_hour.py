@@ -5,16 +5,20 @@ is up, is found by commands run from another folder, and reports errors as they 
 
 from __future__ import annotations
 
+import json
 import os
 import pty
+import re
 import select
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import httpx
@@ -104,10 +108,11 @@ def test_wrong_password_and_no_terminal_are_one_line(tmp_path: Path) -> None:
 def jwtpizza_up(
     tmp_path: Path, *, terminal: bool
 ) -> Iterator[tuple[subprocess.Popen[bytes], int, str]]:
-    """`jwtpizza up` on free ports in `tmp_path/site`; stdout on a terminal or a pipe.
-    Yields the process, the file descriptor to read its output from, and the service URL."""
+    """`jwtpizza up` on free ports in `tmp_path/site` (each time new ones); stdout on a
+    terminal or a pipe. Yields the process, the file descriptor to read its output from,
+    and the service URL."""
     folder = tmp_path / "site"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     service_port, factory_port, ops_port = free_port(), free_port(), free_port()
     if terminal:
         reader, writer = pty.openpty()
@@ -155,8 +160,10 @@ def test_up_is_ready_when_it_says_so_and_other_folders_find_it(tmp_path: Path) -
 
         elsewhere = tmp_path / "elsewhere"
         elsewhere.mkdir()
-        started = run(tmp_path, "chaos", "start", "fail", "--now", cwd=elsewhere)
+        started = run(tmp_path, "chaos", "start", "fail", "--now", "--show-fix", cwd=elsewhere)
         assert started.returncode == 0 and "chaos fail for demo" in started.stdout, started
+        report = f"report URL: {recorded_url(tmp_path, 'factory')}/api/support/"
+        assert report in started.stdout, started.stdout  # the factory of this stack
         assert "active" in run(tmp_path, "chaos", "status", cwd=elsewhere).stdout
         assert not (elsewhere / "var").exists()
 
@@ -171,7 +178,152 @@ def test_up_is_ready_when_it_says_so_and_other_folders_find_it(tmp_path: Path) -
 
 def test_up_on_a_terminal_shows_a_live_status_panel(tmp_path: Path) -> None:
     with jwtpizza_up(tmp_path, terminal=True) as (_, out, service):
-        read_until(out, "Press Ctrl-C to stop.")
+        seen = read_until(out, "Press Ctrl-C to stop.")
+        intake_token = seen.split("ops intake      bearer ")[1].split()[0]
         httpx.get(f"{service}/api/order/menu")
-        panel = read_until(out, "open alerts")
-        assert "requests/s" in panel and "made" in panel and "breaker closed" in panel
+        seen += read_until(out, "open alerts")
+        assert "requests/s" in seen and "made" in seen and "breaker closed" in seen
+        # Ops answers the panel (it asks with the demo admin's token): a count, not a guess.
+        while not re.search(r"open alerts +\d", seen):
+            seen += read_until(out, "open alerts")
+        # The vendor portal's login code, mailed to the console, and a page, which ops'
+        # console receiver prints: both above the panel, where its next update leaves them.
+        portal = recorded_url(tmp_path, "factory")
+        assert httpx.post(f"{portal}/api/vendor/code", json={"id": "demo"}).status_code == 200
+        intake = f"{recorded_url(tmp_path, 'ops')}/api/ops/alertmanager?policy=default"
+        bearer = {"Authorization": f"Bearer {intake_token}"}
+        assert httpx.post(intake, json=alert("firing"), headers=bearer).status_code == 200
+        seen += read_until(out, "notification [FIRING:1] Probe")
+        seen += read_until(out, "open alerts")  # the panel drawn again after them
+    shown = "\n".join(screen(seen))
+    assert "Your JWT Pizza Factory code is" in shown and "[FIRING:1] Probe" in shown, shown
+    assert "demo vendor id `demo`" in shown, shown
+
+
+def screen(raw: str) -> list[str]:
+    """The lines a terminal shows after `raw`: the part of VT100 that a live display uses
+    (line feed, carriage return, cursor up, erase line; colours and the cursor's visibility
+    change nothing shown)."""
+    lines, row, col = [""], 0, 0
+    for token in re.findall(r"\x1b\[[0-9;?]*[A-Za-z]|\r|\n|[^\x1b\r\n]+", raw):
+        if token == "\n":
+            row, col = row + 1, 0
+            lines += [""] * (row + 1 - len(lines))
+        elif token == "\r":
+            col = 0
+        elif token.endswith("A") and token.startswith("\x1b["):
+            row = max(0, row - int(token[2:-1] or 1))
+        elif token == "\x1b[2K":
+            lines[row] = ""
+        elif not token.startswith("\x1b["):
+            line = lines[row].ljust(col)
+            lines[row] = line[:col] + token + line[col + len(token) :]
+            col += len(token)
+    return lines
+
+
+def recorded_url(tmp_path: Path, component: str) -> str:
+    """A component's URL, from the record `up` keeps in its data folder."""
+    return str(json.loads((tmp_path / "site/var/endpoints.json").read_text())[component])
+
+
+def alert(status: str) -> dict[str, object]:
+    """An Alertmanager message about one low alert (resolved: accepted, pages no one)."""
+    one = {"status": status, "labels": {"alertname": "Probe", "severity": "low"},
+           "annotations": {"summary": "a probe"}, "startsAt": "2026-01-02T10:00:00Z",
+           "endsAt": "2026-01-02T10:01:00Z", "generatorURL": "", "fingerprint": "0f"}  # fmt: skip
+    return {"version": "4", "groupKey": "{}:{}", "truncatedAlerts": 0, "status": status,
+            "receiver": "ops", "groupLabels": {}, "commonLabels": one["labels"],
+            "commonAnnotations": {}, "externalURL": "", "alerts": [one]}  # fmt: skip
+
+
+def test_commands_find_ups_ports_its_secrets_are_its_own_and_a_restart_is_clean(
+    tmp_path: Path,
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with jwtpizza_up(tmp_path, terminal=False) as (up, out, service):
+        banner = read_until(out, "Press Ctrl-C to stop.")
+        assert "demo vendor id `demo`" in banner
+        intake_token = banner.split("ops intake      bearer ")[1].split()[0]
+        ops = recorded_url(tmp_path, "ops")
+
+        logs = run(tmp_path, "logs", "--type", "http", "--email", "a@jwt.com", cwd=elsewhere,
+                   JWTPIZZA_PASSWORD="admin")  # fmt: skip
+        assert logs.returncode == 0 and "PUT /api/auth -> 200" in logs.stdout, logs
+
+        login = {"email": "a@jwt.com", "password": "admin"}
+        token = httpx.put(f"{service}/api/auth", json=login).json()["token"]
+        admin = {"Authorization": f"Bearer {token}"}
+        body = {"title": "left open by run one", "severity": "high"}
+        declared = httpx.post(f"{ops}/api/ops/incidents", headers=admin, json=body)
+        assert declared.status_code in (200, 201), declared.text
+        listed = run(tmp_path, "incident", "list", cwd=elsewhere, JWTPIZZA_TOKEN=token)
+        assert "left open by run one" in listed.stdout, listed
+
+        intake = f"{ops}/api/ops/alertmanager?policy=default"
+        for public in ("demo-intake-token", "x"):
+            refused = httpx.post(intake, json=alert("resolved"),
+                                 headers={"Authorization": f"Bearer {public}"})  # fmt: skip
+            assert refused.status_code == 401, refused.text
+        taken = httpx.post(intake, json=alert("resolved"),
+                           headers={"Authorization": f"Bearer {intake_token}"})  # fmt: skip
+        assert taken.status_code == 200, taken.text
+
+        # An order the factory answers slowly is under way when Ctrl-C comes.
+        diner = httpx.put(f"{service}/api/auth", json={"email": "d@jwt.com", "password": "diner"})
+        slow = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1}] * 22}
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(httpx.post, f"{service}/api/order", json=slow, timeout=60,
+                        headers={"Authorization": f"Bearer {diner.json()['token']}"})  # fmt: skip
+            time.sleep(1.0)
+            up.send_signal(signal.SIGINT)
+            assert up.wait(60) in (0, 130)
+        stopped = drain(out)
+    assert "ERROR" not in stopped and "Cancel" not in stopped and "Traceback" not in stopped, (
+        stopped
+    )
+    # The order under way ended (refused, as 22 pizzas are) before the factory stopped:
+    # nothing waits in the queue to page at the next start.
+    with closing(sqlite3.connect(tmp_path / "site/var/service.db")) as db:
+        left = db.execute("SELECT count(*) FROM orders WHERE status IN ('pending', 'queued')")
+        assert left.fetchone() == (0,)
+
+    with jwtpizza_up(tmp_path, terminal=False) as (_, out, service):
+        banner = read_until(out, "Press Ctrl-C to stop.")
+        closed = re.search(r"closed what the last run left open: (\d+) incident", banner)
+        assert closed and int(closed.group(1)) >= 1, banner  # ours, and any traffic opened
+        assert f"bearer {intake_token} " in banner  # the same folder keeps its secrets
+        ops = recorded_url(tmp_path, "ops")
+        token = httpx.put(f"{service}/api/auth", json=login).json()["token"]
+        found = httpx.get(f"{ops}/api/ops/incidents", headers={"Authorization": f"Bearer {token}"})
+        ours = [i for i in found.json() if i["title"] == "left open by run one"]
+        assert [i["status"] for i in ours] == ["resolved"], found.text
+
+
+def drain(fd: int) -> str:
+    """What is left to read from `fd` once its writer has ended."""
+    text = ""
+    while select.select([fd], [], [], 5)[0]:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        text += chunk.decode(errors="replace")
+    return text
+
+
+def test_a_data_folder_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    if os.geteuid() == 0:  # modes do not stop root; sysfs refuses it a folder all the same
+        folder = Path("/sys/jwtpizza-data")
+    else:
+        folder = tmp_path / "read-only"
+        folder.mkdir()
+        folder.chmod(0o555)
+    result = run(tmp_path, "up", "--service-port", str(free_port()), "--factory-port",
+                 str(free_port()), "--ops-port", str(free_port()),
+                 JWTPIZZA_DATA_DIR=str(folder))  # fmt: skip
+    line = one_line_failure(result)
+    assert f"cannot write to the data folder {folder}" in line, line

@@ -7,12 +7,12 @@ from typing import Any
 import typer
 
 from jwtpizza.cli.errors import fail
-from jwtpizza.cli.ops_api import DEFAULT_URL, TokenOption, UrlOption, ops_request
+from jwtpizza.cli.ops_api import TokenOption, UrlOption, ops_request
 
 app = typer.Typer(help="Act on alerts: acknowledge their pages.", no_args_is_help=True)
 
 
-def _open_pages_for(name: str, url: str, token: str | None) -> list[dict[str, Any]]:
+def _open_pages_for(name: str, url: str | None, token: str | None) -> list[dict[str, Any]]:
     pages = ops_request(
         "GET", "/api/ops/pages", url=url, token=token, params={"status": "triggered"}
     )
@@ -26,7 +26,7 @@ def _open_pages_for(name: str, url: str, token: str | None) -> list[dict[str, An
 @app.command("ack")
 def ack(
     page: str = typer.Argument(help="a page id, or an alert name to ack its open pages"),
-    url: UrlOption = DEFAULT_URL,
+    url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
     """Acknowledge a page (by id) or every open page of an alert (by name)."""

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from jwtpizza.cli.errors import fail, readable_errors
-from jwtpizza.cli.ops_api import DEFAULT_URL, TokenOption, UrlOption, ops_request
+from jwtpizza.cli.ops_api import TokenOption, UrlOption, ops_request
 
 app = typer.Typer(help="Alerts: what is pending or firing, history, rules, rule tests.")
 
@@ -43,7 +43,7 @@ def alerts(
     history: Annotated[bool, typer.Option("--history", help="state changes, newest first")] = False,
     rule: Annotated[str | None, typer.Option(help="only this alert rule")] = None,
     limit: Annotated[int, typer.Option(help="at most this many history lines")] = 50,
-    url: UrlOption = DEFAULT_URL,
+    url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
     """Show the alerts pending, firing or recently resolved (or their history)."""
@@ -65,7 +65,7 @@ def alerts(
 
 
 @app.command("rules")
-def rules(url: UrlOption = DEFAULT_URL, token: TokenOption = None) -> None:
+def rules(url: UrlOption = None, token: TokenOption = None) -> None:
     """The loaded rule groups, each rule's health and how long it took."""
     body = ops_request("GET", "/api/ops/rules", url=url, token=token)
     for group in body["groups"]:
@@ -79,7 +79,7 @@ def rules(url: UrlOption = DEFAULT_URL, token: TokenOption = None) -> None:
 
 
 @app.command("reload")
-def reload(url: UrlOption = DEFAULT_URL, token: TokenOption = None) -> None:
+def reload(url: UrlOption = None, token: TokenOption = None) -> None:
     """Reload the rule files on a running ops (a bad file changes nothing)."""
     body = ops_request("POST", "/api/ops/rules/reload", url=url, token=token)
     count = sum(len(g["rules"]) for g in body["groups"])

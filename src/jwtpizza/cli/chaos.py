@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from jwtpizza.cli.endpoints import recorded_endpoints
 from jwtpizza.cli.errors import existing_database, readable_errors
 from jwtpizza.factory.chaos.domain import ChaosType
 from jwtpizza.factory.chaos.schemas import ChaosRequest, Window
@@ -54,9 +55,12 @@ def build_request(
 
 
 def factory_settings() -> FactorySettings:
-    """The factory's settings, once its database is known to exist."""
+    """The factory's settings, once its database is known to exist; report links start where
+    `jwtpizza up` runs the factory unless its public URL is set."""
     settings = FactorySettings()
     existing_database(settings.database_url, setting="JWTPIZZA_FACTORY_DATABASE_URL")
+    if settings.public_base_url is None and (running := recorded_endpoints().get("factory")):
+        return settings.model_copy(update={"public_base_url": running})
     return settings
 
 

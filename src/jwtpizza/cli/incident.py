@@ -12,13 +12,13 @@ from typing import Annotated, Any
 import typer
 
 from jwtpizza.cli.errors import fail
-from jwtpizza.cli.ops_api import DEFAULT_URL, TokenOption, UrlOption, ops_request
+from jwtpizza.cli.ops_api import TokenOption, UrlOption, ops_request
 
 app = typer.Typer(help="Incidents: declare, act on, and write their postmortems.",
                   no_args_is_help=True)  # fmt: skip
 
 
-def _request(method: str, path: str, url: str, token: str | None, **kw: Any) -> Any:
+def _request(method: str, path: str, url: str | None, token: str | None, **kw: Any) -> Any:
     return ops_request(method, f"/api/ops/incidents{path}", url=url, token=token, **kw)
 
 
@@ -41,7 +41,7 @@ def declare(
     title: str,
     severity: Annotated[str, typer.Option(help="critical .. informational")] = "high",
     commander: Annotated[str | None, typer.Option(help="the incident commander")] = None,
-    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+    url: UrlOption = None, token: TokenOption = None,
 ) -> None:  # fmt: skip
     """Declare an incident by hand."""
     body = {"title": title, "severity": severity, "commander": commander}
@@ -51,7 +51,7 @@ def declare(
 @app.command("list")
 def list_(
     status: Annotated[str | None, typer.Option(help="open, active, resolved ...")] = None,
-    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+    url: UrlOption = None, token: TokenOption = None,
 ) -> None:  # fmt: skip
     """List incidents, newest first."""
     params = {"status": status} if status else {}
@@ -60,13 +60,13 @@ def list_(
 
 
 @app.command("show")
-def show(number: int, url: UrlOption = DEFAULT_URL, token: TokenOption = None) -> None:
+def show(number: int, url: UrlOption = None, token: TokenOption = None) -> None:
     """One incident with its roles and timeline."""
     _show(_request("GET", f"/{number}", url, token))
 
 
 @app.command("ack")
-def ack(number: int, url: UrlOption = DEFAULT_URL, token: TokenOption = None) -> None:
+def ack(number: int, url: UrlOption = None, token: TokenOption = None) -> None:
     """Acknowledge an incident."""
     typer.echo(_line(_request("POST", f"/{number}/ack", url, token)))
 
@@ -75,7 +75,7 @@ def ack(number: int, url: UrlOption = DEFAULT_URL, token: TokenOption = None) ->
 def note(
     number: int, text: str,
     public: Annotated[bool, typer.Option("--public", help="a public status update")] = False,
-    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+    url: UrlOption = None, token: TokenOption = None,
 ) -> None:  # fmt: skip
     """Add a note (or, with --public, a status update)."""
     entry = _request("POST", f"/{number}/notes", url, token, json={"text": text, "public": public})
@@ -85,7 +85,7 @@ def note(
 @app.command("mitigate")
 def mitigate(
     number: int, why: Annotated[str, typer.Option(help="what stopped the impact")] = "",
-    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+    url: UrlOption = None, token: TokenOption = None,
 ) -> None:  # fmt: skip
     """Mark the incident mitigated (impact stopped)."""
     typer.echo(_line(_request("POST", f"/{number}/mitigate", url, token, json={"why": why})))
@@ -94,7 +94,7 @@ def mitigate(
 @app.command("resolve")
 def resolve(
     number: int, why: Annotated[str, typer.Option(help="how it was resolved")] = "",
-    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+    url: UrlOption = None, token: TokenOption = None,
 ) -> None:  # fmt: skip
     """Resolve the incident."""
     typer.echo(_line(_request("POST", f"/{number}/resolve", url, token, json={"why": why})))
@@ -104,7 +104,7 @@ def resolve(
 def report(
     number: int,
     out: Annotated[Path, typer.Option(help="folder for incident-N.md")] = Path("incidentReports"),
-    url: UrlOption = DEFAULT_URL, token: TokenOption = None,
+    url: UrlOption = None, token: TokenOption = None,
 ) -> None:  # fmt: skip
     """Draft the postmortem from measured facts into incidentReports/incident-N.md."""
     written = _request("POST", f"/{number}/report", url, token)
@@ -115,9 +115,7 @@ def report(
 
 
 @app.command("runbook")
-def runbook(
-    number: int, name: str, url: UrlOption = DEFAULT_URL, token: TokenOption = None
-) -> None:
+def runbook(number: int, name: str, url: UrlOption = None, token: TokenOption = None) -> None:
     """Run a runbook on an incident now (each step goes on its timeline)."""
     result = _request("POST", f"/{number}/runbooks/{name}", url, token, timeout=None)
     for step in result["steps"]:

@@ -8,10 +8,8 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from jwtpizza.cli.endpoints import endpoint
 from jwtpizza.cli.errors import CliError, ask_password, readable_errors
-
-SERVICE_URL = "http://127.0.0.1:3000"
-FACTORY_URL = "http://127.0.0.1:4000"
 
 
 def _service_token(client: httpx.Client, email: str | None, password: str | None) -> str:
@@ -87,7 +85,12 @@ def logs(
     factory: Annotated[
         bool, typer.Option("--factory", help="The factory's logs (default: the service's)")
     ] = False,
-    url: Annotated[str | None, typer.Option(metavar="URL", help="The component's base URL")] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL", help="The component's base URL (default: the one `up` started)"
+        ),
+    ] = None,
     token: Annotated[
         str | None,
         typer.Option(
@@ -108,7 +111,7 @@ def logs(
     """
     params = {"level": level, "type": type_, "q": grep, "since": since, "status": status}
     params |= {"route": route, "limit": str(limit), "sql": "true" if sql else None}
-    base = url or (FACTORY_URL if factory else SERVICE_URL)
+    base = endpoint("factory" if factory else "service", url)
     with readable_errors(), httpx.Client(base_url=base, timeout=10.0) as client:
         if factory and not token:
             raise CliError(

@@ -6,13 +6,13 @@ from typing import Annotated
 
 import typer
 
-from jwtpizza.cli.ops_api import DEFAULT_URL, TokenOption, UrlOption, ops_request
+from jwtpizza.cli.ops_api import TokenOption, UrlOption, ops_request
 
 
 def oncall(
     days: Annotated[float, typer.Option(help="show handoffs this many days ahead")] = 7,
     at: Annotated[str | None, typer.Option(help="an ISO time instead of now")] = None,
-    url: UrlOption = DEFAULT_URL,
+    url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
     """Show who is on call and the pages still waiting for an acknowledgement."""

@@ -12,15 +12,20 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from jwtpizza.cli.endpoints import endpoint
 from jwtpizza.cli.errors import fail
 
-DEFAULT_URL = "http://127.0.0.1:3300"
-UrlOption = Annotated[str, typer.Option("--url", help="the ops component's base URL")]
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", help="the ops component's base URL (default: the one `up` started)"),
+]
 TokenOption = Annotated[str | None, typer.Option(help="admin token (or JWTPIZZA_TOKEN)")]
 
 
-def ops_request(method: str, path: str, *, url: str, token: str | None, **kw: Any) -> Any:
-    """The JSON answer of `method path` on ops, or exit 1 with the server's message."""
+def ops_request(method: str, path: str, *, url: str | None, token: str | None, **kw: Any) -> Any:
+    """The JSON answer of `method path` on ops (at `url`, else where `jwtpizza up` runs it),
+    or exit 1 with the server's message."""
+    url = endpoint("ops", url)
     bearer = token or os.environ.get("JWTPIZZA_TOKEN")
     if not bearer:
         fail("give --token or set JWTPIZZA_TOKEN (an admin token of the pizza service)")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from jwtpizza.cli.errors import fail
-from jwtpizza.cli.ops_api import DEFAULT_URL, TokenOption, UrlOption, ops_request
+from jwtpizza.cli.ops_api import TokenOption, UrlOption, ops_request
 
 app = typer.Typer(help="Silences: mute matching alerts until they expire.", no_args_is_help=True)
 
@@ -40,7 +40,7 @@ def add(
     matchers: Annotated[list[str], typer.Argument(help='e.g. severity="warning" job=~"svc.*"')],
     duration: Annotated[str, typer.Option(help="how long: 30m, 2h, 1d")] = "1h",
     comment: Annotated[str, typer.Option(help="why")] = "",
-    url: UrlOption = DEFAULT_URL,
+    url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
     """Silence the alerts all the matchers select."""
@@ -51,7 +51,7 @@ def add(
 @app.command("list")
 def list_(
     state: Annotated[str | None, typer.Option(help="pending, active or expired")] = None,
-    url: UrlOption = DEFAULT_URL,
+    url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
     """List silences, newest first."""
@@ -61,7 +61,7 @@ def list_(
 
 
 @app.command("expire")
-def expire(silence_id: int, url: UrlOption = DEFAULT_URL, token: TokenOption = None) -> None:
+def expire(silence_id: int, url: UrlOption = None, token: TokenOption = None) -> None:
     """End a silence now."""
     typer.echo(
         _line(ops_request("DELETE", f"/api/ops/silences/{silence_id}", url=url, token=token))

@@ -13,6 +13,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from jwtpizza.cli.endpoints import endpoint
 from jwtpizza.cli.errors import fail, readable_errors
 from jwtpizza.traffic import (
     OrderOutcome,
@@ -122,7 +123,10 @@ def _warn_if_down(target: str) -> None:
 
 
 def traffic(
-    target: Annotated[str, typer.Option(help="The pizza service's URL")] = "http://127.0.0.1:3000",
+    target: Annotated[
+        str | None,
+        typer.Option(help="The pizza service's URL (default: the one `jwtpizza up` started)"),
+    ] = None,
     factory: Annotated[
         str | None, typer.Option(help="The factory's URL, to verify pizzas there")
     ] = None,
@@ -139,6 +143,7 @@ def traffic(
     think: Annotated[str, typer.Option(help="Load test: a virtual user's think time")] = "1s",
 ) -> None:
     """Simulate diners, franchisees and admins over the public API (or run a load test)."""
+    target = endpoint("service", target)
     with readable_errors():
         config = build_config(
             target=target, factory=factory, rate=rate, duration=duration, seed=seed,

@@ -1,11 +1,13 @@
 """`jwtpizza up`: the whole stack on one machine, embedded SQLite, demo data, one command.
 
-It checks its ports before anything else, prepares the databases, then runs the service, the
-factory and ops each in a process of its own, so the stack uses every core. They are forked
-once their code is imported, so that code is in memory once. This process prints the banner
-only once every component answers its `/healthz`, then runs the traffic simulator and shows a
-live status panel (or, without a terminal, the first error of each kind as it happens) until
-Ctrl-C, which stops the simulator, then the components (a second Ctrl-C stops them at once).
+It checks its ports before anything else, records its data folder and the components' URLs
+(so every `jwtpizza` command finds them), prepares the databases and closes what a previous
+run left open in ops, then runs the service, the factory and ops each in a process of its own
+(cli/processes.py), whose output it relays above the live panel. It prints the banner once
+every component answers its `/healthz`, then runs the traffic simulator and shows the live
+status panel (or, without a terminal, the first error of each kind as it happens) until
+Ctrl-C, which stops the simulator, then the service, the factory and ops in turn (a second
+Ctrl-C stops them at once). Demo secrets are random, made once per data folder.
 
 The command's modules are imported when it runs, so `jwtpizza up --help` stays quick.
 """
@@ -13,29 +15,26 @@ The command's modules are imported when it runs, so `jwtpizza up --help` stays q
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import errno
-import gc
-import importlib
-import logging
-import multiprocessing
 import os
 import signal
 import socket
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import closing, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from jwtpizza.cli.errors import CliError, readable_errors
-from jwtpizza.settings import record_data_dir
+from jwtpizza.settings import demo_secret, record_data_dir
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkProcess
 
+    from rich.console import Console
+
+    from jwtpizza.cli.processes import Component
     from jwtpizza.cli.status import StatusWatch
     from jwtpizza.factory.settings import FactorySettings
     from jwtpizza.ops.settings import OpsSettings
@@ -48,17 +47,6 @@ DEMO_ACCOUNTS = [
     ("franchisee", "f@jwt.com", "franchisee"),
 ]
 READY_TIMEOUT_SECONDS = 30.0
-# After Ctrl-C: the simulator's visits, then each server's open requests, get this long.
-STOP_TIMEOUT_SECONDS = 5
-
-
-@dataclass
-class Component:
-    """A component to run in a process of its own: `build` makes its ASGI app there."""
-
-    name: str
-    build: Callable[[], Any]
-    port: int
 
 
 def check_ports(host: str, components: dict[str, int]) -> None:
@@ -77,23 +65,44 @@ def check_ports(host: str, components: dict[str, int]) -> None:
                 ) from None
 
 
-def use_data_dir() -> Path:
+def use_data_dir(urls: dict[str, str]) -> Path:
     """The data folder of this stack (JWTPIZZA_DATA_DIR, else ./var), made absolute and
-    recorded so `jwtpizza` commands run from any folder find it."""
+    recorded with the components' `urls`, so `jwtpizza` commands run from any folder find
+    both. A folder that cannot be written is one line, before anything starts."""
+    from jwtpizza.cli.endpoints import record_endpoints
+
     folder = Path(os.environ.get("JWTPIZZA_DATA_DIR") or "var").resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        record_endpoints(folder, urls)
+        record_data_dir(folder)
+    except OSError as exc:
+        raise CliError(
+            f"cannot write to the data folder {folder} ({exc.strerror or exc}): make it "
+            "writable or choose another with JWTPIZZA_DATA_DIR"
+        ) from None
     os.environ["JWTPIZZA_DATA_DIR"] = str(folder)
-    record_data_dir(folder)
     return folder
 
 
-async def _prepare(service: ServiceSettings, factory: FactorySettings) -> tuple[str, str]:
+async def _prepare(
+    service: ServiceSettings, factory: FactorySettings, ops_database_url: str
+) -> tuple[str, str]:
+    """The databases ready and the demo data in; returns the demo vendor's and the demo
+    admin's API keys. What a previous run left open in ops (pages, incidents) is closed, so
+    this run starts from a clean slate."""
     from jwtpizza.cli.service import prepare_database
+    from jwtpizza.clock import SystemClock
     from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
+    from jwtpizza.ops.leftovers import close_leftovers
 
     vendor_key = await ensure_demo_vendor(factory)
     admin_key = await ensure_demo_admin(factory)
     await prepare_database(service, demo_data=True)
+    closed = await close_leftovers(ops_database_url, now=SystemClock().now(), by="jwtpizza up")
+    if closed.pages or closed.incidents:
+        typer.echo(f"closed what the last run left open: {closed.incidents} incident(s), "
+                   f"{closed.pages} page(s)")  # fmt: skip
     return vendor_key, admin_key
 
 
@@ -124,6 +133,24 @@ def ops_settings(
     )
 
 
+def _demo_ops_secrets() -> list[tuple[str, str]]:
+    """The ops demo secrets of this data folder, unless set (labels and values, to print)."""
+    from jwtpizza.ops.oncall.settings import (
+        DEMO_ACK_SECRET_FILE,
+        DEMO_INTAKE_TOKEN_FILE,
+        OncallSettings,
+    )
+    from jwtpizza.settings import demo_secret
+
+    settings = OncallSettings()
+    found = []
+    if settings.demo and settings.intake_token is None:
+        found.append(("ops intake", f"bearer {demo_secret(DEMO_INTAKE_TOKEN_FILE)}"))
+    if settings.demo and settings.ack_secret is None:
+        found.append(("ack-link key", demo_secret(DEMO_ACK_SECRET_FILE)))
+    return found
+
+
 def _banner(
     service: ServiceSettings,
     factory: FactorySettings,
@@ -135,11 +162,14 @@ def _banner(
                 fg=typer.colors.GREEN, bold=True)  # fmt: skip
     typer.echo(f"  pizza service   http://{service.host}:{service.port}  (API docs: /docs)")
     typer.echo(f"  pizza factory   {factory.base_url()}  (JWKS: /.well-known/jwks.json)")
+    typer.echo(f"  vendor portal   {factory.base_url()}  (demo vendor id "
+               f"`{factory.demo_vendor_id}`: its login code is printed here)")  # fmt: skip
     typer.echo(f"  ops             http://{ops.host}:{ops.port}  (alerts: /api/ops/alerts)")
     typer.echo(f"  status page     http://{ops.host}:{ops.port}/status")
     typer.echo("  demo logins     " + ", ".join(f"{e}/{p} ({r})" for r, e, p in DEMO_ACCOUNTS))
     typer.echo(f"  factory admin   API key {admin_key} (demo only)")
-    typer.echo("Press Ctrl-C to stop.")
+    for label, secret in _demo_ops_secrets():
+        typer.echo(f"  {label:15} {secret} (demo only, kept in {folder / 'secrets'})")
 
 
 async def _until_ready(
@@ -167,106 +197,12 @@ async def _until_ready(
             await asyncio.sleep(0.05)
 
 
-class _QuietStop(logging.Filter):
-    """Drops uvicorn's report of a request cancelled because `up` is stopping (a deliberately
-    slow answer, such as the factory's oven-full wait, cut after the graceful-shutdown bound):
-    stopping on Ctrl-C is expected, so it must not print a traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, asyncio.CancelledError)
-
-
-def _die_with_parent() -> None:
-    """On Linux, the kernel sends this process SIGTERM if `up` dies without stopping it."""
-    pr_set_pdeathsig = 1
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-def _serve(component: Component, host: str) -> None:
-    """A component's process: its app on an event loop of its own until SIGTERM."""
-    import uvicorn
-
-    from jwtpizza.edge import SERVER_OPTIONS
-
-    class Server(uvicorn.Server):
-        @contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            # Ctrl-C reaches every process of the terminal: `up` alone acts on it, and stops
-            # the components with SIGTERM once the simulator is done.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, self.handle_exit)
-            yield
-
-    _die_with_parent()
-    logging.getLogger("uvicorn.error").addFilter(_QuietStop())
-    config = uvicorn.Config(
-        component.build(),
-        host=host,
-        port=component.port,
-        log_level="warning",
-        timeout_graceful_shutdown=STOP_TIMEOUT_SECONDS,
-        **SERVER_OPTIONS,
-    )
-    Server(config).run()
-
-
-# What uvicorn loads when it starts (uvloop, httptools, lifespan): imported before the
-# components are forked, so no component spends its start on them and they are in memory once.
-SERVER_MODULES = (
-    "uvicorn",
-    "uvicorn.lifespan.on",
-    "uvicorn.loops.uvloop",
-    "uvicorn.protocols.http.httptools_impl",
-    "uvicorn.protocols.websockets.websockets_sansio_impl",
-)
-
-
-def _start(components: list[Component], host: str) -> list[ForkProcess]:
-    """One process per component, forked from this one with the code already imported."""
-    for module in SERVER_MODULES:
-        with suppress(ImportError):  # uvloop and httptools are optional to uvicorn
-            importlib.import_module(module)
-    gc.freeze()  # objects made so far stay untouched, so their pages stay shared
-    processes = [
-        multiprocessing.get_context("fork").Process(
-            target=_serve, args=(c, host), name=c.name, daemon=True
-        )
-        for c in components
-    ]
-    for process in processes:
-        process.start()
-    gc.unfreeze()
-    return processes
-
-
-async def _stopped(processes: list[ForkProcess], seconds: float) -> None:
-    """Wait up to `seconds` for the processes to end; kill those still running."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while any(p.is_alive() for p in processes) and loop.time() < deadline:  # noqa: ASYNC110
-        await asyncio.sleep(0.05)
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-        process.join()
-
-
-async def _any_ended(processes: list[ForkProcess]) -> None:
-    # A process's end has no event to await here, so its liveness is polled.
-    while all(p.is_alive() for p in processes):  # noqa: ASYNC110
-        await asyncio.sleep(0.2)
-
-
-async def _watch(watch: StatusWatch) -> None:
+async def _watch(watch: StatusWatch, console: Console) -> None:
     """The live panel on a terminal; elsewhere, one line per new kind of error."""
-    from rich.console import Console
     from rich.live import Live
 
     from jwtpizza.cli.status import Snapshot, render
 
-    console = Console()
     if console.is_terminal:
         snapshot = Snapshot()
         with Live(render(snapshot), console=console, auto_refresh=False) as live:
@@ -285,6 +221,15 @@ async def _watch(watch: StatusWatch) -> None:
             typer.secho(f"first error: {kind}", err=True, fg=typer.colors.RED)
 
 
+def _printer(console: Console) -> Callable[[str], None]:
+    """Prints a component's line as it is, above the live panel while one is shown."""
+
+    def show(line: str) -> None:
+        console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+    return show
+
+
 async def _run(
     host: str,
     components: list[Component],
@@ -292,9 +237,16 @@ async def _run(
     on_ready: Callable[[], None],
     traffic: TrafficConfig | None = None,
 ) -> None:
-    from jwtpizza.cli import practice
+    from rich.console import Console
 
-    processes = _start(components, host)
+    from jwtpizza.cli import practice
+    from jwtpizza.cli.processes import STOP_TIMEOUT_SECONDS, any_ended, relay, start, stop
+
+    console = Console()
+    read_end, write_end = os.pipe()
+    processes = start(components, host, write_end)
+    os.close(write_end)  # the components hold it: the relay ends once they all have stopped
+    relayed = asyncio.create_task(relay(read_end, _printer(console)))
     interrupted = asyncio.Event()
 
     def interrupt() -> None:
@@ -303,6 +255,10 @@ async def _run(
             for process in processes:
                 if process.is_alive():
                     process.kill()
+        else:
+            longest = max(c.stop_seconds for c in components)
+            console.print(f"stopping: requests under way get up to {longest:.0f} s to end "
+                          "(Ctrl-C again stops at once)", highlight=False)  # fmt: skip
         interrupted.set()
 
     loop = asyncio.get_running_loop()
@@ -314,12 +270,12 @@ async def _run(
         if interrupted.is_set():
             return
         on_ready()
-        watcher = asyncio.create_task(_watch(watch))
+        watcher = asyncio.create_task(_watch(watch, console))
         async with practice.traffic_alongside(traffic) as simulator:
             # Components keep answering while the simulator's visits under way end.
             waits = [
                 asyncio.create_task(interrupted.wait()),
-                asyncio.create_task(_any_ended(processes)),
+                asyncio.create_task(any_ended(processes)),
             ]
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             for wait in waits:
@@ -332,11 +288,9 @@ async def _run(
         if watcher is not None:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
-        for process in processes:
-            if process.is_alive() and process.pid is not None:
-                os.kill(process.pid, signal.SIGTERM)
-        # Each component gets the graceful-shutdown bound for its open requests, then a second.
-        await _stopped(processes, STOP_TIMEOUT_SECONDS + 1)
+        await stop(processes, components)
+        with suppress(TimeoutError):  # the last lines the components printed
+            await asyncio.wait_for(relayed, timeout=1.0)
         await watch.aclose()
 
 
@@ -372,10 +326,12 @@ def up(
         from pydantic import SecretStr
 
         from jwtpizza.cli import practice
+        from jwtpizza.cli.processes import Component
         from jwtpizza.cli.status import StatusWatch, Watched
         from jwtpizza.factory.app import create_app as create_factory
         from jwtpizza.factory.settings import FactorySettings
         from jwtpizza.ops.app import create_app as create_ops
+        from jwtpizza.ops.settings import OpsSettings
         from jwtpizza.service.app import create_app as create_service
         from jwtpizza.service.settings import ServiceSettings
         from jwtpizza.traffic import TrafficConfig, parse_duration
@@ -385,16 +341,24 @@ def up(
             host,
             {"pizza service": service_port, "pizza factory": factory_port, "ops": ops_port},
         )
-        folder = use_data_dir()
+        base = f"http://{host}:{service_port}"
+        ops_url = f"http://{host}:{ops_port}"
         factory = FactorySettings(host=host, port=factory_port)
+        folder = use_data_dir({"service": base, "factory": factory.base_url(), "ops": ops_url})
+        # The service signs its tokens with this folder's own secret, not a public one.
+        os.environ.setdefault("JWTPIZZA_JWT_SECRET", demo_secret("service-jwt-secret", folder))
+        ops_database = OpsSettings(host=host, port=ops_port).database_url
         vendor_key, admin_key = asyncio.run(
-            _prepare(ServiceSettings(host=host, port=service_port), factory)
+            _prepare(ServiceSettings(host=host, port=service_port), factory, ops_database)
         )
         service = ServiceSettings(
             host=host,
             port=service_port,
             factory_url=factory.base_url(),
             factory_api_key=SecretStr(vendor_key),
+            # An order under way when `up` stops ends (the factory answers within its delay)
+            # rather than waiting in the queue for the next start.
+            stop_grace_seconds=factory.order_delay_seconds + 3,
         )
         ops = ops_settings(host, ops_port, service, factory)
         # Incidents read the service's logs and ledger and the chaos feed as the demo admins.
@@ -402,20 +366,24 @@ def up(
         os.environ.setdefault("JWTPIZZA_OPS_INCIDENTS_SERVICE_PASSWORD", "admin")
         os.environ.setdefault("JWTPIZZA_OPS_INCIDENTS_FACTORY_API_KEY", admin_key)
         components = [
-            Component("pizza service", partial(create_service, service), service_port),
+            Component(
+                "pizza service",
+                partial(create_service, service),
+                service_port,
+                stop_seconds=service.stop_grace_seconds,
+            ),
             Component("pizza factory", partial(create_factory, factory), factory_port),
             Component("ops", partial(create_ops, ops), ops_port),
         ]
         if surprise:
             asyncio.run(practice.schedule_surprise(factory, within_seconds=window))
-        base = f"http://{host}:{service_port}"
         traffic = None if no_traffic else TrafficConfig(target=base, factory=factory.base_url())
         watch = StatusWatch(
             Watched("service", base),
             Watched("factory", factory.base_url(), bearer=admin_key),
             service_database_url=service.database_url,
             factory_database_url=factory.database_url,
-            alerts_url=f"http://{host}:{ops_port}/api/ops/alerts",
+            alerts_url=f"{ops_url}/api/ops/alerts",
             admin_login={"email": "a@jwt.com", "password": "admin"},
         )
 
@@ -429,5 +397,6 @@ def up(
                 typer.echo(
                     f"  surprise        a random fault starts within {within}: watch for the page"
                 )
+            typer.echo("Press Ctrl-C to stop.")
 
         asyncio.run(_run(host, components, watch, ready, traffic))

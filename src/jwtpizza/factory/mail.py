@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import smtplib
 from email.message import EmailMessage
 from typing import Protocol
 
 from pydantic import SecretStr
-
-log = logging.getLogger("jwtpizza.factory.mail")
 
 
 class Mailer(Protocol):
@@ -20,10 +17,9 @@ class Mailer(Protocol):
 
 
 class ConsoleMailer:
-    """Demo mode: the message goes to the log (the code is visible to whoever runs the factory)."""
+    """Demo mode: the message is printed (the code is visible to whoever runs the factory)."""
 
     async def send(self, *, to: str, subject: str, body: str) -> None:
-        log.warning("mail to %s: %s\n%s", to, subject, body)
         print(f"[factory mail] to={to} subject={subject!r}\n{body}", flush=True)
 
 

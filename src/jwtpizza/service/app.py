@@ -221,7 +221,7 @@ def create_app(
         finally:
             if watch is not None:
                 await watch.stop()
-            await context.kitchen.stop()
+            await context.kitchen.stop(grace_seconds=settings.stop_grace_seconds)
             await context.factory.aclose()
             await context.db.dispose()
 

@@ -47,6 +47,9 @@ class ServiceSettings(BaseSettings):
     factory_max_items: int = 20
     factory_oversize_timeout_seconds: float = 60.0
     queue_max_age_seconds: float = 3600.0
+    # On shutdown, orders under way at the factory get this long to end before their jobs
+    # are left for the next start (`jwtpizza up` gives them the factory's slowest answer).
+    stop_grace_seconds: float = 5.0
     # How often the ledger/integrity check runs for the `integrity_problems` metric (0: never).
     integrity_check_seconds: float = 60.0
     queue_backoff_base_seconds: float = 0.5

@@ -4,6 +4,8 @@ ORM or migration tool. Checked on the modules a fresh interpreter has loaded, no
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -28,12 +30,22 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
-def loaded_after(*args: str) -> set[str]:
+def loaded_after(*args: str, env: dict[str, str] | None = None) -> set[str]:
     """The modules a fresh interpreter has imported after `jwtpizza ARGS`."""
     out = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
     ).stdout
     return set(json.loads(out.splitlines()[-1]))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def heavy_in(modules: set[str]) -> list[str]:
@@ -50,6 +62,35 @@ def test_top_level_help_imports_no_command_module() -> None:
 @pytest.mark.parametrize("group", LIGHT_GROUPS)
 def test_a_group_help_imports_no_framework_orm_or_migrations(group: str) -> None:
     assert heavy_in(loaded_after(group, "--help")) == []
+
+
+# Commands that only talk HTTP (or read files): they run, against a port where nothing
+# listens, and must not have loaded a server stack, the ORM, or httpx's own command-line
+# client (click, pygments), which together cost seconds of CPU per command under load.
+HTTP_ONLY = [
+    ["logs", "--factory", "--token", "t0k"],
+    ["logs", "--token", "t0k"],
+    ["incident", "list", "--token", "t0k"],
+    ["alerts", "list", "--token", "t0k"],
+    ["alert", "ack", "1", "--token", "t0k"],
+    ["oncall", "--token", "t0k"],
+    ["silence", "list", "--token", "t0k"],
+    ["scenario", "list"],
+]
+SERVER_STACKS = ("jwtpizza.service.app", "jwtpizza.factory.app", "jwtpizza.ops.app",
+                 "jwtpizza.scenarios.runner", "click", "pygments")  # fmt: skip
+
+
+@pytest.mark.parametrize("args", HTTP_ONLY, ids=" ".join)
+def test_a_command_that_only_talks_http_loads_no_server_stack(
+    args: list[str], tmp_path: Path
+) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    urls = {"service": nowhere, "factory": nowhere, "ops": nowhere}
+    (tmp_path / "endpoints.json").write_text(json.dumps(urls))
+    modules = loaded_after(*args, env={"JWTPIZZA_DATA_DIR": str(tmp_path)})
+    assert heavy_in(modules) == []
+    assert not [m for m in SERVER_STACKS if m in modules]
 
 
 def test_a_light_command_imports_no_framework_orm_or_migrations() -> None:

@@ -40,5 +40,5 @@ def test_the_panel_shows_every_reading() -> None:
     console.print(render(snapshot))
     text = console.export_text()
     for expected in ("12.5", "7 made, 2 queued, 1 failed", "breaker open, chaos: fail (demo)",
-                     "ops not running", "POST /api/order -> 500"):  # fmt: skip
+                     "ops not answering", "POST /api/order -> 500"):  # fmt: skip
         assert expected in text, text

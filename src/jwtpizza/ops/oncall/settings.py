@@ -2,7 +2,8 @@
 
 The acknowledge-link secret and the intake token have no defaults outside demo mode.
 Without them ops still starts and pages, but its pages carry no acknowledge link and the
-intake refuses every call, each saying which setting is missing.
+intake refuses every call, each saying which setting is missing. In demo mode each is
+random, made once per data folder (`jwtpizza up` prints them).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jwtpizza.ops.notify.settings import DEPLOY_DIR
-from jwtpizza.settings import require_secret
+from jwtpizza.settings import demo_secret
 
-DEMO_ACK_SECRET = "demo-ack-secret"  # noqa: S105 - the public demo value, refused outside demo
-DEMO_INTAKE_TOKEN = "demo-intake-token"  # noqa: S105
+# The files of the data folder that hold the demo secrets (`secrets/<name>`).
+DEMO_ACK_SECRET_FILE = "ops-ack-secret"  # noqa: S105 - a file name, not a secret
+DEMO_INTAKE_TOKEN_FILE = "ops-intake-token"  # noqa: S105
 
 
 class OncallSettings(BaseSettings):
@@ -33,14 +35,14 @@ class OncallSettings(BaseSettings):
     public_url: str | None = None
 
     def ack_key(self) -> bytes | None:
-        secret = self._secret(self.ack_secret, "JWTPIZZA_OPS_ACK_SECRET", DEMO_ACK_SECRET)
+        secret = self._secret(self.ack_secret, DEMO_ACK_SECRET_FILE)
         return secret.encode() if secret else None
 
     def intake_secret(self) -> str | None:
-        return self._secret(self.intake_token, "JWTPIZZA_OPS_INTAKE_TOKEN", DEMO_INTAKE_TOKEN)
+        return self._secret(self.intake_token, DEMO_INTAKE_TOKEN_FILE)
 
-    def _secret(self, value: SecretStr | None, name: str, demo_value: str) -> str | None:
-        if value is None and not self.demo:
-            return None
-        secret = require_secret(value, name=name, demo=self.demo, demo_value=demo_value)
-        return secret.get_secret_value()
+    def _secret(self, value: SecretStr | None, demo_file: str) -> str | None:
+        """The secret set, else in demo mode the data folder's own, else None (missing)."""
+        if value is not None and value.get_secret_value():
+            return value.get_secret_value()
+        return demo_secret(demo_file) if self.demo else None
