@@ -62,6 +62,9 @@ PHASES = (
     ("resolved", "resolvedAt"),
 )
 RANGES = {"5m": 300, "15m": 900}  # the first is the default
+# Series whose colour carries a meaning: good outcomes green, bad ones red.
+GREEN, RED = "#1f6f3a", "#b3261e"
+MEANT = {"sold": GREEN, "failed": RED}
 
 
 def legend(template: str, labels: dict[str, str]) -> str:
@@ -94,7 +97,8 @@ async def chart(
                 slot = index.get(round(t, 3))
                 if slot is not None:
                     values[slot] = v
-            columns.append({"label": legend(template, series["labels"]), "values": values})
+            label = legend(template, series["labels"])
+            columns.append({"label": label, "values": values, "color": MEANT.get(label)})
     return {"title": title, "unit": unit, "times": times, "series": columns}
 
 
@@ -205,11 +209,11 @@ def game_day(
 
 
 async def figures(api: ApiClient, since: float, now: float) -> list[tuple[str, str]]:
-    """Orders failed since the fault (or the incident) began, and orders queued now, from
-    the monitor's window."""
+    """Orders (not pizzas) failed since the fault (or the incident) began, and orders queued
+    now, from the monitor's window."""
     window = max(5, int(now - since))
     queries = (
-        ("Failed orders", f"sum(increase(pizza_failures_total[{window}s]))"),
+        ("Failed orders", f"sum(increase(orders_failed_total[{window}s]))"),
         ("Queued orders", 'sum(queue_depth{queue="orders"})'),
     )
     shown = []

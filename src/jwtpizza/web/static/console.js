@@ -32,7 +32,7 @@
     data.charts.forEach((chart, i) => {
       const box = figures[i].querySelector(".plot");
       const series = [{}].concat(chart.series.map((s, j) => ({
-        label: s.label, stroke: COLORS[j % COLORS.length], width: 2, spanGaps: false })));
+        label: s.label, stroke: s.color || COLORS[j % COLORS.length], width: 2, spanGaps: false })));
       const columns = [chart.times].concat(chart.series.map(s => s.values));
       const labels = data.windows.map(w => w.label).join(", ");
       box.setAttribute("aria-label", chart.title + " chart" + (labels ? "; shaded: " + labels : ""));
