@@ -9,6 +9,7 @@ from fastapi import Query
 from starlette.responses import JSONResponse, Response
 
 from jwtpizza.web.api import ApiClient, ApiError
+from jwtpizza.web.console.live import open_pages
 from jwtpizza.web.console.page import AdminPage, console_router, epoch
 
 router = console_router()
@@ -67,7 +68,12 @@ GREEN, RED = "#1f6f3a", "#b3261e"
 MEANT = {"sold": GREEN, "failed": RED}
 
 
+ALL_LABELS = "*"  # a legend template naming each series by all its labels
+
+
 def legend(template: str, labels: dict[str, str]) -> str:
+    if template == ALL_LABELS:
+        return ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) or "value"
     return (
         template.format_map(
             {k: labels.get(k, "") for k in ("component", "reason", "dependency", "queue")}
@@ -171,7 +177,8 @@ async def optional(api: ApiClient, path: str, default: Any) -> Any:
 
 @router.get("/")
 async def overview(page: AdminPage) -> Response:
-    """Charts, what fires now, and the game-day view."""
+    """Charts, the pages and alerts of now, and the game-day view (the page refreshes its
+    live part every 5 s)."""
     alerts = (await page.api.get("/api/ops/alerts", limit=1))["alerts"]
     incidents = await page.api.get("/api/ops/incidents")
     chaos = await optional(page.api, "/api/ops/chaos", [])
@@ -181,7 +188,7 @@ async def overview(page: AdminPage) -> Response:
     return page.render(
         "overview.html", title="Ops console", charts=CHARTS, ranges=RANGES,
         alerts=[a for a in alerts if a["state"] in ("pending", "firing")],
-        game=game,
+        game=game, pages=await open_pages(page),
     )  # fmt: skip
 
 
