@@ -65,8 +65,17 @@ escalation_policies:
 
 
 @contextmanager
-def ops_for(tmp_path: Path, pair: LivePair, pager: FakeHttp, **incident: Any) -> Iterator[str]:
-    """Ops watching the pair, paging through `pager`, reading the feeds as the admins."""
+def ops_for(
+    tmp_path: Path,
+    pair: LivePair,
+    pager: FakeHttp,
+    *,
+    oncall: dict[str, Any] | None = None,
+    ops: dict[str, Any] | None = None,
+    **incident: Any,
+) -> Iterator[str]:
+    """Ops watching the pair, paging through `pager`, reading the feeds as the admins;
+    `oncall` and `ops` add on-call and ops settings."""
     (tmp_path / "notify.yml").write_text(NOTIFY.replace("PAGER", pager.url))
     (tmp_path / "oncall.yml").write_text(ONCALL)
     port = free_port()
@@ -81,12 +90,12 @@ def ops_for(tmp_path: Path, pair: LivePair, pager: FakeHttp, **incident: Any) ->
             port=port, database_url=f"sqlite+aiosqlite:///{tmp_path / 'ops.db'}",
             service_url=pair.service_url, factory_url=pair.factory_url, targets=targets,
             rule_files=[str(ROOT / "deploy" / "prometheus" / "rules" / "factory.yml")],
-            profile="game-day",
+            profile="game-day", **(ops or {}),
         ),
         notify=NotifySettings(notify_config=tmp_path / "notify.yml", notify_tick_seconds=0.5),
         oncall=OncallSettings(
             oncall_config=tmp_path / "oncall.yml", ack_secret=SecretStr("e2e-ack-secret"),
-            public_url=f"http://127.0.0.1:{port}",
+            public_url=f"http://127.0.0.1:{port}", **(oncall or {}),
         ),
         incidents=IncidentSettings(
             service_email="a@jwt.com", service_password=SecretStr("admin"),
