@@ -126,6 +126,10 @@ class Traffic:
                                                     headers=headers).status_code)  # fmt: skip
                 self._stop.wait(0.3)
 
+    def stop(self) -> None:
+        """No order after the one in flight."""
+        self._stop.set()
+
     @contextmanager
     def running(self) -> Iterator[Traffic]:
         thread = threading.Thread(target=self.run, daemon=True)
@@ -133,7 +137,7 @@ class Traffic:
         try:
             yield self
         finally:
-            self._stop.set()
+            self.stop()
             thread.join(60)
 
 

@@ -45,7 +45,9 @@
       });
       const names = document.getElementById("series-names");
       if (names && data.charts.length) {
-        names.textContent = data.charts[0].series.map(s => s.label).join("; ") || "none";
+        const latest = s => s.values.filter(v => v !== null).pop();
+        names.textContent = data.charts[0].series.map(
+          s => s.label + " = " + (latest(s) === undefined ? "no data" : latest(s))).join("; ") || "none";
       }
     }
 
@@ -103,10 +105,12 @@
 
     function notify(page) {
       if (!window.Notification || Notification.permission !== "granted") return;
-      const note = new Notification("Paged: " + page.title,
-        { body: "Page #" + page.id + " is waiting for an acknowledgement.", tag: "page-" + page.id });
-      note.onclick = function () { window.focus(); window.location.href = "/"; };
-      box.dataset.notified = String(Number(box.dataset.notified) + 1);
+      try {
+        const note = new Notification("Paged: " + page.title,
+          { body: "Page #" + page.id + " is waiting for an acknowledgement.", tag: "page-" + page.id });
+        note.onclick = function () { window.focus(); window.location.href = "/"; };
+        box.dataset.notified = String(Number(box.dataset.notified) + 1);
+      } catch (e) { /* a browser that shows notifications only from a service worker */ }
     }
 
     function show(ringing) {
