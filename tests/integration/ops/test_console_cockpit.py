@@ -86,3 +86,26 @@ async def test_the_banner_polls_open_pages_and_the_logs_page_has_a_live_tail(ops
     assert 'hx-get="/logs/tail?component=service"' in logs.text
     tail = await client.get("/logs/tail", headers={"HX-Request": "true"})
     assert tail.status_code == 200 and "No record matches." in tail.text
+
+
+async def test_the_public_status_page_is_styled_from_a_file(ops: Ops) -> None:
+    page = await ops.client.get("/status", headers=BROWSER)
+    assert page.status_code == 200
+    assert '<link rel="stylesheet" href="/static/status.css">' in page.text
+    assert "<style" not in page.text and " style=" not in page.text  # the CSP-safe way
+    sheet = await ops.client.get("/static/status.css")
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/css")
+
+
+async def test_sold_is_drawn_green_and_failed_red(ops: Ops) -> None:
+    now = time.time()
+    for i in range(3):
+        ops.world.expositions[METRICS] = (
+            f"pizzas_sold_total {i * 4}\npizza_failures_total {i * 2}\norders_failed_total {i}\n"
+        )
+        await ops.context.monitor.scrape_all(int((now - 20 + i * 5) * 1000))
+    client = await signed_in(ops)
+    charts = (await client.get("/charts.json", headers={"HX-Request": "true"})).json()["charts"]
+    [pizzas] = [c for c in charts if c["title"] == "Pizzas sold and failed"]
+    colours = {s["label"]: s["color"] for s in pizzas["series"]}
+    assert colours == {"sold": "#1f6f3a", "failed": "#b3261e"}
