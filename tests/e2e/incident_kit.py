@@ -31,6 +31,8 @@ SCRAPE = 5.0  # the game-day profile's scrape and evaluation interval
 ORDER = {"franchiseId": 1, "storeId": 1,
          "items": [{"menuId": 1, "description": "Veggie", "price": 0.05}]}  # fmt: skip
 
+INTAKE = "e2e-intake-token"  # `ops_for(..., oncall={"intake_token": INTAKE})`
+
 NOTIFY = """
 route:
   receiver: console
@@ -168,3 +170,19 @@ def incident_cli(ops_url: str, token: str, *args: str) -> str:
     result = CliRunner().invoke(cli, ["incident", *args, "--url", ops_url, "--token", token])
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def alert(summary: str) -> dict[str, Any]:
+    """An Alertmanager notification (webhook version 4) whose summary is `summary`."""
+    labels = {"alertname": "Injected", "severity": "critical", "component": "service"}
+    return {
+        "version": "4", "groupKey": "{}:{alertname=\"Injected\"}", "status": "firing",
+        "receiver": "pager", "groupLabels": {"alertname": "Injected"},
+        "commonLabels": labels, "commonAnnotations": {"summary": summary},
+        "externalURL": "http://alertmanager.test", "truncatedAlerts": 0,
+        "alerts": [{
+            "status": "firing", "labels": labels, "annotations": {"summary": summary},
+            "startsAt": "2026-12-07T09:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+            "generatorURL": "http://prometheus.test/graph", "fingerprint": "0123456789abcdef",
+        }],
+    }  # fmt: skip

@@ -10,16 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.incident_kit import ops_for
+from tests.e2e.incident_kit import INTAKE, alert, ops_for
 from tests.e2e.support import LivePair, live_pair
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 
-INTAKE = "pages-intake-token"
 BROWSER = {"Accept": "text/html,application/xhtml+xml"}
 PAYLOAD = "`<img src=x onerror=alert(document.cookie)>"
 
@@ -87,22 +85,6 @@ def console(ops: str) -> Iterator[httpx.Client]:
 def admin(sites: Sites) -> dict[str, str]:
     token = sites.pair.shop.put("/api/auth", json={"email": "a@jwt.com", "password": "admin"})
     return {"Authorization": f"Bearer {token.json()['token']}"}
-
-
-def alert(summary: str) -> dict[str, Any]:
-    """An Alertmanager notification (webhook version 4) whose summary is `summary`."""
-    labels = {"alertname": "Injected", "severity": "critical", "component": "service"}
-    return {
-        "version": "4", "groupKey": "{}:{alertname=\"Injected\"}", "status": "firing",
-        "receiver": "pager", "groupLabels": {"alertname": "Injected"},
-        "commonLabels": labels, "commonAnnotations": {"summary": summary},
-        "externalURL": "http://alertmanager.test", "truncatedAlerts": 0,
-        "alerts": [{
-            "status": "firing", "labels": labels, "annotations": {"summary": summary},
-            "startsAt": "2026-12-07T09:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
-            "generatorURL": "http://prometheus.test/graph", "fingerprint": "0123456789abcdef",
-        }],
-    }  # fmt: skip
 
 
 def test_21_an_alert_a_note_and_a_link_never_become_script_in_the_postmortem(
