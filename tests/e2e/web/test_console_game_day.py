@@ -153,6 +153,8 @@ def test_a_person_plays_the_surprise_game_day_through_the_console(
         page.get_by_role("button", name="Search").click()
         page.wait_for_timeout(1000)
     day.step("log searched")
+    tail = page.locator(".tail li.log")  # the live tail beside the search fills by itself
+    expect(tail.first).to_be_visible(timeout=10_000)
     look(page, "game-day-logs")
     report = found.get_attribute("href")
     assert report is not None

@@ -75,17 +75,13 @@ async def test_the_query_box_charts_a_promql_expression(ops: Ops) -> None:
     assert shown["label"].startswith("*: ") and set(shown["values"]) == {None}
 
 
-async def test_the_banner_polls_open_pages_and_the_logs_page_has_a_live_tail(ops: Ops) -> None:
+async def test_the_banner_polls_open_pages(ops: Ops) -> None:
     client = await signed_in(ops)
     pages = await client.get("/pages/open.json", headers={"HX-Request": "true"})
     assert pages.status_code == 200 and pages.json() == []
     overview = await client.get("/", headers=BROWSER)
     assert 'id="paged"' in overview.text and "/static/console.js" in overview.text
     assert "Nobody is being paged." in overview.text
-    logs = await client.get("/logs", headers=BROWSER)
-    assert 'hx-get="/logs/tail?component=service"' in logs.text
-    tail = await client.get("/logs/tail", headers={"HX-Request": "true"})
-    assert tail.status_code == 200 and "No record matches." in tail.text
 
 
 async def test_the_public_status_page_is_styled_from_a_file(ops: Ops) -> None:

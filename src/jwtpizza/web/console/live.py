@@ -47,8 +47,12 @@ async def tail(
     page: AdminPage,
     component: Annotated[str, Query(pattern="^(service|factory)$")] = "service",
 ) -> Response:
-    """The newest log lines of a component (the fragment the log page polls)."""
-    answer = await page.api.get(
-        f"/api/ops/components/{component}/logs", since="5m", limit=TAIL_LINES
-    )
-    return page.render("tail.html", records=log_rows(answer["logs"]), component=component)
+    """The newest log lines of a component (the fragment the log page polls); a refusal
+    shows in the pane."""
+    try:
+        answer = await page.api.get(
+            f"/api/ops/components/{component}/logs", since="5m", limit=TAIL_LINES
+        )
+    except ApiError as error:
+        return page.render("tail.html", records=[], component=component, problem=error.message)
+    return page.render("tail.html", records=log_rows(answer), component=component, problem="")

@@ -22,11 +22,12 @@ def report_links(record: dict[str, Any]) -> list[str]:
     return sorted(set(REPORT_LINK.findall(json.dumps(record))))
 
 
-def log_rows(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records newest first, each with its report links and its JSON to unfold."""
+def log_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """A log search's records newest first, each with its report links and its JSON to
+    unfold."""
     return [
         {"record": r, "links": report_links(r), "details": json.dumps(r, indent=1, default=str)}
-        for r in reversed(logs)
+        for r in reversed(answer["logs"])
     ]
 
 
@@ -45,7 +46,7 @@ async def explore(
     bodies. Newest first."""
     filters = {"q": q, "level": level, "type": kind, "status": status, "since": since}
     answer = await page.api.get(f"/api/ops/components/{component}/logs", **filters, limit=limit)
-    records = log_rows(answer["logs"])
+    records = log_rows(answer)
     return page.render(
         "logs.html", title="Log explorer", records=records, component=component,
         filters=filters, levels=LEVELS, kinds=KINDS,
