@@ -180,16 +180,21 @@ def freeze_startup_heap() -> None:
 
 BODY_TOO_LARGE = "request body too large"
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-# The pages (Swagger UI at /docs, the website) load their scripts and styles from here only.
+# The pages (Swagger UI at /docs, the websites) run scripts from their own files only (no
+# inline script, no eval) and talk to their own origin only. Styles may be set inline (the
+# chart and API-doc libraries set them); plugins and <base> are off.
 PAGE_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src *; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
 )
 # A page that this site's own pages show in a frame (the console's postmortem): framing by
-# the same origin only.
+# the same origin only, and no script at all.
 SAME_ORIGIN_FRAME_HEADERS = {
-    "Content-Security-Policy": PAGE_CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'"),
+    "Content-Security-Policy": PAGE_CSP.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'"
+    ).replace("script-src 'self'", "script-src 'none'"),
     "X-Frame-Options": "SAMEORIGIN",
 }
 SECURITY_HEADERS = (
@@ -244,6 +249,8 @@ class EdgeGuard:
         if self.proxies and scope.get("client"):
             forwarded = headers.get(b"x-forwarded-for")
             peer, port = scope["client"]
+            if headers.get(b"x-forwarded-proto") == b"https" and _trusted(peer, self.proxies):
+                scope["scheme"] = "https"  # TLS ended at a proxy we trust: cookies are Secure
             host = client_host(
                 peer, forwarded.decode("latin-1") if forwarded else None, self.proxies
             )

@@ -31,6 +31,8 @@ SCRAPE = 5.0  # the game-day profile's scrape and evaluation interval
 ORDER = {"franchiseId": 1, "storeId": 1,
          "items": [{"menuId": 1, "description": "Veggie", "price": 0.05}]}  # fmt: skip
 
+INTAKE = "e2e-intake-token"  # `ops_for(..., oncall={"intake_token": INTAKE})`
+
 NOTIFY = """
 route:
   receiver: console
@@ -65,8 +67,17 @@ escalation_policies:
 
 
 @contextmanager
-def ops_for(tmp_path: Path, pair: LivePair, pager: FakeHttp, **incident: Any) -> Iterator[str]:
-    """Ops watching the pair, paging through `pager`, reading the feeds as the admins."""
+def ops_for(
+    tmp_path: Path,
+    pair: LivePair,
+    pager: FakeHttp,
+    *,
+    oncall: dict[str, Any] | None = None,
+    ops: dict[str, Any] | None = None,
+    **incident: Any,
+) -> Iterator[str]:
+    """Ops watching the pair, paging through `pager`, reading the feeds as the admins;
+    `oncall` and `ops` add on-call and ops settings."""
     (tmp_path / "notify.yml").write_text(NOTIFY.replace("PAGER", pager.url))
     (tmp_path / "oncall.yml").write_text(ONCALL)
     port = free_port()
@@ -81,12 +92,12 @@ def ops_for(tmp_path: Path, pair: LivePair, pager: FakeHttp, **incident: Any) ->
             port=port, database_url=f"sqlite+aiosqlite:///{tmp_path / 'ops.db'}",
             service_url=pair.service_url, factory_url=pair.factory_url, targets=targets,
             rule_files=[str(ROOT / "deploy" / "prometheus" / "rules" / "factory.yml")],
-            profile="game-day",
+            profile="game-day", **(ops or {}),
         ),
         notify=NotifySettings(notify_config=tmp_path / "notify.yml", notify_tick_seconds=0.5),
         oncall=OncallSettings(
             oncall_config=tmp_path / "oncall.yml", ack_secret=SecretStr("e2e-ack-secret"),
-            public_url=f"http://127.0.0.1:{port}",
+            public_url=f"http://127.0.0.1:{port}", **(oncall or {}),
         ),
         incidents=IncidentSettings(
             service_email="a@jwt.com", service_password=SecretStr("admin"),
@@ -117,6 +128,10 @@ class Traffic:
                                                     headers=headers).status_code)  # fmt: skip
                 self._stop.wait(0.3)
 
+    def stop(self) -> None:
+        """No order after the one in flight."""
+        self._stop.set()
+
     @contextmanager
     def running(self) -> Iterator[Traffic]:
         thread = threading.Thread(target=self.run, daemon=True)
@@ -124,7 +139,7 @@ class Traffic:
         try:
             yield self
         finally:
-            self._stop.set()
+            self.stop()
             thread.join(60)
 
 
@@ -155,3 +170,19 @@ def incident_cli(ops_url: str, token: str, *args: str) -> str:
     result = CliRunner().invoke(cli, ["incident", *args, "--url", ops_url, "--token", token])
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def alert(summary: str) -> dict[str, Any]:
+    """An Alertmanager notification (webhook version 4) whose summary is `summary`."""
+    labels = {"alertname": "Injected", "severity": "critical", "component": "service"}
+    return {
+        "version": "4", "groupKey": "{}:{alertname=\"Injected\"}", "status": "firing",
+        "receiver": "pager", "groupLabels": {"alertname": "Injected"},
+        "commonLabels": labels, "commonAnnotations": {"summary": summary},
+        "externalURL": "http://alertmanager.test", "truncatedAlerts": 0,
+        "alerts": [{
+            "status": "firing", "labels": labels, "annotations": {"summary": summary},
+            "startsAt": "2026-12-07T09:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+            "generatorURL": "http://prometheus.test/graph", "fingerprint": "0123456789abcdef",
+        }],
+    }  # fmt: skip

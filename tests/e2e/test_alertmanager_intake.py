@@ -238,7 +238,7 @@ def test_prometheus_alertmanager_intake_then_escalation_and_ack(tmp_path: Path) 
             lambda: pages_to(pager, "bob"), ESCALATION_WAIT + 5, "no escalation to the secondary"
         )
         assert ESCALATION_WAIT - 0.5 <= bob_at - paged_at <= ESCALATION_WAIT + 5  # CI load
-        acked = httpx.get(bob_page["ackURL"])
+        acked = httpx.post(bob_page["ackURL"])
         assert acked.status_code == 200, acked.text
         assert acked.json()["page"]["acknowledgedBy"] == "bob"
         time.sleep(ESCALATION_WAIT + 1)

@@ -45,6 +45,7 @@ from jwtpizza.ops.runbooks.router import router as runbooks_router
 from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.ops.statuspage.router import router as statuspage_router
 from jwtpizza.ops.telemetry import MonitorMetrics
+from jwtpizza.swagger import install_swagger_ui
 from jwtpizza.web.console import install_console
 
 
@@ -184,7 +185,10 @@ def create_app(
             await context.http.aclose()
             await context.db.dispose()
 
-    app = FastAPI(title="JWT Pizza Ops", version=settings.version, lifespan=lifespan)
+    app = FastAPI(
+        title="JWT Pizza Ops", version=settings.version, lifespan=lifespan, docs_url=None,
+        redoc_url=None,
+    )  # fmt: skip
     app.state.ops = context
     app.state.incidents = desk
     app.state.paging = paging
@@ -194,6 +198,7 @@ def create_app(
     instrument(app, component="ops", observability=obs, authorize_admin=admin_user)
     obs.watch_database(context.db)
     install_console(app, version=settings.version, login=context.admins.login)
+    install_swagger_ui(app, title="JWT Pizza Ops")
     app.include_router(health_router)
     app.include_router(explore_router)
     app.include_router(rules_router)

@@ -27,7 +27,7 @@ from jwtpizza.edge import (
     on_validation_error,
 )
 from jwtpizza.web.api import ApiError
-from jwtpizza.web.forms import csrf_token, remember_csrf
+from jwtpizza.web.forms import SiteCookies, csrf_token, remember_csrf
 from jwtpizza.web.problems import NOT_FOUND_TEXT, PageRefused
 
 TEMPLATES = Jinja2Templates(
@@ -100,8 +100,10 @@ Text = Callable[[Exception], str]
 CRASH_TEXT = "Something went wrong in our kitchen. Please try again in a moment."
 
 
-def install_pages(app: FastAPI, *, render_problem: Renderer) -> None:
-    """Static files, and HTML problem pages for browsers on non-API paths."""
+def install_pages(app: FastAPI, *, cookies: SiteCookies, render_problem: Renderer) -> None:
+    """Static files, the site's cookie names, and HTML problem pages for browsers on non-API
+    paths."""
+    app.state.site_cookies = cookies
     app.mount("/static", StaticFiles(packages=[("jwtpizza.web", "static")]), name="static")
     app.add_route("/robots.txt", robots, include_in_schema=False)
 

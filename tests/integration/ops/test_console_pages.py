@@ -269,6 +269,9 @@ async def test_chaos_is_started_scheduled_and_stopped_through_the_factory(
             assert bad.status_code == 400 and "unknown chaos type nap" in bad.text
             page = await client.get("/chaos", headers=BROWSER)
             assert ">active<" in page.text and ">scheduled<" in page.text
+            # The scheduled one is a surprise: neither its type nor its start shows yet.
+            assert "<td>throttle</td>" not in page.text and "<td>surprise</td>" in page.text
+            assert "hidden until it starts" in page.text
             stopped = await client.post(
                 "/chaos/demo/stop", headers=BROWSER, data={"csrf_token": token}
             )

@@ -15,6 +15,7 @@ from jwtpizza.ops.oncall.models import Page
 from jwtpizza.ops.oncall.paging import PagingDep
 from jwtpizza.ops.oncall.schemas import (
     Acknowledged,
+    LinkedPage,
     OncallPublic,
     PageDetail,
     PageNotificationPublic,
@@ -99,8 +100,18 @@ async def acknowledge(page_id: int, paging: PagingDep, admin: AdminUser) -> Ackn
 
 
 @router.get("/ack/{token}")
+async def describe_link(token: str, paging: PagingDep) -> LinkedPage:
+    """What the link in a page would acknowledge; opening it changes nothing (a link
+    previewer or mail scanner must not stop an escalation). A browser gets the console's
+    page with the button that acknowledges by POST."""
+    page, target = await paging.escalator.page_of_link(token)
+    return LinkedPage(page=PagePublic.of(page), paged=target)
+
+
+@router.post("/ack/{token}")
 async def acknowledge_by_link(token: str, paging: PagingDep) -> Acknowledged:
-    """The link in a page: acknowledges once; a reused, forged or expired link is refused."""
+    """Acknowledge through the link in a page: once; a reused, forged or expired link is
+    refused."""
     page = await paging.escalator.acknowledge_by_token(token)
     return Acknowledged(message=f"page {page.id} acknowledged", page=PagePublic.of(page))
 

@@ -83,3 +83,10 @@ def _columns(page: Page) -> dict[str, Any]:
 class Acknowledged(_Camel):
     message: str
     page: PagePublic
+
+
+class LinkedPage(_Camel):
+    """The page an acknowledge link is for, and who it was sent to."""
+
+    page: PagePublic
+    paged: str

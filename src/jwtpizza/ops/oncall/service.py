@@ -180,12 +180,27 @@ class Escalator:
                 page.next_step_at = None
             return page
 
-    async def acknowledge_by_token(self, token: str) -> Page:
-        """Acknowledge through a page's link: genuine, unexpired and never used before."""
+    def _claim(self, token: str) -> tokens.AckClaim:
         if self._links is None:
             raise Unavailable("acknowledge links are off: set JWTPIZZA_OPS_ACK_SECRET")
+        return tokens.verify(self._links.secret, token, now=self._clock.now())
+
+    async def page_of_link(self, token: str) -> tuple[Page, str]:
+        """The page a genuine, unexpired and unused link is for, and who was paged; nothing
+        changes (opening a link only shows what it would acknowledge)."""
+        claim = self._claim(token)
+        async with self._db.reader() as session:
+            if await session.get(UsedAckToken, claim.nonce) is not None:
+                raise tokens.BadAckToken("this acknowledge link has already been used")
+            page = await session.get(Page, claim.page_id)
+        if page is None:
+            raise NotFound(f"no page {claim.page_id}")
+        return page, claim.target
+
+    async def acknowledge_by_token(self, token: str) -> Page:
+        """Acknowledge through a page's link: genuine, unexpired and never used before."""
+        claim = self._claim(token)
         now = self._clock.now()
-        claim = tokens.verify(self._links.secret, token, now=now)
         try:
             async with self._db.writer() as session:
                 session.add(UsedAckToken(nonce=claim.nonce, page_id=claim.page_id, used_at=now))

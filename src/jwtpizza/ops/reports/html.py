@@ -1,5 +1,9 @@
 """The postmortem as HTML for the console: the Markdown rendered by markdown-it-py, with the
-key metric's chart over the incident window."""
+key metric's chart over the incident window.
+
+The Markdown quotes alerts, notes and people's names, so it is rendered with raw HTML off and
+the result is sanitised (nh3, an allow-list) before it reaches a page: whatever a summary or
+a note holds, it shows as text, never as markup or script."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
+import nh3
 from markdown_it import MarkdownIt
 
 from jwtpizza.ops.reports.chart import svg_chart
@@ -22,6 +27,25 @@ def marks(draft: Draft) -> list[tuple[str, datetime]]:
     return [(label, at) for label, at in moments if at is not None]
 
 
+# What CommonMark output may hold; links only to http(s), opened without the opener.
+ALLOWED_TAGS = {
+    "h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "code", "pre",
+    "blockquote", "a", "hr", "br",
+}  # fmt: skip
+MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def markdown_html(markdown: str) -> str:
+    """Markdown as sanitised HTML."""
+    return nh3.clean(
+        MARKDOWN.render(markdown),
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer",
+    )
+
+
 def render_html(
     draft: Draft, metric: str, samples: Sequence[tuple[datetime, float]], now: datetime
 ) -> str:
@@ -29,7 +53,7 @@ def render_html(
     f = draft.figures
     end = f.resolved_at or now
     chart = svg_chart(metric, samples, marks(draft), f.fault_start, end)
-    body = MarkdownIt("commonmark").render(render(draft))
+    body = markdown_html(render(draft))
     heading = escape(title(draft).removeprefix("# "))
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{heading}</title>'

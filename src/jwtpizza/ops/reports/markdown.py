@@ -28,15 +28,29 @@ SECTIONS = (
     "Action items",
 )
 # What could start markup inside a line of our text: backslashes, emphasis stars, link
-# brackets, raw HTML, and underscores at a word's edge (inside a word they are literal).
-_SPECIAL = re.compile(r"([\\*\[\]<]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+# brackets, raw HTML and entities, a backtick that opens no code span, and underscores at a
+# word's edge (inside a word they are literal).
+_SPECIAL = re.compile(r"([\\`*\[\]<>&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+# A code span we write: a backtick, text without backticks or line breaks, a backtick.
+_CODE_SPAN = re.compile(r"(`[^`\r\n]+`)")
+# What a link destination in `<...>` may not hold raw: its own brackets, spaces, breaks.
+_URL_UNSAFE = re.compile(r"[<>\s\\`\"]")
 
 
 def escape(text: str) -> str:
-    """Text from data, made literal in Markdown (backtick spans we write are kept)."""
-    parts = text.split("`")
-    # Even parts are plain text, odd parts were inside backticks and stay code spans.
-    return "`".join(p if i % 2 else _SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
+    """Text from data, made literal in Markdown on one line. Closed code spans (`like this`)
+    are kept (their content is literal in CommonMark); everything else, a lone backtick
+    included, is escaped."""
+    parts = _CODE_SPAN.split(" ".join(text.splitlines()))
+    # Odd parts are the closed code spans; even parts are plain text.
+    return "".join(p if i % 2 else _SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
+
+
+def link_target(url: str) -> str | None:
+    """An http(s) URL as a link destination that cannot end early; None for another scheme."""
+    if not url.lower().startswith(("http://", "https://")):
+        return None
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
 
 
 def utc(moment: datetime | None) -> str:
@@ -187,8 +201,9 @@ def _impact(draft: Draft) -> list[str]:
 
 
 def _entry_line(entry: Entry) -> str:
-    link = f" ([evidence](<{entry.evidence}>))" if entry.evidence else ""
-    return f"**{clock(entry.at)}** {entry.source}: {escape(entry.text)}{link}"
+    target = link_target(entry.evidence) if entry.evidence else None
+    link = f" ([evidence](<{target}>))" if target else ""
+    return f"**{clock(entry.at)}** {escape(entry.source)}: {escape(entry.text)}{link}"
 
 
 def _timeline(draft: Draft) -> list[str]:

@@ -53,6 +53,9 @@ async def status_page(context: ContextDep) -> str:
     )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        "<title>JWT Pizza status</title></head><body><h1>JWT Pizza status</h1>"
-        f"<ul>{rows}</ul>{items or '<p>All systems operational.</p>'}</body></html>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="stylesheet" href="/static/status.css">'
+        "<title>JWT Pizza status</title></head><body><main><h1>JWT Pizza status</h1>"
+        f'<ul class="components">{rows}</ul>'
+        f"{items or '<p class=operational>All systems operational.</p>'}</main></body></html>"
     )

@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from jwtpizza.web.console import alerts, incidents, logs, overview, session, team
+from jwtpizza.web.console import ack, alerts, incidents, live, logs, overview, query, session, team
 from jwtpizza.web.console.page import Login, SignInNeeded, render_problem
+from jwtpizza.web.forms import CONSOLE_COOKIES
 from jwtpizza.web.pages import install_pages
 
 
@@ -17,11 +18,12 @@ def install_console(app: FastAPI, *, version: str, login: Login) -> None:
     `login(email, password)` is the service's answer to a login: its status and body."""
     app.state.console_version = version
     app.state.console_login = login
-    install_pages(app, render_problem=render_problem)
+    install_pages(app, cookies=CONSOLE_COOKIES, render_problem=render_problem)
 
     async def sign_in(request: Request, _exc: Exception) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     app.add_exception_handler(SignInNeeded, sign_in)
-    for area in (session, overview, alerts, logs, incidents, team):
+    for area in (session, overview, alerts, logs, incidents, team, ack, live, query):
         app.include_router(area.router)
+    app.include_router(incidents.downloads)

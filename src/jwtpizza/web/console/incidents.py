@@ -4,22 +4,55 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form
+from fastapi import APIRouter, Depends, Form
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from jwtpizza.edge import SAME_ORIGIN_FRAME_HEADERS
 from jwtpizza.web.api import ApiError
 from jwtpizza.web.console.page import AdminPage, ConsolePage, console_router
+from jwtpizza.web.forms import check_csrf
 from jwtpizza.web.problems import PageRefused
 
 router = console_router()
+# Downloads: a browser fetching a link with `download` does not say it accepts HTML, so
+# these routes match any request (they still need the admin's session cookie).
+downloads = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 ACTIONS = {"ack": "Acknowledge", "mitigate": "Mitigated", "resolve": "Resolve"}
+SEVERITIES = ("critical", "high", "moderate", "low")
+
+
+async def incidents_page(
+    page: ConsolePage, *, status: int = 200, problem: str = "", values: dict[str, str] | None = None
+) -> Response:
+    incidents = await page.api.get("/api/ops/incidents")
+    return page.render(
+        "incidents.html", title="Incidents", incidents=incidents, status=status,
+        problem=problem, severities=SEVERITIES, values=values or {},
+    )  # fmt: skip
 
 
 @router.get("/incidents")
 async def incident_list(page: AdminPage) -> Response:
-    incidents = await page.api.get("/api/ops/incidents")
-    return page.render("incidents.html", title="Incidents", incidents=incidents)
+    return await incidents_page(page)
+
+
+@router.post("/incidents")
+async def declare(
+    page: AdminPage,
+    title: Annotated[str, Form()] = "",
+    severity: Annotated[str, Form()] = "high",
+) -> Response:
+    """Declare an incident by hand (the alert that paged may not have declared one)."""
+    values = {"title": title, "severity": severity}
+    if not title.strip():
+        return await incidents_page(page, status=400, problem="title is required", values=values)
+    try:
+        made = await page.api.post(
+            "/api/ops/incidents", {"title": title.strip(), "severity": severity}
+        )
+    except ApiError as error:
+        return await incidents_page(page, status=error.status, problem=error.message, values=values)
+    return page.redirect(f"/incidents/{made['id']}")
 
 
 async def incident_page(
@@ -88,7 +121,7 @@ async def postmortem_html(page: AdminPage, incident_id: int) -> Response:
     return HTMLResponse(html, headers=SAME_ORIGIN_FRAME_HEADERS)  # shown in the page's frame
 
 
-@router.get("/incidents/{incident_id}/postmortem.md")
+@downloads.get("/incidents/{incident_id}/postmortem.md")
 async def postmortem_markdown(page: AdminPage, incident_id: int) -> Response:
     markdown = await page.api.get(f"/api/ops/incidents/{incident_id}/report.md")
     name = f"incident-{incident_id}.md"

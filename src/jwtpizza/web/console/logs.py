@@ -22,6 +22,15 @@ def report_links(record: dict[str, Any]) -> list[str]:
     return sorted(set(REPORT_LINK.findall(json.dumps(record))))
 
 
+def log_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """A log search's records newest first, each with its report links and its JSON to
+    unfold."""
+    return [
+        {"record": r, "links": report_links(r), "details": json.dumps(r, indent=1, default=str)}
+        for r in reversed(answer["logs"])
+    ]
+
+
 @router.get("/logs")
 async def explore(
     page: AdminPage,
@@ -37,10 +46,7 @@ async def explore(
     bodies. Newest first."""
     filters = {"q": q, "level": level, "type": kind, "status": status, "since": since}
     answer = await page.api.get(f"/api/ops/components/{component}/logs", **filters, limit=limit)
-    records = [
-        {"record": r, "links": report_links(r), "details": json.dumps(r, indent=1, default=str)}
-        for r in reversed(answer["logs"])
-    ]
+    records = log_rows(answer)
     return page.render(
         "logs.html", title="Log explorer", records=records, component=component,
         filters=filters, levels=LEVELS, kinds=KINDS,

@@ -9,6 +9,7 @@ from fastapi import Query
 from starlette.responses import JSONResponse, Response
 
 from jwtpizza.web.api import ApiClient, ApiError
+from jwtpizza.web.console.live import open_pages
 from jwtpizza.web.console.page import AdminPage, console_router, epoch
 
 router = console_router()
@@ -62,9 +63,17 @@ PHASES = (
     ("resolved", "resolvedAt"),
 )
 RANGES = {"5m": 300, "15m": 900}  # the first is the default
+# Series whose colour carries a meaning: good outcomes green, bad ones red.
+GREEN, RED = "#1f6f3a", "#b3261e"
+MEANT = {"sold": GREEN, "failed": RED}
+
+
+ALL_LABELS = "*"  # a legend template naming each series by all its labels
 
 
 def legend(template: str, labels: dict[str, str]) -> str:
+    if template == ALL_LABELS:
+        return ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) or "value"
     return (
         template.format_map(
             {k: labels.get(k, "") for k in ("component", "reason", "dependency", "queue")}
@@ -94,7 +103,8 @@ async def chart(
                 slot = index.get(round(t, 3))
                 if slot is not None:
                     values[slot] = v
-            columns.append({"label": legend(template, series["labels"]), "values": values})
+            label = legend(template, series["labels"])
+            columns.append({"label": label, "values": values, "color": MEANT.get(label)})
     return {"title": title, "unit": unit, "times": times, "series": columns}
 
 
@@ -167,7 +177,8 @@ async def optional(api: ApiClient, path: str, default: Any) -> Any:
 
 @router.get("/")
 async def overview(page: AdminPage) -> Response:
-    """Charts, what fires now, and the game-day view."""
+    """Charts, the pages and alerts of now, and the game-day view (the page refreshes its
+    live part every 5 s)."""
     alerts = (await page.api.get("/api/ops/alerts", limit=1))["alerts"]
     incidents = await page.api.get("/api/ops/incidents")
     chaos = await optional(page.api, "/api/ops/chaos", [])
@@ -177,7 +188,7 @@ async def overview(page: AdminPage) -> Response:
     return page.render(
         "overview.html", title="Ops console", charts=CHARTS, ranges=RANGES,
         alerts=[a for a in alerts if a["state"] in ("pending", "firing")],
-        game=game,
+        game=game, pages=await open_pages(page),
     )  # fmt: skip
 
 
@@ -205,11 +216,11 @@ def game_day(
 
 
 async def figures(api: ApiClient, since: float, now: float) -> list[tuple[str, str]]:
-    """Orders failed since the fault (or the incident) began, and orders queued now, from
-    the monitor's window."""
+    """Orders (not pizzas) failed since the fault (or the incident) began, and orders queued
+    now, from the monitor's window."""
     window = max(5, int(now - since))
     queries = (
-        ("Failed orders", f"sum(increase(pizza_failures_total[{window}s]))"),
+        ("Failed orders", f"sum(increase(orders_failed_total[{window}s]))"),
         ("Queued orders", 'sum(queue_depth{queue="orders"})'),
     )
     shown = []

@@ -12,10 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from jwtpizza.web.api import ApiClient, ApiError
-from jwtpizza.web.forms import check_csrf, clear_session
+from jwtpizza.web.forms import check_csrf, clear_session, cookies_of
 from jwtpizza.web.pages import PageRouter, redirect, render
 
-OPS_COOKIE = "jwtpizza_ops"
 Login = Callable[[str, str], Awaitable[tuple[int, dict[str, Any]]]]
 
 
@@ -69,7 +68,7 @@ class ConsolePage:
 
     def finish(self, response: Response) -> Response:
         if self.forget_session:
-            clear_session(response, cookie=OPS_COOKIE)
+            clear_session(self.request, response)
         return response
 
     def signed_in(self) -> dict[str, Any]:
@@ -79,7 +78,7 @@ class ConsolePage:
 
 
 async def current_page(request: Request) -> ConsolePage:
-    token = request.cookies.get(OPS_COOKIE)
+    token = request.cookies.get(cookies_of(request).session)
     api = ApiClient.for_request(request, token)
     if not token:
         return ConsolePage(request=request, api=api, admin=None)

@@ -8,7 +8,7 @@ from fastapi import Form, Query
 from starlette.responses import Response
 
 from jwtpizza.web.api import ApiError
-from jwtpizza.web.console.page import OPS_COOKIE, ConsoleDep, console_router
+from jwtpizza.web.console.page import ConsoleDep, console_router
 from jwtpizza.web.forms import clear_session, set_session
 
 router = console_router()
@@ -63,7 +63,7 @@ async def login(
         )
         return refused(error.status, "email", message)
     response = page.redirect(safe_next(next_))
-    set_session(response, str(body["token"]), cookie=OPS_COOKIE)
+    set_session(page.request, response, str(body["token"]))
     return response
 
 
@@ -71,5 +71,5 @@ async def login(
 async def logout(page: ConsoleDep) -> Response:
     """Forget the token in this browser."""
     response = page.redirect("/login")
-    clear_session(response, cookie=OPS_COOKIE)
+    clear_session(page.request, response)
     return response

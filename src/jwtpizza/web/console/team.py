@@ -30,11 +30,19 @@ async def oncall(page: AdminPage) -> Response:
     return page.render("oncall.html", title="On call", schedule=schedule, pages=pages)
 
 
+def unrevealed(fault: dict[str, Any]) -> dict[str, Any]:
+    """A fault as the page shows it: a scheduled one is a surprise, so neither its type nor
+    its start shows until it starts (the responder may be the one looking)."""
+    if fault.get("state") != "scheduled":
+        return fault
+    return {**fault, "type": "surprise", "startDate": None, "surprise": True}
+
+
 async def chaos_page(
     page: ConsolePage, *, status: int = 200, problem: str = "", values: dict[str, str] | None = None
 ) -> Response:
     try:
-        faults = await page.api.get("/api/ops/chaos")
+        faults = [unrevealed(f) for f in await page.api.get("/api/ops/chaos")]
     except ApiError as error:
         faults, problem = [], problem or error.message
     return page.render(

@@ -10,11 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from jwtpizza.web.api import ApiClient, ApiError
-from jwtpizza.web.forms import check_csrf, clear_session
+from jwtpizza.web.forms import check_csrf, clear_session, cookies_of
 from jwtpizza.web.pages import PageRouter, redirect, render
 from jwtpizza.web.problems import NOT_FOUND_TEXT, PageRefused
-
-VENDOR_COOKIE = "jwtpizza_vendor"
 
 
 def portal_router() -> PageRouter:
@@ -46,7 +44,7 @@ class PortalPage:
 
     def finish(self, response: Response) -> Response:
         if self.forget_session:
-            clear_session(response, cookie=VENDOR_COOKIE)
+            clear_session(self.request, response)
         return response
 
     def admin_only(self) -> dict[str, Any]:
@@ -56,7 +54,7 @@ class PortalPage:
 
 
 async def current_page(request: Request) -> PortalPage:
-    key = request.cookies.get(VENDOR_COOKIE)
+    key = request.cookies.get(cookies_of(request).session)
     api = ApiClient.for_request(request, key)
     if not key:
         return PortalPage(request=request, api=api, vendor=None)

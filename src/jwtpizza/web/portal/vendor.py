@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from jwtpizza.web.api import ApiError
 from jwtpizza.web.forms import clear_session, field_errors, set_session
-from jwtpizza.web.portal.page import VENDOR_COOKIE, PortalDep, PortalPage, portal_router
+from jwtpizza.web.portal.page import PortalDep, PortalPage, portal_router
 
 router = portal_router()
 DETAILS = ("name", "email", "phone", "website", "gitHubUrl")
@@ -134,7 +134,7 @@ async def validate_code(
             email=None,
         )
     response = page.redirect("/")
-    set_session(response, vendor["apiKey"], cookie=VENDOR_COOKIE)
+    set_session(page.request, response, vendor["apiKey"])
     return response
 
 
@@ -142,7 +142,7 @@ async def validate_code(
 async def logout(page: PortalDep) -> Response:
     """Forget the API key in this browser."""
     response = page.redirect("/")
-    clear_session(response, cookie=VENDOR_COOKIE)
+    clear_session(page.request, response)
     return response
 
 

@@ -6,6 +6,7 @@ import httpx
 from fastapi import FastAPI
 
 from jwtpizza.web import pizzas
+from jwtpizza.web.forms import SHOP_COOKIES
 from jwtpizza.web.pages import install_pages
 from jwtpizza.web.shop import account, dashboards, franchises, info, ordering
 from jwtpizza.web.shop.page import ShopConfig, render_problem
@@ -24,7 +25,7 @@ def install_shop(
     app.state.shop = ShopConfig(
         factory_url=factory_url.rstrip("/"), version=version, factory_transport=factory_transport
     )
-    install_pages(app, render_problem=render_problem)
+    install_pages(app, cookies=SHOP_COOKIES, render_problem=render_problem)
     app.include_router(pizzas.router)
     for module in (info, ordering, account, dashboards, franchises):
         app.include_router(module.router)

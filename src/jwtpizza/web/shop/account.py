@@ -23,7 +23,7 @@ def parent_of(path: str) -> str:
 
 def signed_in(page: Page, token: str) -> Response:
     response = page.redirect(parent_of(page.request.url.path))
-    set_session(response, token)
+    set_session(page.request, response, token)
     return response
 
 
@@ -95,5 +95,5 @@ async def logout(page: PageDep) -> Response:
         with suppress(ApiError):  # the token is gone either way; the cookie goes next
             await page.api.delete("/api/auth")
     response = page.redirect("/")
-    clear_session(response)
+    clear_session(page.request, response)
     return response

@@ -87,7 +87,7 @@ async def edit_profile(
         )
     response = page.redirect("/diner-dashboard")
     if body.get("token"):
-        set_session(response, body["token"])
+        set_session(page.request, response, body["token"])
     return response
 
 

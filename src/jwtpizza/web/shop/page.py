@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from jwtpizza.web.api import ApiClient, ApiError
-from jwtpizza.web.forms import SESSION_COOKIE, check_csrf, clear_session
+from jwtpizza.web.forms import check_csrf, clear_session, cookies_of
 from jwtpizza.web.pages import PageRouter, redirect, render
 from jwtpizza.web.problems import NOT_FOUND_TEXT, PageRefused
 
@@ -82,7 +82,7 @@ class Page:
 
     def finish(self, response: Response) -> Response:
         if self.forget_session:
-            clear_session(response)
+            clear_session(self.request, response)
         return response
 
     def to_login(self) -> Response:
@@ -106,7 +106,7 @@ async def visitor(api: ApiClient) -> tuple[Visitor | None, bool]:
 
 
 async def current_page(request: Request) -> Page:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(cookies_of(request).session)
     api = ApiClient.for_request(request, token)
     user, stale = await visitor(api) if token else (None, False)
     config: ShopConfig = request.app.state.shop

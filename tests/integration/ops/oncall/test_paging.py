@@ -84,13 +84,18 @@ async def test_the_link_in_the_page_acknowledges_once(make_paging: MakePaging) -
     await fire(p)
     await p.tick(10)
     link = p.paths("alice")[0]["ackURL"].removeprefix("http://ops.test")
-    first = await p.ops.client.get(link)
+    opened = await p.ops.client.get(link)  # a previewer fetching the link changes nothing
+    assert opened.status_code == 200
+    assert opened.json()["paged"] == "alice"
+    assert opened.json()["page"]["status"] == "triggered"
+    first = await p.ops.client.post(link)
     assert first.status_code == 200
     assert first.json()["page"]["acknowledgedBy"] == "alice"
-    again = await p.ops.client.get(link)
+    again = await p.ops.client.post(link)
     assert again.status_code == 400
     assert again.json() == {"message": "this acknowledge link has already been used"}
-    forged = await p.ops.client.get(link[:-3] + "AAA")
+    assert (await p.ops.client.get(link)).json() == again.json()
+    forged = await p.ops.client.post(link[:-3] + "AAA")
     assert forged.json() == {"message": "this acknowledge link is not valid"}
     await p.tick(600)
     assert p.paths("bob") == []
@@ -102,7 +107,7 @@ async def test_an_expired_link_is_refused(make_paging: MakePaging) -> None:
     await p.tick(10)
     link = p.paths("alice")[0]["ackURL"].removeprefix("http://ops.test")
     await p.tick(61)
-    expired = await p.ops.client.get(link)
+    expired = await p.ops.client.post(link)
     assert expired.status_code == 400
     assert expired.json() == {"message": "this acknowledge link has expired"}
 
