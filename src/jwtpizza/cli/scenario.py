@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Replay the real incidents: list the scenarios, run one with a scorecard")
 console = Console()
+errors = Console(stderr=True)
 
 
 class _OneLine(TyperCommand):
@@ -213,7 +214,9 @@ def run_scenario(
             fail(f"--speed must be more than 0 (got {pace:g})")
         modes = _modes(resilience or scenario.resilience)
         channels = _channels(email, smtp, ntfy)
-        say = (lambda _line: None) if as_json else (lambda line: console.log(line))
+        # With --json the scorecard alone goes to stdout; a person still reads the run.
+        told = errors if as_json else console
+        say = (lambda _line: None) if as_json and not person else (lambda line: told.log(line))
         try:
             with _only_session(scenario.name) if person else _no_lock():
                 cards = [

@@ -15,7 +15,7 @@ from jwtpizza.scenarios.stack import ADMIN, Channels, Stack
 from jwtpizza.scenarios.timing import Timing
 
 Say = Callable[[str], None]
-COUNTDOWN_SECONDS = 15.0  # wall seconds between two countdown lines
+COUNTDOWN_SECONDS = 15.0  # at most, wall seconds between two countdown lines
 
 
 def briefing(stack: Stack, scenario: Scenario, timing: Timing, channels: Channels) -> list[str]:
@@ -44,11 +44,12 @@ def briefing(stack: Stack, scenario: Scenario, timing: Timing, channels: Channel
 
 
 async def countdown(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> None:
-    """Every COUNTDOWN_SECONDS, the time left and the state of the incidents and pages."""
+    """Every scenario minute (at most every COUNTDOWN_SECONDS), the time left and the state
+    of the incidents and pages."""
     started = time.monotonic()
     total = timing.wall(scenario.run_for)
     while True:
-        await asyncio.sleep(COUNTDOWN_SECONDS)
+        await asyncio.sleep(min(COUNTDOWN_SECONDS, timing.wall(60)))
         left = max(0.0, total - (time.monotonic() - started))
         try:
             state = await _state(stack)
