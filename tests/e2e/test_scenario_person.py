@@ -85,8 +85,9 @@ class Person:
         return active[0] if active else None
 
     def _report_link(self, http: httpx.Client, admin: dict[str, str]) -> str | None:
-        found = http.get(f"{self.ops}/api/ops/components/service/logs",
-                         params={"q": "followLinkToEndChaos", "limit": 50}, headers=admin)  # fmt: skip
+        search = {"q": "followLinkToEndChaos", "limit": 50}
+        found = http.get(f"{self.ops}/api/ops/components/service/logs", params=search,
+                         headers=admin)  # fmt: skip
         for log in found.json()["logs"]:
             match = REPORT_LINK.search(json.dumps(log).replace("\\/", "/"))
             if match:
