@@ -19,7 +19,6 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperCommand
 
 from jwtpizza.cli.errors import fail, readable_errors
-from jwtpizza.settings import data_dir
 
 if TYPE_CHECKING:
     from jwtpizza.scenarios import Scenario, Scorecard
@@ -102,6 +101,8 @@ def _table(scenario: Scenario, cards: list[Scorecard]) -> Table:
 def _only_session(name: str) -> Iterator[None]:
     """One person's session per scenario on this data folder: a lock file held while it
     runs (the system drops it with the process, however it ends)."""
+    from jwtpizza.settings import data_dir
+
     path = data_dir() / f"scenario-{name}.lock"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -260,7 +261,7 @@ def _run_once(
     scenario: Scenario, mode: Literal["on", "off"], pace: float, autopilot: bool, person: bool,
     reports: Path, say: Any, channels: Any,
 ) -> Scorecard:  # fmt: skip
-    from jwtpizza.scenarios import run
+    from jwtpizza.scenarios.runner import run
 
     with tempfile.TemporaryDirectory(prefix="jwtpizza-scenario-") as folder:
         return asyncio.run(run(

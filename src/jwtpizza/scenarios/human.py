@@ -50,12 +50,13 @@ async def countdown(stack: Stack, scenario: Scenario, timing: Timing, say: Say) 
     total = timing.wall(scenario.run_for)
     while True:
         await asyncio.sleep(min(COUNTDOWN_SECONDS, timing.wall(60)))
-        left = max(0.0, total - (time.monotonic() - started))
+        left = total - (time.monotonic() - started)
         try:
             state = await _state(stack)
         except httpx.HTTPError as error:
             state = f"ops did not answer ({type(error).__name__})"
-        say(f"{clock(left)} left (your clock): {state}")
+        when = f"{clock(left)} left (your clock)" if left > 0 else "time is up, fault ended"
+        say(f"{when}: {state}")
 
 
 async def _state(stack: Stack) -> str:
