@@ -3,7 +3,8 @@ HTTP API as the console does) reads the briefing, waits for the page, acknowledg
 incident, searches the service's logs for the report link and follows it; the scorecard is
 theirs: when they acknowledged, followed the link, ended the fault, and the incident
 resolved, with one page for the fault. A second session on the same scenario is refused in
-one line while the first runs.
+one line while the first runs. The pages also reach the person by email (a local SMTP sink)
+and on an ntfy topic (a local fake of the ntfy server).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import httpx
 import pytest
 
 from jwtpizza.ops.incidents.feeds import REPORT_LINK
+from tests.integration.ops.notify.fakes import FakeHttp, FakeSmtp, fake_http, fake_smtp
 
 from .resilience_kit import JWTPIZZA
 
@@ -109,12 +111,40 @@ def briefing(child: subprocess.Popen[str]) -> str:
 
 
 def test_a_person_responds_and_the_scorecard_is_theirs(tmp_path: Path) -> None:
+    with fake_smtp() as smtp, fake_http() as ntfy:
+        person, out, err = play(tmp_path, smtp, ntfy)
+    assert person.error is None, (repr(person.error), err[-3000:])
+    [card] = json.loads(out)
+    assert card["responder"] == "me" and card["speed"] == SPEED
+    got = card["response"]
+    assert got["ended_by"] == "link"
+    # Their figures are what they did (scenario seconds, within a couple of scrapes).
+    waited = (person.did["acked"] - person.did["paged"]) * SPEED
+    assert waited - 5 <= got["ack_after_page"] <= waited + 60, (got, person.did)
+    assert got["link_followed_after"] == got["fault_ended_after"]
+    assert got["link_followed_after"] <= (person.did["followed"] - person.did["started"]) * SPEED
+    assert got["resolved_after"] is not None and got["resolved_after"] >= got["fault_ended_after"]
+    assert "left (your clock)" in err
+    # The page reached them by email and on their ntfy topic too.
+    mailed = [m for to, m in smtp.messages if to == ["me@example.com"]]
+    assert any("[FIRING:1] FactoryChaosErrors" in str(m["Subject"]) for m in mailed), mailed
+    pushed = [r.json() for r in ntfy.requests]
+    assert any(p["topic"] == "jwt-pizza" and "FactoryChaosErrors" in p["title"] for p in pushed)
+    # And the run passes: one page for the fault, one incident, resolved, nothing lost.
+    assert card["verdict"] == "pass", (card["problems"], err[-3000:])
+
+
+def play(tmp_path: Path, smtp: FakeSmtp, ntfy: FakeHttp) -> tuple[Person, str, str]:
+    """Run the scenario with a person; a second session meanwhile is refused."""
     env = environment(tmp_path / "data")
     args = [str(JWTPIZZA), "scenario", "run", "factory-fail", "--responder", "me", "--json"]
-    child = subprocess.Popen([*args, "--speed", f"{SPEED:g}"], cwd=tmp_path, env=env,
+    channels = ["--email", "me@example.com", "--smtp", f"{smtp.host}:{smtp.port}",
+                "--ntfy", f"{ntfy.url}/jwt-pizza"]  # fmt: skip
+    child = subprocess.Popen([*args, "--speed", f"{SPEED:g}", *channels], cwd=tmp_path, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         told = briefing(child)
+        briefed = time.monotonic()  # the clock starts: no terminal, so no Enter to wait for
         ops = re.search(r"ops console:\s+(http://\S+?)/?\s", told)
         service = re.search(r"The shop:\s+(http://\S+?)/?\s", told)
         assert ops and service, told
@@ -128,8 +158,9 @@ def test_a_person_responds_and_the_scorecard_is_theirs(tmp_path: Path) -> None:
             f"folder (lock {tmp_path / 'data' / 'scenario-factory-fail.lock'}); finish that "
             f"one first"
         ]
+        assert "email to me@example.com" in told and "the ntfy topic" in told
         person = Person(ops.group(1), service.group(1))
-        started = time.monotonic()
+        person.did["started"] = briefed
         worker = threading.Thread(target=person)
         worker.start()
         out, err = child.communicate(timeout=240)
@@ -137,18 +168,4 @@ def test_a_person_responds_and_the_scorecard_is_theirs(tmp_path: Path) -> None:
     finally:
         if child.poll() is None:
             child.kill()
-    assert person.error is None, (repr(person.error), err[-3000:])
-    [card] = json.loads(out)
-    assert card["responder"] == "me" and card["speed"] == SPEED
-    assert card["verdict"] == "pass", (card["problems"], err[-3000:])
-    got = card["response"]
-    assert got["ended_by"] == "link" and got["pages_for_fault"] == 1
-    assert got["extra_incidents"] == []
-    # Their figures are what they did (scenario seconds, within a couple of scrapes).
-    waited = (person.did["acked"] - person.did["paged"]) * SPEED
-    assert waited - 5 <= got["ack_after_page"] <= waited + 60, (got, person.did)
-    assert got["link_followed_after"] == got["fault_ended_after"]
-    followed = (person.did["followed"] - started) * SPEED
-    assert got["link_followed_after"] <= followed
-    assert got["resolved_after"] is not None and got["resolved_after"] >= got["fault_ended_after"]
-    assert "countdown" not in err and "left (your clock)" in err
+    return person, out, told + err

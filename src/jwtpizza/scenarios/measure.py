@@ -30,11 +30,10 @@ class _Span:
     def __init__(self, start: datetime, timing: Timing) -> None:
         self.start, self.timing = start, timing
 
-    def since(self, moment: str | None, start: datetime | None = None) -> float | None:
+    def since(self, moment: str | None) -> float | None:
         if moment is None:
             return None
-        seconds = (when(moment) - (start or self.start)).total_seconds()
-        return self.timing.scenario(seconds)
+        return self.timing.scenario((when(moment) - self.start).total_seconds())
 
 
 async def measure(
@@ -98,27 +97,33 @@ async def _pending_to_firing(
 
 
 async def _pages(stack: Stack, scenario: Scenario, span: _Span, found: Response) -> None:
-    """Pages of the fault's alerts; the first one's acknowledgement and how it reached the
-    person who acknowledged it."""
+    """Pages of the fault's alerts: the first one's time, the first acknowledgement (of any
+    of them, or of an incident: that acknowledges its pages), and how the first page reached
+    the person who acknowledges."""
     names = {a.name for a in scenario.expect}
-    first: dict[str, Any] | None = None
+    pages = []
     for page in sorted(await stack.get(f"{stack.ops_url}/api/ops/pages"), key=lambda p: p["id"]):
         detail = await stack.get(f"{stack.ops_url}/api/ops/pages/{page['id']}")
         alerts = {a.get("labels", {}).get("alertname") for a in detail["message"].get("alerts", [])}
         if alerts & names:
-            found.pages_for_fault += 1
-            first = first or detail
-    if first is None:
+            pages.append(detail)
+    found.pages_for_fault = len(pages)
+    if not pages:
         return
+    first = pages[0]
     found.paged_after = span.since(first["createdAt"])
-    start = when(first["createdAt"])
-    found.ack_after_page = span.since(first["acknowledgedAt"], start)
+    incidents = await stack.get(f"{stack.ops_url}/api/ops/incidents")
+    acks = [p["acknowledgedAt"] for p in pages] + [i["ackedAt"] for i in incidents]
+    acked = min((when(a) for a in acks if a is not None), default=None)
+    if acked is not None:
+        found.ack_after_page = span.timing.scenario(
+            (acked - when(first["createdAt"])).total_seconds()
+        )
     who = scenario.responder.ack_by
-    acked = first["acknowledgedAt"]
     found.paged_by = [
         n["receiver"].removeprefix(f"{who}-")
         for n in sorted(first["notifications"], key=lambda n: n["step"])
-        if n["target"] == who and (acked is None or n["at"] <= acked)
+        if n["target"] == who and (acked is None or when(n["at"]) <= acked)
     ]
 
 
