@@ -25,7 +25,7 @@ def briefing(stack: Stack, scenario: Scenario, timing: Timing, channels: Channel
     chain = [f"you (primary) by {first}"]
     chain += [f"by {c} {clock(who.escalation_wait)} later if unacknowledged" for c in more]
     chain += [f"then the secondary, then the team, {clock(who.escalation_wait)} apart"]
-    where = ["the console", "this terminal"]
+    where = [f"the console ({stack.ops_url}/oncall and /incidents)", "this terminal"]
     if channels.email:
         where.append(f"email to {channels.email} through {channels.smtp}")
     if channels.ntfy:

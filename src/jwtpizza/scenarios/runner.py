@@ -63,8 +63,8 @@ async def end_fault(stack: Stack, scenario: Scenario) -> None:
 
 
 async def _respond(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> None:
-    """The simulated person: `ack_after` after a page opened, acknowledges its incident (and
-    so its pages), or the page itself when no incident has opened, then runs their runbook on
+    """The simulated person: `ack_after` after the first page opened, acknowledges the open
+    incidents (and so their pages) and the pages still waiting, then runs their runbook on
     each incident they acknowledged, if they have one. Like a person, it tries again when ops
     does not answer (a slow or refused request under load)."""
     if scenario.responder.ack_by == "nobody":
@@ -105,28 +105,32 @@ async def _fix(stack: Stack, scenario: Scenario, incident_id: int, say: Say) -> 
 
 
 async def _acknowledge_due(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> list[int]:
-    """Acknowledge what is due; the incidents acknowledged."""
+    """`ack_after` after the first page opened, the person is on it: from then on they
+    acknowledge each open incident and each page still waiting (a page that resolved before
+    they looked needs no answer, its incident still does); the incidents acknowledged."""
     who = scenario.responder
+    pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
+    first = min((when(page["createdAt"]) for page in pages), default=None)
+    if first is None or _now() < first + timedelta(seconds=timing.wall(who.ack_after)):
+        return []
     acknowledged = []
-    for page in await stack.get(f"{stack.ops_url}/api/ops/pages"):
-        due = when(page["createdAt"]) + timedelta(seconds=timing.wall(who.ack_after))
-        if page["status"] != "triggered" or _now() < due:
-            continue
-        open_incidents = [i for i in await _incidents(stack) if i["ackedAt"] is None
-                          and i["status"] in ("active", "mitigated")]  # fmt: skip
-        for incident in open_incidents:
-            response = await stack.http.post(
-                f"{stack.ops_url}/api/ops/incidents/{incident['id']}/ack",
-                headers=stack.admin(),
-            )
-            if _acknowledged(response):
-                acknowledged.append(incident["id"])
+    open_incidents = [i for i in await _incidents(stack) if i["ackedAt"] is None
+                      and i["status"] in ("active", "mitigated")]  # fmt: skip
+    for incident in open_incidents:
+        response = await stack.http.post(
+            f"{stack.ops_url}/api/ops/incidents/{incident['id']}/ack", headers=stack.admin()
+        )
+        if _acknowledged(response):
+            acknowledged.append(incident["id"])
             say(f"{who.ack_by} acknowledged incident {incident['id']}")
+    for page in pages:
+        if page["status"] != "triggered":
+            continue
         response = await stack.http.post(
             f"{stack.ops_url}/api/ops/pages/{page['id']}/ack", headers=stack.admin()
         )
-        _acknowledged(response)
-        say(f"{who.ack_by} acknowledged page {page['id']}: {page['title']}")
+        if _acknowledged(response):
+            say(f"{who.ack_by} acknowledged page {page['id']}: {page['title']}")
     return acknowledged
 
 
@@ -182,13 +186,9 @@ async def run(
     card = Scorecard(scenario=scenario.name, speed=speed, resilience=resilience,
                      responder="me" if person else "sim")  # fmt: skip
     by_hand = scenario.responder.runbook is not None
-    if autopilot and (by_hand or person):
-        who = (
-            "you respond"
-            if person
-            else (f"{scenario.responder.ack_by} runs runbook {scenario.responder.runbook} by hand")
-        )
-        say(f"autopilot off: in this story {who}")
+    if autopilot and by_hand and not person:
+        say(f"autopilot off: in this story {scenario.responder.ack_by} runs runbook "
+            f"{scenario.responder.runbook} by hand")  # fmt: skip
     async with running_stack(
         folder, timing, scenario, resilient=resilience == "on",
         autopilot=autopilot and not (by_hand or person), channels=channels,
