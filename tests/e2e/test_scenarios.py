@@ -1,6 +1,8 @@
 """Every scenario, end to end through the `jwtpizza` command, on autopilot at its CI speed:
 the verdict passes (expected alerts within their deadline, nothing lost or duplicated with
-resilience on, no page in noisy-alert), and the postmortem states the scorecard's figures.
+resilience on, no page in noisy-alert, one page for the fault's alert and one incident per
+fault, the real report's facts reproduced), and the postmortem states the scorecard's figures.
+`--resilience both` completes both halves.
 Bad input is one line; Ctrl-C ends the fault and leaves no process behind.
 
 The seven runs (six scenarios, and factory-outage with `--resilience both`) go two at a
