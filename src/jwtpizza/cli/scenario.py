@@ -10,22 +10,22 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from typer._click.exceptions import UsageError
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from jwtpizza.cli.errors import fail, readable_errors
 
 if TYPE_CHECKING:
     from jwtpizza.scenarios import Scenario, Scorecard
 
-app = typer.Typer(help="Replay the real incidents: list the scenarios, run one with a scorecard")
-console = Console()
-errors = Console(stderr=True)
+
+def _one_line(error: UsageError, where: str) -> NoReturn:
+    fail(f"{error.format_message()} (see `jwtpizza scenario{where} --help`)", 2)
 
 
 class _OneLine(TyperCommand):
@@ -36,10 +36,28 @@ class _OneLine(TyperCommand):
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except UsageError as error:
-            fail(f"{error.format_message()} (see `jwtpizza scenario {info_name} --help`)", 2)
+            _one_line(error, f" {info_name}")
 
 
-@app.command("list")
+class _OneLineGroup(TyperGroup):
+    """`scenario` itself: an unknown subcommand is one line too."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            _one_line(error, "")
+
+
+app = typer.Typer(
+    cls=_OneLineGroup,
+    help="Replay the real incidents: list the scenarios, run one with a scorecard",
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+@app.command("list", cls=_OneLine)
 def list_scenarios() -> None:
     """The scenarios, with what each replays."""
     from jwtpizza.scenarios import ScenarioError, available, load

@@ -35,12 +35,19 @@ def test_a_second_session_on_the_same_scenario_is_one_line(
         pass
 
 
-def test_a_bad_option_is_one_line() -> None:
-    result = CliRunner().invoke(app, ["run", "factory-fail", "--pager", "sms"])
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["run", "factory-fail", "--pager", "sms"],
+         "error: No such option: --pager (see `jwtpizza scenario run --help`)"),
+        (["list", "--all"], "error: No such option: --all (see `jwtpizza scenario list --help`)"),
+        (["replay"], "error: No such command 'replay'. (see `jwtpizza scenario --help`)"),
+    ],
+)  # fmt: skip
+def test_a_bad_option_or_command_is_one_line(args: list[str], line: str) -> None:
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
-    assert result.output.strip().splitlines() == [
-        "error: No such option: --pager (see `jwtpizza scenario run --help`)"
-    ]
+    assert result.output.strip().splitlines() == [line]
 
 
 def test_the_tables_show_the_response_beside_the_report() -> None:
