@@ -150,6 +150,13 @@ def play(tmp_path: Path, smtp: FakeSmtp, ntfy: FakeHttp) -> tuple[Person, str, s
         assert ops and service, told
         assert "sign in as a@jwt.com / admin" in told and "you (primary) by phone" in told
         assert "fail" not in told.split("Open the ops console")[1]  # the fault is not named
+        assert "email to me@example.com" in told and "the ntfy topic" in told
+        # The person starts at once (the clock has started); meanwhile a second session on
+        # the same scenario is refused.
+        person = Person(ops.group(1), service.group(1))
+        person.did["started"] = briefed
+        worker = threading.Thread(target=person)
+        worker.start()
         second = subprocess.run([*args], cwd=tmp_path, env=env, capture_output=True,
                                 text=True, timeout=60)  # fmt: skip
         assert second.returncode == 1
@@ -158,11 +165,6 @@ def play(tmp_path: Path, smtp: FakeSmtp, ntfy: FakeHttp) -> tuple[Person, str, s
             f"folder (lock {tmp_path / 'data' / 'scenario-factory-fail.lock'}); finish that "
             f"one first"
         ]
-        assert "email to me@example.com" in told and "the ntfy topic" in told
-        person = Person(ops.group(1), service.group(1))
-        person.did["started"] = briefed
-        worker = threading.Thread(target=person)
-        worker.start()
         out, err = child.communicate(timeout=240)
         worker.join(timeout=10)
     finally:
