@@ -7,8 +7,8 @@ import fcntl
 import json
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
@@ -22,6 +22,7 @@ from jwtpizza.cli.errors import fail, readable_errors
 
 if TYPE_CHECKING:
     from jwtpizza.scenarios import Scenario, Scorecard
+    from jwtpizza.scenarios.stack import Channels
 
 
 def _one_line(error: UsageError, where: str) -> NoReturn:
@@ -54,7 +55,7 @@ app = typer.Typer(
     help="Replay the real incidents: list the scenarios, run one with a scorecard",
 )
 console = Console()
-errors = Console(stderr=True)
+stderr = Console(stderr=True)
 
 
 @app.command("list", cls=_OneLine)
@@ -234,10 +235,10 @@ def run_scenario(
         modes = _modes(resilience or scenario.resilience)
         channels = _channels(email, smtp, ntfy)
         # With --json the scorecard alone goes to stdout; a person still reads the run.
-        told = errors if as_json else console
+        told = stderr if as_json else console
         say = (lambda _line: None) if as_json and not person else (lambda line: told.log(line))
         try:
-            with _only_session(scenario.name) if person else _no_lock():
+            with _only_session(scenario.name) if person else nullcontext():
                 cards = [
                     _run_once(scenario, mode, pace, autopilot, person, reports, say, channels)
                     for mode in modes
@@ -253,15 +254,8 @@ def run_scenario(
         raise typer.Exit(1)
 
 
-@contextmanager
-def _no_lock() -> Iterator[None]:
-    yield
-
-
-def _channels(email: str | None, smtp: str, ntfy: str | None) -> Any:
+def _channels(email: str | None, smtp: str, ntfy: str | None) -> Channels:
     from urllib.parse import urlsplit
-
-    from jwtpizza.scenarios.stack import Channels
 
     host, _, port = smtp.rpartition(":")
     if not host or not port.isdigit():
@@ -272,12 +266,14 @@ def _channels(email: str | None, smtp: str, ntfy: str | None) -> Any:
             fail(f"--ntfy must be a topic URL like http://localhost:8080/jwt-pizza (got {ntfy!r})")
     if email is not None and "@" not in email:
         fail(f"--email must be an address (got {email!r})")
+    from jwtpizza.scenarios.stack import Channels
+
     return Channels(email=email, smtp=smtp, ntfy=ntfy)
 
 
 def _run_once(
     scenario: Scenario, mode: Literal["on", "off"], pace: float, autopilot: bool, person: bool,
-    reports: Path, say: Any, channels: Any,
+    reports: Path, say: Callable[[str], None], channels: Channels,
 ) -> Scorecard:  # fmt: skip
     from jwtpizza.scenarios.runner import run
 
