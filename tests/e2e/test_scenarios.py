@@ -1,6 +1,8 @@
 """Every scenario, end to end through the `jwtpizza` command, on autopilot at its CI speed:
 the verdict passes (expected alerts within their deadline, nothing lost or duplicated with
-resilience on, no page in noisy-alert), and the postmortem states the scorecard's figures.
+resilience on, no page in noisy-alert, one page for the fault's alert and one incident per
+fault, the real report's facts reproduced), and the postmortem states the scorecard's figures.
+`--resilience both` completes both halves.
 Bad input is one line; Ctrl-C ends the fault and leaves no process behind.
 
 The seven runs (six scenarios, and factory-outage with `--resilience both`) go two at a
@@ -95,6 +97,9 @@ def test_scenario_passes_on_autopilot(
         assert card["noise"] == [] and card["incident"] is None
         return
     assert all(a["outcome"] == "hit" for a in card["alerts"])
+    # One page for the fault's alert, one incident for the fault, and the report's own facts.
+    assert card["response"]["pages_for_fault"] == 1 and card["response"]["extra_incidents"] == []
+    assert all(fact["ok"] is not False for fact in card["facts"]), card["facts"]
     check_postmortem(card)
     if name == "unannounced-chaos":
         text = Path(card["postmortem"]).read_text()
@@ -103,6 +108,12 @@ def test_scenario_passes_on_autopilot(
         assert card["mtta"] is not None, result.stderr[-3000:]
         assert card["mtta"] >= load(name).responder.escalation_wait
         assert card["mttm"] is not None and card["mttm"] > card["mttd"] + card["mtta"]
+        # As in the report: an SMS, then a push to the same person, then the link ends it.
+        assert card["response"]["paged_by"] == ["sms", "push"]
+        assert card["response"]["ended_by"] == "link"
+    if name == "factory-outage":
+        assert card["response"]["ended_by"] == "itself"
+        assert abs(card["response"]["pending_to_firing"] - 60) <= 30
 
 
 def test_resilience_both_shows_the_original_outcome_beside_the_resilient_one(
@@ -111,6 +122,10 @@ def test_resilience_both_shows_the_original_outcome_beside_the_resilient_one(
     off, on = json.loads(runs["both"].stdout)
     assert (off["resilience"], on["resilience"]) == ("off", "on")
     assert off["failed"] > off["failed_by_design"] and off["queued"] == 0
+    # Both halves complete: the incident resolves with resilience off too, and, as in the
+    # report, every order placed during the outage failed.
+    assert off["verdict"] == "pass" and on["verdict"] == "pass", (off["problems"], on["problems"])
+    assert off["response"]["failed_share"] == 1.0 and off["incident_resolved"]
     assert on["queued"] > 0 and on["lost"] == 0 and on["duplicated"] == 0
 
 
@@ -121,6 +136,10 @@ def test_resilience_both_shows_the_original_outcome_beside_the_resilient_one(
         (["run", "factory-fail", "--speed", "0"], "error: --speed must be more than 0 (got 0)"),
         (["run", "factory-fail", "--resilience", "maybe"], "error: --resilience must be on"),
         (["run", "bad.yml"], "bad.yml: fault.kind: Input should be"),
+        (["run", "factory-fail", "--pager"], "error: No such option: --pager"),
+        (["run", "factory-fail", "--responder", "you"], "error: --responder must be sim or me"),
+        (["run", "factory-fail", "--responder", "me", "--autopilot"], "with --responder me, you"),
+        (["run", "factory-fail", "--ntfy", "pizza"], "error: --ntfy must be a topic URL"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:

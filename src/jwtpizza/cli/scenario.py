@@ -3,25 +3,62 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
+import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer._click.exceptions import UsageError
+from typer.core import TyperCommand, TyperGroup
 
 from jwtpizza.cli.errors import fail, readable_errors
 
 if TYPE_CHECKING:
     from jwtpizza.scenarios import Scenario, Scorecard
+    from jwtpizza.scenarios.stack import Channels
 
-app = typer.Typer(help="Replay the real incidents: list the scenarios, run one with a scorecard")
+
+def _one_line(error: UsageError, where: str) -> NoReturn:
+    fail(f"{error.format_message()} (see `jwtpizza scenario{where} --help`)", 2)
+
+
+class _OneLine(TyperCommand):
+    """A command whose bad option or argument is one line, as every other bad input."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:  # fmt: skip
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as error:
+            _one_line(error, f" {info_name}")
+
+
+class _OneLineGroup(TyperGroup):
+    """`scenario` itself: an unknown subcommand is one line too."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            _one_line(error, "")
+
+
+app = typer.Typer(
+    cls=_OneLineGroup,
+    help="Replay the real incidents: list the scenarios, run one with a scorecard",
+)
 console = Console()
+stderr = Console(stderr=True)
 
 
-@app.command("list")
+@app.command("list", cls=_OneLine)
 def list_scenarios() -> None:
     """The scenarios, with what each replays."""
     from jwtpizza.scenarios import ScenarioError, available, load
@@ -68,6 +105,8 @@ def _table(scenario: Scenario, cards: list[Scorecard]) -> Table:
             f"{c.alerts[i].outcome} {clock(c.alerts[i].fired_after)}" for c in cards
         ]))  # fmt: skip
     rows.append(("unexpected pages", [str(len(c.noise)) for c in cards]))
+    rows.append(("other incidents", [", ".join(c.response.extra_incidents) or "none"
+                                     for c in cards]))  # fmt: skip
     rows.append(("postmortem", [c.postmortem or "-" for c in cards]))
     rows.append(("verdict", [
         "PASS" if c.passed else "FAIL: " + "; ".join(c.problems) for c in cards
@@ -77,7 +116,74 @@ def _table(scenario: Scenario, cards: list[Scorecard]) -> Table:
     return table
 
 
-@app.command("run")
+@contextmanager
+def _only_session(name: str) -> Iterator[None]:
+    """One person's session per scenario on this data folder: a lock file held while it
+    runs (the system drops it with the process, however it ends)."""
+    from jwtpizza.settings import data_dir
+
+    path = data_dir() / f"scenario-{name}.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a")
+    except OSError as exc:
+        fail(f"cannot write the session lock {path} ({exc.strerror})")
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fail(f"scenario {name} already has a responder session on this data folder "
+                 f"(lock {path}); finish that one first")  # fmt: skip
+        yield
+
+
+async def _enter() -> None:
+    """Wait for Enter on a terminal; start at once when nobody types (a script, a test)."""
+    if sys.stdin.isatty():
+        await asyncio.to_thread(input, "Press Enter to start the clock. ")
+
+
+def _response_table(scenario: Scenario, cards: list[Scorecard]) -> Table:
+    """The responder's figures per run beside the report's (scenario time)."""
+    from jwtpizza.scenarios.scorecard import clock
+
+    report = scenario.report
+    who = "you" if cards[0].responder == "me" else "simulated"
+    table = Table("response", *(f"{who}, resilience {c.resilience}" for c in cards),
+                  "report / scenario file", title="The response")  # fmt: skip
+    seed_ack = report.ack_after if report and report.ack_after else scenario.responder.ack_after
+    lasted = clock(report.fault_lasted) if report and report.fault_lasted else "-"
+    ended = f"{lasted} ({report.ended_by})" if report and report.ended_by else lasted
+    rows = [
+        ("first page after the fault started", [clock(c.response.paged_after) for c in cards], "-"),
+        ("acknowledged after the first page",
+         [clock(c.response.ack_after_page) for c in cards], clock(seed_ack)),
+        ("report link followed after the start",
+         [clock(c.response.link_followed_after) for c in cards], "-"),
+        ("fault ended after the start", [
+            f"{clock(c.response.fault_ended_after)} ({c.response.ended_by or '-'})" for c in cards
+        ], ended),
+        ("incident resolved after the start",
+         [clock(c.response.resolved_after) for c in cards], "-"),
+        ("pages for the fault's alert", [str(c.response.pages_for_fault) for c in cards], "1"),
+        ("pages per incident", [
+            ", ".join(f"#{k}: {v}" for k, v in c.response.pages_per_incident.items()) or "-"
+            for c in cards
+        ], "1"),
+    ]  # fmt: skip
+    for label, values, seed in rows:
+        table.add_row(label, *values, seed)
+    for name in dict.fromkeys(f.name for c in cards for f in c.facts):
+        shown = [next((f for f in c.facts if f.name == name), None) for c in cards]
+        seed = next(f.report for f in shown if f is not None)
+        table.add_row(f"report vs replay: {name}", *(
+            "-" if f is None else f"{f.replay} {'' if f.ok is None else '✓' if f.ok else '✗'}"
+            for f in shown
+        ), seed)  # fmt: skip
+    return table
+
+
+@app.command("run", cls=_OneLine)
 def run_scenario(
     name: Annotated[str, typer.Argument(help="A scenario name (see `list`) or a .yml file")],
     speed: Annotated[
@@ -93,36 +199,86 @@ def run_scenario(
     reports: Annotated[Path, typer.Option(metavar="DIR", help="Where the postmortems go")] = Path(
         "incidentReports"
     ),
+    responder: Annotated[
+        str, typer.Option(metavar="sim|me", help="me: you respond (speed 1 unless --speed)")
+    ] = "sim",
+    email: Annotated[
+        str | None, typer.Option(metavar="ADDRESS", help="Also email pages (through --smtp)")
+    ] = None,
+    smtp: Annotated[
+        str, typer.Option(metavar="HOST:PORT", help="A local SMTP sink, plain SMTP")
+    ] = "localhost:1025",
+    ntfy: Annotated[
+        str | None, typer.Option(metavar="URL", help="Also push pages to this ntfy topic URL")
+    ] = None,
 ) -> None:
     """Bring a throwaway stack up, drive traffic, inject the fault on schedule, let detection,
     paging and the incident happen, end the fault, write the postmortem, print the scorecard.
+    With `--responder me` nobody is simulated: you are paged and respond from the console.
     Exit 0 when the verdict is a pass, 1 when it is not."""
     # The runner brings the whole stack in: imported here so `scenario --help` stays quick.
-    from jwtpizza.scenarios import ScenarioError, load, run
+    from jwtpizza.scenarios import ScenarioError, load
 
     with readable_errors():
         try:
             scenario = load(name)
         except ScenarioError as exc:
             fail(str(exc))
-        pace = scenario.ci_speed if speed is None else speed
+        if responder not in ("sim", "me"):
+            fail(f"--responder must be sim or me (got {responder!r})")
+        person = responder == "me"
+        if person and autopilot:
+            fail("--autopilot answers for the responder; with --responder me, you do")
+        pace = (1.0 if person else scenario.ci_speed) if speed is None else speed
         if not pace > 0:
             fail(f"--speed must be more than 0 (got {pace:g})")
         modes = _modes(resilience or scenario.resilience)
-        say = (lambda _line: None) if as_json else (lambda line: console.log(line))
-        cards = []
+        channels = _channels(email, smtp, ntfy)
+        # With --json the scorecard alone goes to stdout; a person still reads the run.
+        told = stderr if as_json else console
+        say = (lambda _line: None) if as_json and not person else (lambda line: told.log(line))
         try:
-            for mode in modes:
-                with tempfile.TemporaryDirectory(prefix="jwtpizza-scenario-") as folder:
-                    cards.append(asyncio.run(run(
-                        scenario, speed=pace, resilience=mode, autopilot=autopilot,
-                        folder=Path(folder), reports=reports.resolve(), say=say,
-                    )))  # fmt: skip
+            with _only_session(scenario.name) if person else nullcontext():
+                cards = [
+                    _run_once(scenario, mode, pace, autopilot, person, reports, say, channels)
+                    for mode in modes
+                ]
         except KeyboardInterrupt:
             fail("interrupted: the fault was ended and the stack stopped", code=130)
     if as_json:
         typer.echo(json.dumps([c.as_json() for c in cards], indent=2))
     else:
         console.print(_table(scenario, cards))
+        console.print(_response_table(scenario, cards))
     if not all(c.passed for c in cards):
         raise typer.Exit(1)
+
+
+def _channels(email: str | None, smtp: str, ntfy: str | None) -> Channels:
+    from urllib.parse import urlsplit
+
+    host, _, port = smtp.rpartition(":")
+    if not host or not port.isdigit():
+        fail(f"--smtp must be host:port (got {smtp!r})")
+    if ntfy is not None:
+        url = urlsplit(ntfy)
+        if url.scheme not in ("http", "https") or not url.netloc or not url.path.strip("/"):
+            fail(f"--ntfy must be a topic URL like http://localhost:8080/jwt-pizza (got {ntfy!r})")
+    if email is not None and "@" not in email:
+        fail(f"--email must be an address (got {email!r})")
+    from jwtpizza.scenarios.stack import Channels
+
+    return Channels(email=email, smtp=smtp, ntfy=ntfy)
+
+
+def _run_once(
+    scenario: Scenario, mode: Literal["on", "off"], pace: float, autopilot: bool, person: bool,
+    reports: Path, say: Callable[[str], None], channels: Channels,
+) -> Scorecard:  # fmt: skip
+    from jwtpizza.scenarios.runner import run
+
+    with tempfile.TemporaryDirectory(prefix="jwtpizza-scenario-") as folder:
+        return asyncio.run(run(
+            scenario, speed=pace, resilience=mode, autopilot=autopilot, folder=Path(folder),
+            reports=reports.resolve(), say=say, person=person, channels=channels, ready=_enter,
+        ))  # fmt: skip

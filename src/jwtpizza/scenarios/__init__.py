@@ -1,5 +1,10 @@
-"""Scenarios: the real incidents of DESIGN §1 replayed end to end in compressed time, each
-declared in a YAML file (files/), run on a throwaway stack, and judged by a scorecard."""
+"""Scenarios: the real incidents of the reports replayed end to end in compressed time, each
+declared in a YAML file (files/), run on a throwaway stack, and judged by a scorecard.
+
+`run` (the runner) brings the whole stack in, so it is imported only when asked for:
+`scenario list` and bad input stay quick."""
+
+from __future__ import annotations
 
 from typing import Any
 
@@ -14,8 +19,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """`run` on first use: the runner brings the whole stack in (web framework, ORM, every
-    component), which `jwtpizza scenario list` and the scenario files need none of."""
     if name == "run":
         from jwtpizza.scenarios.runner import run
 

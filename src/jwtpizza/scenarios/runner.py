@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,21 +15,20 @@ from typing import Any, Literal
 import httpx
 
 from jwtpizza.clock import ScaledClock
+from jwtpizza.scenarios.human import briefing, countdown
+from jwtpizza.scenarios.measure import measure, when
 from jwtpizza.scenarios.scorecard import AlertResult, Scorecard
 from jwtpizza.scenarios.spec import Scenario
-from jwtpizza.scenarios.stack import Stack, running_stack
+from jwtpizza.scenarios.stack import Channels, Stack, running_stack
 from jwtpizza.scenarios.timing import Timing
 from jwtpizza.traffic import OrderOutcome, TrafficConfig, run_traffic
 
 Say = Callable[[str], None]
+NO_CHANNELS = Channels()
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _when(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 async def inject(stack: Stack, scenario: Scenario, timing: Timing) -> None:
@@ -64,8 +63,8 @@ async def end_fault(stack: Stack, scenario: Scenario) -> None:
 
 
 async def _respond(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> None:
-    """The simulated person: `ack_after` after a page opened, acknowledges its incident (and
-    so its pages), or the page itself when no incident has opened, then runs their runbook on
+    """The simulated person: `ack_after` after the first page opened, acknowledges the open
+    incidents (and so their pages) and the pages still waiting, then runs their runbook on
     each incident they acknowledged, if they have one. Like a person, it tries again when ops
     does not answer (a slow or refused request under load)."""
     if scenario.responder.ack_by == "nobody":
@@ -106,28 +105,32 @@ async def _fix(stack: Stack, scenario: Scenario, incident_id: int, say: Say) -> 
 
 
 async def _acknowledge_due(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -> list[int]:
-    """Acknowledge what is due; the incidents acknowledged."""
+    """`ack_after` after the first page opened, the person is on it: from then on they
+    acknowledge each open incident and each page still waiting (a page that resolved before
+    they looked needs no answer, its incident still does); the incidents acknowledged."""
     who = scenario.responder
+    pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
+    first = min((when(page["createdAt"]) for page in pages), default=None)
+    if first is None or _now() < first + timedelta(seconds=timing.wall(who.ack_after)):
+        return []
     acknowledged = []
-    for page in await stack.get(f"{stack.ops_url}/api/ops/pages"):
-        due = _when(page["createdAt"]) + timedelta(seconds=timing.wall(who.ack_after))
-        if page["status"] != "triggered" or _now() < due:
-            continue
-        open_incidents = [i for i in await _incidents(stack) if i["ackedAt"] is None
-                          and i["status"] in ("active", "mitigated")]  # fmt: skip
-        for incident in open_incidents:
-            response = await stack.http.post(
-                f"{stack.ops_url}/api/ops/incidents/{incident['id']}/ack",
-                headers=stack.admin(),
-            )
-            if _acknowledged(response):
-                acknowledged.append(incident["id"])
+    open_incidents = [i for i in await _incidents(stack) if i["ackedAt"] is None
+                      and i["status"] in ("active", "mitigated")]  # fmt: skip
+    for incident in open_incidents:
+        response = await stack.http.post(
+            f"{stack.ops_url}/api/ops/incidents/{incident['id']}/ack", headers=stack.admin()
+        )
+        if _acknowledged(response):
+            acknowledged.append(incident["id"])
             say(f"{who.ack_by} acknowledged incident {incident['id']}")
+    for page in pages:
+        if page["status"] != "triggered":
+            continue
         response = await stack.http.post(
             f"{stack.ops_url}/api/ops/pages/{page['id']}/ack", headers=stack.admin()
         )
-        _acknowledged(response)
-        say(f"{who.ack_by} acknowledged page {page['id']}: {page['title']}")
+        if _acknowledged(response):
+            say(f"{who.ack_by} acknowledged page {page['id']}: {page['title']}")
     return acknowledged
 
 
@@ -160,6 +163,10 @@ async def _settled(stack: Stack, scenario: Scenario) -> bool:
     return True
 
 
+async def _nothing() -> None:
+    return None
+
+
 async def run(
     scenario: Scenario,
     *,
@@ -169,27 +176,39 @@ async def run(
     folder: Path,
     reports: Path,
     say: Say = lambda _line: None,
+    person: bool = False,
+    channels: Channels = NO_CHANNELS,
+    ready: Callable[[], Awaitable[None]] = _nothing,
 ) -> Scorecard:
-    """One run of the scenario, start to scorecard."""
+    """One run of the scenario, start to scorecard. With `person`, nobody is simulated: the
+    run prints what to open, awaits `ready`, then counts down while the person responds."""
     timing = Timing(speed)
-    card = Scorecard(scenario=scenario.name, speed=speed, resilience=resilience)
-    started = time.monotonic()
+    card = Scorecard(scenario=scenario.name, speed=speed, resilience=resilience,
+                     responder="me" if person else "sim")  # fmt: skip
     by_hand = scenario.responder.runbook is not None
-    if autopilot and by_hand:
+    if autopilot and by_hand and not person:
         say(f"autopilot off: in this story {scenario.responder.ack_by} runs runbook "
             f"{scenario.responder.runbook} by hand")  # fmt: skip
     async with running_stack(
-        folder, timing, resilient=resilience == "on", autopilot=autopilot and not by_hand,
-        responder=scenario.responder,
+        folder, timing, scenario, resilient=resilience == "on",
+        autopilot=autopilot and not (by_hand or person), channels=channels,
     ) as stack:  # fmt: skip
         say(f"stack up: service {stack.service_url}, factory {stack.factory_url}, "
             f"ops {stack.ops_url}")  # fmt: skip
+        if person:
+            for line in briefing(stack, scenario, timing, channels):
+                say(line)
+            await ready()
+        started = time.monotonic()
         traffic = run_traffic(
             TrafficConfig(target=stack.service_url, factory=stack.factory_url,
                           rate=scenario.traffic_rate, seed=1, respond_async=True),
             clock=ScaledClock(speed),
         )  # fmt: skip
-        responder = asyncio.create_task(_respond(stack, scenario, timing, say))
+        responder = asyncio.create_task(
+            countdown(stack, scenario, timing, say) if person
+            else _respond(stack, scenario, timing, say)
+        )  # fmt: skip
         fault_start: datetime | None = None
         try:
             await asyncio.sleep(timing.wall(scenario.fault.start))
@@ -218,7 +237,7 @@ async def run(
             await asyncio.gather(responder, return_exceptions=True)
             await end_fault(stack, scenario)
             traffic.stop()
-    card.wall_seconds = time.monotonic() - started
+        card.wall_seconds = time.monotonic() - started
     card.judge(scenario)
     return card
 
@@ -235,8 +254,8 @@ async def _score(
                                 if a["state"] == "firing"})  # fmt: skip
     firing: dict[str, datetime] = {}
     for event in sorted(history, key=lambda e: e["at"]):
-        if event["state"] == "firing" and _when(event["at"]) >= since:
-            firing.setdefault(event["rule"], _when(event["at"]))
+        if event["state"] == "firing" and when(event["at"]) >= since:
+            firing.setdefault(event["rule"], when(event["at"]))
     card.alerts = [
         AlertResult(
             a.name, a.within,
@@ -251,6 +270,8 @@ async def _score(
         p["title"] for p in pages
         if not scenario.criteria.pages or not any(name in p["groupKey"] for name in known)
     ]  # fmt: skip
+    if fault_start is not None:
+        card.response = await measure(stack, scenario, timing, fault_start)
     ledger = await stack.get(
         f"{stack.service_url}/api/order/stats", **{"from": run_start.isoformat()}
     )

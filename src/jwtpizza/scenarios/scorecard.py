@@ -1,5 +1,7 @@
 """The scorecard of one run: times from the true fault start (scenario time), the order
-ledger, each expected alert hit, late or missed, unexpected pages, and the verdict."""
+ledger, each expected alert hit, late or missed, unexpected pages, pages per fault and per
+incident, the responder's response, the real report's facts beside the replay's, and the
+verdict."""
 
 from __future__ import annotations
 
@@ -9,6 +11,35 @@ from typing import Any, Literal
 from jwtpizza.scenarios.spec import Scenario
 
 AlertOutcome = Literal["hit", "late", "missed"]
+SCRAPE = 15.0  # the scrape and evaluation interval, scenario seconds (timing.SCRAPE)
+
+
+@dataclass
+class Response:
+    """What the responder did and what paged (scenario seconds; see measure.py)."""
+
+    paged_after: float | None = None  # the fault's start to its first page
+    ack_after_page: float | None = None  # that page to its acknowledgement
+    link_followed_after: float | None = None  # the fault's start to the report link followed
+    fault_ended_after: float | None = None
+    ended_by: str | None = None  # link, itself, the scenario (time up)
+    resolved_after: float | None = None  # the fault's start to the first incident resolved
+    pending_to_firing: float | None = None  # the first expected alert
+    paged_by: list[str] = field(default_factory=list)  # the acknowledger's contacts, in order
+    pages_for_fault: int = 0  # pages carrying the fault's expected alerts
+    pages_per_incident: dict[int, int] = field(default_factory=dict)
+    extra_incidents: list[str] = field(default_factory=list)  # after the first one
+    failed_share: float | None = None  # of the orders placed while the fault was on
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact of the real report beside the replay's; `ok` None: printed, not checked."""
+
+    name: str
+    report: str
+    replay: str
+    ok: bool | None
 
 
 @dataclass
@@ -47,6 +78,9 @@ class Scorecard:
     incident: int | None = None
     incident_resolved: bool = False
     postmortem: str | None = None  # the file written
+    responder: Literal["sim", "me"] = "sim"  # the simulated responder, or a person
+    response: Response = field(default_factory=Response)
+    facts: list[Fact] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def judge(self, scenario: Scenario) -> None:
@@ -71,6 +105,19 @@ class Scorecard:
             self.problems.append(f"no incident opened and resolved{firing}")
         if c.incident and self.postmortem is None:
             self.problems.append("no postmortem written")
+        self.problems += self._paging_problems(scenario)
+        self.facts = facts(scenario, self)
+        self.problems += [f"report vs replay: {f.name} {f.replay} (report: {f.report})"
+                          for f in self.facts if f.ok is False]  # fmt: skip
+
+    def _paging_problems(self, scenario: Scenario) -> list[str]:
+        """One page per fault for its alert, and one incident per fault."""
+        found = []
+        pages = self.response.pages_for_fault
+        if scenario.criteria.incident and scenario.expect and pages != 1:
+            found.append(f"the fault's alert paged {pages} times (once expected)")
+        found += [f"{extra}: one fault, one incident" for extra in self.response.extra_incidents]
+        return found
 
     @property
     def passed(self) -> bool:
@@ -79,8 +126,49 @@ class Scorecard:
     def as_json(self) -> dict[str, Any]:
         body = asdict(self)
         body["alerts"] = [dict(asdict(a), outcome=a.outcome) for a in self.alerts]
+        body["response"]["pages_per_incident"] = {
+            str(k): v for k, v in self.response.pages_per_incident.items()
+        }
         body["verdict"] = "pass" if self.passed else "fail"
         return body
+
+
+def facts(scenario: Scenario, card: Scorecard) -> list[Fact]:
+    """The report's facts beside the replay's; checked where the replay can reproduce them
+    (the person's own acknowledgement is theirs, printed but not judged)."""
+    report, got = scenario.report, card.response
+    if report is None:
+        return []
+    found = []
+    slack = 2 * max(SCRAPE, card.speed * 0.5)  # two evaluations, in scenario seconds
+    if report.pending_for is not None:
+        gap = got.pending_to_firing
+        found.append(Fact("pending, then firing after", clock(report.pending_for), clock(gap),
+                          gap is not None and abs(gap - report.pending_for) <= slack))  # fmt: skip
+    if report.paged_by is not None:
+        same = got.paged_by == report.paged_by
+        found.append(Fact("paged by", " then ".join(report.paged_by),
+                          " then ".join(got.paged_by) or "-", same))  # fmt: skip
+    if report.ack_after is not None:
+        ack, want = got.ack_after_page, report.ack_after
+        near = ack is not None and abs(ack - want) <= max(slack, 0.25 * want)
+        found.append(Fact("acknowledged after the first page", clock(want), clock(ack),
+                          None if card.responder == "me" else near))  # fmt: skip
+    if report.ended_by is not None:
+        found.append(Fact("fault ended by", report.ended_by, got.ended_by or "-",
+                          got.ended_by == report.ended_by))  # fmt: skip
+    if report.fault_lasted is not None:
+        found.append(Fact("fault lasted", clock(report.fault_lasted),
+                          clock(got.fault_ended_after), None))  # fmt: skip
+    if report.failed_share_off is not None and card.resilience == "off":
+        share, want = got.failed_share, report.failed_share_off
+        found.append(Fact("orders failed during the fault", percent(want), percent(share),
+                          share is not None and share >= want))  # fmt: skip
+    return found
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
 
 
 def clock(value: float | None) -> str:

@@ -55,12 +55,18 @@ class Fault(_Strict):
     duration: Duration | None = None
 
 
+Contact = Literal["phone", "sms", "push"]
+
+
 class Responder(_Strict):
     """The simulated person: who acknowledges the page, and how long after it opened."""
 
     ack_by: Literal["primary", "secondary", "nobody"] = "primary"
     ack_after: Duration = 30.0
-    escalation_wait: Duration = 5 * 60.0  # primary -> secondary -> team
+    escalation_wait: Duration = 5 * 60.0  # between the steps: primary -> secondary -> team
+    # How the primary is reached, one escalation step each (an SMS, then a push to the same
+    # person, as in the unannounced-chaos report), before the secondary.
+    contacts: list[Contact] = Field(default=["phone"], min_length=1, max_length=2)
     # The runbook this person runs by hand once they have acknowledged the incident. A story
     # whose fix comes from a person, after the acknowledgement, runs with autopilot off:
     # automation would fix it at the first alert, before anyone could acknowledge anything.
@@ -82,6 +88,22 @@ class Criteria(_Strict):
     incident: bool = True  # an incident opens and resolves
 
 
+class Report(_Strict):
+    """The real incident report's own facts (DESIGN §1), printed beside the replay's; each
+    given is checked where the model reproduces it."""
+
+    source: str  # which report: its date or file
+    # The alert's pending period before it fired (the report's Grafana rule): the replay's
+    # copy of the expected alert waits as long, so it is pending, then firing, as apart.
+    pending_for: Duration | None = None
+    paged_by: list[Contact] | None = None  # the acknowledger's notifications, in order
+    ack_after: Duration | None = None  # the first page to its acknowledgement
+    ended_by: Literal["link", "itself"] | None = None  # the report link, or its own end
+    fault_lasted: Duration | None = None  # printed only: a person's pace sets it
+    # The share of orders placed during the fault that failed with resilience off.
+    failed_share_off: float | None = Field(default=None, ge=0, le=1)
+
+
 class Scenario(_Strict):
     name: str
     title: str
@@ -95,6 +117,7 @@ class Scenario(_Strict):
     expect: list[ExpectedAlert] = Field(default_factory=list)
     allowed_alerts: list[str] = Field(default_factory=list)  # may fire without being noise
     criteria: Criteria = Criteria()
+    report: Report | None = None
     ci_speed: float = Field(default=20.0, gt=0)
 
 
@@ -124,6 +147,9 @@ def load_file(path: Path) -> Scenario:
         raise ScenarioError(f"{path}: fault.type: a chaos fault names its chaos type")
     if scenario.fault.start >= scenario.run_for:
         raise ScenarioError(f"{path}: fault.start: the fault must start before run_for ends")
+    report = scenario.report
+    if report is not None and report.pending_for is not None and not scenario.expect:
+        raise ScenarioError(f"{path}: report.pending_for: no expected alert to wait on")
     runbook = scenario.responder.runbook
     if runbook is not None and scenario.responder.ack_by == "nobody":
         raise ScenarioError(f"{path}: responder.runbook: nobody acknowledges, so nobody runs it")

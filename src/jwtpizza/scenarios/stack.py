@@ -15,9 +15,11 @@ from contextlib import asynccontextmanager, closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import uvicorn
+import yaml
 from fastapi import FastAPI
 from pydantic import SecretStr
 
@@ -30,7 +32,7 @@ from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.settings import DEFAULT_RULES_DIR, OpsSettings, ScrapeTarget
-from jwtpizza.scenarios.spec import Responder
+from jwtpizza.scenarios.spec import Responder, Scenario
 from jwtpizza.scenarios.timing import Timing
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.resilience import ResilienceSettings
@@ -53,8 +55,39 @@ def free_port() -> int:
         return port
 
 
-def notify_yaml(timing: Timing) -> str:
+@dataclass(frozen=True)
+class Channels:
+    """Where a person's pages go besides ops's console (its log and the terminal): an email
+    through a local SMTP sink, a push to an ntfy topic; what ops's notify already sends."""
+
+    email: str | None = None
+    smtp: str = "localhost:1025"  # host:port, plain SMTP (a local sink takes no TLS)
+    ntfy: str | None = None  # the topic's URL: http://localhost:8080/jwt-pizza
+
+    def integrations(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"console_configs": [{}]}
+        if self.email:
+            found["email_configs"] = [{"to": self.email, "from": "scenario@jwtpizza.local",
+                                       "smarthost": self.smtp, "require_tls": False}]  # fmt: skip
+        if self.ntfy:
+            url = urlsplit(self.ntfy)
+            found["ntfy_configs"] = [{"url": f"{url.scheme}://{url.netloc}",
+                                      "topic": url.path.strip("/")}]  # fmt: skip
+        return found
+
+
+def _receivers(responder: Responder) -> list[str]:
+    """The receivers a person is reached by: the primary's contacts, the secondary, the team."""
+    return [f"primary-{c}" for c in responder.contacts] + ["secondary-phone", "team-room"]
+
+
+def notify_yaml(timing: Timing, responder: Responder, channels: Channels) -> str:
     wait = round(1000 * timing.wall(5))
+    people = yaml.safe_dump(
+        [{"name": name, **channels.integrations()} for name in _receivers(responder)],
+        default_flow_style=None, width=1000,
+    )  # fmt: skip
+    people = "\n".join(f"  {line}" for line in people.splitlines())
     return f"""
 route:
   receiver: console
@@ -71,20 +104,27 @@ receivers:
   - {{name: console, console_configs: [{{}}]}}
   - {{name: pager, oncall_configs: [{{policy: default}}]}}
   - {{name: pager-primary, oncall_configs: [{{policy: primary-only}}]}}
-  - {{name: primary-phone, console_configs: [{{}}]}}
-  - {{name: secondary-phone, console_configs: [{{}}]}}
-  - {{name: team-room, console_configs: [{{}}]}}
+{people}
 """
 
 
 def oncall_yaml(timing: Timing, responder: Responder) -> str:
+    """Primary and secondary on call; the default policy reaches the primary by each of their
+    contacts in turn (a second contact is a team of one named after the person, so the page
+    records the same person twice), then the secondary, then the team."""
     wait = round(1000 * timing.wall(responder.escalation_wait))
+    first, *more = responder.contacts
+    steps = [f"      - {{notify: {{schedule: primary}}, wait: {wait}ms}}"]
+    steps += [f"      - {{notify: {{team: primary}}, wait: {wait}ms}}" for _ in more]
+    teams = [f"  - {{name: primary, members: [primary], receiver: primary-{c}}}" for c in more]
+    newline = "\n"
     return f"""
 users:
-  - {{name: primary, receiver: primary-phone}}
+  - {{name: primary, receiver: primary-{first}}}
   - {{name: secondary, receiver: secondary-phone}}
 teams:
   - {{name: devops, members: [primary, secondary], receiver: team-room}}
+{newline.join(teams)}
 schedules:
   - name: primary
     layers: [{{users: [primary], start: 2020-01-06T00:00:00Z, shift: 7d}}]
@@ -93,7 +133,7 @@ schedules:
 escalation_policies:
   - name: default
     steps:
-      - {{notify: {{schedule: primary}}, wait: {wait}ms}}
+{newline.join(steps)}
       - {{notify: {{schedule: secondary}}, wait: {wait}ms}}
       - {{notify: {{team: devops}}}}
   - name: primary-only
@@ -146,21 +186,49 @@ async def _prepare(service: ServiceSettings, factory: FactorySettings) -> tuple[
     return vendor_key, admin_key
 
 
-def _rules(folder: Path, timing: Timing) -> list[str]:
+def _pending(text: str, pending_for: dict[str, float]) -> str:
+    """The rule file with the named alerts' `for` replaced (in scenario seconds)."""
+    if not pending_for:
+        return text
+    data: dict[str, Any] = yaml.safe_load(text)
+    for group in data.get("groups", []):
+        for rule in group.get("rules", []):
+            if rule.get("alert") in pending_for:
+                rule["for"] = f"{pending_for[rule['alert']]:g}s"
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def _rules(folder: Path, timing: Timing, pending_for: dict[str, float]) -> list[str]:
     files = []
     for path in sorted(DEFAULT_RULES_DIR.glob("*.yml")):
         target = folder / "rules" / path.name
         target.parent.mkdir(exist_ok=True)
-        target.write_text(timing.rules(path.read_text(), drop=UNCOMPRESSED))
+        text = _pending(path.read_text(), pending_for)
+        target.write_text(timing.rules(text, drop=UNCOMPRESSED))
         files.append(str(target))
     return files
 
 
+def _pending_for(scenario: Scenario) -> dict[str, float]:
+    """The report's pending period, for the alert the scenario expects first."""
+    report = scenario.report
+    if report is None or report.pending_for is None or not scenario.expect:
+        return {}
+    return {scenario.expect[0].name: report.pending_for}
+
+
 @asynccontextmanager
 async def running_stack(
-    folder: Path, timing: Timing, *, resilient: bool, autopilot: bool, responder: Responder
+    folder: Path,
+    timing: Timing,
+    scenario: Scenario,
+    *,
+    resilient: bool,
+    autopilot: bool,
+    channels: Channels,
 ) -> AsyncIterator[Stack]:
     """Start the three components, wait until each answers, and stop them on the way out."""
+    responder = scenario.responder
     ports = {name: free_port() for name in ("service", "factory", "ops")}
     url = {name: f"http://{HOST}:{port}" for name, port in ports.items()}
     sqlite = {name: f"sqlite+aiosqlite:///{folder / f'{name}.db'}" for name in ports}
@@ -175,7 +243,7 @@ async def running_stack(
         integrity_check_seconds=timing.wall(60.0), bcrypt_rounds=4,
         resilience=ResilienceSettings() if resilient else ResilienceSettings.fragile(),
     )  # fmt: skip
-    (folder / "notify.yml").write_text(notify_yaml(timing))
+    (folder / "notify.yml").write_text(notify_yaml(timing, responder, channels))
     (folder / "oncall.yml").write_text(oncall_yaml(timing, responder))
     ops_app = create_ops(
         OpsSettings(
@@ -187,7 +255,7 @@ async def running_stack(
                 ScrapeTarget(job="jwt-pizza-factory", url=f"{url['factory']}/metrics",
                              labels={"component": "factory"}),
             ],
-            rule_files=_rules(folder, timing),
+            rule_files=_rules(folder, timing, _pending_for(scenario)),
             scrape_interval_seconds=timing.interval, evaluation_interval_seconds=timing.interval,
             scrape_timeout_seconds=max(1.0, timing.interval),
         ),

@@ -31,6 +31,16 @@ def test_the_six_incidents_ship_and_load() -> None:
     assert outage.fault.duration == 12 * 60 and outage.fault.type == "outage"
     assert load("unannounced-chaos").responder.ack_after == 90
     assert load("unannounced-chaos").responder.runbook == "FactoryChaosErrors"
+    # The reports' own facts: SMS then push to one person, acknowledged after 1.5 min, the
+    # link ends it; the outage pending a minute before firing, ending by itself, every order
+    # failing without resilience.
+    unannounced = load("unannounced-chaos")
+    assert unannounced.responder.contacts == ["sms", "push"]
+    assert unannounced.report is not None and unannounced.report.paged_by == ["sms", "push"]
+    assert unannounced.report.ack_after == 90 and unannounced.report.ended_by == "link"
+    report = outage.report
+    assert report is not None and report.pending_for == 60 and report.ended_by == "itself"
+    assert report.failed_share_off == 1.0
     assert load("factory-auth").fault.duration == 50 * 60
     assert not load("noisy-alert").criteria.pages
 
@@ -70,6 +80,22 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
         (
             lambda t: t + "responder: {ack_by: nobody, runbook: FactoryChaosErrors}\n",
             "responder.runbook: nobody acknowledges, so nobody runs it",
+        ),
+        (
+            lambda t: t + "responder: {contacts: [sms, pigeon]}\n",
+            "responder.contacts.1: Input should be 'phone', 'sms' or 'push'",
+        ),
+        (
+            lambda t: t + "responder: {contacts: [sms, push, sms]}\n",
+            "responder.contacts: List should have at most 2 items",
+        ),
+        (
+            lambda t: t + "report: {source: a report, ended_by: magic}\n",
+            "report.ended_by: Input should be 'link' or 'itself'",
+        ),
+        (
+            lambda t: t.split("expect:")[0] + "report: {source: a report, pending_for: 1m}\n",
+            "report.pending_for: no expected alert to wait on",
         ),
     ],
 )

@@ -53,6 +53,9 @@ class IntegrityCheck(_Params):
 
 class StatusUpdate(_Params):
     text: str = Field(min_length=1, max_length=2000)
+    # Posted instead when the service runs without its order queue (the original's fragile
+    # mode), where orders fail rather than wait: the update must not promise a queue.
+    without_queue: str | None = Field(default=None, min_length=1, max_length=2000)
 
 
 # Every step a runbook may name, with the parameters it takes.

@@ -71,11 +71,14 @@ async def follow_report_link(run: Run, _step: Step) -> Outcome:
 
 async def post_status_update(run: Run, step: Step) -> Outcome:
     assert isinstance(step.params, StatusUpdate)
+    text = step.params.text
+    if step.params.without_queue is not None and not queue_exported(run):
+        text = step.params.without_queue
     async with run.desk.db.writer() as session:
         incident = await incidents.get(session=session, incident_id=run.incident_id)
-        await incidents.note(session=session, incident=incident, text=step.params.text,
+        await incidents.note(session=session, incident=incident, text=text,
                              by=run.by, now=run.desk.clock.now(), public=True)  # fmt: skip
-    return Outcome(True, f"posted a status update: {step.params.text}")
+    return Outcome(True, f"posted a status update: {text}")
 
 
 async def alerts_resolved(run: Run) -> bool:
@@ -91,6 +94,12 @@ async def wait_alerts_resolved(run: Run, _step: Step) -> Outcome:
     return Outcome(False, "the incident's alerts did not resolve by the deadline")
 
 
+def queue_exported(run: Run) -> bool:
+    """Whether any scraped component exports `queue_depth` samples. A service with its queue
+    turned off (the original's fragile mode) exports none: nothing can wait in it."""
+    return next(run.desk.samples.select("queue_depth"), None) is not None
+
+
 def queue_depth(run: Run) -> float | None:
     """The summed latest `queue_depth` of the scraped components, if any was scraped."""
     t = now_ms(run.desk.clock)
@@ -100,9 +109,7 @@ def queue_depth(run: Run) -> float | None:
 
 
 async def wait_queue_drained(run: Run, _step: Step) -> Outcome:
-    # A service with its queue turned off (the original's fragile mode) exports no
-    # queue_depth at all: nothing can be waiting in it.
-    if not run.desk.samples.select("queue_depth"):
+    if not queue_exported(run):
         return Outcome(True, "no order queue is exported (resilience off): nothing waits in it")
 
     async def drained() -> bool:

@@ -34,9 +34,9 @@ def world_with_a_report_link(ops_time: datetime) -> IncidentWorld:
     return world
 
 
-async def open_incident(ops: IncidentOps) -> int:
+async def open_incident(ops: IncidentOps, rule: str = RULE) -> int:
     t = ops.clock.now()
-    await ops.context.bus.publish(transition(RULE, AlertState.FIRING, t))
+    await ops.context.bus.publish(transition(rule, AlertState.FIRING, t))
     listed = (await ops.client.get("/api/ops/incidents", headers=ops.admin())).json()
     return int(listed[0]["id"])
 
@@ -147,3 +147,29 @@ async def test_acknowledging_the_incident_acknowledges_its_pages(
     await ops.desk.tick()
     kinds = [e["kind"] for e in await timeline(ops, n) if e["source"] == "page"]
     assert kinds[-1] == "page-ack" and "page" in kinds
+
+
+@pytest.mark.parametrize("queue", [True, False])
+async def test_an_outage_runbook_tells_the_truth_with_and_without_the_order_queue(
+    make_incident_ops: MakeIncidentOps, queue: bool
+) -> None:
+    """With resilience off the service exports no `queue_depth`: the status updates say
+    that orders fail (not that they are queued), and the runbook still runs to its end."""
+    ops = await make_incident_ops(IncidentWorld())
+    if queue:
+        labels = (("__name__", "queue_depth"), ("queue", "orders"))
+        ops.desk.samples.add(labels, int(ops.clock.now().timestamp() * 1000), 0.0)
+    n = await open_incident(ops, "FactoryUnreachable")
+    resolved = transition(
+        "FactoryUnreachable", AlertState.RESOLVED, ops.clock.now(), previous=AlertState.FIRING
+    )
+    await ops.context.bus.publish(resolved)
+    ran = await ops.client.post(f"/api/ops/incidents/{n}/runbooks/FactoryUnreachable",
+                                headers=ops.admin())  # fmt: skip
+    assert ran.status_code == 200, ran.text
+    assert ran.json()["cleared"] is True
+    steps = [e["text"] for e in await timeline(ops, n) if e["kind"] == "runbook-step"]
+    assert len(steps) == 4 and all(" done: " in text for text in steps), steps
+    said = " ".join(steps)
+    assert ("Your orders are queued" in said) is queue
+    assert ("orders cannot be made" in said) is not queue
