@@ -13,6 +13,7 @@ import typer
 
 from jwtpizza.cli.errors import fail
 from jwtpizza.cli.ops_api import DEFAULT_URL, TokenOption, UrlOption, ops_request
+from jwtpizza.cli.review import review as review_report
 
 app = typer.Typer(help="Incidents: declare, act on, and write their postmortems.",
                   no_args_is_help=True)  # fmt: skip
@@ -125,3 +126,6 @@ def runbook(
     if result["escalated"]:
         fail(f"runbook {name} did not clear its alerts by its deadline: a person was paged")
     typer.echo(f"runbook {name}: alerts cleared")
+
+
+app.command("review")(review_report)

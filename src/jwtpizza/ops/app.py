@@ -38,6 +38,7 @@ from jwtpizza.ops.oncall.paging import Paging, build_paging
 from jwtpizza.ops.oncall.router import router as oncall_router
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.probes import OrderProbe, ProbeSettings, probe_loop
+from jwtpizza.ops.reviews.router import router as reviews_router
 from jwtpizza.ops.rules.router import router as rules_router
 from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.runbooks import runner as runbooks
@@ -200,7 +201,7 @@ def create_app(
     app.include_router(incidents_router)
     app.include_router(runbooks_router)
     app.include_router(statuspage_router)
-    for router in (silences_router, oncall_router, intake_router):
+    for router in (silences_router, oncall_router, intake_router, reviews_router):
         app.include_router(router)
     install_edge(
         app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
