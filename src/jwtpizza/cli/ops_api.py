@@ -19,8 +19,11 @@ UrlOption = Annotated[str, typer.Option("--url", help="the ops component's base 
 TokenOption = Annotated[str | None, typer.Option(help="admin token (or JWTPIZZA_TOKEN)")]
 
 
-def ops_request(method: str, path: str, *, url: str, token: str | None, **kw: Any) -> Any:
-    """The JSON answer of `method path` on ops, or exit 1 with the server's message."""
+def ops_request(
+    method: str, path: str, *, url: str, token: str | None, text: bool = False, **kw: Any
+) -> Any:
+    """The JSON answer of `method path` on ops (its text with `text`), or exit 1 with the
+    server's message."""
     bearer = token or os.environ.get("JWTPIZZA_TOKEN")
     if not bearer:
         fail("give --token or set JWTPIZZA_TOKEN (an admin token of the pizza service)")
@@ -38,4 +41,4 @@ def ops_request(method: str, path: str, *, url: str, token: str | None, **kw: An
         except ValueError:
             message = response.text
         fail(f"{message} (HTTP {response.status_code})")
-    return response.json()
+    return response.text if text else response.json()

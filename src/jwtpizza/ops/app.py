@@ -18,6 +18,7 @@ from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
 from jwtpizza.edge import install_edge, install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
+from jwtpizza.ops.actions.router import router as actions_router
 from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.alerts.history import record_transitions
@@ -201,7 +202,7 @@ def create_app(
     app.include_router(incidents_router)
     app.include_router(runbooks_router)
     app.include_router(statuspage_router)
-    for router in (silences_router, oncall_router, intake_router, reviews_router):
+    for router in (silences_router, oncall_router, intake_router, reviews_router, actions_router):
         app.include_router(router)
     install_edge(
         app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
