@@ -7,7 +7,16 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from jwtpizza.web.console import alerts, incidents, logs, overview, reviews, session, team
+from jwtpizza.web.console import (
+    actions,
+    alerts,
+    incidents,
+    logs,
+    overview,
+    reviews,
+    session,
+    team,
+)
 from jwtpizza.web.console.page import Login, SignInNeeded, render_problem
 from jwtpizza.web.pages import install_pages
 
@@ -23,5 +32,5 @@ def install_console(app: FastAPI, *, version: str, login: Login) -> None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     app.add_exception_handler(SignInNeeded, sign_in)
-    for area in (session, overview, alerts, logs, reviews, incidents, team):
+    for area in (session, overview, alerts, logs, reviews, actions, incidents, team):
         app.include_router(area.router)
