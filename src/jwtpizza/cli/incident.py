@@ -13,6 +13,7 @@ import typer
 
 from jwtpizza.cli.errors import fail
 from jwtpizza.cli.ops_api import DEFAULT_URL, TokenOption, UrlOption, ops_request
+from jwtpizza.cli.progress import stats
 from jwtpizza.cli.review import review as review_report
 
 app = typer.Typer(help="Incidents: declare, act on, and write their postmortems.",
@@ -129,3 +130,4 @@ def runbook(
 
 
 app.command("review")(review_report)
+app.command("stats")(stats)

@@ -39,6 +39,7 @@ from jwtpizza.ops.oncall.paging import Paging, build_paging
 from jwtpizza.ops.oncall.router import router as oncall_router
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.probes import OrderProbe, ProbeSettings, probe_loop
+from jwtpizza.ops.progress.router import router as stats_router
 from jwtpizza.ops.reviews.router import router as reviews_router
 from jwtpizza.ops.rules.router import router as rules_router
 from jwtpizza.ops.rules.service import RuleManager
@@ -202,7 +203,8 @@ def create_app(
     app.include_router(incidents_router)
     app.include_router(runbooks_router)
     app.include_router(statuspage_router)
-    for router in (silences_router, oncall_router, intake_router, reviews_router, actions_router):
+    learning = (reviews_router, actions_router, stats_router)
+    for router in (silences_router, oncall_router, intake_router, *learning):
         app.include_router(router)
     install_edge(
         app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes

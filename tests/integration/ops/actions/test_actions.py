@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app as cli
-from jwtpizza.ops.app import create_app
-from tests.e2e.support import free_port, serving
 from tests.unit.ops.reviews.records import at, example
 
 from ..incidents.conftest import IncidentOps
-from ..incidents.kit import FACTORY, IncidentWorld, incident_settings, ledger_json
-from ..ops_kit import ADMIN_TOKEN, ops_settings
+from ..incidents.kit import ledger_json
+from ..ops_kit import ADMIN_TOKEN
 from ..reviews.conftest import OpsAt
 from ..reviews.test_reviews_api import Recorded, record
 
@@ -62,16 +57,6 @@ async def test_bad_input_is_a_clear_4xx(ops_at: OpsAt) -> None:
     assert unknown["message"] == "unknown action item 7"
     bad = await call(ops, "POST", "/api/ops/actions", 400, json={"title": "x", "priority": "asap"})
     assert "priority" in bad["message"]
-
-
-@pytest.fixture
-def ops_url(tmp_path: Path) -> Iterator[str]:
-    app = create_app(
-        ops_settings(tmp_path, factory_url=FACTORY), http_transport=IncidentWorld().transport(),
-        start_loops=False, incidents=incident_settings(),
-    )  # fmt: skip
-    with serving(app, free_port()) as url:
-        yield url
 
 
 def run(ops_url: str, *args: str) -> tuple[int, str]:

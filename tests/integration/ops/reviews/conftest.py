@@ -1,8 +1,9 @@
-"""An ops app on a fresh SQLite file whose clock starts at a given moment (a report's day)."""
+"""An ops app on a fresh SQLite file whose clock starts at a given moment (a report's day),
+and one served on a loopback port for the CLI."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from jwtpizza.clock import FakeClock
 from jwtpizza.ops.app import create_app
+from tests.e2e.support import free_port, serving
 
 from ..incidents.conftest import IncidentOps
 from ..incidents.kit import FACTORY, IncidentWorld, incident_settings
@@ -41,3 +43,13 @@ async def ops_at(tmp_path: Path) -> AsyncIterator[OpsAt]:
     for lifespan, client in reversed(stack):
         await client.aclose()
         await lifespan.__aexit__(None, None, None)
+
+
+@pytest.fixture
+def ops_url(tmp_path: Path) -> Iterator[str]:
+    app = create_app(
+        ops_settings(tmp_path, factory_url=FACTORY), http_transport=IncidentWorld().transport(),
+        start_loops=False, incidents=incident_settings(),
+    )  # fmt: skip
+    with serving(app, free_port()) as url:
+        yield url

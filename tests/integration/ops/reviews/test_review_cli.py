@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app as cli
-from jwtpizza.ops.app import create_app
-from tests.e2e.support import free_port, serving
 
-from ..incidents.kit import FACTORY, IncidentWorld, incident_settings
-from ..ops_kit import ADMIN_TOKEN, ops_settings
+from ..ops_kit import ADMIN_TOKEN
 
 REPORT = """# Incident: declared by hand
 
@@ -24,16 +19,6 @@ The factory failed every order from 10:00 UTC on 2026-11-25.
 ## Timeline
 - 10:00:00 - first failed order
 """
-
-
-@pytest.fixture
-def ops_url(tmp_path: Path) -> Iterator[str]:
-    app = create_app(
-        ops_settings(tmp_path, factory_url=FACTORY), http_transport=IncidentWorld().transport(),
-        start_loops=False, incidents=incident_settings(),
-    )  # fmt: skip
-    with serving(app, free_port()) as url:
-        yield url
 
 
 def run(ops_url: str, *args: str) -> tuple[int, str]:
