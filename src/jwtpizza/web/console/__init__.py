@@ -13,6 +13,7 @@ from jwtpizza.web.console import (
     incidents,
     logs,
     overview,
+    progress,
     reviews,
     session,
     team,
@@ -32,5 +33,5 @@ def install_console(app: FastAPI, *, version: str, login: Login) -> None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     app.add_exception_handler(SignInNeeded, sign_in)
-    for area in (session, overview, alerts, logs, reviews, actions, incidents, team):
+    for area in (session, overview, alerts, logs, reviews, actions, progress, incidents, team):
         app.include_router(area.router)

@@ -34,3 +34,14 @@ async def test_add_see_overdue_and_mark_done(ops_at: OpsAt) -> None:
     empty = await client.post("/actions", headers=BROWSER,
                               data={"csrf_token": csrf_of(page.text), "title": " "})  # fmt: skip
     assert empty.status_code == 400 and "needs a title" in empty.text
+
+
+async def test_the_progress_chart(ops_at: OpsAt) -> None:
+    ops = await record(ops_at, STORY, "fail", ledger_json())
+    client = await signed_in(ops)
+    page = await client.get("/progress", headers=BROWSER)
+    assert page.status_code == 200 and 'role="img"' in page.text
+    assert 'data-measure="mttr"' in page.text and "incident #1: MTTR 210 s" in page.text
+    assert 'data-top="210' in page.text  # the slowest measure sets the chart's top
+    csv = await client.get("/progress.csv", headers=BROWSER)
+    assert csv.text.startswith("incident,declared_at,fault_type")
