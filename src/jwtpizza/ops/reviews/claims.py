@@ -34,7 +34,8 @@ MOMENTS: dict[str, re.Pattern[str]] = {
         ("resolved", r"incident\b[^.]{0,20}\bresolv|\bresolved at\b|\bclosed\b"),
         ("pending", r"pending"),
         ("firing", r"alerting|\bfir(?:ed|ing)\b|alert\w* (?:was )?triggered|\bdetected"),
-        ("page", r"\bpag(?:e|ed|ing)\b(?!\s*\d+\s+step\s+[2-9])|notif"),
+        ("page", r"\bpag(?:ed|ing)\b|\ba page\b|\bpage (?:went|was sent|to\b)|\bpage \d+ step 1\b"
+                 r"|notif"),
         ("ack", r"acknowledg|\back(?:ed)?\b|came online|(?:began|started) (?:to )?(?:investigat|"
                 r"debugg|work|respond)|\brespond"),
         ("mitigated", r"mitigat|recover|restor|back (?:up|online|on the menu)|\bcalm|works for"
@@ -132,9 +133,9 @@ def time_claims(doc: Document) -> list[Claim]:
                     continue
                 start = matches[i - 1].end() if i else 0
                 end = matches[i + 1].start() if i + 1 < len(matches) else len(sentence)
-                kinds = _moments(sentence[start : match.start()]) or _moments(
-                    sentence[match.end() : end]
-                )
+                before = sentence[start : match.start()].rsplit(";", 1)[-1]
+                after = sentence[match.end() : end].split(";", 1)[0]
+                kinds = _moments(before) or _moments(after)
                 if len(kinds) > 1:
                     kinds = [k for k in kinds if k not in seen]
                 for kind in kinds:

@@ -132,6 +132,13 @@ def test_ops_own_draft_has_no_contradiction() -> None:
     assert right <= by_status(result, CONFIRMED)
 
 
+def test_words_that_only_look_like_a_moment() -> None:
+    doc = split("## Summary\nThe order page failed at 10:00 UTC; we were paged at 10:02 UTC.\n")
+    assert [(c.kind, c.time.text if c.time else "") for c in all_claims(doc)] == [
+        ("time:page", "10:02 UTC")
+    ]
+
+
 def test_bold_headings_and_template_prompts() -> None:
     doc = split("**Summary**\nAt 10:00 UTC it broke.\n\n**Detection:**\n> [!NOTE]\n> Say when.\n")
     assert doc.sections["Summary"].body == "At 10:00 UTC it broke."
