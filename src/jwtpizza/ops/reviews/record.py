@@ -127,3 +127,18 @@ def _ledger_facts(draft: Draft, facts: dict[str, Fact]) -> None:
     for name, value in values.items():
         if value is not None:
             facts[name] = Fact(value, LEDGER)
+
+
+def record_of_fault(
+    fault_id: int, fault_type: str, start: datetime, end: datetime | None, reason: str | None
+) -> Record:
+    """The checkable values of a fault the factory recorded (a student's, with no ops record
+    of alerts, pages or orders)."""
+    source = f"factory chaos record (fault {fault_id})"
+    facts = {"fault_start": Fact(start, source), "cause": Fact(fault_type, source)}
+    if end is not None:
+        facts["mitigated"] = facts["window_end"] = Fact(end, f"{source}, ended")
+        facts["mttm"] = Fact(end - start, f"{source}, start to end")
+    if reason in ("reported", "expired"):
+        facts["resolved_by"] = Fact(reason, f"{source}, ended: {reason}")
+    return Record(fault_id, start, facts)
