@@ -178,7 +178,7 @@ def duration_claims(doc: Document) -> list[Claim]:
 
 def _seconds(text: str) -> float:
     """`2 min 30 s` as 150."""
-    return sum(duration(m).total_seconds() for m in DURATION.finditer(text))
+    return sum(duration(m) for m in DURATION.finditer(text))
 
 
 def count_claims(doc: Document) -> list[Claim]:

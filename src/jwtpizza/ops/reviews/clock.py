@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 ZONES = {
     "UTC": 0, "GMT": 0, "Z": 0,
@@ -80,9 +80,10 @@ def clock_time(match: re.Match[str]) -> ClockTime:
     return ClockTime(seconds, match["s"] is not None, bool(ampm), match["zone"], match[0])
 
 
-def duration(match: re.Match[str]) -> timedelta:
+def duration(match: re.Match[str]) -> float:
+    """The duration in seconds (a float: any figure a person writes fits)."""
     unit = match["unit"].lower().rstrip("s") or "s"
-    return timedelta(seconds=number(match["n"]) * _UNITS.get(unit, 1))
+    return number(match["n"]) * _UNITS.get(unit, 1)
 
 
 def named_zone(text: str) -> str | None:

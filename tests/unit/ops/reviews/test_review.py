@@ -158,6 +158,13 @@ def test_what_is_not_a_report(text: str, message: str) -> None:
         split(text)
 
 
+def test_absurd_figures_are_contradicted_not_a_crash() -> None:
+    text = ("# Incident\n\n## Summary\nAt 19:53 UTC on 2025-11-25 it began; MTTR 99999999999999"
+            " hours, " + "9" * 400 + " failed orders, 31/02/2025.\n")  # fmt: skip
+    result = review_of(text, NOISY)
+    assert {"time to resolve (MTTR)", "failed orders"} <= by_status(result, CONTRADICTED)
+
+
 def test_a_report_without_times_is_refused() -> None:
     with pytest.raises(InvalidInput, match="no times of day"):
         review_of("# Incident\n\n## Summary\nIt broke, then it got better.\n", NOISY)
