@@ -94,7 +94,8 @@ def record_of(draft: Draft) -> Record:
 
 
 _SAME_WORDS = {
-    "fault_start": ("report-link", "first-5xx"),
+    "fault_start": ("report-link", "first-5xx", "queue-engaged", "breaker"),
+    "mitigated": ("chaos-reported", "chaos-ended", "status-mitigated", "runbook-step"),
     "pending": ("alert-pending",),
     "firing": ("alert-firing",),
     "alert_resolved": ("alert-resolved",),

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from jwtpizza.errors import InvalidInput, NotFound
+from jwtpizza.ops.incidents.timeline import Entry, Source
 from jwtpizza.ops.reports.markdown import render
 from jwtpizza.ops.reviews.check import CONFIRMED, CONTRADICTED, Review, review
 from jwtpizza.ops.reviews.claims import all_claims
@@ -14,7 +15,7 @@ from jwtpizza.ops.reviews.match import Window, describes
 from jwtpizza.ops.reviews.record import record_of
 from jwtpizza.ops.reviews.sections import NotAPostmortem, split
 
-from ..reports.drafts import make_draft
+from ..reports.drafts import make_draft, make_timeline, t
 from .records import (
     NOISY,
     NOISY_WRONG,
@@ -130,6 +131,34 @@ def test_ops_own_draft_has_no_contradiction() -> None:
     right = {"time to detect (MTTD)", "time to acknowledge (MTTA)", "failed orders",
              "revenue at risk", "root cause (fault type)"}  # fmt: skip
     assert right <= by_status(result, CONFIRMED)
+
+
+def test_ops_own_draft_of_a_busy_incident_has_no_contradiction() -> None:
+    """Pages and an escalation, the queue, runbook steps and status moves on the timeline."""
+    busy = [
+        Entry(t(3), Source.LOG, "first-5xx", "first 500 from service on POST /api/order", "a"),
+        Entry(t(5), Source.LOG, "queue-engaged", "service began queueing orders (first: 7)", "b"),
+        Entry(t(36), Source.PAGE, "page", "page 1 step 1 to alice via console: delivered", "c"),
+        Entry(t(40), Source.STATUS, "status-active",
+              "incident declared (critical) by ops (auto): PizzaFactoryFailures: orders fail",
+              "d"),
+        Entry(t(56), Source.PAGE, "escalation", "page 1 step 2 to bob via console: delivered",
+              "e"),
+        Entry(t(66), Source.PAGE, "page-ack", "page 1 acknowledged by alice", "f"),
+        Entry(t(149), Source.RUNBOOK, "runbook-step",
+              "runbook fail step 1 follow-report-link ok: followed the report link", "g"),
+        Entry(t(170), Source.ALERT, "alert-resolved", "alert PizzaFactoryFailures resolved", "h"),
+        Entry(t(172), Source.RUNBOOK, "runbook-step",
+              "runbook fail step 2 wait-alerts-resolved ok: every alert resolved", "i"),
+        Entry(t(175), Source.STATUS, "status-mitigated", "incident mitigated by alice: fixed", "j"),
+        Entry(t(180), Source.STATUS, "status-resolved", "incident resolved by ops (auto)", "k"),
+    ]  # fmt: skip
+    timeline = sorted([*make_timeline(), *busy], key=lambda e: e.at)
+    draft = make_draft(timeline=timeline)
+    result = review(split(render(draft)), record_of(draft))
+    assert by_status(result, CONTRADICTED) == set(), [
+        v for v in result.verdicts if v.status == CONTRADICTED
+    ]
 
 
 def test_words_that_only_look_like_a_moment() -> None:
