@@ -19,6 +19,16 @@ from jwtpizza.ops.incidents.schemas import CamelModel
 from jwtpizza.ops.reviews.sections import split
 
 router = APIRouter(prefix="/api/ops/actions", tags=["actions"])
+
+
+class CsvResponse(PlainTextResponse):
+    media_type = "text/csv"
+
+
+class MarkdownResponse(PlainTextResponse):
+    media_type = "text/markdown"
+
+
 Priority = Annotated[str, Field(pattern="^(high|medium|low)$")]
 
 
@@ -62,22 +72,20 @@ async def list_items(
     return await _items(desk, status, incident, overdue)
 
 
-@router.get(".csv", response_class=PlainTextResponse)
+@router.get(".csv", response_class=CsvResponse)
 async def export_csv(
     _admin: AdminUser, desk: DeskDep, status: Status = None, incident: IncidentQ = None,
     overdue: bool = False,
-) -> PlainTextResponse:  # fmt: skip
-    items = await _items(desk, status, incident, overdue)
-    return PlainTextResponse(as_csv(items), media_type="text/csv")
+) -> CsvResponse:  # fmt: skip
+    return CsvResponse(as_csv(await _items(desk, status, incident, overdue)))
 
 
-@router.get(".md", response_class=PlainTextResponse)
+@router.get(".md", response_class=MarkdownResponse)
 async def export_markdown(
     _admin: AdminUser, desk: DeskDep, status: Status = None, incident: IncidentQ = None,
     overdue: bool = False,
-) -> PlainTextResponse:  # fmt: skip
-    items = await _items(desk, status, incident, overdue)
-    return PlainTextResponse(as_markdown(items), media_type="text/markdown")
+) -> MarkdownResponse:  # fmt: skip
+    return MarkdownResponse(as_markdown(await _items(desk, status, incident, overdue)))
 
 
 @router.post("", status_code=201)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import PlainTextResponse
 
+from jwtpizza.ops.actions.router import CsvResponse
 from jwtpizza.ops.deps import AdminUser
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.desk import IncidentDesk
@@ -35,6 +35,6 @@ async def stats(_admin: AdminUser, desk: DeskDep) -> dict[str, Any]:
     }
 
 
-@router.get(".csv", response_class=PlainTextResponse)
-async def stats_csv(_admin: AdminUser, desk: DeskDep) -> PlainTextResponse:
-    return PlainTextResponse(as_csv(await rows(desk)), media_type="text/csv")
+@router.get(".csv", response_class=CsvResponse)
+async def stats_csv(_admin: AdminUser, desk: DeskDep) -> CsvResponse:
+    return CsvResponse(as_csv(await rows(desk)))
