@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jwtpizza.cli.chaos import build_request
+from jwtpizza.cli.class_review import review_folder, reviewed_columns
 from jwtpizza.cli.errors import fail, readable_errors
 from jwtpizza.factory.chaos.schemas import ScoreboardRow
 from jwtpizza.factory.settings import FactorySettings
@@ -119,17 +120,28 @@ def _board_rows(board: list[ScoreboardRow]) -> list[list[str]]:
 
 
 @app.command()
-def report(prefix: Prefix = "student", csv_file: CsvFile = None) -> None:
-    """The class's scoreboard: time to resolve per student, fastest first."""
+def report(
+    prefix: Prefix = "student", csv_file: CsvFile = None,
+    reviews: Annotated[Path | None, typer.Option(help="folder `class review` wrote")] = None,
+) -> None:  # fmt: skip
+    """The class's scoreboard: time to resolve per student, fastest first, with faults
+    resolved and (with --reviews) whether each postmortem was reviewed and its score."""
     from jwtpizza.factory.classroom import class_scoreboard
 
     with readable_errors():
         board = asyncio.run(class_scoreboard(FactorySettings(), prefix=prefix))
     header = ["rank", "vendor", "faults", "resolved", "open", "best s", "mean s", "last s"]
     rows = _board_rows(board)
+    if reviews is not None:
+        header += ["postmortem", "score"]
+        reviewed = reviewed_columns(reviews, [row.vendor_id for row in board])
+        rows = [row + extra for row, extra in zip(rows, reviewed, strict=True)]
     if csv_file is not None and str(csv_file) == "-":
         _write_csv(csv_file, header, rows)
         return
     console.print(_table(header, rows) if rows else f"No vendors named {prefix}-NN yet.")
     if csv_file:
         _write_csv(csv_file, header, rows)
+
+
+app.command("review")(review_folder)

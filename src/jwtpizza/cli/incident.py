@@ -13,6 +13,8 @@ import typer
 
 from jwtpizza.cli.errors import fail
 from jwtpizza.cli.ops_api import TokenOption, UrlOption, ops_request
+from jwtpizza.cli.progress import stats
+from jwtpizza.cli.review import review as review_report
 
 app = typer.Typer(help="Incidents: declare, act on, and write their postmortems.",
                   no_args_is_help=True)  # fmt: skip
@@ -123,3 +125,7 @@ def runbook(number: int, name: str, url: UrlOption = None, token: TokenOption = 
     if result["escalated"]:
         fail(f"runbook {name} did not clear its alerts by its deadline: a person was paged")
     typer.echo(f"runbook {name}: alerts cleared")
+
+
+app.command("review")(review_report)
+app.command("stats")(stats)

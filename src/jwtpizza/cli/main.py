@@ -67,6 +67,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "jwtpizza.cli.incident:app",
         "Incidents: declare, act on, and write their postmortems.",
     ),
+    "action": (
+        "jwtpizza.cli.action:app",
+        "Action items: list, add, mark done, export, create from postmortems.",
+    ),
     "alert": ("jwtpizza.cli.alert:app", "Act on alerts: acknowledge their pages."),
     "alerts": (
         "jwtpizza.cli.alerts:app",

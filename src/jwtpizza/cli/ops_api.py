@@ -22,9 +22,11 @@ UrlOption = Annotated[
 TokenOption = Annotated[str | None, typer.Option(help="admin token (or JWTPIZZA_TOKEN)")]
 
 
-def ops_request(method: str, path: str, *, url: str | None, token: str | None, **kw: Any) -> Any:
-    """The JSON answer of `method path` on ops (at `url`, else where `jwtpizza up` runs it),
-    or exit 1 with the server's message."""
+def ops_request(
+    method: str, path: str, *, url: str | None, token: str | None, text: bool = False, **kw: Any
+) -> Any:
+    """The JSON answer of `method path` on ops (at `url`, else where `jwtpizza up` runs it; its
+    text with `text`), or exit 1 with the server's message."""
     url = endpoint("ops", url)
     bearer = token or os.environ.get("JWTPIZZA_TOKEN")
     if not bearer:
@@ -43,4 +45,4 @@ def ops_request(method: str, path: str, *, url: str | None, token: str | None, *
         except ValueError:
             message = response.text
         fail(f"{message} (HTTP {response.status_code})")
-    return response.json()
+    return response.text if text else response.json()

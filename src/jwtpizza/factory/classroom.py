@@ -6,10 +6,13 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.errors import Conflict
 from jwtpizza.factory import control
 from jwtpizza.factory.chaos.domain import ChaosType
+from jwtpizza.factory.chaos.models import Fault
 from jwtpizza.factory.chaos.schemas import ChaosRequest, ScoreboardRow
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.factory.vendors import service as vendors
@@ -69,3 +72,25 @@ async def class_scoreboard(
     """The factory's scoreboard (fastest mean time to resolve first), this class only."""
     rows = await control.scoreboard(settings, clock=clock)
     return [row for row in rows if row.vendor_id.startswith(f"{prefix}-")]
+
+
+@dataclass(frozen=True)
+class StudentFault:
+    """One fault a student was given, as the factory recorded it."""
+
+    fault_id: int
+    vendor_id: str
+    type: str
+    start_at: datetime
+    ended_at: datetime | None
+    end_reason: str | None
+
+
+async def student_faults(settings: FactorySettings, *, prefix: str) -> list[StudentFault]:
+    """Every fault of the class's vendors, oldest first."""
+    async with control.database(settings) as db, db.reader() as session:
+        rows = await session.scalars(
+            select(Fault).where(Fault.vendor_id.like(f"{prefix}-%")).order_by(Fault.start_at)
+        )
+        return [StudentFault(f.id, f.vendor_id, f.type, f.start_at, f.ended_at, f.end_reason)
+                for f in rows]  # fmt: skip

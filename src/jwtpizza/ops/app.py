@@ -18,6 +18,7 @@ from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
 from jwtpizza.edge import install_edge, install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
+from jwtpizza.ops.actions.router import router as actions_router
 from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.alerts.history import record_transitions
@@ -38,6 +39,8 @@ from jwtpizza.ops.oncall.paging import Paging, build_paging
 from jwtpizza.ops.oncall.router import router as oncall_router
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.probes import OrderProbe, ProbeSettings, probe_loop
+from jwtpizza.ops.progress.router import router as stats_router
+from jwtpizza.ops.reviews.router import router as reviews_router
 from jwtpizza.ops.rules.router import router as rules_router
 from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.runbooks import runner as runbooks
@@ -205,7 +208,8 @@ def create_app(
     app.include_router(incidents_router)
     app.include_router(runbooks_router)
     app.include_router(statuspage_router)
-    for router in (silences_router, oncall_router, intake_router):
+    learning = (reviews_router, actions_router, stats_router)
+    for router in (silences_router, oncall_router, intake_router, *learning):
         app.include_router(router)
     install_edge(
         app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes

@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "jwtpizza.ops.notify.models",
     "jwtpizza.ops.oncall.models",
     "jwtpizza.ops.incidents.models",
+    "jwtpizza.ops.actions.models",
 )
 
 

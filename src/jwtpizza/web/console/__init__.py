@@ -7,7 +7,20 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from jwtpizza.web.console import ack, alerts, incidents, live, logs, overview, query, session, team
+from jwtpizza.web.console import (
+    ack,
+    actions,
+    alerts,
+    incidents,
+    live,
+    logs,
+    overview,
+    progress,
+    query,
+    reviews,
+    session,
+    team,
+)
 from jwtpizza.web.console.page import Login, SignInNeeded, render_problem
 from jwtpizza.web.forms import CONSOLE_COOKIES
 from jwtpizza.web.pages import install_pages
@@ -24,6 +37,19 @@ def install_console(app: FastAPI, *, version: str, login: Login) -> None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     app.add_exception_handler(SignInNeeded, sign_in)
-    for area in (session, overview, alerts, logs, incidents, team, ack, live, query):
+    for area in (
+        session,
+        overview,
+        alerts,
+        logs,
+        reviews,
+        actions,
+        progress,
+        incidents,
+        team,
+        ack,
+        live,
+        query,
+    ):
         app.include_router(area.router)
     app.include_router(incidents.downloads)

@@ -1,0 +1,1 @@
+"""Action items as tracked objects: owner, due date, status, priority and link."""

@@ -1,0 +1,1 @@
+"""Progress across incidents: MTTD, MTTA, MTTM and MTTR over time, by fault type, by responder."""

@@ -1,0 +1,1 @@
+"""Reviewing a human-written postmortem against what ops measured about its incident."""

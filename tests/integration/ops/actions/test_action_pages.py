@@ -1,0 +1,47 @@
+"""Action items in the console: overdue ones marked on the list and on their incident."""
+
+from __future__ import annotations
+
+from ..incidents.kit import ledger_json
+from ..reviews.conftest import OpsAt
+from ..reviews.test_reviews_api import record
+from ..test_console_pages import BROWSER, csrf_of, signed_in
+from .test_actions import STORY
+
+
+async def test_add_see_overdue_and_mark_done(ops_at: OpsAt) -> None:
+    ops = await record(ops_at, STORY, "fail", ledger_json())
+    client = await signed_in(ops)
+    page = await client.get("/actions", headers=BROWSER)
+    assert page.status_code == 200 and "No action item." in page.text
+    form = {"csrf_token": csrf_of(page.text), "title": "Lower the threshold", "owner": "tessa",
+            "due": "2026-11-01", "priority": "high", "incident": "1"}  # fmt: skip
+    added = await client.post("/actions", headers=BROWSER, data=form)
+    assert added.status_code == 303
+    page = await client.get("/actions", headers=BROWSER)
+    assert 'class="action open overdue"' in page.text and "Lower the threshold" in page.text
+    incident = await client.get("/incidents/1", headers=BROWSER)
+    assert 'hx-get="/incidents/1/actions"' in incident.text
+    fragment = await client.get("/incidents/1/actions", headers=BROWSER)
+    assert "1 overdue" in fragment.text and "Lower the threshold" in fragment.text
+    csv = await client.get("/actions.csv", headers=BROWSER)
+    assert csv.headers["content-type"].startswith("text/csv") and "tessa" in csv.text
+    done = await client.post("/actions/1/done", headers=BROWSER,
+                             data={"csrf_token": csrf_of(page.text)})  # fmt: skip
+    assert done.status_code == 303
+    page = await client.get("/actions?status=done", headers=BROWSER)
+    assert 'class="action done"' in page.text
+    empty = await client.post("/actions", headers=BROWSER,
+                              data={"csrf_token": csrf_of(page.text), "title": " "})  # fmt: skip
+    assert empty.status_code == 400 and "needs a title" in empty.text
+
+
+async def test_the_progress_chart(ops_at: OpsAt) -> None:
+    ops = await record(ops_at, STORY, "fail", ledger_json())
+    client = await signed_in(ops)
+    page = await client.get("/progress", headers=BROWSER)
+    assert page.status_code == 200 and 'role="img"' in page.text
+    assert 'data-measure="mttr"' in page.text and "incident #1: MTTR 210 s" in page.text
+    assert 'data-top="210' in page.text  # the slowest measure sets the chart's top
+    csv = await client.get("/progress.csv", headers=BROWSER)
+    assert csv.text.startswith("incident,declared_at,fault_type")

@@ -1,0 +1,131 @@
+"""Drafts of recorded incidents whose facts match (or contradict) the example reports."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.timeline import Entry, Source
+from jwtpizza.ops.reports.draft import Draft, root_cause
+from jwtpizza.ops.reports.figures import AlertSpan, Facts, Ledger, Page, compute
+
+# The course's example reports are read where the project keeps its references (their text is
+# not copied into the project): next to the checkout, or where JWTPIZZA_REFERENCE points.
+_PLACES = [
+    Path(os.environ.get("JWTPIZZA_REFERENCE", "/nonexistent")),
+    Path(__file__).parents[4].parent / "shared" / "reference",
+    Path("/work/shared/reference"),
+]
+
+
+def example(name: str) -> str:
+    for place in _PLACES:
+        path = place / "incident-reports" / name
+        if path.is_file():
+            return path.read_text()
+    pytest.skip(f"the reference report {name} is not on this machine (set JWTPIZZA_REFERENCE)")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Story:
+    """An incident's facts, in UTC, as the draft is built from them."""
+
+    fault_type: str
+    start: datetime
+    end: datetime
+    end_reason: str
+    declared: datetime
+    pending: datetime
+    firing: datetime
+    page: datetime
+    ack: datetime
+    resolved: datetime
+    ledger: dict[str, Any] = field(default_factory=dict)
+
+
+def ledger(*, failed: int, fulfilled: int, affected: int, active: int) -> Ledger:
+    return Ledger(
+        by_status={"fulfilled": fulfilled, "rejected": failed}, failed=failed,
+        queued_then_fulfilled=0, still_open=0, lost=0, affected_diners=affected,
+        active_diners=active, revenue_failed=0.01 * failed, revenue_recovered=0.0,
+        revenue_open=0.0,
+    )  # fmt: skip
+
+
+def draft_of(story: Story, incident_id: int = 7) -> Draft:
+    fault = Fault(1, "demo", story.fault_type, story.start - timedelta(seconds=30), story.start,
+                  story.end if story.end_reason == "reported" else None, story.end,
+                  story.end_reason)  # fmt: skip
+    facts = Facts(
+        declared_at=story.declared, faults=[fault],
+        alerts=[AlertSpan("PizzaFailures", story.pending, story.firing, story.resolved, 1.0)],
+        pages=[Page(story.page, 1, "console", "delivered")], acked_at=story.ack,
+        resolved_at=story.resolved, ledger=ledger(**story.ledger),
+    )  # fmt: skip
+    chaos = f"chaos `{story.fault_type}` on vendor demo"
+    timeline = [
+        Entry(story.start, Source.CHAOS, "chaos-started", f"{chaos}: started", "c:1",
+              "http://factory/api/chaos/events", data={"type": story.fault_type}),
+        Entry(story.end, Source.CHAOS, "chaos-ended", f"{chaos}: ended ({story.end_reason})",
+              "c:2", data={"type": story.fault_type}),
+    ]  # fmt: skip
+    return Draft(
+        incident_id=incident_id, title="PizzaFailures", severity="high", status="resolved",
+        declared_at=story.declared, figures=compute(facts), timeline=timeline,
+        root_cause=root_cause([fault], timeline), now=story.resolved + timedelta(minutes=5),
+    )  # fmt: skip
+
+
+# factory-fail-noisy-alert.md: no zone named; read in MST (UTC-7).
+NOISY = Story(
+    "fail", at("2025-11-25T19:53:10"), at("2025-11-25T19:57:51"), "reported",
+    declared=at("2025-11-25T19:57:25"), pending=at("2025-11-25T19:53:40"),
+    firing=at("2025-11-25T19:54:10"), page=at("2025-11-25T19:54:11"),
+    ack=at("2025-11-25T19:54:50"), resolved=at("2025-11-25T19:59:22"),
+    ledger=dict(failed=3, fulfilled=0, affected=2, active=2),
+)  # fmt: skip
+NOISY_WRONG = Story(
+    "outage", NOISY.start, NOISY.end, "expired", declared=at("2025-11-25T20:05:00"),
+    pending=NOISY.pending, firing=NOISY.firing, page=NOISY.page, ack=at("2025-11-25T19:57:00"),
+    resolved=NOISY.resolved, ledger=dict(failed=9, fulfilled=30, affected=5, active=40),
+)  # fmt: skip
+
+# factory-outage.md: 12-hour clock, no zone named; read in MST.
+OUTAGE = Story(
+    "outage", at("2025-12-02T17:10:00"), at("2025-12-02T17:22:20"), "expired",
+    declared=at("2025-12-02T17:11:30"), pending=at("2025-12-02T17:10:30"),
+    firing=at("2025-12-02T17:11:30"), page=at("2025-12-02T17:11:31"),
+    ack=at("2025-12-02T17:12:00"), resolved=at("2025-12-02T17:22:40"),
+    ledger=dict(failed=14, fulfilled=0, affected=6, active=6),
+)  # fmt: skip
+OUTAGE_WRONG = Story(
+    "throttle", OUTAGE.start, OUTAGE.end, "reported", declared=OUTAGE.declared,
+    pending=OUTAGE.pending, firing=at("2025-12-02T17:14:00"), page=at("2025-12-02T17:14:01"),
+    ack=OUTAGE.ack, resolved=OUTAGE.resolved,
+    ledger=dict(failed=7, fulfilled=5, affected=3, active=6),
+)  # fmt: skip
+
+# template-factory-auth.md: all times UTC, April 8, 2025.
+TEMPLATE = Story(
+    "auth", at("2025-04-08T19:33:00"), at("2025-04-08T20:20:30"), "reported",
+    declared=at("2025-04-08T19:33:20"), pending=at("2025-04-08T19:33:10"),
+    firing=at("2025-04-08T19:33:15"), page=at("2025-04-08T19:33:20"),
+    ack=at("2025-04-08T19:40:10"), resolved=at("2025-04-08T20:22:10"),
+    ledger=dict(failed=20, fulfilled=0, affected=20, active=20),
+)  # fmt: skip
+TEMPLATE_WRONG = Story(
+    "fail", TEMPLATE.start, TEMPLATE.end, "expired", declared=TEMPLATE.declared,
+    pending=TEMPLATE.pending, firing=TEMPLATE.firing, page=TEMPLATE.page,
+    ack=at("2025-04-08T19:50:00"), resolved=TEMPLATE.resolved,
+    ledger=dict(failed=11, fulfilled=0, affected=12, active=20),
+)  # fmt: skip

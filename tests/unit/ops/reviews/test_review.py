@@ -1,0 +1,214 @@
+"""Reviews of the course's example reports, of reports with mistakes, and of ops' own draft."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from jwtpizza.errors import InvalidInput, NotFound
+from jwtpizza.ops.incidents.timeline import Entry, Source
+from jwtpizza.ops.reports.markdown import render
+from jwtpizza.ops.reviews.check import CONFIRMED, CONTRADICTED, Review, review
+from jwtpizza.ops.reviews.claims import all_claims
+from jwtpizza.ops.reviews.match import Window, describes
+from jwtpizza.ops.reviews.record import record_of
+from jwtpizza.ops.reviews.sections import NotAPostmortem, split
+
+from ..reports.drafts import make_draft, make_timeline, t
+from .records import (
+    NOISY,
+    NOISY_WRONG,
+    OUTAGE,
+    OUTAGE_WRONG,
+    TEMPLATE,
+    TEMPLATE_WRONG,
+    Story,
+    at,
+    draft_of,
+    example,
+)
+
+
+def review_of(markdown: str, story: Story) -> Review:
+    return review(split(markdown), record_of(draft_of(story)))
+
+
+def by_status(result: Review, status: str) -> set[str]:
+    return {v.claim for v in result.verdicts if v.status == status}
+
+
+def test_the_noisy_alert_report_against_matching_then_contradicting_facts() -> None:
+    text = example("factory-fail-noisy-alert.md")
+    good = review_of(text, NOISY)
+    assert by_status(good, CONTRADICTED) == set() and good.score == 100
+    assert by_status(good, CONFIRMED) == {
+        "first impact", "end of the impact window", "incident declared", "mitigation",
+        "incident resolved", "time to acknowledge (MTTA)", "impact duration (MTTM)",
+        "affected diners", "active diners", "share of diners affected",
+        "root cause (fault type)", "how it was resolved",
+    }  # fmt: skip
+    assert "UTC-7" in good.assumptions[0]  # no zone named: read in the offset that fits
+    bad = review_of(text, NOISY_WRONG)
+    assert by_status(bad, CONTRADICTED) == {
+        "incident declared", "time to acknowledge (MTTA)", "affected diners", "active diners",
+        "share of diners affected", "root cause (fault type)", "how it was resolved",
+    }  # fmt: skip
+    declared = next(v for v in bad.verdicts if v.claim == "incident declared")
+    assert declared.measured == "13:05:00 UTC-7 (20:05:00 UTC)"
+    assert declared.source == "incident record (declared)"
+    assert bad.score < 70 and any("affected diners is 2" in fix for fix in bad.fixes)
+
+
+def test_the_outage_report_in_a_twelve_hour_clock() -> None:
+    text = example("factory-outage.md")
+    good = review_of(text, OUTAGE)
+    assert by_status(good, CONTRADICTED) == set()
+    assert {"alert pending", "alert firing", "page sent", "acknowledgement", "pizzas sold",
+            "share of orders failed"} <= by_status(good, CONFIRMED)  # fmt: skip
+    assert [s.name for s in good.sections if s.status == "missing"] == ["Response"]
+    assert "Add the Response section" in good.fixes
+    bad = review_of(text, OUTAGE_WRONG)
+    assert by_status(bad, CONTRADICTED) == {
+        "alert firing", "page sent", "share of orders failed", "share of diners affected",
+        "pizzas sold", "root cause (fault type)", "how it was resolved",
+    }  # fmt: skip
+    firing = next(v for v in bad.verdicts if v.claim == "alert firing")
+    assert firing.stated == "10:11:30" and firing.measured == "10:14:00 UTC-7 (17:14:00 UTC)"
+
+
+def test_the_template_example_in_utc_and_its_own_slip() -> None:
+    text = example("template-factory-auth.md")
+    good = review_of(text, TEMPLATE)
+    # The example states its start once in local time ("at 13:33") beside "19:33 UTC".
+    [slip] = [v for v in good.verdicts if v.status == CONTRADICTED]
+    assert (slip.claim, slip.stated, slip.measured) == ("first impact", "13:33", "19:33:00 UTC")
+    assert [(s.name, s.status) for s in good.sections if s.status != "present"] == [
+        ("Title", "prompt")
+    ]
+    bad = review_of(text, TEMPLATE_WRONG)
+    assert {"acknowledgement", "affected diners", "failed orders", "root cause (fault type)",
+            "how it was resolved"} <= by_status(bad, CONTRADICTED)  # fmt: skip
+
+
+MISTAKES = """# Incident: 2025-11-25 19-53-10
+
+## Summary
+Between 19:53 UTC and 19:58 UTC, 7 diners could not order; 12 failed orders in all.
+
+## Detection
+The PizzaFailures alert was firing at 19:54:10 UTC and paged the on-call.
+
+## Timeline
+- 19:53:10 - chaos started on the factory
+- 19:58:50 - I acknowledged the page
+- 19:59:22 - incident resolved
+
+## Root cause
+The factory answered 500 for every order (chaos fault `fail`).
+
+## Resolution
+I followed the report link in the failed order's answer.
+"""
+
+
+def test_a_report_with_deliberate_mistakes() -> None:
+    result = review_of(MISTAKES, NOISY)
+    wrong = {v.claim: v for v in result.verdicts if v.status == CONTRADICTED}
+    assert set(wrong) == {"affected diners", "failed orders", "acknowledgement"}
+    assert wrong["failed orders"].measured == "3"
+    assert wrong["acknowledgement"].stated == "19:58:50"
+    assert wrong["acknowledgement"].measured == "19:54:50 UTC"
+    missing = {s.name for s in result.sections if s.status == "missing"}
+    assert missing == {"Impact", "Response", "Prevention", "Action items"}
+    assert {"alert firing", "first impact", "incident resolved"} <= by_status(result, CONFIRMED)
+
+
+def test_ops_own_draft_has_no_contradiction() -> None:
+    draft = make_draft()
+    result = review(split(render(draft)), record_of(draft))
+    assert by_status(result, CONTRADICTED) == set()
+    right = {"time to detect (MTTD)", "time to acknowledge (MTTA)", "failed orders",
+             "revenue at risk", "root cause (fault type)"}  # fmt: skip
+    assert right <= by_status(result, CONFIRMED)
+
+
+def test_ops_own_draft_of_a_busy_incident_has_no_contradiction() -> None:
+    """Pages and an escalation, the queue, runbook steps and status moves on the timeline."""
+    busy = [
+        Entry(t(3), Source.LOG, "first-5xx", "first 500 from service on POST /api/order", "a"),
+        Entry(t(5), Source.LOG, "queue-engaged", "service began queueing orders (first: 7)", "b"),
+        Entry(t(36), Source.PAGE, "page", "page 1 step 1 to alice via console: delivered", "c"),
+        Entry(t(40), Source.STATUS, "status-active",
+              "incident declared (critical) by ops (auto): PizzaFactoryFailures: orders fail",
+              "d"),
+        Entry(t(56), Source.PAGE, "escalation", "page 1 step 2 to bob via console: delivered",
+              "e"),
+        Entry(t(66), Source.PAGE, "page-ack", "page 1 acknowledged by alice", "f"),
+        Entry(t(149), Source.RUNBOOK, "runbook-step",
+              "runbook fail step 1 follow-report-link ok: followed the report link", "g"),
+        Entry(t(170), Source.ALERT, "alert-resolved", "alert PizzaFactoryFailures resolved", "h"),
+        Entry(t(172), Source.RUNBOOK, "runbook-step",
+              "runbook fail step 2 wait-alerts-resolved ok: every alert resolved", "i"),
+        Entry(t(175), Source.STATUS, "status-mitigated", "incident mitigated by alice: fixed", "j"),
+        Entry(t(180), Source.STATUS, "status-resolved", "incident resolved by ops (auto)", "k"),
+    ]  # fmt: skip
+    timeline = sorted([*make_timeline(), *busy], key=lambda e: e.at)
+    draft = make_draft(timeline=timeline)
+    result = review(split(render(draft)), record_of(draft))
+    assert by_status(result, CONTRADICTED) == set(), [
+        v for v in result.verdicts if v.status == CONTRADICTED
+    ]
+
+
+def test_words_that_only_look_like_a_moment() -> None:
+    doc = split("## Summary\nThe order page failed at 10:00 UTC; we were paged at 10:02 UTC.\n")
+    assert [(c.kind, c.time.text if c.time else "") for c in all_claims(doc)] == [
+        ("time:page", "10:02 UTC")
+    ]
+
+
+def test_bold_headings_and_template_prompts() -> None:
+    doc = split("**Summary**\nAt 10:00 UTC it broke.\n\n**Detection:**\n> [!NOTE]\n> Say when.\n")
+    assert doc.sections["Summary"].body == "At 10:00 UTC it broke."
+    assert doc.sections["Detection"].prompt_only
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("\x00\x01PK binary", "empty or binary"),
+        ('{"not": "markdown"}', "no Markdown title or section headings"),
+        ("", "empty or binary"),
+    ],
+)
+def test_what_is_not_a_report(text: str, message: str) -> None:
+    with pytest.raises(NotAPostmortem, match=message):
+        split(text)
+
+
+def test_absurd_figures_are_contradicted_not_a_crash() -> None:
+    text = ("# Incident\n\n## Summary\nAt 19:53 UTC on 2025-11-25 it began; MTTR 99999999999999"
+            " hours, " + "9" * 400 + " failed orders, 31/02/2025.\n")  # fmt: skip
+    result = review_of(text, NOISY)
+    assert {"time to resolve (MTTR)", "failed orders"} <= by_status(result, CONTRADICTED)
+
+
+def test_a_report_without_times_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="no times of day"):
+        review_of("# Incident\n\n## Summary\nIt broke, then it got better.\n", NOISY)
+
+
+def test_the_incident_is_found_by_the_reports_window() -> None:
+    doc = split(example("factory-outage.md"))
+    claims = all_claims(doc)
+    outage = Window(4, OUTAGE.declared, OUTAGE.resolved)
+    other = Window(3, at("2025-12-01T10:00:00"), at("2025-12-01T11:00:00"))
+    assert describes(doc, claims, [other, outage]) == 4
+    with pytest.raises(NotFound, match="no recorded incident matches"):
+        describes(doc, claims, [other])
+    twin = Window(5, OUTAGE.declared + timedelta(hours=2), OUTAGE.resolved + timedelta(hours=2))
+    with pytest.raises(InvalidInput, match="matches incidents 4, 5"):
+        describes(doc, claims, [outage, twin])  # no zone named: either could be meant
+    utc = split(MISTAKES)
+    assert describes(utc, all_claims(utc), [twin, Window(6, NOISY.start, NOISY.resolved)]) == 6
