@@ -18,6 +18,7 @@ from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
 from jwtpizza.edge import install_edge, install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
+from jwtpizza.observability.ops_routes import scrape_guard
 from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.alerts.history import record_transitions
@@ -191,7 +192,14 @@ def create_app(
     app.state.runbooks = books
     app.state.probe = probe
     install_error_handlers(app)
-    instrument(app, component="ops", observability=obs, authorize_admin=admin_user)
+    metrics_token = settings.metrics_token
+    instrument(
+        app, component="ops", observability=obs, authorize_admin=admin_user,
+        scrape_guard=scrape_guard(
+            None if metrics_token is None else metrics_token.get_secret_value(),
+            required=not settings.demo, setting="JWTPIZZA_OPS_METRICS_TOKEN",
+        ),
+    )  # fmt: skip
     obs.watch_database(context.db)
     install_console(app, version=settings.version, login=context.admins.login)
     app.include_router(health_router)

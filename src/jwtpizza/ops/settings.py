@@ -63,6 +63,9 @@ class OpsSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="JWTPIZZA_OPS_", extra="ignore")
 
+    # Demo mode (`up`) leaves `/metrics` open; elsewhere it needs `metrics_token` as a bearer.
+    demo: bool = False
+    metrics_token: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 3300
     database_url: str = Field(default_factory=lambda: sqlite_url("ops.db"))

@@ -67,6 +67,7 @@ def ops_settings(tmp_path: Path, **overrides: Any) -> OpsSettings:
         "service_url": SERVICE,
         "targets": [],
         "rule_files": [],
+        "demo": True,  # `/metrics` open
     }
     return OpsSettings(**(values | overrides))
 

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 
 from jwtpizza.errors import NotFound
-from jwtpizza.ops.deps import AdminUser, ContextDep, ReaderDep
+from jwtpizza.ops.deps import RowId, AdminUser, ContextDep, ReaderDep
 from jwtpizza.ops.oncall import service
 from jwtpizza.ops.oncall.config import OncallConfig
 from jwtpizza.ops.oncall.models import Page
@@ -76,7 +76,7 @@ async def list_pages(
 
 
 @router.get("/pages/{page_id}")
-async def get_page(page_id: int, session: ReaderDep, _admin: AdminUser) -> PageDetail:
+async def get_page(page_id: RowId, session: ReaderDep, _admin: AdminUser) -> PageDetail:
     """One page with the alerts it carries and every notification it sent."""
     page = await session.get(Page, page_id)
     if page is None:
@@ -92,7 +92,7 @@ async def get_page(page_id: int, session: ReaderDep, _admin: AdminUser) -> PageD
 
 
 @router.post("/pages/{page_id}/ack")
-async def acknowledge(page_id: int, paging: PagingDep, admin: AdminUser) -> Acknowledged:
+async def acknowledge(page_id: RowId, paging: PagingDep, admin: AdminUser) -> Acknowledged:
     """Acknowledge a page: its escalation stops."""
     page = await paging.escalator.acknowledge(page_id, by=admin.email)
     return Acknowledged(message=f"page {page.id} acknowledged", page=PagePublic.of(page))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from jwtpizza.ops.deps import AdminUser
+from jwtpizza.ops.deps import RowId, AdminUser
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.router import actor
 from jwtpizza.ops.runbooks.runner import Runbooks
@@ -36,7 +36,7 @@ async def list_runbooks(_admin: AdminUser, runbooks: RunbooksDep) -> list[dict[s
 
 @router.post("/api/ops/incidents/{incident_id}/runbooks/{name}")
 async def run_runbook(
-    incident_id: int, name: str, admin: AdminUser, runbooks: RunbooksDep
+    incident_id: RowId, name: str, admin: AdminUser, runbooks: RunbooksDep
 ) -> dict[str, Any]:
     """Run a runbook on an incident now (without autopilot); answers when it has finished."""
     async with runbooks.desk.db.reader() as session:
