@@ -23,9 +23,9 @@ from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.settings import OpsSettings, ScrapeTarget
 from tests.e2e.support import LivePair, free_port, serving
 
-INTAKE_TOKEN = "security-intake-token"  # noqa: S105 - a test's own value
-ACK_SECRET = "security-ack-secret"  # noqa: S105
-SCRAPE_TOKEN = "security-scrape-token"  # noqa: S105
+INTAKE_TOKEN = "security-intake-token"
+ACK_SECRET = "security-ack-secret"
+SCRAPE_TOKEN = "security-scrape-token"
 
 
 @dataclass

@@ -31,6 +31,7 @@ from jwtpizza.ops.incidents.desk import build_desk, run_desk
 from jwtpizza.ops.incidents.router import router as incidents_router
 from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.intake.router import router as intake_router
+from jwtpizza.ops.limits import AnonymousLimits
 from jwtpizza.ops.migrations import upgrade
 from jwtpizza.ops.monitor.service import Monitor, run_every
 from jwtpizza.ops.notify.router import router as silences_router
@@ -45,6 +46,7 @@ from jwtpizza.ops.runbooks import runner as runbooks
 from jwtpizza.ops.runbooks.router import router as runbooks_router
 from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.ops.statuspage.router import router as statuspage_router
+from jwtpizza.ops.statuspage.service import StatusBoard
 from jwtpizza.ops.telemetry import MonitorMetrics
 from jwtpizza.web.console import install_console
 
@@ -66,6 +68,7 @@ def build_context(
         service_url=settings.service_url,
         clock=clock,
         cache_seconds=settings.admin_cache_seconds,
+        refused_cache_seconds=settings.admin_refused_cache_seconds,
     )
     metrics = MonitorMetrics(obs.metrics.registry, monitor.store)
     rules = RuleManager(
@@ -191,6 +194,11 @@ def create_app(
     app.state.paging = paging
     app.state.runbooks = books
     app.state.probe = probe
+    app.state.status_board = StatusBoard(
+        db=context.db, clock=clock, monitor=context.monitor,
+        ttl_seconds=settings.status_cache_seconds,
+    )  # fmt: skip
+    app.state.anonymous_limits = AnonymousLimits(clock=clock, settings=settings)
     install_error_handlers(app)
     metrics_token = settings.metrics_token
     instrument(

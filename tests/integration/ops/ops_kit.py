@@ -18,8 +18,8 @@ from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.settings import OpsSettings, ScrapeTarget
 
 SERVICE = "http://service.test"
-ADMIN_TOKEN = "admin-token"
-DINER_TOKEN = "diner-token"
+ADMIN_TOKEN = "admin.token.fake"  # shaped like a JWT, as the service's tokens are
+DINER_TOKEN = "diner.token.fake"
 
 
 @dataclass

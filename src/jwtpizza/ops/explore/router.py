@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
-from jwtpizza.ops.deps import AdminUser, ContextDep
+from jwtpizza.ops.deps import AdminUser, ContextDep, bearer_token
 from jwtpizza.ops.explore.proxy import allowed_path, segment
 from jwtpizza.ops.explore.service import query_range
 from jwtpizza.ops.incidents.desk import IncidentDesk
@@ -23,6 +23,15 @@ EPOCH_MAX = 253402300799.0  # 9999-12-31T23:59:59Z: no NaN, no infinity
 async def me(admin: AdminUser) -> dict[str, Any]:
     """The admin this token belongs to (as the service says)."""
     return {"id": admin.id, "name": admin.name, "email": admin.email}
+
+
+@router.delete("/session")
+async def logout(admin: AdminUser, context: ContextDep, request: Request) -> dict[str, str]:
+    """Log out: revoke this token at the service, and here at once."""
+    token = bearer_token(request.headers.get("authorization"))
+    assert token is not None  # AdminUser passed
+    await context.admins.logout(token)
+    return {"message": f"{admin.email} logged out"}
 
 
 @router.get("/query_range")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from jwtpizza.ops.admins import Admin
-from jwtpizza.ops.deps import RowId, AdminUser
+from jwtpizza.ops.deps import AdminUser, RowId
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.incidents.lifecycle import IncidentStatus

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from jwtpizza.errors import NotFound
-from jwtpizza.ops.deps import RowId, AdminUser, ContextDep, ReaderDep
+from jwtpizza.ops.deps import AdminUser, ContextDep, ReaderDep, RowId
+from jwtpizza.ops.limits import anonymous_attempt
 from jwtpizza.ops.oncall import service
 from jwtpizza.ops.oncall.config import OncallConfig
 from jwtpizza.ops.oncall.models import Page
@@ -98,7 +99,7 @@ async def acknowledge(page_id: RowId, paging: PagingDep, admin: AdminUser) -> Ac
     return Acknowledged(message=f"page {page.id} acknowledged", page=PagePublic.of(page))
 
 
-@router.get("/ack/{token}")
+@router.get("/ack/{token}", dependencies=[Depends(anonymous_attempt)])
 async def acknowledge_by_link(token: str, paging: PagingDep) -> Acknowledged:
     """The link in a page: acknowledges once; a reused, forged or expired link is refused."""
     page = await paging.escalator.acknowledge_by_token(token)

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 
 from jwtpizza.errors import InvalidInput
 
-
 # A signed page id past the database's integer range is refused, not passed to the driver.
 MAX_PAGE_ID = 2**63 - 1
 

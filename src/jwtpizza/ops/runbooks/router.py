@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from jwtpizza.ops.deps import RowId, AdminUser
+from jwtpizza.ops.deps import AdminUser, RowId
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.router import actor
 from jwtpizza.ops.runbooks.runner import Runbooks
