@@ -24,6 +24,7 @@ from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.alerts.history import record_transitions
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.deps import admin_user
+from jwtpizza.ops.explore.logsearch import LogSearches
 from jwtpizza.ops.explore.router import router as explore_router
 from jwtpizza.ops.health import router as health_router
 from jwtpizza.ops.incidents import paging as incident_paging
@@ -199,6 +200,10 @@ def create_app(
         ttl_seconds=settings.status_cache_seconds,
     )  # fmt: skip
     app.state.anonymous_limits = AnonymousLimits(clock=clock, settings=settings)
+    app.state.log_searches = LogSearches(
+        clock=clock, ttl_seconds=settings.log_search_cache_seconds,
+        per_minute=settings.log_searches_per_minute,
+    )  # fmt: skip
     install_error_handlers(app)
     metrics_token = settings.metrics_token
     instrument(

@@ -98,6 +98,10 @@ class OpsSettings(BaseSettings):
     refused_answer_delay_seconds: float = 1.0
     # The status page is built at most once per this many seconds, whoever asks.
     status_cache_seconds: float = 5.0
+    # The log-search proxy: the same search answered from the last one for this long, and
+    # the searches each admin may send on per minute.
+    log_search_cache_seconds: float = 5.0
+    log_searches_per_minute: int = 30
     # One Alertmanager notification: at most this many alerts and incident groups.
     intake_max_alerts: int = 100
     intake_max_groups: int = 3
