@@ -207,19 +207,6 @@ async def timeline(
     return sorted((_entry(row) for row in rows), key=Entry.sort_key)
 
 
-async def public_timelines(
-    *, session: AsyncSession, incident_ids: list[int]
-) -> dict[int, list[Entry]]:
-    """The public entries of several incidents, in one query."""
-    query = select(IncidentEntry).where(
-        IncidentEntry.incident_id.in_(incident_ids), IncidentEntry.public.is_(True)
-    )
-    found: dict[int, list[Entry]] = {incident_id: [] for incident_id in incident_ids}
-    for row in await session.scalars(query):
-        found[row.incident_id].append(_entry(row))
-    return {i: sorted(entries, key=Entry.sort_key) for i, entries in found.items()}
-
-
 def _entry(row: IncidentEntry) -> Entry:
     return Entry(
         at=row.at, source=row.source, kind=row.kind, text=row.text, key=row.key,

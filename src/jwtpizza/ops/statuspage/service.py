@@ -8,15 +8,13 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
-from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.lifecycle import OPEN
-from jwtpizza.ops.incidents.models import Incident
-from jwtpizza.ops.incidents.timeline import Entry
+from jwtpizza.ops.incidents.models import Incident, IncidentEntry
 from jwtpizza.ops.monitor.scrape import TargetHealth
 from jwtpizza.ops.monitor.service import Monitor
 
@@ -46,36 +44,45 @@ class PublicIncident:
     updates: list[PublicUpdate] = field(default_factory=list)
 
 
-def public_update(entry: Entry) -> PublicUpdate | None:
+def public_update(entry: IncidentEntry) -> PublicUpdate | None:
     """The public wording of a public entry: our fixed headlines, or a responder's update."""
     if entry.kind == "status-update":
-        return PublicUpdate(entry.at, str(entry.data.get("text", "")))
+        return PublicUpdate(entry.at, str((entry.data or {}).get("text", "")))
     headline = HEADLINES.get(entry.kind)
     return None if headline is None else PublicUpdate(entry.at, headline)
 
 
 async def current(*, session: AsyncSession, now: datetime) -> list[PublicIncident]:
     """Open incidents, and those resolved in the last 24 h, newest first (at most `SHOWN`),
-    in two queries however many there are."""
-    query = select(Incident).where(
-        or_(Incident.status.in_([s.value for s in OPEN]), Incident.resolved_at >= now - RECENT)
+    each with its public entries: one query however many there are."""
+    shown = (
+        select(Incident.id)
+        .where(or_(Incident.status.in_([s.value for s in OPEN]),
+                   Incident.resolved_at >= now - RECENT))
+        .order_by(Incident.id.desc()).limit(SHOWN).subquery()
+    )  # fmt: skip
+    public = and_(IncidentEntry.incident_id == Incident.id, IncidentEntry.public.is_(True))
+    rows = await session.execute(
+        select(Incident, IncidentEntry)
+        .join(shown, shown.c.id == Incident.id)
+        .outerjoin(IncidentEntry, public)
+        .order_by(Incident.id.desc(), IncidentEntry.at, IncidentEntry.id)
     )
-    shown = list(await session.scalars(query.order_by(Incident.id.desc()).limit(SHOWN)))
-    timelines = await incidents.public_timelines(
-        session=session, incident_ids=[incident.id for incident in shown]
-    )
-    found = []
-    for incident in shown:
-        updates = [u for u in map(public_update, timelines[incident.id]) if u is not None]
-        found.append(
-            PublicIncident(
-                id=incident.id, severity=incident.severity,
-                status="resolved" if incident.status not in OPEN else incident.status,
-                started_at=incident.declared_at, resolved_at=incident.resolved_at,
-                updates=updates,
-            )
-        )  # fmt: skip
-    return found
+    found: dict[int, PublicIncident] = {}
+    for incident, entry in rows:
+        listed = found.setdefault(incident.id, _public(incident))
+        update = None if entry is None else public_update(entry)
+        if update is not None:
+            listed.updates.append(update)
+    return list(found.values())
+
+
+def _public(incident: Incident) -> PublicIncident:
+    return PublicIncident(
+        id=incident.id, severity=incident.severity,
+        status="resolved" if incident.status not in OPEN else incident.status,
+        started_at=incident.declared_at, resolved_at=incident.resolved_at,
+    )  # fmt: skip
 
 
 def components(targets: list[TargetHealth]) -> dict[str, str]:
