@@ -10,7 +10,9 @@ Each attack is two `wrk` runs at once, 16 connections each, one attack after the
   emails, empty names and an email that is taken (the service);
 - status: `GET /api/status` and `GET /status` (ops' public status page);
 - intake: `POST /api/ops/alertmanager` with a wrong bearer token (ops);
-- ack: `GET /api/ops/ack/<token>` with forged and malformed links (ops).
+- ack: `GET /api/ops/ack/<token>` with forged and malformed links (ops);
+- stats and logsearch, as one admin: `GET /api/order/stats` (the service) and
+  `GET /api/ops/components/service/logs` with changing filters (through ops).
 
     .venv/bin/python bench/security.py [--seconds 15] [--only status,intake]
 
@@ -31,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import VENV_BIN, free_port, process  # type: ignore[import-not-found]
+from harness import VENV_BIN, free_port, process, request  # type: ignore[import-not-found]
 from service_throughput import prepare, service_env  # type: ignore[import-not-found]
 
 LOGINS = """
@@ -94,12 +96,33 @@ request = function()
 end
 """
 
+# As the admin whose token replaces TOKEN.
+STATS = """
+request = function()
+  return wrk.format("GET", "/api/order/stats?from=2020-01-01T00:00:00Z",
+                    {["Authorization"] = "Bearer TOKEN"})
+end
+"""
+
+LOG_SEARCHES = """
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/ops/components/service/logs?since=15m&q=x" .. i,
+                    {["Authorization"] = "Bearer TOKEN"})
+end
+"""
+
+ADMIN = {"email": "a@jwt.com", "password": "admin"}  # the demo data's admin
+
 # Each attack: (name, [(wrk script, which app)]), 16 connections per script run.
 ATTACKS: list[tuple[str, list[tuple[str, str]]]] = [
     ("logins", [(LOGINS, "service"), (REGISTRATIONS, "service")]),
     ("status", [(STATUS, "ops"), (STATUS, "ops")]),
     ("intake", [(INTAKE, "ops"), (INTAKE, "ops")]),
     ("ack", [(ACKS, "ops"), (ACKS, "ops")]),
+    ("stats", [(STATS, "service"), (STATS, "service")]),
+    ("logsearch", [(LOG_SEARCHES, "ops"), (LOG_SEARCHES, "ops")]),
 ]
 
 
@@ -118,6 +141,8 @@ def ops_env(work: Path, port: int, service: str, factory: str) -> dict[str, str]
         "JWTPIZZA_OPS_INTAKE_TOKEN": secrets.token_urlsafe(24),
         "JWTPIZZA_OPS_ACK_SECRET": secrets.token_urlsafe(24),
         "JWTPIZZA_OPS_METRICS_TOKEN": secrets.token_urlsafe(24),
+        "JWTPIZZA_OPS_INCIDENTS_SERVICE_EMAIL": ADMIN["email"],
+        "JWTPIZZA_OPS_INCIDENTS_SERVICE_PASSWORD": ADMIN["password"],
         "JWTPIZZA_OBS_STDOUT": "false",
     }
 
@@ -147,10 +172,11 @@ def summary(latencies: list[float]) -> tuple[float, float]:
 def attack(
     scripts: list[tuple[str, str]], bases: dict[str, str], work: Path, seconds: float
 ) -> list[subprocess.Popen[str]]:
+    token = str(request(f"{bases['service']}/api/auth", "PUT", ADMIN)["token"])
     runs = []
     for n, (script, app) in enumerate(scripts):
         path = work / f"attack{n}.lua"
-        path.write_text(script)
+        path.write_text(script.replace("TOKEN", token))
         runs.append(
             subprocess.Popen(
                 ["wrk", "-t1", "-c16", f"-d{int(seconds) + 2}s", "-s", str(path), bases[app]],
@@ -181,8 +207,8 @@ def under_attack(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--only", default=",".join(name for name, _ in ATTACKS),
-                        help="comma-separated attacks: logins, status, intake, ack")  # fmt: skip
+    names = [name for name, _ in ATTACKS]
+    parser.add_argument("--only", default=",".join(names), help=f"some of {', '.join(names)}")
     args = parser.parse_args()
     chosen = [(name, scripts) for name, scripts in ATTACKS if name in args.only.split(",")]
     with tempfile.TemporaryDirectory() as tmp:

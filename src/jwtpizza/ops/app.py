@@ -203,6 +203,7 @@ def create_app(
     app.state.log_searches = LogSearches(
         clock=clock, ttl_seconds=settings.log_search_cache_seconds,
         per_minute=settings.log_searches_per_minute,
+        refused_delay_seconds=settings.refused_answer_delay_seconds,
     )  # fmt: skip
     install_error_handlers(app)
     metrics_token = settings.metrics_token

@@ -2,7 +2,8 @@
 things an admin can ask (the component scans its window and ops relays the records), so the
 same search within `ttl_seconds` is answered from the last one, searches reach the
 components one at a time (callers of the same search wait for it), and each admin gets
-`per_minute` searches that reach a component."""
+`per_minute` searches that reach a component (past them, a 429 answered after
+`refused_delay_seconds`, so a loop of them waits rather than spins)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import asyncio
 from typing import Any
 
 from jwtpizza.clock import Clock
+from jwtpizza.errors import TooManyRequests
 from jwtpizza.ops.incidents.feeds import report_links_in
 from jwtpizza.ops.incidents.sources import Feeds
 from jwtpizza.ratelimit import SlidingWindow
@@ -20,8 +22,11 @@ Search = tuple[str, tuple[tuple[str, str], ...]]
 
 
 class LogSearches:
-    def __init__(self, *, clock: Clock, ttl_seconds: float, per_minute: int) -> None:
+    def __init__(
+        self, *, clock: Clock, ttl_seconds: float, per_minute: int, refused_delay_seconds: float
+    ) -> None:
         self._clock, self._ttl, self._per_minute = clock, ttl_seconds, per_minute
+        self._delay = refused_delay_seconds
         self._window = SlidingWindow(window_seconds=60.0, clock=clock)
         self._cache: dict[Search, tuple[float, dict[str, Any]]] = {}
         self._one_at_a_time = asyncio.Lock()
@@ -35,8 +40,12 @@ class LogSearches:
         cached = self._fresh(key)
         if cached is not None:
             return cached
-        async with self._one_at_a_time:
-            return self._fresh(key) or await self._search(feeds, admin_id, key)
+        try:
+            async with self._one_at_a_time:
+                return self._fresh(key) or await self._search(feeds, admin_id, key)
+        except TooManyRequests:
+            await self._clock.sleep(self._delay)
+            raise
 
     def _fresh(self, key: Search) -> dict[str, Any] | None:
         cached = self._cache.get(key)
