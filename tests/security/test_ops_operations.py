@@ -76,7 +76,14 @@ def chaos_active(pair: LivePair) -> str:
 
 
 def test_8_chaos_active_drops_when_a_fault_ends_with_no_order(pair: LivePair) -> None:
-    pair.start_chaos("fail", durationSeconds=1)
+    pair.start_chaos("fail", durationSeconds=1)  # ends by itself
     assert chaos_active(pair) == "1.0"
     time.sleep(1.8)
+    assert chaos_active(pair) == "0.0"
+    fault = pair.start_chaos("fail")  # ended by its report link
+    assert chaos_active(pair) == "1.0"
+    followed = httpx.get(
+        f"{pair.factory_url}/api/support/{fault['token']}/report/{fault['fixCode']}"
+    )
+    assert followed.status_code == 200, followed.text
     assert chaos_active(pair) == "0.0"
