@@ -36,6 +36,8 @@ def client_address(request: Request) -> str:
 
 
 class AnonymousLimits:
+    """Per client address, in this process: public reads and refused attempts."""
+
     def __init__(self, *, clock: Clock, settings: OpsSettings) -> None:
         self._clock = clock
         self._reads = SlidingWindow(window_seconds=60.0, clock=clock)
@@ -54,8 +56,8 @@ class AnonymousLimits:
 
     @asynccontextmanager
     async def attempt(self, address: str) -> AsyncIterator[None]:
-        """Around one anonymous attempt: 429 at once past the allowance; a refusal counts and
-        is answered after the delay."""
+        """Around one anonymous attempt: past the allowance a 429 before any work; a refusal
+        counts; both are answered after the delay."""
         try:
             self._refusals.check(
                 [(address, self._refused_per_minute)], message="too many refused attempts"
