@@ -190,7 +190,7 @@ def ops(tmp_path: Path, pager: FakeHttp, service_url: str) -> Iterator[str]:
     app = create_app(
         OpsSettings(
             port=port, database_url=f"sqlite+aiosqlite:///{tmp_path / 'ops.db'}",
-            service_url=service_url, targets=[], rule_files=[],
+            service_url=service_url, targets=[], rule_files=[], demo=True,  # /metrics open
         ),
         notify=NotifySettings(notify_config=tmp_path / "notify.yml", notify_tick_seconds=0.2),
         oncall=OncallSettings(

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -56,3 +58,18 @@ def at_once(
             )
 
     return asyncio.run(run())
+
+
+def raw_request(base_url: str, head: str, body: bytes = b"") -> bytes:
+    """Send a hand-written request; what the server answers before it closes the connection
+    (or 5 seconds pass)."""
+    url = urlsplit(base_url)
+    answer = b""
+    with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except TimeoutError:
+            pass
+    return answer

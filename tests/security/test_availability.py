@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import jwt
 
 from tests.e2e.support import LivePair, live_pair
-from tests.security.kit import ADMIN, bearer, login
-
-
-def raw_request(base_url: str, head: str, body: bytes = b"") -> bytes:
-    """Send a hand-written request; what the server answers before it closes the connection
-    (or 5 seconds pass)."""
-    url = urlsplit(base_url)
-    answer = b""
-    with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
-        sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
-        try:
-            while chunk := sock.recv(65536):
-                answer += chunk
-        except TimeoutError:
-            pass
-    return answer
+from tests.security.kit import ADMIN, bearer, login, raw_request
 
 
 def test_8_an_announced_huge_body_is_refused_before_it_is_sent(pair: LivePair) -> None:

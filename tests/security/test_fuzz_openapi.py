@@ -1,6 +1,7 @@
-"""Schemathesis fuzzes both running apps from their own OpenAPI, as a diner, an admin and a
-vendor: no answer is a 5xx, and every answer (status, content type, body) is one the schema
-documents. Examples per operation are bounded so the run stays within a few minutes."""
+"""Schemathesis fuzzes the running apps from their own OpenAPI (the service as a diner and an
+admin, the factory as a vendor and its admin, ops as a diner, an admin and anonymously): no
+answer is a 5xx, and every answer (status, content type, body) is one the schema documents.
+Examples per operation are bounded so the run stays within a few minutes."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.e2e.support import LivePair, live_pair
 from tests.security.kit import ADMIN, DINER, bearer, login
+from tests.security.ops_stack import LiveOps, live_ops
 
 pytestmark = [
     pytest.mark.slow,
@@ -55,6 +57,17 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePair]:
 
 
 @pytest.fixture(scope="module")
+def running_ops(tmp_path_factory: pytest.TempPathFactory, running: LivePair) -> Iterator[LiveOps]:
+    # Limits high enough that the fuzzer reaches the routes behind them, refusals at once.
+    with live_ops(
+        tmp_path_factory.mktemp("fuzz-ops"), running, public_reads_per_minute=100_000,
+        refused_per_minute=100_000, refused_answer_delay_seconds=0,
+        log_searches_per_minute=100_000,
+    ) as ops:  # fmt: skip
+        yield ops
+
+
+@pytest.fixture(scope="module")
 def headers_by_role(running: LivePair) -> dict[str, dict[str, str]]:
     return {
         "diner": bearer(login(running.shop, DINER)[1]),
@@ -64,9 +77,12 @@ def headers_by_role(running: LivePair) -> dict[str, dict[str, str]]:
     }
 
 
-def fuzz(base_url: str, roles: list[dict[str, str]]) -> list[str]:
-    """Fuzz every operation of the app at `base_url`; the failures, one line each."""
+def fuzz(base_url: str, roles: list[dict[str, str]], *, skip: tuple[str, ...] = ()) -> list[str]:
+    """Fuzz every operation of the app at `base_url` (but the paths in `skip`); the failures,
+    one line each."""
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    for path in skip:
+        schema = schema.exclude(path=path)
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -98,3 +114,11 @@ def test_factory_answers_as_documented(
 ) -> None:
     roles = [headers_by_role["vendor"], headers_by_role["factory-admin"]]
     assert fuzz(running.factory_url, roles) == []
+
+
+def test_ops_answers_as_documented(
+    running_ops: LiveOps, headers_by_role: dict[str, dict[str, str]]
+) -> None:
+    roles = [headers_by_role["diner"], headers_by_role["admin"], {}]
+    # Logging out would revoke the admin token the rest of the run uses.
+    assert fuzz(running_ops.url, roles, skip=("/api/ops/session",)) == []

@@ -6,6 +6,7 @@ which the ops component checks with the service.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -111,15 +112,21 @@ def report(
     """Draft the postmortem from measured facts into incidentReports/incident-N.md."""
     written = _request("POST", f"/{number}/report", url, token)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / written["fileName"]
+    path = out / f"incident-{number}.md"  # our name, never the one the server sends
     path.write_text(written["markdown"], encoding="utf-8")
     typer.echo(f"wrote {path} (incident {number} is {written['status']})")
 
 
 @app.command("runbook")
 def runbook(number: int, name: str, url: UrlOption = None, token: TokenOption = None) -> None:
-    """Run a runbook on an incident now (each step goes on its timeline)."""
-    result = _request("POST", f"/{number}/runbooks/{name}", url, token, timeout=None)
+    """Run a runbook on an incident now (each step goes on its timeline); waits for it."""
+    started = _request("POST", f"/{number}/runbooks/{name}", url, token)
+    result = started
+    while result["status"] == "running":
+        time.sleep(1.0)
+        result = ops_request("GET", started["location"], url=url, token=token)
+    if result["status"] != "finished":
+        fail(f"runbook {name}: {result.get('message', 'the run failed')}")
     for step in result["steps"]:
         typer.echo(f"{'ok  ' if step['ok'] else 'FAIL'} {step['text']}")
     if result["escalated"]:

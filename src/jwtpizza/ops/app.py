@@ -18,12 +18,14 @@ from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
 from jwtpizza.edge import install_edge, install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
+from jwtpizza.observability.ops_routes import scrape_guard
 from jwtpizza.ops.actions.router import router as actions_router
 from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.alerts.history import record_transitions
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.deps import admin_user
+from jwtpizza.ops.explore.logsearch import LogSearches
 from jwtpizza.ops.explore.router import router as explore_router
 from jwtpizza.ops.health import router as health_router
 from jwtpizza.ops.incidents import paging as incident_paging
@@ -31,6 +33,7 @@ from jwtpizza.ops.incidents.desk import build_desk, run_desk
 from jwtpizza.ops.incidents.router import router as incidents_router
 from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.intake.router import router as intake_router
+from jwtpizza.ops.limits import AnonymousLimits
 from jwtpizza.ops.migrations import upgrade
 from jwtpizza.ops.monitor.service import Monitor, run_every
 from jwtpizza.ops.notify.router import router as silences_router
@@ -47,6 +50,7 @@ from jwtpizza.ops.runbooks import runner as runbooks
 from jwtpizza.ops.runbooks.router import router as runbooks_router
 from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.ops.statuspage.router import router as statuspage_router
+from jwtpizza.ops.statuspage.service import StatusBoard
 from jwtpizza.ops.telemetry import MonitorMetrics
 from jwtpizza.swagger import install_swagger_ui
 from jwtpizza.web.console import install_console
@@ -69,6 +73,7 @@ def build_context(
         service_url=settings.service_url,
         clock=clock,
         cache_seconds=settings.admin_cache_seconds,
+        refused_cache_seconds=settings.admin_refused_cache_seconds,
     )
     metrics = MonitorMetrics(obs.metrics.registry, monitor.store)
     rules = RuleManager(
@@ -197,8 +202,25 @@ def create_app(
     app.state.paging = paging
     app.state.runbooks = books
     app.state.probe = probe
+    app.state.status_board = StatusBoard(
+        db=context.db, clock=clock, monitor=context.monitor,
+        ttl_seconds=settings.status_cache_seconds,
+    )  # fmt: skip
+    app.state.anonymous_limits = AnonymousLimits(clock=clock, settings=settings)
+    app.state.log_searches = LogSearches(
+        clock=clock, ttl_seconds=settings.log_search_cache_seconds,
+        per_minute=settings.log_searches_per_minute,
+        refused_delay_seconds=settings.refused_answer_delay_seconds,
+    )  # fmt: skip
     install_error_handlers(app)
-    instrument(app, component="ops", observability=obs, authorize_admin=admin_user)
+    metrics_token = settings.metrics_token
+    instrument(
+        app, component="ops", observability=obs, authorize_admin=admin_user,
+        scrape_guard=scrape_guard(
+            None if metrics_token is None else metrics_token.get_secret_value(),
+            required=not settings.demo, setting="JWTPIZZA_OPS_METRICS_TOKEN",
+        ),
+    )  # fmt: skip
     obs.watch_database(context.db)
     install_console(app, version=settings.version, login=context.admins.login)
     install_swagger_ui(app, title="JWT Pizza Ops")

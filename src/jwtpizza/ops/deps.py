@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.errors import Unauthorized
@@ -33,6 +33,8 @@ async def reader_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(writer_session)]
+# The id of a row in a path: a larger number is a 400, not an overflow in the database driver.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 ReaderDep = Annotated[AsyncSession, Depends(reader_session)]
 
 

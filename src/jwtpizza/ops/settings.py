@@ -63,6 +63,9 @@ class OpsSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="JWTPIZZA_OPS_", extra="ignore")
 
+    # Demo mode (`up`) leaves `/metrics` open; elsewhere it needs `metrics_token` as a bearer.
+    demo: bool = False
+    metrics_token: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 3300
     database_url: str = Field(default_factory=lambda: sqlite_url("ops.db"))
@@ -81,11 +84,27 @@ class OpsSettings(BaseSettings):
     # Samples older than this are dropped (the longest range a rule reads, plus lookback).
     retention_seconds: float = 15 * 60.0
     max_samples_per_series: int = 400
-    # How long an admin token's `/api/user/me` answer is trusted.
-    admin_cache_seconds: float = 30.0
+    # How long an admin token's `/api/user/me` answer is trusted (a token revoked at the
+    # service works here at most this long), and how long a refused token is remembered.
+    admin_cache_seconds: float = 2.0
+    admin_refused_cache_seconds: float = 300.0
     # The edge, as for the service and factory: `X-Forwarded-For` only from these proxies, and
     # a body limit; 1 MiB, since one Alertmanager webhook carries a whole group of alerts.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # Anonymous callers, per address (see `jwtpizza.ops.limits`): status page reads, refused
+    # attempts (a wrong intake token, a bad ack link), and how late a refusal is answered.
+    public_reads_per_minute: int = 120
+    refused_per_minute: int = 10
+    refused_answer_delay_seconds: float = 1.0
+    # The status page is built at most once per this many seconds, whoever asks.
+    status_cache_seconds: float = 5.0
+    # The log-search proxy: the same search answered from the last one for this long, and
+    # the searches each admin may send on per minute.
+    log_search_cache_seconds: float = 5.0
+    log_searches_per_minute: int = 30
+    # One Alertmanager notification: at most this many alerts and incident groups.
+    intake_max_alerts: int = 100
+    intake_max_groups: int = 3
     max_body_bytes: int = 1024 * 1024
 
     def scrape_interval(self) -> float:

@@ -85,21 +85,33 @@ async def _respond(stack: Stack, scenario: Scenario, timing: Timing, say: Say) -
         await asyncio.gather(*fixing, return_exceptions=True)
 
 
+async def _run_runbook(stack: Stack, incident_id: int, runbook: str | None) -> dict[str, Any]:
+    """Start a runbook (ops answers 202 at once) and follow the run until it ends."""
+    response = await stack.http.post(
+        f"{stack.ops_url}/api/ops/incidents/{incident_id}/runbooks/{runbook}",
+        headers=stack.admin(),
+    )
+    response.raise_for_status()
+    run: dict[str, Any] = response.json()
+    while run["status"] == "running":
+        await asyncio.sleep(0.5)
+        response = await stack.http.get(stack.ops_url + run["location"], headers=stack.admin())
+        response.raise_for_status()
+        run = response.json()
+    return run
+
+
 async def _fix(stack: Stack, scenario: Scenario, incident_id: int, say: Say) -> None:
-    """Run the responder's runbook on an incident they acknowledged (it answers once done)."""
+    """Run the responder's runbook on an incident they acknowledged, until the run ends."""
     who = scenario.responder
     while True:
         try:
-            response = await stack.http.post(
-                f"{stack.ops_url}/api/ops/incidents/{incident_id}/runbooks/{who.runbook}",
-                headers=stack.admin(), timeout=None,
-            )  # fmt: skip
-            response.raise_for_status()
+            result = await _run_runbook(stack, incident_id, who.runbook)
         except httpx.HTTPError as error:
             say(f"{who.ack_by} could not run runbook {who.runbook}, trying again: {error!r}")
             await asyncio.sleep(0.2)
             continue
-        steps = "; ".join(step["text"] for step in response.json()["steps"])
+        steps = "; ".join(step["text"] for step in result.get("steps", []))
         say(f"{who.ack_by} ran runbook {who.runbook} on incident {incident_id}: {steps}")
         return
 

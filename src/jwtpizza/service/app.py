@@ -42,6 +42,7 @@ from jwtpizza.service.menu.router import router as menu_router
 from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePolicy, classify
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.orders.router import router as order_router
+from jwtpizza.service.orders.stats_allowance import StatsAllowance
 from jwtpizza.service.resilience import BreakerState, ResilientCaller, RetryScheduled, build_caller
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users.router import router as user_router
@@ -169,6 +170,7 @@ def build_context(
         menu=MenuCache(stamps),
         franchises=FranchiseCache(stamps),
         principals=PrincipalCache(stamps),
+        order_stats=StatsAllowance(clock=clock, per_minute=settings.order_stats_per_minute),
         metrics=obs.metrics,
     )
 

@@ -14,6 +14,7 @@ from jwtpizza.service.factory_client import FactoryClient
 from jwtpizza.service.franchises.cache import FranchiseCache
 from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.orders.kitchen import Kitchen
+from jwtpizza.service.orders.stats_allowance import StatsAllowance
 from jwtpizza.service.settings import ServiceSettings
 
 
@@ -30,4 +31,5 @@ class ServiceContext:
     menu: MenuCache
     franchises: FranchiseCache
     principals: PrincipalCache
+    order_stats: StatsAllowance
     metrics: Metrics = field(default_factory=Metrics)

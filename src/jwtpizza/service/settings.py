@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     # A refused (429) login or registration is answered after this delay, so clients
     # hammering in a loop are slowed to one attempt per connection per delay.
     refused_answer_delay_seconds: float = 1.0
+    # Order stats (admin) each admin may ask for per minute; they run one at a time.
+    order_stats_per_minute: int = 30
     max_stores_per_franchise: int = 50
     # Peers (addresses or CIDR ranges) whose X-Forwarded-For names the client; empty: none.
     trusted_proxies: list[str] = Field(default_factory=list)

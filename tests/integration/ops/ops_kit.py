@@ -18,8 +18,8 @@ from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.settings import OpsSettings, ScrapeTarget
 
 SERVICE = "http://service.test"
-ADMIN_TOKEN = "admin-token"
-DINER_TOKEN = "diner-token"
+ADMIN_TOKEN = "admin.token.fake"  # shaped like a JWT, as the service's tokens are
+DINER_TOKEN = "diner.token.fake"
 
 
 @dataclass
@@ -67,6 +67,7 @@ def ops_settings(tmp_path: Path, **overrides: Any) -> OpsSettings:
         "service_url": SERVICE,
         "targets": [],
         "rule_files": [],
+        "demo": True,  # `/metrics` open
     }
     return OpsSettings(**(values | overrides))
 

@@ -1,8 +1,7 @@
-"""The console's pure parts: shaded windows, report links in log records, safe redirects."""
+"""The console's pure parts: shaded windows and safe redirects."""
 
 from __future__ import annotations
 
-from jwtpizza.web.console.logs import report_links
 from jwtpizza.web.console.overview import windows
 from jwtpizza.web.console.session import safe_next
 
@@ -27,13 +26,6 @@ def test_windows_shade_chaos_alert_states_and_incident_phases() -> None:
         ("incident-declared", 10, 30),
         ("incident-acknowledged", 30, 60),
     ]
-
-
-def test_report_links_are_found_anywhere_in_a_record() -> None:
-    link = "http://127.0.0.1:4000/api/support/abc123/report/FIX42"
-    record = {"msg": "order failed", "res": {"body": {"followLinkToEndChaos": link}}}
-    assert report_links(record) == [link]
-    assert report_links({"msg": "see javascript:alert(1)/api/support/x/report/y"}) == []
 
 
 def test_only_local_paths_are_followed_after_sign_in() -> None:

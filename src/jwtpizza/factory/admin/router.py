@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Response
 from jwtpizza.factory.admin import service as admin
 from jwtpizza.factory.admin.schemas import DeleteRequest, LogText, RoleRequest
 from jwtpizza.factory.chaos import service as chaos
+from jwtpizza.factory.chaos.domain import natural_end
 from jwtpizza.factory.chaos.schemas import ChaosRequest
 from jwtpizza.factory.deps import AdminVendorDep, ReaderDep, RuntimeDep, SessionDep, VendorDep
 from jwtpizza.factory.vendors import service as vendors
@@ -85,7 +86,10 @@ async def start_chaos(
     )
     runtime.vendor_cache.forget_on_commit(session, vendor_id)
     described = chaos.describe(fault, now, secrets_visible=True)
-    runtime.chaos_gauge.show(vendor_id, fault.type if described["state"] == "active" else None)
+    active = described["state"] == "active"
+    runtime.chaos_gauge.show(
+        vendor_id, fault.type if active else None, ends_at=natural_end(fault), now=now
+    )
     return described
 
 

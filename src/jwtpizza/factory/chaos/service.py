@@ -152,17 +152,20 @@ RESOLVED = "Problem resolved. Pizza is back on the menu!"
 NOTHING = "No chaos currently executing"
 
 
-async def report(*, session: AsyncSession, token: str, fix_code: str, now: datetime) -> str:
-    """Follow a report link: end the fault if the code is right."""
+async def report(
+    *, session: AsyncSession, token: str, fix_code: str, now: datetime
+) -> tuple[str, str | None]:
+    """Follow a report link: end the fault if the code is right. The message, and the vendor
+    whose fault this link ended (None if it ended none)."""
     fault = (await session.scalars(select(Fault).where(Fault.token == token))).first()
     if fault is None or state_of(fault, now) is not FaultState.ACTIVE:
         if fault is not None:
             await settle(session=session, vendor_id=fault.vendor_id, now=now)
-        return NOTHING
+        return NOTHING, None
     if not secrets.compare_digest(fault.fix_code.encode(), fix_code.encode()):
         raise InvalidInput("Problem unresolved")
     end_fault(fault, now=now, reason=EndReason.REPORTED)
-    return RESOLVED
+    return RESOLVED, fault.vendor_id
 
 
 def fault_events(fault: Fault, now: datetime) -> list[ChaosEvent]:

@@ -91,8 +91,12 @@ class OrderDesk:
         vendor = await self.rt.vendor_cache.get(api_key) if api_key else None
         if vendor is None:
             raise self._rejected("unauthorized", Unauthorized(INVALID_AUTH))
-        fault = vendor.fault_at(self.rt.clock.now())
-        self.rt.chaos_gauge.show(vendor.id, fault.type if fault else None)
+        now = self.rt.clock.now()
+        fault = vendor.fault_at(now)
+        self.rt.chaos_gauge.show(
+            vendor.id, fault.type if fault else None,
+            ends_at=natural_end(fault) if fault else None, now=now,
+        )  # fmt: skip
         if fault is not None:
             fault = await self._before_order(fault)
         if body.diner is None or body.order is None:

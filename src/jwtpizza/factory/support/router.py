@@ -15,8 +15,10 @@ async def report_problem(
     token: str, fix_code: str, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, str]:
     """End the fault behind a report link if the fix code is right."""
-    message = await chaos.report(
+    message, ended_for = await chaos.report(
         session=session, token=token, fix_code=fix_code, now=runtime.clock.now()
     )
     runtime.vendor_cache.forget_on_commit(session)  # the token, not the vendor, is known here
+    if ended_for is not None:
+        runtime.chaos_gauge.show(ended_for, None)
     return {"message": message}

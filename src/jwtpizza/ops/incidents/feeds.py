@@ -8,12 +8,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jwtpizza.ops.incidents.timeline import Entry, Source
 
@@ -85,6 +86,20 @@ def chaos_entries(
             )
         )  # fmt: skip
     return entries
+
+
+def same_origin(url: str, base_url: str) -> bool:
+    """Whether `url` has the scheme, host and port of `base_url`."""
+    try:
+        found, base = urlsplit(url), urlsplit(base_url)
+        return (found.scheme, found.hostname, found.port) == (base.scheme, base.hostname, base.port)
+    except ValueError:  # a port out of range
+        return False
+
+
+def report_links_in(record: Mapping[str, Any]) -> list[str]:
+    """Every report link anywhere in a log record, in order, once each."""
+    return list(dict.fromkeys(REPORT_LINK.findall(json.dumps(record, default=str))))
 
 
 def report_link_in(log: Mapping[str, Any]) -> str | None:

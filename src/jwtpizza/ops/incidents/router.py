@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from jwtpizza.ops.admins import Admin
-from jwtpizza.ops.deps import AdminUser
+from jwtpizza.ops.deps import AdminUser, RowId
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.incidents.lifecycle import IncidentStatus
@@ -77,13 +77,13 @@ async def declare(body: IncidentCreate, admin: AdminUser, desk: DeskDep) -> Inci
 
 
 @router.get("/{incident_id}", response_model_by_alias=True)
-async def show(incident_id: int, _admin: AdminUser, desk: DeskDep) -> IncidentOut:
+async def show(incident_id: RowId, _admin: AdminUser, desk: DeskDep) -> IncidentOut:
     """One incident with its roles and timeline."""
     return await _show(desk, incident_id)
 
 
 @router.post("/{incident_id}/ack", response_model_by_alias=True)
-async def acknowledge(incident_id: int, admin: AdminUser, desk: DeskDep) -> IncidentOut:
+async def acknowledge(incident_id: RowId, admin: AdminUser, desk: DeskDep) -> IncidentOut:
     """Acknowledge: someone has it."""
     async with desk.db.writer() as session:
         incident = await incidents.get(session=session, incident_id=incident_id)
@@ -106,7 +106,7 @@ async def _move(
 
 @router.post("/{incident_id}/mitigate", response_model_by_alias=True)
 async def mitigate(
-    incident_id: int, admin: AdminUser, desk: DeskDep, body: MoveIn | None = None
+    incident_id: RowId, admin: AdminUser, desk: DeskDep, body: MoveIn | None = None
 ) -> IncidentOut:
     """Impact has stopped; the cause may not be fixed yet."""
     return await _move(desk, admin, incident_id, IncidentStatus.MITIGATED, (body or MoveIn()).why)
@@ -114,14 +114,14 @@ async def mitigate(
 
 @router.post("/{incident_id}/resolve", response_model_by_alias=True)
 async def resolve(
-    incident_id: int, admin: AdminUser, desk: DeskDep, body: MoveIn | None = None
+    incident_id: RowId, admin: AdminUser, desk: DeskDep, body: MoveIn | None = None
 ) -> IncidentOut:
     """The incident is over."""
     return await _move(desk, admin, incident_id, IncidentStatus.RESOLVED, (body or MoveIn()).why)
 
 
 @router.post("/{incident_id}/notes", status_code=201, response_model_by_alias=True)
-async def add_note(incident_id: int, body: NoteIn, admin: AdminUser, desk: DeskDep) -> EntryOut:
+async def add_note(incident_id: RowId, body: NoteIn, admin: AdminUser, desk: DeskDep) -> EntryOut:
     """A note (internal) or a status update (`public: true`, shown on the status page)."""
     async with desk.db.writer() as session:
         incident = await incidents.get(session=session, incident_id=incident_id)
@@ -133,7 +133,7 @@ async def add_note(incident_id: int, body: NoteIn, admin: AdminUser, desk: DeskD
 
 
 @router.post("/{incident_id}/links", status_code=201, response_model_by_alias=True)
-async def add_link(incident_id: int, body: LinkIn, admin: AdminUser, desk: DeskDep) -> EntryOut:
+async def add_link(incident_id: RowId, body: LinkIn, admin: AdminUser, desk: DeskDep) -> EntryOut:
     """Link evidence (a dashboard, a ticket) to the incident."""
     async with desk.db.writer() as session:
         incident = await incidents.get(session=session, incident_id=incident_id)
@@ -146,7 +146,7 @@ async def add_link(incident_id: int, body: LinkIn, admin: AdminUser, desk: DeskD
 
 @router.put("/{incident_id}/roles", response_model_by_alias=True)
 async def assign_role(
-    incident_id: int, body: RoleIn, admin: AdminUser, desk: DeskDep
+    incident_id: RowId, body: RoleIn, admin: AdminUser, desk: DeskDep
 ) -> IncidentOut:
     """Give someone a role (commander, communications, scribe, operations)."""
     async with desk.db.writer() as session:
@@ -157,7 +157,7 @@ async def assign_role(
 
 
 @router.post("/{incident_id}/report", response_model_by_alias=True)
-async def write_report(incident_id: int, _admin: AdminUser, desk: DeskDep) -> ReportOut:
+async def write_report(incident_id: RowId, _admin: AdminUser, desk: DeskDep) -> ReportOut:
     """Draft the postmortem from measured facts; a resolved incident becomes
     `postmortem_written`. The caller saves the Markdown as `incident-N.md`."""
     report = await desk.draft(incident_id, finish=True)
@@ -168,13 +168,13 @@ async def write_report(incident_id: int, _admin: AdminUser, desk: DeskDep) -> Re
 
 
 @router.get("/{incident_id}/report.md", response_class=PlainTextResponse)
-async def report_markdown(incident_id: int, _admin: AdminUser, desk: DeskDep) -> str:
+async def report_markdown(incident_id: RowId, _admin: AdminUser, desk: DeskDep) -> str:
     """The postmortem draft as Markdown (changes nothing)."""
     return render(await desk.draft(incident_id, finish=False))
 
 
 @router.get("/{incident_id}/report.html", response_class=HTMLResponse)
-async def report_html(incident_id: int, _admin: AdminUser, desk: DeskDep) -> str:
+async def report_html(incident_id: RowId, _admin: AdminUser, desk: DeskDep) -> str:
     """The postmortem draft as HTML, with the key metric's chart (changes nothing)."""
     report = await desk.draft(incident_id, finish=False)
     metric = desk.settings.chart_metric

@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from jwtpizza.errors import Unavailable
+from jwtpizza.errors import InvalidInput, Unavailable
+from jwtpizza.ops.incidents.feeds import same_origin
 from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.reports.figures import Ledger
 
@@ -112,6 +113,15 @@ class Feeds:
     async def search_logs(self, component: str, params: dict[str, str]) -> list[dict[str, Any]]:
         """One log search of `component` (its `GET /api/ops/logs`); nothing if unreadable."""
         try:
+            return await self.query_logs(component, params)
+        except (InvalidInput, Unavailable) as error:
+            log.warning("%s logs unreadable: %s", component, error.message)
+            return []
+
+    async def query_logs(self, component: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        """One log search of `component`; a filter it refuses is a 400 with its message, a
+        search that cannot be made a 503."""
+        try:
             if component == "service":
                 response = await self._service_get("/api/ops/logs", params)
             else:
@@ -120,10 +130,13 @@ class Feeds:
                     f"{self.factory_url}/api/ops/logs", params=params, headers=headers, timeout=10
                 )  # fmt: skip
         except httpx.HTTPError as error:
-            log.warning("%s logs unreadable: %s", component, type(error).__name__)
-            return []
-        if response is None or response.status_code != 200:
-            return []
+            raise Unavailable(f"the {component} did not answer ({type(error).__name__})") from error
+        if response is None:
+            raise Unavailable(f"ops has no credentials for the {component} logs")
+        if response.status_code == 400:
+            raise InvalidInput(f"{component}: {_message(response)}")
+        if response.status_code != 200:
+            raise Unavailable(f"the {component} log search answered HTTP {response.status_code}")
         logs: list[dict[str, Any]] = response.json()["logs"]
         return logs
 
@@ -159,8 +172,16 @@ class Feeds:
             return None
         return Ledger.from_json(response.json())
 
+    def is_factory_link(self, url: str) -> bool:
+        """Whether `url` is on the configured factory (same scheme, host and port): the only
+        report links ops shows or follows."""
+        return same_origin(url, self.factory_url)
+
     async def follow(self, url: str) -> tuple[int, str]:
-        """Follow a report link (no credentials: the link carries an opaque fault token)."""
+        """Follow a report link (no credentials: the link carries an opaque fault token); one
+        to any other host than the factory's is not followed."""
+        if not self.is_factory_link(url):
+            return 0, "not followed: the link is not on the configured factory"
         try:
             response = await self._http.get(url, timeout=10)
         except httpx.HTTPError as error:
@@ -204,3 +225,10 @@ class Feeds:
             if response.status_code != 401:
                 return None
         return None
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("message", ""))[:200]
+    except ValueError:
+        return response.text[:200]

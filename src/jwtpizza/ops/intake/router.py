@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import hmac
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from jwtpizza.errors import Unauthorized, Unavailable
 from jwtpizza.ops.deps import ContextDep, bearer_token
-from jwtpizza.ops.intake.service import transitions_of
+from jwtpizza.ops.intake.service import check_size, transitions_of
+from jwtpizza.ops.limits import LimitsDep, client_address
 from jwtpizza.ops.notify.payload import WebhookMessage
 from jwtpizza.ops.oncall.paging import PagingDep
 
@@ -35,16 +36,25 @@ def check_token(expected: str | None, authorization: str | None) -> None:
         raise Unauthorized("unauthorized")
 
 
-@router.post("/alertmanager")
+async def intake_caller(request: Request, paging: PagingDep, limits: LimitsDep) -> None:
+    """The token check, before the body is looked at; a wrong token counts against the
+    caller's address and is answered late (`jwtpizza.ops.limits`)."""
+    async with limits.attempt(client_address(request)):
+        check_token(paging.oncall_settings.intake_secret(), request.headers.get("authorization"))
+
+
+@router.post("/alertmanager", dependencies=[Depends(intake_caller)])
 async def alertmanager(
     message: WebhookMessage,
     paging: PagingDep,
     context: ContextDep,
     policy: str = Query(default="default", max_length=100),
-    authorization: str | None = Header(default=None, include_in_schema=False),
 ) -> dict[str, object]:
     """Take one notification of a real Alertmanager (webhook payload version 4)."""
-    check_token(paging.oncall_settings.intake_secret(), authorization)
+    settings = context.settings
+    check_size(
+        message, max_alerts=settings.intake_max_alerts, max_groups=settings.intake_max_groups
+    )
     for transition in transitions_of(message, now=context.clock.now()):
         await context.bus.publish(transition)
     page = await paging.escalator.page(message, policy=policy, source="alertmanager")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from jwtpizza.errors import InvalidInput
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
+from jwtpizza.ops.incidents.desk import DEFAULT_GROUP, GROUP_LABEL
 from jwtpizza.ops.notify.domain import Status
 from jwtpizza.ops.notify.payload import WebhookMessage
 
@@ -33,3 +35,14 @@ def transitions_of(message: WebhookMessage, *, now: datetime) -> list[AlertTrans
             )
         )
     return result
+
+
+def check_size(message: WebhookMessage, *, max_alerts: int, max_groups: int) -> None:
+    """One notification is one Alertmanager group: a bounded number of alerts (its
+    `max_alerts`), naming few incident groups, so one call cannot open incidents by the
+    hundred."""
+    if len(message.alerts) > max_alerts:
+        raise InvalidInput(f"alerts: at most {max_alerts} per notification (set max_alerts)")
+    groups = {item.labels.get(GROUP_LABEL) or DEFAULT_GROUP for item in message.alerts}
+    if len(groups) > max_groups:
+        raise InvalidInput(f"alerts: at most {max_groups} values of {GROUP_LABEL} at once")

@@ -1,7 +1,8 @@
 """Label matchers with Alertmanager's four operators: `=`, `!=`, `=~`, `!~`.
 
 The text form is Alertmanager's (`severity="critical"`, `job=~"svc|factory"`); regular
-expressions are anchored at both ends, as in Alertmanager and Prometheus.
+expressions are RE2, anchored at both ends, as in Alertmanager and Prometheus (see
+`jwtpizza.ops.labelregex`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from jwtpizza.errors import InvalidInput
+from jwtpizza.ops.labelregex import BadRegex, LabelRegex
 
 _TEXT = re.compile(r"^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$", re.DOTALL)
 
@@ -30,20 +32,20 @@ class Matcher:
     name: str
     op: Op
     value: str
-    _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _pattern: LabelRegex | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.op in (Op.REGEX, Op.NOT_REGEX):
             try:
-                pattern = re.compile(f"^(?:{self.value})$")
-            except re.error as exc:
+                pattern = LabelRegex(self.value)
+            except BadRegex as exc:
                 raise InvalidInput(f"matcher {self.name}: bad regular expression: {exc}") from exc
             object.__setattr__(self, "_pattern", pattern)
 
     def matches(self, labels: dict[str, str]) -> bool:
         actual = labels.get(self.name, "")
         if self._pattern is not None:
-            found = self._pattern.match(actual) is not None
+            found = self._pattern.matches(actual)
             return found if self.op is Op.REGEX else not found
         return (actual == self.value) if self.op is Op.EQUAL else (actual != self.value)
 

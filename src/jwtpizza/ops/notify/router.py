@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Query
 
-from jwtpizza.ops.deps import AdminUser, ContextDep, ReaderDep, SessionDep
+from jwtpizza.ops.deps import AdminUser, ContextDep, ReaderDep, RowId, SessionDep
 from jwtpizza.ops.notify import silence_service
 from jwtpizza.ops.notify.schemas import SilenceCreate, SilencePublic
 
@@ -38,7 +38,7 @@ async def create_silence(
 
 @router.delete("/{silence_id}")
 async def expire_silence(
-    silence_id: int, session: SessionDep, context: ContextDep, _admin: AdminUser
+    silence_id: RowId, session: SessionDep, context: ContextDep, _admin: AdminUser
 ) -> SilencePublic:
     """End a silence now."""
     now = context.clock.now()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from jwtpizza.errors import NotFound
-from jwtpizza.ops.deps import AdminUser, ContextDep, ReaderDep
+from jwtpizza.ops.deps import AdminUser, ContextDep, ReaderDep, RowId
+from jwtpizza.ops.limits import anonymous_attempt
 from jwtpizza.ops.oncall import service
 from jwtpizza.ops.oncall.config import OncallConfig
 from jwtpizza.ops.oncall.models import Page
@@ -77,7 +78,7 @@ async def list_pages(
 
 
 @router.get("/pages/{page_id}")
-async def get_page(page_id: int, session: ReaderDep, _admin: AdminUser) -> PageDetail:
+async def get_page(page_id: RowId, session: ReaderDep, _admin: AdminUser) -> PageDetail:
     """One page with the alerts it carries and every notification it sent."""
     page = await session.get(Page, page_id)
     if page is None:
@@ -93,13 +94,13 @@ async def get_page(page_id: int, session: ReaderDep, _admin: AdminUser) -> PageD
 
 
 @router.post("/pages/{page_id}/ack")
-async def acknowledge(page_id: int, paging: PagingDep, admin: AdminUser) -> Acknowledged:
+async def acknowledge(page_id: RowId, paging: PagingDep, admin: AdminUser) -> Acknowledged:
     """Acknowledge a page: its escalation stops."""
     page = await paging.escalator.acknowledge(page_id, by=admin.email)
     return Acknowledged(message=f"page {page.id} acknowledged", page=PagePublic.of(page))
 
 
-@router.get("/ack/{token}")
+@router.get("/ack/{token}", dependencies=[Depends(anonymous_attempt)])
 async def describe_link(token: str, paging: PagingDep) -> LinkedPage:
     """What the link in a page would acknowledge; opening it changes nothing (a link
     previewer or mail scanner must not stop an escalation). A browser gets the console's
@@ -108,7 +109,7 @@ async def describe_link(token: str, paging: PagingDep) -> LinkedPage:
     return LinkedPage(page=PagePublic.of(page), paged=target)
 
 
-@router.post("/ack/{token}")
+@router.post("/ack/{token}", dependencies=[Depends(anonymous_attempt)])
 async def acknowledge_by_link(token: str, paging: PagingDep) -> Acknowledged:
     """Acknowledge through the link in a page: once; a reused, forged or expired link is
     refused."""

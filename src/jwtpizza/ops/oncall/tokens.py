@@ -17,6 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 from jwtpizza.errors import InvalidInput
 
+# A signed page id past the database's integer range is refused, not passed to the driver.
+MAX_PAGE_ID = 2**63 - 1
+
 
 class BadAckToken(InvalidInput):
     code = "bad_ack_token"
@@ -60,8 +63,10 @@ def verify(secret: bytes, token: str, *, now: datetime) -> AckClaim:
         claim = AckClaim(
             int(body["p"]), str(body["t"]), str(body["n"]), datetime.fromtimestamp(body["e"], UTC)
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, OSError) as exc:
         raise BadAckToken("this acknowledge link is not valid") from exc
+    if not 0 < claim.page_id <= MAX_PAGE_ID:
+        raise BadAckToken("this acknowledge link is not valid")
     if claim.expires <= now:
         raise BadAckToken("this acknowledge link has expired")
     return claim

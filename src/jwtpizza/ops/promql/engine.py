@@ -16,13 +16,13 @@ Subset: instant and range selectors with `=`, `!=`, `=~`, `!~` and `offset`; `ra
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import promql_parser as pp
 
+from jwtpizza.ops.labelregex import BadRegex, LabelRegex
 from jwtpizza.ops.monitor.store import LOOKBACK_MS, SampleStore, Series
 from jwtpizza.ops.promql import functions
 from jwtpizza.ops.promql.values import (
@@ -118,12 +118,12 @@ def _matcher(op: Any, value: str) -> Matcher:
     if op == pp.MatchOp.NotEqual:
         return lambda got: got != value
     try:
-        pattern = re.compile(value)
-    except re.error as error:
+        pattern = LabelRegex(value)
+    except BadRegex as error:
         raise Unsupported(f"regular expression {value!r}: {error}") from error
     if op == pp.MatchOp.Re:
-        return lambda got: pattern.fullmatch(got) is not None
-    return lambda got: pattern.fullmatch(got) is None
+        return pattern.matches
+    return lambda got: not pattern.matches(got)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
-from jwtpizza.ops.deps import AdminUser
+from jwtpizza.ops.deps import AdminUser, RowId
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.router import actor
 from jwtpizza.ops.runbooks.runner import Runbooks
@@ -34,15 +35,22 @@ async def list_runbooks(_admin: AdminUser, runbooks: RunbooksDep) -> list[dict[s
     ]  # fmt: skip
 
 
-@router.post("/api/ops/incidents/{incident_id}/runbooks/{name}")
+@router.post("/api/ops/incidents/{incident_id}/runbooks/{name}", status_code=202)
 async def run_runbook(
-    incident_id: int, name: str, admin: AdminUser, runbooks: RunbooksDep
-) -> dict[str, Any]:
-    """Run a runbook on an incident now (without autopilot); answers when it has finished."""
+    incident_id: RowId, name: str, admin: AdminUser, runbooks: RunbooksDep
+) -> JSONResponse:
+    """Start a runbook on an incident now (without autopilot): 202, and the run to follow at
+    `Location` (a run waits for its alerts to clear, up to its deadline)."""
     async with runbooks.desk.db.reader() as session:
         await incidents.get(session=session, incident_id=incident_id)
-    result = await runbooks.run(incident_id, name, by=actor(admin))
-    return {
-        "runbook": result.runbook, "cleared": result.cleared, "escalated": result.escalated,
-        "steps": [{"ok": o.ok, "text": o.text, "evidence": o.evidence} for o in result.outcomes],
-    }  # fmt: skip
+    run = runbooks.start(incident_id, name, by=actor(admin))
+    location = f"/api/ops/runbook-runs/{run.id}"
+    return JSONResponse(run.view() | {"location": location}, status_code=202,
+                        headers={"Location": location})  # fmt: skip
+
+
+@router.get("/api/ops/runbook-runs/{run_id}")
+async def runbook_run(run_id: RowId, _admin: AdminUser, runbooks: RunbooksDep) -> dict[str, Any]:
+    """A run started by hand: `running`, then `finished` with each step's outcome, whether
+    its alerts cleared and whether a person was paged."""
+    return runbooks.run_by_hand(run_id).view()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from jwtpizza.errors import JwtPizzaError, NotFound
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
@@ -19,6 +20,7 @@ from jwtpizza.ops.runbooks.spec import Runbook, Step, expected_alerts, load_dir
 from jwtpizza.ops.runbooks.steps import STEPS, Outcome, Run, alerts_resolved
 
 log = logging.getLogger("jwtpizza.ops.runbooks")
+KEPT_RUNS = 100
 
 
 @dataclass(frozen=True)
@@ -82,14 +84,41 @@ async def _escalate(run: Run) -> None:
         log.warning("incident %s: %s (no pager wired)", run.incident_id, text)
 
 
+@dataclass(frozen=True)
+class RunByHand:
+    """A runbook started by hand: it runs in the background, and its caller looks it up."""
+
+    id: int
+    incident_id: int
+    runbook: str
+    by: str
+    task: asyncio.Task[RunResult]
+
+    def view(self) -> dict[str, Any]:
+        """`running`, `finished` (with the result) or `failed` (with the reason)."""
+        shown: dict[str, Any] = {"run": self.id, "incident": self.incident_id,
+                                 "runbook": self.runbook, "by": self.by}  # fmt: skip
+        if not self.task.done():
+            return {**shown, "status": "running"}
+        error = None if self.task.cancelled() else self.task.exception()
+        if self.task.cancelled() or error is not None:
+            return {**shown, "status": "failed", "message": "the run stopped with an error"}
+        result = self.task.result()
+        return {**shown, "status": "finished", "cleared": result.cleared,
+                "escalated": result.escalated,
+                "steps": [{"ok": o.ok, "text": o.text, "evidence": o.evidence}
+                          for o in result.outcomes]}  # fmt: skip
+
+
 class Runbooks:
-    """The loaded runbooks, by name, and the autopilot that starts them."""
+    """The loaded runbooks, by name, the runs started by hand, and the autopilot."""
 
     def __init__(self, desk: IncidentDesk, books: list[Runbook]) -> None:
         self.desk = desk
         self.books = {b.name: b for b in books}
         self._started: set[tuple[int, str]] = set()
-        self._tasks: set[asyncio.Task[RunResult | None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.by_hand: dict[int, RunByHand] = {}
 
     def get(self, name: str) -> Runbook:
         if name not in self.books:
@@ -101,6 +130,24 @@ class Runbooks:
         book = self.get(name)
         self._started.add((incident_id, name))
         return await run_runbook(self.desk, incident_id, book, by=by)
+
+    def start(self, incident_id: int, name: str, *, by: str) -> RunByHand:
+        """Start a run in the background; the last `KEPT_RUNS` runs can be looked up."""
+        self.get(name)
+        task = asyncio.create_task(self.run(incident_id, name, by=by))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_log_failure)
+        run = RunByHand(max(self.by_hand, default=0) + 1, incident_id, name, by, task)
+        self.by_hand[run.id] = run
+        for old in sorted(self.by_hand)[:-KEPT_RUNS]:
+            del self.by_hand[old]
+        return run
+
+    def run_by_hand(self, run_id: int) -> RunByHand:
+        if run_id not in self.by_hand:
+            raise NotFound(f"no runbook run {run_id}")
+        return self.by_hand[run_id]
 
     async def on_joined(self, incident_id: int, transition: AlertTransition) -> None:
         """Desk hook: with autopilot on, start each opted-in runbook of a firing alert once."""
@@ -125,6 +172,11 @@ class Runbooks:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def _log_failure(task: asyncio.Task[RunResult]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("a runbook run by hand failed", exc_info=error)
 
 
 def attach(desk: IncidentDesk) -> Runbooks:

@@ -54,7 +54,9 @@ async def find_report_link(run: Run, step: Step) -> Outcome:
     since = run.started - timedelta(seconds=run.desk.settings.lookback_seconds)
     for log in await feeds.logs(component, since=since):
         link = report_link_in(log)
-        if link is not None and (log.get("level") == "error" or log.get("status", 0) >= 500):
+        if link is None or not feeds.is_factory_link(link):
+            continue
+        if log.get("level") == "error" or log.get("status", 0) >= 500:
             run.found["report_link"] = link
             evidence = log_evidence(feeds.base_url(component), log)
             return Outcome(True, f"found the report link in the {component} logs: {link}", evidence)

@@ -4,27 +4,36 @@ no login needed."""
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from jwtpizza.ops.deps import ContextDep
+from jwtpizza.ops.limits import public_read
 from jwtpizza.ops.statuspage import service as status
 
-router = APIRouter(tags=["status"])
+router = APIRouter(tags=["status"], dependencies=[Depends(public_read)])
 
 
-async def _snapshot(context: ContextDep) -> tuple[list[status.PublicIncident], dict[str, str]]:
-    async with context.db.reader() as session:
-        found = await status.current(session=session, now=context.clock.now())
-    return found, status.components(context.monitor.targets())
+async def get_board(request: Request) -> status.StatusBoard:
+    board = request.app.state.status_board
+    assert isinstance(board, status.StatusBoard)
+    return board
+
+
+BoardDep = Annotated[status.StatusBoard, Depends(get_board)]
+
+
+async def _snapshot(board: BoardDep) -> tuple[list[status.PublicIncident], dict[str, str]]:
+    snapshot = await board.snapshot()
+    return snapshot.incidents, snapshot.components
 
 
 @router.get("/api/status")
-async def status_json(context: ContextDep) -> dict[str, Any]:
-    """Current incidents with their public updates, and component health (public)."""
-    found, health = await _snapshot(context)
+async def status_json(board: BoardDep) -> dict[str, Any]:
+    """Current incidents with their public updates, and component health (public; rebuilt
+    at most every few seconds)."""
+    found, health = await _snapshot(board)
     return {
         "status": "degraded" if any(i.status != "resolved" for i in found) else "operational",
         "components": health,
@@ -38,9 +47,9 @@ async def status_json(context: ContextDep) -> dict[str, Any]:
 
 
 @router.get("/status", response_class=HTMLResponse)
-async def status_page(context: ContextDep) -> str:
+async def status_page(board: BoardDep) -> str:
     """The status page for diners (public)."""
-    found, health = await _snapshot(context)
+    found, health = await _snapshot(board)
     rows = "".join(
         f"<li>{escape(name)}: <strong>{escape(state)}</strong></li>"
         for name, state in sorted(health.items())

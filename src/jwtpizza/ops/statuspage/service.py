@@ -4,19 +4,22 @@ logs, no people, no links."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jwtpizza.ops.incidents import service as incidents
+from jwtpizza.clock import Clock
+from jwtpizza.db import Database
 from jwtpizza.ops.incidents.lifecycle import OPEN
-from jwtpizza.ops.incidents.models import Incident
-from jwtpizza.ops.incidents.timeline import Entry
+from jwtpizza.ops.incidents.models import Incident, IncidentEntry
 from jwtpizza.ops.monitor.scrape import TargetHealth
+from jwtpizza.ops.monitor.service import Monitor
 
 RECENT = timedelta(hours=24)
+SHOWN = 20  # the newest incidents the page lists
 HEADLINES = {
     "declared": "We are investigating a problem.",
     "status-mitigated": "The problem is mitigated; we are watching the recovery.",
@@ -41,33 +44,45 @@ class PublicIncident:
     updates: list[PublicUpdate] = field(default_factory=list)
 
 
-def public_update(entry: Entry) -> PublicUpdate | None:
+def public_update(entry: IncidentEntry) -> PublicUpdate | None:
     """The public wording of a public entry: our fixed headlines, or a responder's update."""
     if entry.kind == "status-update":
-        return PublicUpdate(entry.at, str(entry.data.get("text", "")))
+        return PublicUpdate(entry.at, str((entry.data or {}).get("text", "")))
     headline = HEADLINES.get(entry.kind)
     return None if headline is None else PublicUpdate(entry.at, headline)
 
 
 async def current(*, session: AsyncSession, now: datetime) -> list[PublicIncident]:
-    """Open incidents, and those resolved in the last 24 h, newest first."""
-    query = select(Incident).where(
-        or_(Incident.status.in_([s.value for s in OPEN]), Incident.resolved_at >= now - RECENT)
+    """Open incidents, and those resolved in the last 24 h, newest first (at most `SHOWN`),
+    each with its public entries: one query however many there are."""
+    shown = (
+        select(Incident.id)
+        .where(or_(Incident.status.in_([s.value for s in OPEN]),
+                   Incident.resolved_at >= now - RECENT))
+        .order_by(Incident.id.desc()).limit(SHOWN).subquery()
+    )  # fmt: skip
+    public = and_(IncidentEntry.incident_id == Incident.id, IncidentEntry.public.is_(True))
+    rows = await session.execute(
+        select(Incident, IncidentEntry)
+        .join(shown, shown.c.id == Incident.id)
+        .outerjoin(IncidentEntry, public)
+        .order_by(Incident.id.desc(), IncidentEntry.at, IncidentEntry.id)
     )
-    found = []
-    for incident in await session.scalars(query.order_by(Incident.id.desc())):
-        entries = await incidents.timeline(session=session, incident_id=incident.id,
-                                           public_only=True)  # fmt: skip
-        updates = [u for u in map(public_update, entries) if u is not None]
-        found.append(
-            PublicIncident(
-                id=incident.id, severity=incident.severity,
-                status="resolved" if incident.status not in OPEN else incident.status,
-                started_at=incident.declared_at, resolved_at=incident.resolved_at,
-                updates=updates,
-            )
-        )  # fmt: skip
-    return found
+    found: dict[int, PublicIncident] = {}
+    for incident, entry in rows:
+        listed = found.setdefault(incident.id, _public(incident))
+        update = None if entry is None else public_update(entry)
+        if update is not None:
+            listed.updates.append(update)
+    return list(found.values())
+
+
+def _public(incident: Incident) -> PublicIncident:
+    return PublicIncident(
+        id=incident.id, severity=incident.severity,
+        status="resolved" if incident.status not in OPEN else incident.status,
+        started_at=incident.declared_at, resolved_at=incident.resolved_at,
+    )  # fmt: skip
 
 
 def components(targets: list[TargetHealth]) -> dict[str, str]:
@@ -79,3 +94,39 @@ def components(targets: list[TargetHealth]) -> dict[str, str]:
         if health.get(name) != "down":
             health[name] = state
     return health
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    incidents: list[PublicIncident]
+    components: dict[str, str]
+
+
+class StatusBoard:
+    """The status page's content, built at most once per `ttl_seconds` whoever asks, one
+    build at a time (callers arriving during a build wait for it), so anonymous readers cost
+    the database nothing more however many they are."""
+
+    def __init__(self, *, db: Database, clock: Clock, monitor: Monitor, ttl_seconds: float) -> None:
+        self._db, self._clock, self._monitor, self._ttl = db, clock, monitor, ttl_seconds
+        self._lock = asyncio.Lock()
+        self._built: tuple[float, Snapshot] | None = None
+
+    async def snapshot(self) -> Snapshot:
+        fresh = self._fresh()
+        if fresh is not None:
+            return fresh
+        async with self._lock:
+            fresh = self._fresh()
+            if fresh is not None:
+                return fresh
+            async with self._db.reader() as session:
+                found = await current(session=session, now=self._clock.now())
+            snapshot = Snapshot(found, components(self._monitor.targets()))
+            self._built = (self._clock.monotonic(), snapshot)
+            return snapshot
+
+    def _fresh(self) -> Snapshot | None:
+        if self._built is None or self._clock.monotonic() - self._built[0] >= self._ttl:
+            return None
+        return self._built[1]

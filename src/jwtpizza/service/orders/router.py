@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime
 
 from jwtpizza.errors import InvalidInput, UpstreamFailed
+from jwtpizza.service.auth.ratelimit import held_when_refused
 from jwtpizza.service.compact import json_response
 from jwtpizza.service.deps import AdminUser, ContextDep, CurrentUser
 from jwtpizza.service.ids import PathId
@@ -92,7 +93,7 @@ async def create_order(
 
 @router.get("/stats", response_model_by_alias=True)
 async def order_stats(
-    _admin: AdminUser,
+    admin: AdminUser,
     context: ContextDep,
     start: Annotated[AwareDatetime, Query(alias="from")],
     end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
@@ -102,7 +103,12 @@ async def order_stats(
     if end < start:
         raise InvalidInput("to: must not be before from")
     budget = context.settings.resilience.queue_wait_budget_seconds
-    async with context.db.reader() as session:
+    delay = context.settings.refused_answer_delay_seconds
+    async with (
+        held_when_refused(context.clock, delay),
+        context.order_stats.admit(admin.id),
+        context.db.reader() as session,
+    ):
         found = await stats.window_stats(
             session=session, start=start, end=end, queue_wait_budget=budget
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 from fastapi import Form, Query
@@ -69,7 +70,9 @@ async def login(
 
 @router.post("/logout")
 async def logout(page: ConsoleDep) -> Response:
-    """Forget the token in this browser."""
+    """Revoke the token (at the service, through ops) and forget it in this browser."""
+    with contextlib.suppress(ApiError):
+        await page.api.delete("/api/ops/session")
     response = page.redirect("/login")
     clear_session(page.request, response)
     return response

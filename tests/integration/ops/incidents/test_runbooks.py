@@ -55,10 +55,18 @@ async def test_by_hand_the_runbook_follows_the_report_link_it_finds(
     n = await open_incident(ops)
     await ops.context.bus.publish(transition(RULE, AlertState.RESOLVED, ops.clock.now(),
                                              previous=AlertState.FIRING))  # fmt: skip
-    ran = await ops.client.post(f"/api/ops/incidents/{n}/runbooks/FactoryChaosErrors",
-                                headers=ops.admin())  # fmt: skip
-    assert ran.status_code == 200, ran.text
-    assert ran.json()["cleared"] is True and ran.json()["escalated"] is False
+    started = await ops.client.post(f"/api/ops/incidents/{n}/runbooks/FactoryChaosErrors",
+                                    headers=ops.admin())  # fmt: skip
+    assert started.status_code == 202, started.text
+    assert started.headers["location"] == started.json()["location"]
+    run = started.json()
+    for _ in range(200):  # the run goes on in the background; follow it
+        if run["status"] != "running":
+            break
+        await asyncio.sleep(0.01)
+        run = (await ops.client.get(started.headers["location"], headers=ops.admin())).json()
+    assert run["status"] == "finished", run
+    assert run["cleared"] is True and run["escalated"] is False
     assert world.followed == [LINK]
     steps = [e for e in await timeline(ops, n) if e["source"] == "runbook"]
     assert [e["kind"] for e in steps] == ["runbook-started"] + ["runbook-step"] * 3

@@ -51,6 +51,7 @@ async def test_public_updates_and_health_but_nothing_internal(
     assert "Orders are delayed; we are on it" in page and "jwt-pizza-factory" in page
 
     await ops.client.post(f"/api/ops/incidents/{n}/resolve", headers=headers)
+    ops.clock.advance(10)  # past the status page's cache
     after = (await ops.client.get("/api/status")).json()
     assert after["status"] == "operational"
     assert after["incidents"][0]["updates"][-1]["text"] == "The problem is resolved."
