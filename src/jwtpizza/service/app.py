@@ -43,6 +43,7 @@ from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePoli
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.orders.router import router as order_router
 from jwtpizza.service.resilience import BreakerState, ResilientCaller, RetryScheduled, build_caller
+from jwtpizza.service.resilience.probe import BreakerProbe
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users.router import router as user_router
 from jwtpizza.swagger import install_swagger_ui
@@ -87,7 +88,7 @@ def _metered(factory: FactoryClient, metrics: Metrics) -> FactoryCall:
 def _queue_policy(settings: ServiceSettings) -> QueuePolicy:
     return QueuePolicy(
         enabled=settings.resilience.queue_enabled,
-        lease_seconds=settings.resilience.queue_lease_seconds,
+        lease_seconds=settings.resilience.job_lease_seconds(),
         backoff_base_seconds=settings.queue_backoff_base_seconds,
         backoff_max_seconds=settings.queue_backoff_max_seconds,
         max_age_seconds=settings.queue_max_age_seconds,
@@ -118,6 +119,19 @@ def _observe_resilience(caller: ResilientCaller, kitchen: Kitchen, obs: Observab
     caller.add_retry_listener(on_retry)
 
 
+def _breaker_probe(
+    settings: ServiceSettings, caller: ResilientCaller, factory: FactoryClient, clock: Clock
+) -> BreakerProbe | None:
+    """The half-open breaker's own trial (an empty order), if there is a breaker to probe."""
+    interval = settings.resilience.breaker_probe_seconds
+    if caller.breaker is None or interval <= 0:
+        return None
+    return BreakerProbe(
+        breaker=caller.breaker, check=factory.probe, clock=clock, interval=interval,
+        timeout=settings.resilience.timeout_seconds,
+    )  # fmt: skip
+
+
 def build_context(
     settings: ServiceSettings,
     *,
@@ -138,6 +152,7 @@ def build_context(
         fulfiller=fulfiller,
         metrics=obs.metrics,
         wait_budget_seconds=settings.resilience.queue_wait_budget_seconds,
+        sync_wait_seconds=settings.resilience.sync_wait_budget_seconds,
         poll_seconds=settings.resilience.queue_poll_interval_seconds,
     )
     _observe_resilience(caller, kitchen, obs)
@@ -170,6 +185,7 @@ def build_context(
         franchises=FranchiseCache(stamps),
         principals=PrincipalCache(stamps),
         metrics=obs.metrics,
+        probe=_breaker_probe(settings, caller, factory, clock),
     )
 
 
@@ -213,6 +229,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         context.kitchen.start()
+        if context.probe is not None:
+            context.probe.start()
         watch = _integrity_watch(context)
         if watch is not None:
             watch.start()
@@ -221,6 +239,8 @@ def create_app(
         finally:
             if watch is not None:
                 await watch.stop()
+            if context.probe is not None:
+                await context.probe.stop()
             await context.kitchen.stop()
             await context.factory.aclose()
             await context.db.dispose()

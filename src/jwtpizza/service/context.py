@@ -14,6 +14,7 @@ from jwtpizza.service.factory_client import FactoryClient
 from jwtpizza.service.franchises.cache import FranchiseCache
 from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.orders.kitchen import Kitchen
+from jwtpizza.service.resilience.probe import BreakerProbe
 from jwtpizza.service.settings import ServiceSettings
 
 
@@ -31,3 +32,4 @@ class ServiceContext:
     franchises: FranchiseCache
     principals: PrincipalCache
     metrics: Metrics = field(default_factory=Metrics)
+    probe: BreakerProbe | None = None
