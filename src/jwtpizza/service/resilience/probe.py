@@ -4,8 +4,8 @@ A half-open breaker lets the next call through as a trial. At a few orders a min
 none, that call may not come for minutes, and meanwhile the breaker reports the factory
 down. `BreakerProbe` looks at the breaker every `interval` seconds (which also moves an
 OPEN breaker whose wait is over to HALF_OPEN) and, while it wants a trial, sends a cheap
-check of its own through a trial permit: a passing check counts as a passing trial, a
-failing one sends the breaker back to OPEN for another wait.
+check of its own through each free trial permit: passing checks count as passing trials,
+failing ones send the breaker back to OPEN for another wait.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class BreakerProbe:
         self._task: asyncio.Task[None] | None = None
 
     async def probe(self) -> int:
-        """Send trials while the breaker wants them (until one fails); how many were sent."""
+        """Send trials while the breaker wants them (until they have judged it); how many."""
         sent = 0
         while self._breaker.wants_trial:
             permit = self._breaker.try_acquire()
@@ -52,11 +52,10 @@ class BreakerProbe:
                 permit.ignore()
                 raise
             except Exception as error:
-                duration = max(self._clock.monotonic() - started, 0.0)
-                permit.failure(duration)
+                permit.failure(self._clock.monotonic() - started)
                 log.debug("breaker probe failed: %r", error)
-                return sent
-            permit.success(self._clock.monotonic() - started)
+            else:
+                permit.success(self._clock.monotonic() - started)
         return sent
 
     def start(self) -> None:
