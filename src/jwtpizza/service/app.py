@@ -39,7 +39,8 @@ from jwtpizza.service.franchises.router import router as franchise_router
 from jwtpizza.service.health import router as health_router
 from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.menu.router import router as menu_router
-from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePolicy, classify
+from jwtpizza.service.orders.failures import classify
+from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePolicy
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.orders.router import router as order_router
 from jwtpizza.service.resilience import BreakerState, ResilientCaller, RetryScheduled, build_caller

@@ -27,21 +27,12 @@ from jwtpizza.observability.metrics import Metrics
 from jwtpizza.service import identity
 from jwtpizza.service.factory_client import FactoryError, Pizza
 from jwtpizza.service.orders import service as orders
+from jwtpizza.service.orders.failures import Failure, failure_from, link_field
 from jwtpizza.service.orders.models import TERMINAL, FulfilmentJob, Order, OrderStatus
-from jwtpizza.service.resilience import (
-    BreakerOpen,
-    OutcomeKind,
-    Rejected,
-    ResilientCaller,
-    RetryLater,
-    Verdict,
-    classify_factory_failure,
-)
+from jwtpizza.service.resilience import Rejected, ResilientCaller, RetryLater
 from jwtpizza.service.resilience.retry import exponential_cap
 from jwtpizza.service.resilience.settings import LEASE_MARGIN_SECONDS
 
-# Outcomes about the order itself: retrying cannot help, so the order is rejected.
-PERMANENT_REASONS = frozenset({"invalid_order", "oven_full"})
 QUEUE = "orders"
 
 FactoryCall = Callable[[dict[str, Any], dict[str, Any], str], Awaitable[Pizza]]
@@ -53,17 +44,6 @@ class Outcome:
     jwt: str | None = None
     report_url: str | None = None
     reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why an attempt produced no pizza, and whether trying again could help."""
-
-    reason: str
-    message: str
-    permanent: bool
-    retry_after: float | None = None
-    report_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,37 +59,6 @@ class QueuePolicy:
 
 def _lease_open(now: datetime) -> Any:
     return or_(FulfilmentJob.lease_until.is_(None), FulfilmentJob.lease_until < now)
-
-
-def classify(error: Exception, now: datetime) -> Verdict | None:
-    """The resilience verdict, knowing which factory answers are about the order itself."""
-    if isinstance(error, FactoryError) and error.reason in PERMANENT_REASONS:
-        return Verdict(OutcomeKind.PERMANENT, error.message)
-    return classify_factory_failure(error, now)
-
-
-def failure_from(
-    error: FactoryError | Rejected | RetryLater, last_report_url: str | None = None
-) -> Failure:
-    """The failure a factory error, or a resilience outcome wrapping one, stands for. A
-    failure that could be the factory's fault and names no report link of its own (the
-    breaker refused the call, the factory did not answer) carries `last_report_url`."""
-    factory = error if isinstance(error, FactoryError) else error.__cause__
-    if isinstance(factory, FactoryError):
-        reason = factory.reason
-    elif isinstance(error, Rejected):
-        reason = "invalid_order"
-    else:
-        reason = "breaker_open" if isinstance(error, BreakerOpen) else "timeout"
-    permanent = isinstance(error, Rejected) or reason in PERMANENT_REASONS
-    report_url = factory.report_url if isinstance(factory, FactoryError) else None
-    return Failure(
-        reason=reason,
-        message=error.message,
-        permanent=permanent,
-        retry_after=None if isinstance(error, Rejected) else error.retry_after,
-        report_url=report_url or (None if permanent else last_report_url),
-    )
 
 
 class Fulfiller:
@@ -270,7 +219,7 @@ class Fulfiller:
             self._metrics.order_queued("wait_budget")
             self.log_event(
                 "order queued", order_id=order_id, why="wait budget spent",
-                **_link(order.report_url),
+                **link_field(order.report_url),
             )  # fmt: skip
         return self._outcome(order)
 
@@ -305,7 +254,7 @@ class Fulfiller:
         self._metrics.order_failed(failure.reason)
         self.log_event(
             "order failed", level="warn", order_id=order.id, why=failure.reason,
-            **_link(failure.report_url),
+            **link_field(failure.report_url),
         )  # fmt: skip
 
     async def _record_pizza(self, ticket: orders.Ticket, pizza: Pizza) -> Outcome:
@@ -358,7 +307,7 @@ class Fulfiller:
             self._metrics.order_queued(failure.reason)
             self.log_event(
                 "order queued", order_id=order.id, why=failure.reason,
-                **_link(failure.report_url),
+                **link_field(failure.report_url),
             )  # fmt: skip
         if rejected:
             self._failed(order, failure)
@@ -424,8 +373,3 @@ class Fulfiller:
         policy = self.policy
         ceiling = exponential_cap(policy.backoff_base_seconds, policy.backoff_max_seconds, attempts)
         return max(self._rng.uniform(0, ceiling), failure.retry_after or 0.0)
-
-
-def _link(report_url: str | None) -> dict[str, str]:
-    """The log field naming the link that ends the factory's fault, if there is one."""
-    return {"followLinkToEndChaos": report_url} if report_url else {}
