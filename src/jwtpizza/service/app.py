@@ -104,7 +104,12 @@ def _observe_resilience(caller: ResilientCaller, kitchen: Kitchen, obs: Observab
 
     def on_transition(old: BreakerState, new: BreakerState, reason: str) -> None:
         obs.metrics.breaker_state("factory", new.value)
-        level = "warn" if new is BreakerState.OPEN else "info"
+        # Trying the factory again (open -> half-open, and back on a failed trial) repeats
+        # every open wait while it is down: debug, so it fills neither the log nor incident
+        # timelines. Opening and closing are what happened.
+        failed_trial = old is BreakerState.HALF_OPEN and new is BreakerState.OPEN
+        trying = new is BreakerState.HALF_OPEN or failed_trial
+        level = "debug" if trying else "warn" if new is BreakerState.OPEN else "info"
         message = f"factory breaker {old.value} -> {new.value}"
         obs.log.event("resilience", message, level=level, breaker="factory", why=reason)
         kitchen.breaker_changed(new)

@@ -57,8 +57,8 @@ async def test_with_no_diner_the_breaker_closes_once_the_factory_is_back(
     moves = shop.app.state.observability.store.query(
         LogQuery(type="resilience", text="factory breaker", limit=100)
     )
-    assert [m["msg"] for m in moves][-2:] == [
-        "factory breaker open -> half_open",
+    assert [m["msg"] for m in moves] == [  # trying again is debug: no timeline noise
+        "factory breaker closed -> open",
         "factory breaker half_open -> closed",
     ]
 
