@@ -47,7 +47,7 @@ class ResilienceSettings(BaseSettings):
     breaker_failure_rate_percent: float = Field(default=50.0, gt=0, le=100)
     breaker_slow_call_seconds: float = Field(default=1.0, gt=0)
     breaker_slow_call_rate_percent: float = Field(default=80.0, gt=0, le=100)
-    breaker_open_seconds: float = Field(default=10.0, ge=0)
+    breaker_open_seconds: float = Field(default=5.0, ge=0)
     breaker_half_open_calls: int = Field(default=3, ge=1)
     breaker_half_open_max_wait_seconds: float = Field(
         default=10.0, ge=0, description="trials unfinished this long reopen it; 0: no cap"
