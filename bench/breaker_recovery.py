@@ -37,6 +37,7 @@ from jwtpizza.factory.settings import FactorySettings
 ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "price": 0.05}]}
 BREAKER = re.compile(r'^breaker_state\{dependency="factory"\} (\S+)$', re.MULTILINE)
 CLOSED, OPEN = 0.0, 2.0
+STARTUP_SECONDS = 120  # a loaded machine starts a process slowly
 
 
 @dataclass
@@ -149,10 +150,14 @@ def run(folder: Path, jwtpizza: str, args: argparse.Namespace) -> list[Row]:
     ready = f"http://127.0.0.1:{fport}/.well-known/jwks.json"
 
     def factory() -> AbstractContextManager[None]:
-        return process([jwtpizza, "factory"], fenv, ready, cwd=folder)  # type: ignore[no-any-return]
+        return process(  # type: ignore[no-any-return]
+            [jwtpizza, "factory"], fenv, ready, cwd=folder, timeout=STARTUP_SECONDS
+        )
 
     rows = []
-    with process([jwtpizza, "service"], senv, f"{shop}/healthz", cwd=folder):
+    with process(
+        [jwtpizza, "service"], senv, f"{shop}/healthz", cwd=folder, timeout=STARTUP_SECONDS
+    ):
         login = {"email": "d@jwt.com", "password": "diner"}
         token = httpx.put(f"{shop}/api/auth", json=login).json()["token"]
         for rate in args.rates:
