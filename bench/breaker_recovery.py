@@ -162,7 +162,7 @@ def run(folder: Path, jwtpizza: str, args: argparse.Namespace) -> list[Row]:
         token = httpx.put(f"{shop}/api/auth", json=login).json()["token"]
         for rate in args.rates:
             with factory():  # a clean start: the breaker closed, pizzas made
-                while breaker_state(shop) != CLOSED or order(shop, token) != 200:
+                while order(shop, token) != 200 or breaker_state(shop) != CLOSED:
                     time.sleep(0.2)
             rows.append(measure(shop, token, rate, factory, args))
     return rows
