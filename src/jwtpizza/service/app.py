@@ -43,8 +43,13 @@ from jwtpizza.service.orders.failures import classify
 from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePolicy
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.orders.router import router as order_router
-from jwtpizza.service.resilience import BreakerState, ResilientCaller, RetryScheduled, build_caller
-from jwtpizza.service.resilience.probe import BreakerProbe
+from jwtpizza.service.resilience import (
+    BreakerProbe,
+    BreakerState,
+    ResilientCaller,
+    RetryScheduled,
+    build_caller,
+)
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users.router import router as user_router
 from jwtpizza.swagger import install_swagger_ui

@@ -14,7 +14,7 @@ from jwtpizza.service.factory_client import FactoryClient
 from jwtpizza.service.franchises.cache import FranchiseCache
 from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.orders.kitchen import Kitchen
-from jwtpizza.service.resilience.probe import BreakerProbe
+from jwtpizza.service.resilience import BreakerProbe
 from jwtpizza.service.settings import ServiceSettings
 
 

@@ -56,7 +56,7 @@ class Kitchen:
         self._depth = 0
         self._stopping = False
 
-    def inline_lease(self, *, respond_async: bool = True, item_count: int = 1) -> Lease:
+    def inline_lease(self, *, respond_async: bool, item_count: int) -> Lease:
         """The lease a just-placed order's job is stored with, for `submit` to work it: it
         outlasts the inline call, which for a client without `respond_async` may wait the
         sync budget, and for an oversized order the factory's slow refusal."""
