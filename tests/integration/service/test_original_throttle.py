@@ -101,6 +101,11 @@ async def test_each_failure_is_logged_with_its_link_and_counted_by_reason(
     )
     assert [record.get("why") for record in failed] == ["chaos", "chaos", "breaker_open"]
     assert {record.get("followLinkToEndChaos") for record in failed} == {CHAOS["reportUrl"]}
+    answered = shop.app.state.observability.store.query(
+        LogQuery(type="http", text="/api/order", limit=100)
+    )
+    bodies = [str(r.get("resBody")) for r in answered if r.get("status") == 500]
+    assert len(bodies) == 3 and all(CHAOS["reportUrl"] in body for body in bodies)
     metrics = await scrape(shop)
     assert value(metrics, "orders_failed_total", reason="chaos") == 2
     assert value(metrics, "orders_failed_total", reason="breaker_open") == 1
