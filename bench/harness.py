@@ -35,14 +35,16 @@ def wait_for(url: str, timeout: float = 30) -> None:
 
 @contextmanager
 def process(
-    args: list[str], env: dict[str, str], ready_url: str, cwd: Path | None = None
-) -> Iterator[None]:
-    """A child process, ready once `ready_url` answers, terminated on exit."""
+    args: list[str], env: dict[str, str], ready_url: str, cwd: Path | None = None,
+    timeout: float = 30,
+) -> Iterator[None]:  # fmt: skip
+    """A child process, ready once `ready_url` answers (within `timeout` seconds), terminated
+    on exit."""
     proc = subprocess.Popen(
         args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        wait_for(ready_url)
+        wait_for(ready_url, timeout)
         yield
     finally:
         proc.terminate()

@@ -78,7 +78,7 @@ class SigningSpy:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        key = headers.get(b"idempotency-key", b"").decode()
+        key = order_of(headers.get(b"idempotency-key", b"").decode())
         status, chunks = 0, []
 
         async def spy(message: Message) -> None:
@@ -97,6 +97,11 @@ class SigningSpy:
                 self.record.add(key, str(token))
 
 
+def order_of(idempotency_key: str) -> str:
+    """The order id in the service's Idempotency-Key (`<database id>-<order id>`)."""
+    return idempotency_key.rsplit("-", 1)[-1]
+
+
 class DeliveryCounter(httpx.AsyncBaseTransport):
     """The service's factory transport, recording each 200 pizza that reached the service."""
 
@@ -108,6 +113,7 @@ class DeliveryCounter(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         key = request.headers.get("idempotency-key")
         if key is not None:
+            key = order_of(key)
             self.requests[key] += 1
         response = await self._inner.handle_async_request(request)
         if key is None:

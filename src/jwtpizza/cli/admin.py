@@ -68,7 +68,7 @@ def create(
                 email,
                 password,
                 settings.bcrypt_rounds,
-                settings.password_min_length,
+                settings.admin_password_min_length,
             )
         )
     typer.echo(f"admin {email} created")

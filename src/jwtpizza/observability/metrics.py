@@ -57,6 +57,20 @@ def factory_reason(value: str) -> FactoryReason:
         return FactoryReason.ERROR
 
 
+# The `reason` label of `orders_failed_total` and `orders_queued_total`: what the diner's order
+# met. The factory's reasons, the breaker refusing the call, or the wait budget spent.
+ORDER_REASONS = (
+    *(reason.value for reason in FactoryReason if reason is not FactoryReason.OK),
+    "breaker_open",
+    "wait_budget",
+)
+
+
+def order_reason(value: str) -> str:
+    """The reason label for an order outcome's reason; unknown strings become `error`."""
+    return value if value in ORDER_REASONS else FactoryReason.ERROR.value
+
+
 BREAKER_VALUES = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 
 # prometheus_client reads this variable when it is imported: set it before the workers start.
@@ -145,6 +159,17 @@ class Metrics:
         self._creation = self._histogram(
             "pizza_creation_duration_seconds", "Order creation latency, factory round trip"
         )
+        # Diner outcomes, one per order (not per pizza, not per factory call): they keep
+        # counting while an open breaker stops the calls.
+        self._orders_failed = self._counter(
+            "orders_failed", "Orders that failed for the diner, by reason", ("reason",)
+        )
+        self._orders_queued = self._counter(
+            "orders_queued", "Orders queued to be made later, by reason", ("reason",)
+        )
+        for reason in ORDER_REASONS:
+            self._orders_failed.labels(reason)
+            self._orders_queued.labels(reason)
 
     def _factory_calls(self) -> None:
         self._factory_total = self._counter(
@@ -212,6 +237,14 @@ class Metrics:
         """One failed order of `count` pizzas."""
         self._failed.inc(count)
         self._orders_failed.inc()
+
+    def order_failed(self, reason: str) -> None:
+        """An order rejected: the diner got no pizza (`reason`: see `ORDER_REASONS`)."""
+        self._orders_failed.labels(order_reason(reason)).inc()
+
+    def order_queued(self, reason: str) -> None:
+        """An order moved to the queue, to be made later."""
+        self._orders_queued.labels(order_reason(reason)).inc()
 
     def pizza_creation(self, seconds: float) -> None:
         self._creation.observe(seconds)

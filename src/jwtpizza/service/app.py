@@ -39,11 +39,18 @@ from jwtpizza.service.franchises.router import router as franchise_router
 from jwtpizza.service.health import router as health_router
 from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.menu.router import router as menu_router
-from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePolicy, classify
+from jwtpizza.service.orders.failures import classify
+from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePolicy
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.orders.router import router as order_router
 from jwtpizza.service.orders.stats_allowance import StatsAllowance
-from jwtpizza.service.resilience import BreakerState, ResilientCaller, RetryScheduled, build_caller
+from jwtpizza.service.resilience import (
+    BreakerProbe,
+    BreakerState,
+    ResilientCaller,
+    RetryScheduled,
+    build_caller,
+)
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users.router import router as user_router
 from jwtpizza.swagger import install_swagger_ui
@@ -88,7 +95,7 @@ def _metered(factory: FactoryClient, metrics: Metrics) -> FactoryCall:
 def _queue_policy(settings: ServiceSettings) -> QueuePolicy:
     return QueuePolicy(
         enabled=settings.resilience.queue_enabled,
-        lease_seconds=settings.resilience.queue_lease_seconds,
+        lease_seconds=settings.resilience.job_lease_seconds(),
         backoff_base_seconds=settings.queue_backoff_base_seconds,
         backoff_max_seconds=settings.queue_backoff_max_seconds,
         max_age_seconds=settings.queue_max_age_seconds,
@@ -103,7 +110,12 @@ def _observe_resilience(caller: ResilientCaller, kitchen: Kitchen, obs: Observab
 
     def on_transition(old: BreakerState, new: BreakerState, reason: str) -> None:
         obs.metrics.breaker_state("factory", new.value)
-        level = "warn" if new is BreakerState.OPEN else "info"
+        # Trying the factory again (open -> half-open, and back on a failed trial) repeats
+        # every open wait while it is down: debug, so it fills neither the log nor incident
+        # timelines. Opening and closing are what happened.
+        failed_trial = old is BreakerState.HALF_OPEN and new is BreakerState.OPEN
+        trying = new is BreakerState.HALF_OPEN or failed_trial
+        level = "debug" if trying else "warn" if new is BreakerState.OPEN else "info"
         message = f"factory breaker {old.value} -> {new.value}"
         obs.log.event("resilience", message, level=level, breaker="factory", why=reason)
         kitchen.breaker_changed(new)
@@ -117,6 +129,19 @@ def _observe_resilience(caller: ResilientCaller, kitchen: Kitchen, obs: Observab
         caller.breaker.add_listener(on_transition)
         obs.metrics.breaker_state("factory", caller.breaker.state.value)
     caller.add_retry_listener(on_retry)
+
+
+def _breaker_probe(
+    settings: ServiceSettings, caller: ResilientCaller, factory: FactoryClient, clock: Clock
+) -> BreakerProbe | None:
+    """The half-open breaker's own trial (an empty order), if there is a breaker to probe."""
+    interval = settings.resilience.breaker_probe_seconds
+    if caller.breaker is None or interval <= 0:
+        return None
+    return BreakerProbe(
+        breaker=caller.breaker, check=factory.probe, clock=clock, interval=interval,
+        timeout=settings.resilience.timeout_seconds,
+    )  # fmt: skip
 
 
 def build_context(
@@ -139,6 +164,7 @@ def build_context(
         fulfiller=fulfiller,
         metrics=obs.metrics,
         wait_budget_seconds=settings.resilience.queue_wait_budget_seconds,
+        sync_wait_seconds=settings.resilience.sync_wait_budget_seconds,
         poll_seconds=settings.resilience.queue_poll_interval_seconds,
     )
     _observe_resilience(caller, kitchen, obs)
@@ -172,6 +198,7 @@ def build_context(
         principals=PrincipalCache(stamps),
         order_stats=StatsAllowance(clock=clock, per_minute=settings.order_stats_per_minute),
         metrics=obs.metrics,
+        probe=_breaker_probe(settings, caller, factory, clock),
     )
 
 
@@ -215,6 +242,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         context.kitchen.start()
+        if context.probe is not None:
+            context.probe.start()
         watch = _integrity_watch(context)
         if watch is not None:
             watch.start()
@@ -223,6 +252,8 @@ def create_app(
         finally:
             if watch is not None:
                 await watch.stop()
+            if context.probe is not None:
+                await context.probe.stop()
             await context.kitchen.stop(grace_seconds=settings.stop_grace_seconds)
             await context.factory.aclose()
             await context.db.dispose()

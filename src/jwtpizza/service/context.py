@@ -15,6 +15,7 @@ from jwtpizza.service.franchises.cache import FranchiseCache
 from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.orders.stats_allowance import StatsAllowance
+from jwtpizza.service.resilience import BreakerProbe
 from jwtpizza.service.settings import ServiceSettings
 
 
@@ -33,3 +34,4 @@ class ServiceContext:
     principals: PrincipalCache
     order_stats: StatsAllowance
     metrics: Metrics = field(default_factory=Metrics)
+    probe: BreakerProbe | None = None

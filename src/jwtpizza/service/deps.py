@@ -11,7 +11,7 @@ from jwtpizza.errors import Forbidden, Unauthorized
 from jwtpizza.service.auth.principal import Principal
 from jwtpizza.service.auth.tokens import bearer_token
 from jwtpizza.service.context import ServiceContext
-from jwtpizza.service.ids import PathId
+from jwtpizza.service.ids import FranchisePathId, PathId
 
 
 async def get_context(request: Request) -> ServiceContext:
@@ -70,7 +70,7 @@ FranchiseDeleter = Annotated[Principal, Depends(admin_only("unable to delete a f
 def franchise_manager(message: str) -> Callable[[int, Principal], Awaitable[Principal]]:
     """Admins, or franchisees of the `franchise_id` in the path; else 403 with `message`."""
 
-    async def check(franchise_id: PathId, user: CurrentUser) -> Principal:
+    async def check(franchise_id: FranchisePathId, user: CurrentUser) -> Principal:
         if not user.may_manage_franchise(franchise_id):
             raise Forbidden(message)
         return user

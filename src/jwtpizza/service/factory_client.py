@@ -52,6 +52,10 @@ class FactoryClient(Protocol):
         """A verified pizza for the order, or `FactoryError`."""
         ...
 
+    async def probe(self) -> None:
+        """Returns if the factory would take our orders now, else `FactoryError`."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -74,6 +78,19 @@ def _retry_after(response: httpx.Response) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _refusal(response: httpx.Response, body: dict[str, Any]) -> FactoryError:
+    """The error a factory answer other than the one asked for stands for."""
+    report_url = body.get("reportUrl") if isinstance(body.get("reportUrl"), str) else None
+    message = str(body.get("message", f"factory answered {response.status_code}"))
+    return FactoryError(
+        reason_for(response.status_code, message, report_url),
+        message,
+        status=response.status_code,
+        report_url=report_url,
+        retry_after=_retry_after(response),
+    )
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -159,14 +176,7 @@ class HttpFactoryClient:
         body = self._json(response)
         report_url = body.get("reportUrl") if isinstance(body.get("reportUrl"), str) else None
         if response.status_code >= 300:
-            message = str(body.get("message", f"factory answered {response.status_code}"))
-            raise FactoryError(
-                reason_for(response.status_code, message, report_url),
-                message,
-                status=response.status_code,
-                report_url=report_url,
-                retry_after=_retry_after(response),
-            )
+            raise _refusal(response, body)
         token = body.get("jwt")
         if not isinstance(token, str) or not await self._verifies(token, order):
             raise FactoryError(
@@ -174,18 +184,33 @@ class HttpFactoryClient:
             )
         return Pizza(jwt=token, report_url=report_url)
 
+    async def probe(self) -> None:
+        """An empty order: the factory checks our key and applies our vendor's faults (an
+        outage, `fail`, a refused key, a rate limit), then refuses the order itself with 400
+        and makes no pizza, as the original does. So the 400 says the order path is open,
+        which its health check or JWKS cannot: every chaos fault sits on the order path."""
+        response = await self._post(b"{}", {})
+        if response.status_code != 400:
+            raise _refusal(response, self._json(response))
+
     async def _post_order(
         self, diner: dict[str, Any], order: dict[str, Any], idempotency_key: str
     ) -> httpx.Response:
+        body = orjson.dumps({"diner": diner, "order": order})
+        return await self._post(body, {"Idempotency-Key": idempotency_key})
+
+    async def _post(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        """POST /api/order with our key; a timeout or an unreachable factory is a
+        `FactoryError`."""
         try:
             return await self._send(
                 "POST",
                 "/api/order",
-                body=orjson.dumps({"diner": diner, "order": order}),
+                body=body,
                 headers={
                     "Authorization": f"Bearer {self._api_key}",
                     "Content-Type": "application/json",
-                    "Idempotency-Key": idempotency_key,
+                    **headers,
                 },
             )
         except httpx.TimeoutException as exc:

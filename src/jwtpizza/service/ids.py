@@ -12,3 +12,8 @@ MAX_ID = 2**31 - 1
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# A franchise id in a path whose answer turns on the caller's right to it: one that cannot
+# exist (0, -1) is refused like any franchise not theirs (403), as the original did, rather
+# than as invalid input.
+FranchisePathId = Annotated[int, Path(ge=-MAX_ID - 1, le=MAX_ID)]

@@ -3,6 +3,7 @@
 from jwtpizza.service.auth.models import LimitEvent, Session
 from jwtpizza.service.database import Base
 from jwtpizza.service.franchises.models import Franchise, Store
+from jwtpizza.service.identity import DatabaseIdentity
 from jwtpizza.service.menu.models import MenuItem
 from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderItem
 from jwtpizza.service.users.models import User, UserRole
@@ -12,6 +13,7 @@ metadata = Base.metadata
 
 __all__ = [
     "DataVersion",
+    "DatabaseIdentity",
     "Franchise",
     "FulfilmentJob",
     "LimitEvent",

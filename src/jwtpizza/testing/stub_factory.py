@@ -41,6 +41,10 @@ def create_stub_factory(behaviour: StubBehaviour | None = None) -> FastAPI:
     @app.post("/api/order", response_model=None)
     async def order(request: Request) -> JSONResponse | dict[str, Any]:
         body = await request.json()
+        if "diner" not in body or "order" not in body:  # the service's breaker probe
+            if state.failure is not None:
+                return JSONResponse(state.failure[1], status_code=state.failure[0])
+            return JSONResponse({"message": "Missing required parameters"}, status_code=400)
         idempotency_key = request.headers.get("idempotency-key", "")
         state.calls.append({"body": body, "key": idempotency_key})
         if state.failure is not None:

@@ -19,7 +19,7 @@ from .test_service_metrics import CHAOS, scrape, value, wait_for_status
 
 SHORT_BUDGET = ResilienceSettings(
     breaker_enabled=False, max_attempts=2, queue_wait_budget_seconds=0.3,
-    queue_poll_interval_seconds=0.05, timeout_seconds=5,
+    sync_wait_budget_seconds=0.3, queue_poll_interval_seconds=0.05, timeout_seconds=5,
 )  # fmt: skip
 FAST_QUEUE = {"queue_backoff_base_seconds": 0.01, "queue_backoff_max_seconds": 0.01}
 
@@ -88,7 +88,7 @@ async def test_with_prefer_the_same_fault_is_queued_with_its_report_link_then_ma
     assert sold == 1
 
 
-async def test_without_prefer_a_slow_factory_is_a_500_and_its_late_pizza_is_never_charged(
+async def test_without_prefer_a_factory_slower_than_the_sync_budget_is_a_500_never_charged(
     make_shop: MakeShop,
 ) -> None:
     gate = Gate()

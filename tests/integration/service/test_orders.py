@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import jwt
 from sqlalchemy import func, select
 
@@ -27,7 +29,8 @@ async def test_order_is_priced_from_the_menu_and_returns_a_verified_pizza(shop: 
     assert payload["order"]["id"] == body["order"]["id"]
     assert payload["diner"]["email"] == "d@jwt.com"
     sent = shop.factory.calls[0]
-    assert sent["key"] == str(body["order"]["id"])
+    database, order_id = sent["key"].split("-")  # this database's identifier, and the order's
+    assert re.fullmatch("[0-9a-f]{32}", database) and order_id == str(body["order"]["id"])
 
 
 async def test_tampered_prices_never_reach_revenue(shop: Shop) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from jwtpizza.errors import JwtPizzaError
+from jwtpizza.errors import JwtPizzaError, NotFound
 from jwtpizza.service.auth import service
 from jwtpizza.service.auth.ratelimit import held_when_refused
 from jwtpizza.service.auth.schemas import AuthOut, LoginIn, RegisterIn
@@ -28,6 +28,13 @@ async def register(body: RegisterIn, context: ContextDep, address: ClientAddress
             now=context.clock.now(),
         )
     return AuthOut(user=user, token=token)
+
+
+@router.get("", include_in_schema=False)
+async def no_such_endpoint() -> None:
+    """The original serves no GET here: clients written for it expect its catch-all's 404
+    (Starlette would answer 405)."""
+    raise NotFound("unknown endpoint")
 
 
 @router.put("")

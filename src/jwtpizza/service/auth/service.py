@@ -107,8 +107,8 @@ async def login(
     The bcrypt check (tens of milliseconds) runs between two short transactions, so it holds
     no pooled connection and, on SQLite, not the one write lock every other write waits for.
     """
-    if not email or not password:
-        raise InvalidInput("email and password are required")
+    if not email or not password:  # never a login, and the original's answer for `{}`
+        raise NotFound("unknown user")
     email = users.canonical_email(email)
     async with limiter.attempt(email=email, address=address) as attempt:
         async with db.read_connection() as connection:

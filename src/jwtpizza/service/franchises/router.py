@@ -30,7 +30,7 @@ from jwtpizza.service.franchises.schemas import (
     StoreList,
     StoreOut,
 )
-from jwtpizza.service.ids import PathId
+from jwtpizza.service.ids import FranchisePathId, PathId
 
 router = APIRouter(prefix="/api/franchise", tags=["franchises"])
 
@@ -117,7 +117,7 @@ async def list_stores(franchise_id: PathId, paging: PageParams, context: Context
 
 @router.post("/{franchise_id}/store")
 async def create_store(
-    franchise_id: PathId, body: StoreCreate, _user: StoreCreator, context: ContextDep
+    franchise_id: FranchisePathId, body: StoreCreate, _user: StoreCreator, context: ContextDep
 ) -> StoreCreated:
     """Create a store (admin, or a franchisee of the franchise)."""
     async with context.db.writer() as session:
@@ -132,7 +132,7 @@ async def create_store(
 
 @router.delete("/{franchise_id}/store/{store_id}")
 async def delete_store(
-    franchise_id: PathId, store_id: PathId, _user: StoreDeleter, context: ContextDep
+    franchise_id: FranchisePathId, store_id: PathId, _user: StoreDeleter, context: ContextDep
 ) -> dict[str, str]:
     """Delete a store (admin, or a franchisee of the franchise)."""
     async with context.db.writer() as session:

@@ -2,8 +2,10 @@
 
 A job is worked only under a lease (`lease_owner`, `lease_until`), taken when the order is
 stored (for the inline attempt), or with `FOR UPDATE SKIP LOCKED` for a batch on PostgreSQL
-and MariaDB, so several replicas can drain one queue. The factory call carries the order id as
-its `Idempotency-Key`, so a retry after a crash or an expired lease returns the same pizza.
+and MariaDB, so several replicas can drain one queue. A lease outlasts the longest call made
+under it, so no worker takes a job whose call is still in flight. The factory call carries
+the database's identifier and the order id as its `Idempotency-Key` (`identity.py`), so a
+retry after a crash or an expired lease returns the same pizza.
 """
 
 from __future__ import annotations
@@ -22,22 +24,15 @@ from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.observability.logging import EventLogger
 from jwtpizza.observability.metrics import Metrics
+from jwtpizza.service import identity
 from jwtpizza.service.factory_client import FactoryError, Pizza
 from jwtpizza.service.orders import service as orders
+from jwtpizza.service.orders.failures import Failure, failure_from, link_field
 from jwtpizza.service.orders.models import TERMINAL, FulfilmentJob, Order, OrderStatus
-from jwtpizza.service.resilience import (
-    BreakerOpen,
-    OutcomeKind,
-    Rejected,
-    ResilientCaller,
-    RetryLater,
-    Verdict,
-    classify_factory_failure,
-)
+from jwtpizza.service.resilience import Rejected, ResilientCaller, RetryLater
 from jwtpizza.service.resilience.retry import exponential_cap
+from jwtpizza.service.resilience.settings import LEASE_MARGIN_SECONDS
 
-# Outcomes about the order itself: retrying cannot help, so the order is rejected.
-PERMANENT_REASONS = frozenset({"invalid_order", "oven_full"})
 QUEUE = "orders"
 
 FactoryCall = Callable[[dict[str, Any], dict[str, Any], str], Awaitable[Pizza]]
@@ -49,17 +44,6 @@ class Outcome:
     jwt: str | None = None
     report_url: str | None = None
     reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why an attempt produced no pizza, and whether trying again could help."""
-
-    reason: str
-    message: str
-    permanent: bool
-    retry_after: float | None = None
-    report_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,32 +59,6 @@ class QueuePolicy:
 
 def _lease_open(now: datetime) -> Any:
     return or_(FulfilmentJob.lease_until.is_(None), FulfilmentJob.lease_until < now)
-
-
-def classify(error: Exception, now: datetime) -> Verdict | None:
-    """The resilience verdict, knowing which factory answers are about the order itself."""
-    if isinstance(error, FactoryError) and error.reason in PERMANENT_REASONS:
-        return Verdict(OutcomeKind.PERMANENT, error.message)
-    return classify_factory_failure(error, now)
-
-
-def failure_from(error: FactoryError | Rejected | RetryLater) -> Failure:
-    """The failure a factory error, or a resilience outcome wrapping one, stands for."""
-    factory = error if isinstance(error, FactoryError) else error.__cause__
-    if isinstance(factory, FactoryError):
-        reason = factory.reason
-    elif isinstance(error, Rejected):
-        reason = "invalid_order"
-    else:
-        reason = "breaker_open" if isinstance(error, BreakerOpen) else "timeout"
-    permanent = isinstance(error, Rejected) or reason in PERMANENT_REASONS
-    return Failure(
-        reason=reason,
-        message=error.message,
-        permanent=permanent,
-        retry_after=None if isinstance(error, Rejected) else error.retry_after,
-        report_url=factory.report_url if isinstance(factory, FactoryError) else None,
-    )
 
 
 class Fulfiller:
@@ -122,10 +80,15 @@ class Fulfiller:
         # The report link of each order's latest failed attempt while one is in flight, so
         # an answer given before the attempts end (queued, or rejected) can carry it.
         self._report_urls: dict[int, str] = {}
+        # The last report link the factory gave, until a pizza comes without one: a failure
+        # that names none (the breaker open) still tells the diner how to end the fault.
+        self.last_report_url: str | None = None
+        self._database_id: str | None = None
 
-    def lease(self, *, owner: str) -> orders.Lease:
-        """A lease from now, for a job stored already leased."""
-        return orders.Lease(owner, self._lease_end(self._clock.now()))
+    def lease(self, *, owner: str, longest_call: float = 0.0) -> orders.Lease:
+        """A lease from now, for a job stored already leased, outlasting a call of up to
+        `longest_call` seconds as well as a queued job's."""
+        return orders.Lease(owner, self._lease_end(self._clock.now(), longest_call))
 
     async def claim_batch(self, *, owner: str, limit: int) -> list[int]:
         """Lease up to `limit` due jobs, oldest first, skipping rows other replicas hold."""
@@ -162,13 +125,19 @@ class Fulfiller:
             return int(getattr(result, "rowcount", 0))
 
     async def queue_stats(self) -> tuple[int, float]:
-        """Open jobs, and the age in seconds of the oldest."""
+        """Queued jobs, and the age in seconds of the oldest. A job whose first (inline)
+        attempt is still within its lease is being made, not queued: the factory's slow
+        refusal of an oversized order is not a queue that grows old."""
+        now = self._clock.now()
         async with self._db.reader() as session:
             row = await session.execute(
                 select(func.count(), func.min(Order.created_at))
                 .select_from(FulfilmentJob)
                 .join(Order, Order.id == FulfilmentJob.order_id)
-                .where(FulfilmentJob.done.is_(False))
+                .where(
+                    FulfilmentJob.done.is_(False),
+                    or_(Order.status == OrderStatus.QUEUED, _lease_open(now)),
+                )
             )
             depth, oldest = row.one()
         if not depth or oldest is None:
@@ -180,16 +149,35 @@ class Fulfiller:
         """Call the factory for a leased job and record what happened."""
         async with self._db.reader() as session:
             ticket = await orders.load_ticket(session=session, order_id=order_id)
+        if self.oversized(ticket.item_count):
+            await self._extend_lease(order_id, owner, self.policy.oversize_timeout_seconds)
         return await self.attempt(ticket, owner=owner)
 
-    async def attempt(self, ticket: orders.Ticket, *, owner: str) -> Outcome:
-        """Call the factory for a leased job whose ticket is at hand; record what happened."""
+    async def _extend_lease(self, order_id: int, owner: str, longest_call: float) -> None:
+        async with self._db.writer() as session:
+            await session.execute(
+                update(FulfilmentJob)
+                .where(FulfilmentJob.order_id == order_id, FulfilmentJob.lease_owner == owner)
+                .values(lease_until=self._lease_end(self._clock.now(), longest_call))
+                .execution_options(synchronize_session=False)
+            )
+
+    async def attempt(
+        self, ticket: orders.Ticket, *, owner: str, wait: float | None = None
+    ) -> Outcome:
+        """Call the factory for a leased job whose ticket is at hand; record what happened.
+
+        With `wait` (a client without `Prefer: respond-async`), the factory may take that many
+        seconds to make the pizza, and an order it does not make is rejected, never queued."""
         try:
-            pizza = await self._attempt(ticket)
+            pizza = await self._attempt(ticket, wait)
         except (FactoryError, Rejected, RetryLater) as error:
-            return await self._record_failure(ticket.order_id, owner, failure_from(error))
+            failure = failure_from(error, self.last_report_url)
+            return await self._record_failure(ticket.order_id, owner, failure, queue=wait is None)
         finally:
             self._report_urls.pop(ticket.order_id, None)
+        if pizza.report_url is None:
+            self.last_report_url = None
         return await self._record_pizza(ticket, pizza)
 
     async def _noting_report(self, ticket: orders.Ticket, key: str) -> Pizza:
@@ -198,16 +186,22 @@ class Fulfiller:
         except FactoryError as error:
             if error.report_url:
                 self._report_urls[ticket.order_id] = error.report_url
+                self.last_report_url = error.report_url
             raise
+
+    async def _idempotency_key(self, order_id: int) -> str:
+        if self._database_id is None:
+            self._database_id = await identity.database_id(self._db)
+        return identity.idempotency_key(self._database_id, order_id)
 
     def oversized(self, item_count: int) -> bool:
         """Whether the factory will refuse an order of this size (after its oven delay)."""
         return not 1 <= item_count <= self.policy.max_items
 
-    async def _attempt(self, ticket: orders.Ticket) -> Pizza:
-        key = str(ticket.order_id)
+    async def _attempt(self, ticket: orders.Ticket, wait: float | None) -> Pizza:
+        key = await self._idempotency_key(ticket.order_id)
         if not self.oversized(ticket.item_count):
-            return await self.caller.call(lambda: self._noting_report(ticket, key))
+            return await self.caller.call(lambda: self._noting_report(ticket, key), within=wait)
         # The factory refuses such orders only after its oven delay; wait for that answer once,
         # outside the breaker, so a deliberate oversized order is rejected, not retried forever.
         async with asyncio.timeout(self.policy.oversize_timeout_seconds):
@@ -222,7 +216,11 @@ class Fulfiller:
             if queued:
                 orders.move(order, OrderStatus.QUEUED, now=self._clock.now())
         if queued:  # once it is so in the ledger
-            self.log_event("order queued", order_id=order_id, why="wait budget spent")
+            self._metrics.order_queued("wait_budget")
+            self.log_event(
+                "order queued", order_id=order_id, why="wait budget spent",
+                **link_field(order.report_url),
+            )  # fmt: skip
         return self._outcome(order)
 
     async def give_up(self, *, order_id: int) -> Outcome:
@@ -232,8 +230,8 @@ class Fulfiller:
         the order rejected and does not fulfil it. If the pizza arrived meanwhile, the order
         stays fulfilled and the diner gets it."""
         failure = Failure(
-            reason="timeout", message="no pizza within the wait budget", permanent=True,
-            report_url=self._report_urls.get(order_id),
+            reason="wait_budget", message="no pizza within the wait budget", permanent=True,
+            report_url=self._report_urls.get(order_id) or self.last_report_url,
         )  # fmt: skip
 
         async def reject() -> tuple[Order, bool]:
@@ -247,9 +245,17 @@ class Fulfiller:
 
         order, rejected = await self._db.retrying(reject)
         if rejected:
-            self._metrics.pizza_failed(count=len(order.items))
-            self.log_event("order rejected", order_id=order_id, why="wait budget spent")
+            self._failed(order, failure)
         return self._outcome(order)
+
+    def _failed(self, order: Order, failure: Failure) -> None:
+        """Count and log an order rejected just now, with the link that ends its fault."""
+        self._metrics.pizza_failed(count=len(order.items))
+        self._metrics.order_failed(failure.reason)
+        self.log_event(
+            "order failed", level="warn", order_id=order.id, why=failure.reason,
+            **link_field(failure.report_url),
+        )  # fmt: skip
 
     async def _record_pizza(self, ticket: orders.Ticket, pizza: Pizza) -> Outcome:
         """Fulfil the order and end its job (`orders.fulfil`), in a transaction run again if
@@ -274,7 +280,11 @@ class Fulfiller:
             self._metrics.relay_lag((now - ticket.created_at).total_seconds())
         return Outcome(OrderStatus.FULFILLED, jwt=pizza.jwt, report_url=pizza.report_url)
 
-    async def _record_failure(self, order_id: int, owner: str, failure: Failure) -> Outcome:
+    async def _record_failure(
+        self, order_id: int, owner: str, failure: Failure, *, queue: bool = True
+    ) -> Outcome:
+        """Record a failed attempt: the order is rejected if the failure is for good or
+        `queue` is false, else queued to be tried again."""
         now = self._clock.now()
 
         async def record() -> tuple[Order, bool, bool]:
@@ -285,7 +295,7 @@ class Fulfiller:
                 rejected = queued = False
                 if order.status in (OrderStatus.FULFILLED, OrderStatus.REJECTED):
                     self._finish(job)
-                elif rejected := self._gives_up(failure, order, now):
+                elif rejected := not queue or self._gives_up(failure, order, now):
                     self._reject(order, job, failure, now)
                 else:
                     queued = self._requeue(order, job, owner, failure, now)
@@ -294,9 +304,13 @@ class Fulfiller:
         # Told once the transaction that did it has committed: a deadlock's victim runs again.
         order, rejected, queued = await self._db.retrying(record)
         if queued:
-            self.log_event("order queued", order_id=order.id, why=failure.reason)
+            self._metrics.order_queued(failure.reason)
+            self.log_event(
+                "order queued", order_id=order.id, why=failure.reason,
+                **link_field(failure.report_url),
+            )  # fmt: skip
         if rejected:
-            self._metrics.pizza_failed(count=len(order.items))
+            self._failed(order, failure)
         return self._outcome(order, reason=failure.reason, report_url=failure.report_url)
 
     def _gives_up(self, failure: Failure, order: Order, now: datetime) -> bool:
@@ -346,12 +360,13 @@ class Fulfiller:
             reason=reason or order.reason,
         )
 
-    def log_event(self, message: str, **fields: Any) -> None:
+    def log_event(self, message: str, *, level: str = "info", **fields: Any) -> None:
         if self._log is not None:
-            self._log.event("resilience", message, queue=QUEUE, **fields)
+            self._log.event("resilience", message, level=level, queue=QUEUE, **fields)
 
-    def _lease_end(self, now: datetime) -> datetime:
-        return now + timedelta(seconds=self.policy.lease_seconds)
+    def _lease_end(self, now: datetime, longest_call: float = 0.0) -> datetime:
+        seconds = max(self.policy.lease_seconds, longest_call + LEASE_MARGIN_SECONDS)
+        return now + timedelta(seconds=seconds)
 
     def _backoff(self, attempts: int, failure: Failure) -> float:
         """Full-jitter exponential backoff between queue passes, at least any Retry-After."""

@@ -1,8 +1,10 @@
 """The kitchen: answers a diner within a wait budget, and drains the queue in the background.
 
-An order is first worked inline under a lease. If the factory has answered within the wait
-budget the diner gets the pizza (or the rejection); otherwise the order is marked queued,
-the inline attempt carries on, and the background worker retries queued jobs until they end.
+An order is first worked inline under a lease. A client that sends `Prefer: respond-async`
+gets the pizza (or the rejection) if the factory answers within the wait budget; otherwise
+the order is marked queued, the inline attempt carries on, and the background worker retries
+queued jobs until they end. A client written for the original waits for a slow factory's
+pizza, up to the longer sync budget, as the original made it wait; a failure is its 500.
 While the breaker is open the worker waits instead of failing every job fast; when it
 closes, every waiting job becomes due and the queue drains oldest first.
 """
@@ -25,6 +27,10 @@ from jwtpizza.service.resilience import BreakerState
 
 log = logging.getLogger("jwtpizza.kitchen")
 
+# A client without `Prefer` is answered this long after its sync budget at the latest, if
+# recording the attempt's outcome is slow (the attempt itself ends at the budget).
+SYNC_SLACK_SECONDS = 2.0
+
 
 def replica_id() -> str:
     """A name for this process that is unique across replicas and restarts."""
@@ -34,11 +40,12 @@ def replica_id() -> str:
 class Kitchen:
     def __init__(
         self, *, fulfiller: Fulfiller, metrics: Metrics, wait_budget_seconds: float | None,
-        poll_seconds: float = 0.5, batch_size: int = 20,
+        sync_wait_seconds: float | None = None, poll_seconds: float = 0.5, batch_size: int = 20,
     ) -> None:  # fmt: skip
         self.fulfiller = fulfiller
         self._metrics = metrics
         self._wait_budget = wait_budget_seconds
+        self._sync_wait = sync_wait_seconds
         self._poll = poll_seconds
         self._batch = batch_size
         self.owner = replica_id()
@@ -49,9 +56,14 @@ class Kitchen:
         self._depth = 0
         self._stopping = False
 
-    def inline_lease(self) -> Lease:
-        """The lease a just-placed order's job is stored with, for `submit` to work it."""
-        return self.fulfiller.lease(owner=self._inline_owner)
+    def inline_lease(self, *, respond_async: bool, item_count: int) -> Lease:
+        """The lease a just-placed order's job is stored with, for `submit` to work it: it
+        outlasts the inline call, which for a client without `respond_async` may wait the
+        sync budget, and for an oversized order the factory's slow refusal."""
+        longest = 0.0 if respond_async else self._sync_wait or 0.0
+        if self.fulfiller.oversized(item_count):
+            longest = self.fulfiller.policy.oversize_timeout_seconds
+        return self.fulfiller.lease(owner=self._inline_owner, longest_call=longest)
 
     async def submit(self, ticket: Ticket, *, respond_async: bool = True) -> Outcome:
         """Work a just-placed order, stored with `inline_lease()`; the outcome the diner
@@ -59,17 +71,23 @@ class Kitchen:
 
         With `respond_async` (RFC 7240 `Prefer: respond-async`) an order not made within the
         wait budget is queued and made later. Without it the client expects the original's
-        synchronous answer, so such an order is rejected instead, and never made later.
+        synchronous answer: the pizza, however slow the factory (up to the sync budget), or
+        the original's 500, the order rejected and never made later.
         An order the factory will refuse for its size is answered only after the factory's
         own (slow) refusal, as the original did, rather than queued and rejected later.
         """
-        task = asyncio.create_task(self.fulfiller.attempt(ticket, owner=self._inline_owner))
+        queues = self.fulfiller.policy.enabled
+        wait = None if respond_async or not queues else self._sync_wait
+        task = asyncio.create_task(
+            self.fulfiller.attempt(ticket, owner=self._inline_owner, wait=wait)
+        )
         self._inline.add(task)
         task.add_done_callback(self._inline.discard)
-        if not self.fulfiller.policy.enabled or self.fulfiller.oversized(ticket.item_count):
+        if not queues or self.fulfiller.oversized(ticket.item_count):
             return await task
+        budget = self._wait_budget if wait is None else wait + SYNC_SLACK_SECONDS
         try:
-            outcome = await asyncio.wait_for(asyncio.shield(task), self._wait_budget)
+            outcome = await asyncio.wait_for(asyncio.shield(task), budget)
         except TimeoutError:
             if respond_async:
                 return await self.fulfiller.mark_queued(order_id=ticket.order_id)

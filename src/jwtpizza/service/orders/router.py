@@ -57,7 +57,9 @@ async def create_order(
 
     With `Prefer: respond-async` an order the factory does not make within the wait budget
     is answered `202` (queued; poll `GET /api/order/:id`). Without it the answer is the
-    original's: `200` with the pizza, or `500` and the order rejected."""
+    original's: `200` with the pizza, however slow the factory (within the sync budget), or
+    `500` and the order rejected. A failure names the link that ends the factory's fault
+    (`followLinkToEndChaos`) whenever the factory gave one."""
     respond_async = prefers_async(prefer)
     kitchen = context.kitchen
     prices = await service.price(db=context.db, request=body)
@@ -68,7 +70,7 @@ async def create_order(
             request=body,
             prices=prices,
             now=context.clock.now(),
-            lease=kitchen.inline_lease(),
+            lease=kitchen.inline_lease(respond_async=respond_async, item_count=len(body.items)),
         )
         placed = service.to_out(order, with_item_ids=False)
     ticket = service.ticket(order, name=diner.name, email=diner.email)

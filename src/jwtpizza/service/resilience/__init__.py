@@ -29,6 +29,7 @@ from jwtpizza.service.resilience.errors import (
     RetryLater,
     SystemicHold,
 )
+from jwtpizza.service.resilience.probe import BreakerProbe
 from jwtpizza.service.resilience.retry import (
     RandomSource,
     ResilientCaller,
@@ -42,6 +43,7 @@ __all__ = [
     "ALLOWED_TRANSITIONS",
     "BreakerConfig",
     "BreakerOpen",
+    "BreakerProbe",
     "BreakerState",
     "CircuitBreaker",
     "Classifier",

@@ -16,14 +16,19 @@ Semantics (resilience4j's `CircuitBreaker`, count-based window):
 - HALF_OPEN lets `permitted_calls_in_half_open` trial calls through and rejects the rest.
   When all trials have an outcome, their failure and slow-call rates decide: at or above a
   threshold reopens, below closes (with a fresh window). With `max_wait_in_half_open` set,
-  trials that have not all finished by then send it back to OPEN.
+  trials handed out that have not all finished that long after the first was, send it
+  back to OPEN.
 - An ignored outcome (`permit.ignore()`: the call failed for a reason that says nothing
   about the factory's health) is not recorded; in HALF_OPEN its trial slot is given back.
 
-Two deliberate differences: time-driven transitions happen when the breaker is next looked
+Three deliberate differences: time-driven transitions happen when the breaker is next looked
 at (`state`, `try_acquire`, an outcome), as resilience4j does by default, so a breaker
-nobody touches stays OPEN; and an outcome whose permit was taken before the last transition
-is dropped, so a slow call started while CLOSED cannot count as a half-open trial.
+nobody touches stays OPEN; an outcome whose permit was taken before the last transition is
+dropped, so a slow call started while CLOSED cannot count as a half-open trial; and a
+half-open breaker that no call has tried waits for one, however long, rather than going
+back to OPEN (resilience4j's cap counts from the transition, so at a few calls a minute a
+recovered dependency stayed unreachable, the breaker cycling open / half-open). A caller
+that wants it judged sooner sends a trial of its own when `wants_trial` (`BreakerProbe`).
 
 All methods are synchronous and never await, so under one event loop each runs whole and
 no lock is needed. Listeners run after the state has changed, in registration order; one
@@ -170,12 +175,19 @@ class CircuitBreaker:
         self._generation = 0
         self._window = _Window(config.window_size)
         self._trial_slots = 0
+        self._in_flight = 0  # trials handed out in this half-open state, not yet finished
+        self._first_trial_at = 0.0
         self._listeners: list[TransitionListener] = []
 
     @property
     def state(self) -> BreakerState:
         self._follow_time()
         return self._state
+
+    @property
+    def wants_trial(self) -> bool:
+        """HALF_OPEN with a trial slot free: a call now would be let through as a trial."""
+        return self.state is BreakerState.HALF_OPEN and self._trial_slots > 0
 
     def add_listener(self, listener: TransitionListener) -> None:
         self._listeners.append(listener)
@@ -189,12 +201,16 @@ class CircuitBreaker:
             if self._trial_slots == 0:
                 raise BreakerOpen(self._half_open_wait_left())
             self._trial_slots -= 1
+            if self._in_flight == 0:
+                self._first_trial_at = self._clock.monotonic()
+            self._in_flight += 1
         return Permit(self, self._generation)
 
     def _record(self, generation: int, *, failed: bool, duration: float) -> None:
         self._follow_time()
         if generation != self._generation:
             return
+        self._in_flight = max(0, self._in_flight - 1)
         self._window.record(failed=failed, slow=duration > self.config.slow_call_duration)
         if self._state is BreakerState.CLOSED:
             self._judge_closed()
@@ -205,6 +221,7 @@ class CircuitBreaker:
         self._follow_time()
         if generation == self._generation and self._state is BreakerState.HALF_OPEN:
             self._trial_slots += 1
+            self._in_flight = max(0, self._in_flight - 1)
 
     def _judge_closed(self) -> None:
         if len(self._window) < min(self.config.minimum_calls, self.config.window_size):
@@ -226,7 +243,12 @@ class CircuitBreaker:
         if self._state is BreakerState.OPEN and self._elapsed() >= self.config.wait_in_open:
             self._move(BreakerState.HALF_OPEN, f"open for {self.config.wait_in_open:g}s")
         cap = self.config.max_wait_in_half_open
-        if self._state is BreakerState.HALF_OPEN and cap is not None and self._elapsed() >= cap:
+        if (
+            self._state is BreakerState.HALF_OPEN
+            and cap is not None
+            and self._in_flight > 0
+            and self._clock.monotonic() - self._first_trial_at >= cap
+        ):
             self._move(BreakerState.OPEN, f"trial calls unfinished after {cap:g}s")
 
     def _elapsed(self) -> float:
@@ -239,9 +261,9 @@ class CircuitBreaker:
     def _half_open_wait_left(self) -> float:
         """Until the half-open cap, the latest the trials can keep us waiting (0: no cap)."""
         cap = self.config.max_wait_in_half_open
-        if cap is None:
+        if cap is None or self._in_flight == 0:
             return 0.0
-        return max(0.0, self._since + cap - self._clock.monotonic())
+        return max(0.0, self._first_trial_at + cap - self._clock.monotonic())
 
     def _move(self, new: BreakerState, reason: str) -> None:
         old = self._state
@@ -250,6 +272,7 @@ class CircuitBreaker:
         self._state = new
         self._since = self._clock.monotonic()
         self._generation += 1
+        self._in_flight = 0
         if new is BreakerState.HALF_OPEN:
             self._window = _Window(self.config.permitted_calls_in_half_open)
             self._trial_slots = self.config.permitted_calls_in_half_open

@@ -27,6 +27,7 @@ class GiveUp(StrEnum):
     RETRY_AFTER_TOO_LONG = "retry_after_too_long"
     SYSTEMIC_HOLD = "systemic_hold"
     BREAKER_OPEN = "breaker_open"
+    WAIT_BUDGET_SPENT = "wait_budget_spent"
 
 
 class ResilienceError(UpstreamFailed):

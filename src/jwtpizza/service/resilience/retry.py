@@ -131,17 +131,24 @@ class ResilientCaller:
     def add_retry_listener(self, listener: RetryListener) -> None:
         self._listeners.append(listener)
 
-    async def call(self, attempt: Callable[[], Awaitable[T]]) -> T:
+    async def call(self, attempt: Callable[[], Awaitable[T]], *, within: float | None = None) -> T:
         """`attempt()`'s result, or a `ResilienceError` saying what to do with the order.
+
+        With `within`, the caller waits that many seconds for a result, however slow: each
+        attempt may take all the time left (instead of the policy's attempt timeout), and
+        no retry starts that could not finish in it.
 
         An error the classifier does not recognise propagates unchanged, as the bug it is.
         """
+        loop = asyncio.get_running_loop()
+        deadline = None if within is None else loop.time() + within
         number = 1
         while True:
-            outcome = await self._attempt(attempt, number)
+            outcome = await self._attempt(attempt, number, deadline)
             if not isinstance(outcome, _Failed):
                 return outcome
-            stop = self._reason_to_stop(outcome.verdict, number)
+            left = None if deadline is None else deadline - loop.time()
+            stop = self._reason_to_stop(outcome.verdict, number, left)
             if stop is not None:
                 raise stop from outcome.error
             delay = max(self.backoff(number), outcome.verdict.retry_after or 0.0)
@@ -153,17 +160,22 @@ class ResilientCaller:
         """Full jitter: uniform in [0, cap), so retrying callers spread out."""
         return self._random.random() * self.policy.backoff_cap(failed_attempts)
 
-    async def _attempt(self, attempt: Callable[[], Awaitable[T]], number: int) -> T | _Failed:
+    async def _attempt(
+        self, attempt: Callable[[], Awaitable[T]], number: int, until: float | None
+    ) -> T | _Failed:
         permit = self._acquire(number)
         if number == 1 and self._budget is not None:
             self._budget.record_call()  # only calls the factory receives earn retries
         started = self._clock.monotonic()
-        deadline = asyncio.timeout(self.policy.attempt_timeout)
+        if until is None:
+            deadline = asyncio.timeout(self.policy.attempt_timeout)
+        else:
+            deadline = asyncio.timeout_at(until)
         try:
             async with deadline:
                 result = await attempt()
         except Exception as error:
-            verdict = self._judge(error, deadline)
+            verdict = self._judge(error, deadline, waited=until is not None)
             if verdict is None:
                 raise
             self._report(permit, verdict, self._duration(started, deadline))
@@ -184,11 +196,11 @@ class ResilientCaller:
         except BreakerOpen as refused:
             raise BreakerOpen(refused.retry_after, attempts=number - 1) from None
 
-    def _judge(self, error: Exception, deadline: asyncio.Timeout) -> Verdict | None:
+    def _judge(self, error: Exception, deadline: asyncio.Timeout, waited: bool) -> Verdict | None:
+        """The verdict on a failed attempt; `waited`: it had the caller's whole wait."""
         if deadline.expired():
-            return Verdict(
-                OutcomeKind.RETRYABLE, f"no answer within {self.policy.attempt_timeout}s"
-            )
+            limit = "the wait budget" if waited else f"{self.policy.attempt_timeout}s"
+            return Verdict(OutcomeKind.RETRYABLE, f"no answer within {limit}")
         return self._classify(error, self._clock.now())
 
     def _duration(self, started: float, deadline: asyncio.Timeout) -> float:
@@ -207,8 +219,11 @@ class ResilientCaller:
         else:
             permit.failure(duration)
 
-    def _reason_to_stop(self, verdict: Verdict, number: int) -> ResilienceError | None:
-        """The outcome to end with after failed attempt `number`, or None to retry.
+    def _reason_to_stop(
+        self, verdict: Verdict, number: int, left: float | None
+    ) -> ResilienceError | None:
+        """The outcome to end with after failed attempt `number`, or None to retry; `left`:
+        seconds left of the caller's wait, if it set one.
 
         The budget is consulted last, so it is charged only for retries that happen.
         """
@@ -221,6 +236,8 @@ class ResilientCaller:
             return self._retry_later(verdict, number, GiveUp.ATTEMPTS_EXHAUSTED)
         if hint is not None and hint > self.policy.max_retry_after:
             return self._retry_later(verdict, number, GiveUp.RETRY_AFTER_TOO_LONG)
+        if left is not None and left <= (hint or 0.0):
+            return self._retry_later(verdict, number, GiveUp.WAIT_BUDGET_SPENT)
         if self._budget is not None and not self._budget.try_spend():
             return self._retry_later(verdict, number, GiveUp.BUDGET_EXHAUSTED)
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random as random_module
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jwtpizza.clock import Clock
@@ -17,7 +17,10 @@ from jwtpizza.service.resilience.budget import RetryBudget
 from jwtpizza.service.resilience.classify import Classifier, classify_factory_failure
 from jwtpizza.service.resilience.retry import RandomSource, ResilientCaller, RetryPolicy
 
-__all__ = ["ResilienceSettings", "build_caller"]
+__all__ = ["LEASE_MARGIN_SECONDS", "ResilienceSettings", "build_caller"]
+
+# A lease outlasts the longest call by this much: writing the outcome takes time too.
+LEASE_MARGIN_SECONDS = 5.0
 
 
 class ResilienceSettings(BaseSettings):
@@ -44,33 +47,42 @@ class ResilienceSettings(BaseSettings):
     breaker_failure_rate_percent: float = Field(default=50.0, gt=0, le=100)
     breaker_slow_call_seconds: float = Field(default=1.0, gt=0)
     breaker_slow_call_rate_percent: float = Field(default=80.0, gt=0, le=100)
-    breaker_open_seconds: float = Field(default=10.0, ge=0)
+    breaker_open_seconds: float = Field(default=5.0, ge=0)
     breaker_half_open_calls: int = Field(default=3, ge=1)
-    breaker_half_open_max_wait_seconds: float = Field(default=10.0, ge=0, description="0: none")
+    breaker_half_open_max_wait_seconds: float = Field(
+        default=10.0, ge=0, description="trials unfinished this long reopen it; 0: no cap"
+    )
+    breaker_probe_seconds: float = Field(
+        default=1.0, ge=0, description="how often a half-open breaker sends its own trial; 0: never"
+    )
 
     queue_enabled: bool = True
     queue_wait_budget_seconds: float = Field(default=2.0, ge=0)
+    sync_wait_budget_seconds: float = Field(
+        default=45.0,
+        ge=0,
+        description="how long a client without `Prefer: respond-async` waits for a slow "
+        "factory's pizza (the original waited out throttle's 32 s)",
+    )
     queue_poll_interval_seconds: float = Field(default=0.5, gt=0)
-    queue_lease_seconds: float = Field(default=30.0, gt=0)
-
-    @model_validator(mode="after")
-    def _lease_outlasts_a_call(self) -> ResilienceSettings:
-        """A job's lease must outlast its longest call, or another replica retakes a job
-        that is still in flight."""
-        if self.queue_enabled and self.timeout_enabled:
-            longest = self.longest_call_seconds()
-            if self.queue_lease_seconds <= longest:
-                raise ValueError(
-                    f"queue_lease_seconds ({self.queue_lease_seconds}) must exceed the longest "
-                    f"factory call with retries ({longest:.1f}s)"
-                )
-        return self
+    queue_lease_seconds: float = Field(
+        default=30.0, gt=0, description="at least; a job's lease follows its longest call"
+    )
 
     def longest_call_seconds(self) -> float:
-        """Timeouts of every attempt plus the waits between them, at most."""
+        """Of a queued job's call: timeouts of every attempt plus the waits between them."""
         attempts = self.max_attempts if self.retries_enabled else 1
         wait = max(self.backoff_max_seconds, self.max_retry_after_seconds)
         return attempts * self.timeout_seconds + (attempts - 1) * wait
+
+    def job_lease_seconds(self) -> float:
+        """A queued job's lease: longer than its call with every retry, so no worker takes a
+        job whose call is still in flight and calls the factory a second time. A job whose
+        call may wait longer (a client without `Prefer`, an oversized order's slow refusal)
+        gets a lease that much longer (`Fulfiller.lease`)."""
+        if not self.timeout_enabled:
+            return self.queue_lease_seconds
+        return max(self.queue_lease_seconds, self.longest_call_seconds() + LEASE_MARGIN_SECONDS)
 
     @classmethod
     def fragile(cls) -> ResilienceSettings:

@@ -218,6 +218,40 @@ def test_half_open_reopens_when_trials_do_not_finish_within_the_cap() -> None:
     assert rig.breaker.state is OPEN
 
 
+def test_a_half_open_breaker_nobody_tries_waits_for_a_trial_past_the_cap() -> None:
+    """At a few calls a minute the cap used to send it back to OPEN before any call came,
+    so a recovered factory stayed unreachable, the breaker cycling open / half-open."""
+    rig = make_rig(permitted_calls_in_half_open=1, max_wait_in_half_open=5.0)
+    rig.half_open_it()
+    rig.clock.advance(3600.0)
+    assert rig.breaker.state is HALF_OPEN and rig.breaker.wants_trial
+    rig.succeed()  # the first call to come is let through as the trial, however late
+    assert rig.breaker.state is CLOSED
+    assert rig.moves() == [(CLOSED, OPEN), (OPEN, HALF_OPEN), (HALF_OPEN, CLOSED)]
+
+
+def test_the_cap_counts_from_the_first_trial_handed_out() -> None:
+    rig = make_rig(permitted_calls_in_half_open=2, max_wait_in_half_open=5.0)
+    rig.half_open_it()
+    rig.clock.advance(60.0)
+    rig.breaker.try_acquire()  # a trial that hangs
+    rig.clock.advance(4.9)
+    assert rig.breaker.state is HALF_OPEN
+    rig.clock.advance(0.1)
+    assert rig.breaker.state is OPEN
+
+
+def test_a_breaker_wants_a_trial_only_while_half_open_with_a_slot_free() -> None:
+    rig = make_rig(permitted_calls_in_half_open=1)
+    assert not rig.breaker.wants_trial  # closed
+    rig.open_it()
+    assert not rig.breaker.wants_trial
+    rig.clock.advance(rig.breaker.config.wait_in_open)
+    assert rig.breaker.wants_trial  # looking moves it to half-open
+    rig.breaker.try_acquire()
+    assert not rig.breaker.wants_trial  # its one trial is out
+
+
 def test_without_a_cap_half_open_waits_for_its_trials() -> None:
     rig = make_rig(permitted_calls_in_half_open=1, max_wait_in_half_open=None)
     rig.half_open_it()
