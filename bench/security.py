@@ -143,7 +143,7 @@ def ops_env(work: Path, port: int, service: str, factory: str) -> dict[str, str]
         "JWTPIZZA_OPS_METRICS_TOKEN": secrets.token_urlsafe(24),
         "JWTPIZZA_OPS_INCIDENTS_SERVICE_EMAIL": ADMIN["email"],
         "JWTPIZZA_OPS_INCIDENTS_SERVICE_PASSWORD": ADMIN["password"],
-        "JWTPIZZA_OBS_STDOUT": "false",
+        "JWTPIZZA_OBS_LOG_STDOUT": "false",
     }
 
 

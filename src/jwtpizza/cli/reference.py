@@ -187,9 +187,13 @@ def readers_of() -> dict[str, list[str]]:
 
 def settings_rows() -> Iterator[str]:
     readers = readers_of()
+    listed: set[tuple[str, str]] = set()
     for group in SETTINGS_GROUPS:
         notes = comments(group.settings)
         for name in group.fields():
+            if (group.prefix, name) in listed:  # one variable two classes read: one row
+                continue
+            listed.add((group.prefix, name))
             field = group.settings.model_fields[name]
             variable = f"{group.prefix}{name}".upper()
             description = sentence(field.description or notes.get(name) or NOTES.get(variable, ""))

@@ -154,7 +154,6 @@ class Metrics:
     def _pizzas(self) -> None:
         self._sold = self._counter("pizzas_sold", "Pizzas sold")
         self._failed = self._counter("pizza_failures", "Pizza orders that failed")
-        self._orders_failed = self._counter("orders_failed", "Orders that failed (any size)")
         self._revenue = self._counter("revenue", "Revenue in bitcoin")
         self._creation = self._histogram(
             "pizza_creation_duration_seconds", "Order creation latency, factory round trip"
@@ -236,7 +235,6 @@ class Metrics:
     def pizza_failed(self, *, count: int = 1) -> None:
         """One failed order of `count` pizzas."""
         self._failed.inc(count)
-        self._orders_failed.inc()
 
     def order_failed(self, reason: str) -> None:
         """An order rejected: the diner got no pizza (`reason`: see `ORDER_REASONS`)."""
