@@ -183,4 +183,16 @@ NOTES = {
     "JWTPIZZA_OPS_PROBE_PASSWORD": "Its password.",
     "JWTPIZZA_OPS_PROBE_INTERVAL_SECONDS": "How often the probe orders.",
     "JWTPIZZA_OPS_PROBE_TIMEOUT_SECONDS": "Timeout of each probe step.",
+    "JWTPIZZA_OPS_METRICS_TOKEN": "Bearer a scraper must send for ops' `/metrics`; required "
+    "outside demo mode.",
+    "JWTPIZZA_OPS_ADMIN_REFUSED_CACHE_SECONDS": "How long a token the service refused is "
+    "refused by ops without asking again.",
+    "JWTPIZZA_OPS_REFUSED_PER_MINUTE": "Refused anonymous attempts (a wrong intake token, a bad "
+    "ack link) per address and minute before 429.",
+    "JWTPIZZA_OPS_REFUSED_ANSWER_DELAY_SECONDS": "How long a refused anonymous attempt waits "
+    "for its answer.",
+    "JWTPIZZA_OPS_LOG_SEARCHES_PER_MINUTE": "Log searches each admin may send through ops per "
+    "minute.",
+    "JWTPIZZA_OPS_INTAKE_MAX_GROUPS": "Incident groups one Alertmanager notification may open "
+    "or join.",
 }

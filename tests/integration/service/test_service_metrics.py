@@ -90,7 +90,9 @@ async def test_pizzas_revenue_and_failures_match_the_menu(make_shop: MakeShop) -
     assert value(got, "pizzas_sold_total") == 5
     assert Decimal(str(value(got, "revenue_total"))).quantize(price) == price * 5
     assert value(got, "pizza_failures_total") == 4
-    assert value(got, "orders_failed_total", reason="chaos") == 1  # the game-day panel counts orders
+    assert (
+        value(got, "orders_failed_total", reason="chaos") == 1
+    )  # the game-day panel counts orders
     assert value(got, "pizza_creation_duration_seconds_count") == 3
 
 
