@@ -25,8 +25,12 @@ class IncidentSettings(BaseSettings):
     service_scrape_token: SecretStr | None = None
     # The factory's admin vendor key, for the chaos feed of every vendor.
     factory_api_key: SecretStr | None = None
-    # Alerts with these `severity` labels declare an incident when they fire.
-    declare_severities: list[str] = Field(default_factory=lambda: ["critical"])
+    # Alerts with these `severity` labels declare an incident when they fire (the others join
+    # an open one); the same rule in `up`, scenarios and the docs.
+    declare_severities: list[str] = Field(default_factory=lambda: ["critical", "high"])
+    # Alerts labelled `scope: host` (the machine's CPU and memory, whatever load it is) stay
+    # out of incidents unless this is on.
+    host_alerts: bool = False
     # Runbooks act on their own only with autopilot on (`jwtpizza ops --autopilot`).
     autopilot: bool = False
     runbook_dir: Path = DEFAULT_RUNBOOK_DIR
