@@ -170,7 +170,7 @@ class IncidentDesk:
             report = await reports.draft(
                 session=session, incident=incident, faults=faults, feeds=self.feeds, now=now,
                 expected=self.expected_for(faults),
-                mttd_target=self.settings.mttd_target_seconds,
+                mttd_target=self.settings.mttd_target_seconds, speed=self.settings.time_speed,
             )  # fmt: skip
             if finish:
                 await reports.mark_written(session=session, incident=incident, now=now)

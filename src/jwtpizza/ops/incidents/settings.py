@@ -36,6 +36,9 @@ class IncidentSettings(BaseSettings):
     runbook_dir: Path = DEFAULT_RUNBOOK_DIR
     reports_dir: Path = Path("incidentReports")
     mttd_target_seconds: float = 120.0
+    # A compressed run (a scenario at `--speed N`) sets N: its postmortems state the speed
+    # and give durations in scenario time.
+    time_speed: float = Field(default=1.0, gt=0)
     # How often an open incident's timeline is gathered from the feeds (0: with each scrape).
     assemble_interval_seconds: float = 0.0
     # How far before the first alert the feeds are read for the fault's start.
