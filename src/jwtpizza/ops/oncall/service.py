@@ -152,13 +152,16 @@ class Escalator:
         return None
 
     def _carry(self, page: Page, key: str, message: WebhookMessage) -> None:
-        """Record the group's new state on its page; resolve the page when nothing fires."""
+        """Record the group's new state on its page; resolve the page when nothing fires.
+        The page's message (what its next steps say) is the latest firing group's, so a
+        group resolving does not make the escalation announce a resolution."""
         groups = {**(page.groups or {page.dedup_key: page.message.get("status", "firing")})}
         groups[key] = message.status.value
         page.groups = groups
-        if key == page.dedup_key:
+        over = all(state == Status.RESOLVED.value for state in groups.values())
+        if message.status is Status.FIRING or over:
             page.message = message.model_dump(mode="json", by_alias=True)
-        if all(state == Status.RESOLVED.value for state in groups.values()):
+        if over:
             page.status, page.resolved_at = PageStatus.RESOLVED.value, self._clock.now()
             page.next_step_at = None
 

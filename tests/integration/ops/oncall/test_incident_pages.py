@@ -52,6 +52,10 @@ async def test_three_alerts_of_one_fault_page_each_person_once(make_paging: Make
     for rule in ("FactoryUnreachable", "FactoryCircuitOpen"):
         await publish(p, rule, AlertState.RESOLVED)
     await p.tick(60)
+    await p.tick(240)  # the team's step: about the alert still firing, not a resolution
+    [to_team] = p.paths("team")
+    assert to_team["status"] == "firing"
+    assert to_team["commonLabels"]["alertname"] == "OrdersQueuedTooLong"
     assert (await get(p, f"/api/ops/pages/{page['id']}"))["status"] == "triggered"  # type: ignore[index]
     await publish(p, "OrdersQueuedTooLong", AlertState.RESOLVED)
     await p.tick(60)
