@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,11 +118,13 @@ class IncidentDesk:
         return declared, True
 
     def _first_fired(self, transition: AlertTransition) -> datetime:
-        """When the first alert of the new incident fired: the declaring one or an earlier
-        firing alert of its group that joins with it."""
+        """When the first alert of the new incident fired (and paged): the declaring one or
+        an earlier firing alert of its group that joins with it, within the lookback (an
+        alert firing for hours does not date the incident back to its start)."""
+        since = transition.at - timedelta(seconds=self.settings.lookback_seconds)
         fired = [transition.fired_at or transition.at] + [
             a.fired_at for a in self._others_active(transition)
-            if a.state is AlertState.FIRING and a.fired_at is not None
+            if a.state is AlertState.FIRING and a.fired_at is not None and a.fired_at >= since
         ]  # fmt: skip
         return min(fired)
 

@@ -169,3 +169,18 @@ async def test_high_alerts_declare_and_host_alerts_stay_out_unless_turned_on(
     async with hosts_on.context.db.reader() as session:  # the same database: it joins
         joined = await incidents.alerts_of(session=session, incident_id=incident["id"])
     assert [a.rule for a in joined] == ["FactoryChaosErrors", "HostCpuHigh"]
+
+
+async def test_an_incident_opens_at_its_first_page_but_not_hours_back(
+    make_incident_ops: MakeIncidentOps,
+) -> None:
+    ops = await make_incident_ops(IncidentWorld())
+    bus, t0 = ops.context.bus, ops.clock.now()
+    await bus.publish(transition("ServiceLatencyHigh", AlertState.FIRING,
+                                 t0 - timedelta(hours=3), severity="moderate"))  # fmt: skip
+    await bus.publish(transition("FactorySlow", AlertState.FIRING, t0 - timedelta(seconds=40),
+                                 severity="moderate"))  # fmt: skip
+    assert await call(ops, "GET", "/api/ops/incidents") == []  # moderate pages, declares not
+    await bus.publish(transition("FactoryChaosErrors", AlertState.FIRING, t0, severity="high"))
+    [incident] = await call(ops, "GET", "/api/ops/incidents")
+    assert incident["declaredAt"] == f"{t0 - timedelta(seconds=40):%Y-%m-%dT%H:%M:%SZ}"
