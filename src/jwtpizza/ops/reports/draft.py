@@ -102,6 +102,11 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
+def was(count: int) -> str:
+    """The verb for `count` things: `1 was`, `2 were`."""
+    return "was" if count == 1 else "were"
+
+
 def seconds(span: timedelta | None, speed: float = 1.0) -> str:
     return "an unmeasured time" if span is None else f"{span.total_seconds() * speed:.0f} s"
 
@@ -166,7 +171,7 @@ def action_items(
         items.append(ActionItem("Make the circuit breaker recover on its own", why))
     lost = figures.ledger.lost if figures.ledger is not None else 0
     if lost:
-        why = f"{plural(lost, 'accepted order')} {'was' if lost == 1 else 'were'} lost"
+        why = f"{plural(lost, 'accepted order')} {was(lost)} lost"
         items.append(ActionItem("Find and fix how orders were lost", why))
     return items
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from jwtpizza.ops.incidents.lifecycle import SEVERITY_POLICY, Severity
 from jwtpizza.ops.incidents.timeline import Entry
-from jwtpizza.ops.reports.draft import Draft, plural
+from jwtpizza.ops.reports.draft import Draft, plural, was
 from jwtpizza.ops.reports.figures import Figures
 
 SECTIONS = (
@@ -122,14 +122,10 @@ def _orders_sentence(figures: Figures) -> str:
     share_text = "" if share is None else f" ({share:.0%} of the {ledger.active_diners} active)"
     queued, lost, diners = ledger.queued_then_fulfilled, ledger.lost, ledger.affected_diners
     return (
-        f"{plural(ledger.failed, 'order')} failed, {queued} {_was(queued)} queued and later "
-        f"fulfilled, and {lost} {_was(lost)} lost; {plural(diners, 'diner')} {_was(diners)} "
+        f"{plural(ledger.failed, 'order')} failed, {queued} {was(queued)} queued and later "
+        f"fulfilled, and {lost} {was(lost)} lost; {plural(diners, 'diner')} {was(diners)} "
         f"affected{share_text}."
     )
-
-
-def _was(count: int) -> str:
-    return "was" if count == 1 else "were"
 
 
 def _summary(draft: Draft) -> list[str]:
