@@ -303,7 +303,7 @@ def _prevention(draft: Draft) -> list[str]:
     lessons = draft.action_items
     body = (
         ["What this incident's own record says would have prevented or shortened it:",
-         "\n".join(f"- {i.why}: {i.title[0].lower()}{i.title[1:]}." for i in lessons)]
+         "\n".join(f"- {i.title}, because {i.why}." for i in lessons)]
         if lessons
         else ["The measured response shows no gap: the fault was detected within target, "
               "paged once, acknowledged in time and ended by its runbook."]
