@@ -181,7 +181,7 @@ def _detection(draft: Draft) -> list[str]:
         f"MTTD was {_span(draft, f.mttd)} against a target of {_span(draft, f.mttd_target)}. "
         f"{paged}",
         "\n".join(_alert_lines(f)),
-        *(["\n".join(f"- {_entry_line(draft, e)}" for e in pages)] if pages else []),
+        *(["\n".join(f"- {_entry(draft, e)}" for e in pages)] if pages else []),
         todo("how could time to detection be halved, and who owns that improvement?"),
     ]
 
@@ -215,21 +215,28 @@ def _impact(draft: Draft) -> list[str]:
     return ["\n".join(lines), todo("list support tickets and social posts, if any.")]
 
 
-def _entry_line(draft: Draft, entry: Entry) -> str:
+def _entry_line(entry: Entry) -> str:
     link = f" ([evidence](<{entry.evidence}>))" if entry.evidence else ""
-    at = clock(entry.at)
-    if draft.speed != 1:
-        since = entry.at - draft.figures.fault_start
-        sign = "-" if since.total_seconds() < 0 else "+"
-        at += f" (T{sign}{_span(draft, abs(since))})"
-    return f"**{at}** {entry.source}: {escape(entry.text)}{link}"
+    return f"**{clock(entry.at)}** {entry.source}: {escape(entry.text)}{link}"
+
+
+def _entry(draft: Draft, entry: Entry) -> str:
+    """An entry's line; in a compressed run its clock time also gives the scenario time
+    since the fault began."""
+    line = _entry_line(entry)
+    if draft.speed == 1:
+        return line
+    since = entry.at - draft.figures.fault_start
+    sign = "-" if since.total_seconds() < 0 else "+"
+    stamp = f"**{clock(entry.at)}**"
+    return f"**{clock(entry.at)} (T{sign}{_span(draft, abs(since))})**" + line.removeprefix(stamp)
 
 
 def _timeline(draft: Draft) -> list[str]:
     if not draft.timeline:
         return ["No events were recorded."]
     day = f"All times UTC, {draft.timeline[0].at:%Y-%m-%d}."
-    return [day, "\n".join(f"- {_entry_line(draft, e)}" for e in draft.timeline)]
+    return [day, "\n".join(f"- {_entry(draft, e)}" for e in draft.timeline)]
 
 
 def _response(draft: Draft) -> list[str]:
@@ -245,7 +252,7 @@ def _response(draft: Draft) -> list[str]:
     body = [f"Roles: {roles or 'none assigned'}. {who}"]
     runbook = draft.runbook_entries
     if runbook:
-        body.append("\n".join(f"- {_entry_line(draft, e)}" for e in runbook))
+        body.append("\n".join(f"- {_entry(draft, e)}" for e in runbook))
     else:
         body.append("No runbook action was taken.")
     if f.escalated_before_ack:
@@ -272,7 +279,7 @@ def _root_cause(draft: Draft) -> list[str]:
 def _resolution(draft: Draft) -> list[str]:
     f = draft.figures
     restored = [e for e in draft.timeline if e.kind in ("chaos-reported", "chaos-ended")]
-    how = "\n".join(f"- {_entry_line(draft, e)}" for e in restored)
+    how = "\n".join(f"- {_entry(draft, e)}" for e in restored)
     how = how or "- no fault end was recorded"
     alerts = [a for a in f.fired if a.resolved_at]
     resolved = (
