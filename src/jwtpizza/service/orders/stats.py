@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.service import integrity
 from jwtpizza.service.auth.models import Session
-from jwtpizza.service.orders.fulfilment import PERMANENT_REASONS
 from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderItem, OrderStatus
 from jwtpizza.service.users.models import Role, UserRole
 
 OPEN = frozenset({OrderStatus.PENDING, OrderStatus.QUEUED})
+# Rejection reasons the factory gives by design (the first word of `Order.reason`).
+REFUSED_BY_DESIGN = frozenset({"oven_full", "invalid_order"})
 
 
 @dataclass
@@ -103,7 +104,7 @@ async def window_stats(
 
 def refused(status: str, reason: str | None) -> bool:
     """A rejection the factory gives by design (`oven_full`, `invalid_order`), not a fault."""
-    return status == OrderStatus.REJECTED and (reason or "").split(":")[0] in PERMANENT_REASONS
+    return status == OrderStatus.REJECTED and (reason or "").split(":")[0] in REFUSED_BY_DESIGN
 
 
 def _bucket(status: str, queued: bool) -> str:
