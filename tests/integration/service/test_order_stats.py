@@ -58,7 +58,7 @@ async def test_failed_orders_affected_and_active_diners_and_revenue(make_shop: M
 async def test_an_order_the_factory_refuses_by_design_is_refused_not_failed(
     make_shop: MakeShop,
 ) -> None:
-    shop = await make_shop()
+    shop = await make_shop(resilience=ResilienceSettings.fragile())
     start = shop.clock.now()
     admin = await shop.login("a@jwt.com", "admin")
     diner = await register(shop, "hungry")
