@@ -22,7 +22,7 @@ from jwtpizza.db import Database
 from jwtpizza.errors import Conflict, NotFound, Unavailable
 from jwtpizza.ops.notify.delivery import Delivered, OnDelivered
 from jwtpizza.ops.notify.domain import Status
-from jwtpizza.ops.notify.payload import WebhookMessage
+from jwtpizza.ops.notify.payload import WebhookMessage, merged
 from jwtpizza.ops.notify.receivers import Notice
 from jwtpizza.ops.oncall import tokens
 from jwtpizza.ops.oncall.config import OncallConfig, Step
@@ -152,16 +152,15 @@ class Escalator:
         return None
 
     def _carry(self, page: Page, key: str, message: WebhookMessage) -> None:
-        """Record the group's new state on its page; resolve the page when nothing fires.
-        The page's message (what its next steps say) is the latest firing group's, so a
-        group resolving does not make the escalation announce a resolution."""
+        """Record the group's new state on its page and its alerts in the page's message
+        (what the next steps say: every alert the page escalates, firing while any is);
+        resolve the page when every group has resolved."""
         groups = {**(page.groups or {page.dedup_key: page.message.get("status", "firing")})}
         groups[key] = message.status.value
         page.groups = groups
-        over = all(state == Status.RESOLVED.value for state in groups.values())
-        if message.status is Status.FIRING or over:
-            page.message = message.model_dump(mode="json", by_alias=True)
-        if over:
+        carried = merged(WebhookMessage.model_validate(page.message), message)
+        page.message = carried.model_dump(mode="json", by_alias=True)
+        if all(state == Status.RESOLVED.value for state in groups.values()):
             page.status, page.resolved_at = PageStatus.RESOLVED.value, self._clock.now()
             page.next_step_at = None
 
