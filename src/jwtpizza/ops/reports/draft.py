@@ -191,7 +191,7 @@ def _ack_items(figures: Figures, speed: float) -> list[ActionItem]:
 def _runbook_items(*, runbook_followed: bool, ended_by_hand: bool) -> list[ActionItem]:
     if ended_by_hand:
         why = "a person ended the fault by hand, with no runbook action on the timeline"
-        return [ActionItem("Automate the steps done by hand as a runbook", why)]
+        return [ActionItem("Write or enable a runbook for the steps done by hand", why)]
     if not runbook_followed:
         why = "no runbook action is on the timeline"
         return [ActionItem("Write or enable a runbook for this alert", why)]

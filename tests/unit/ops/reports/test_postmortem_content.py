@@ -110,7 +110,7 @@ def test_action_items_follow_from_what_happened() -> None:
          "2 separate pages went out for this one incident"),
         ("Shorten the time to acknowledge the first page",
          "the first page waited 164 s for an acknowledgement"),
-        ("Automate the steps done by hand as a runbook",
+        ("Write or enable a runbook for the steps done by hand",
          "a person ended the fault by hand, with no runbook action on the timeline"),
         ("Make the circuit breaker recover on its own",
          "it kept the factory unreachable 90 s after the fault ended"),
