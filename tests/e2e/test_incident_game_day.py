@@ -16,6 +16,7 @@ import httpx
 import pytest
 from markdown_it import MarkdownIt
 
+from jwtpizza.ops.reports.draft import plural, was
 from jwtpizza.service.resilience import ResilienceSettings
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 
@@ -115,10 +116,9 @@ def check_postmortem(
     end = when(incident["resolvedAt"]) + timedelta(seconds=1)
     ledger = get(f"{pair.service_url}/api/order/stats", admin_token(pair),
                  **{"from": start.isoformat(), "to": end.isoformat()})  # fmt: skip
-    assert f"{ledger['failed']} orders failed, {ledger['queuedThenFulfilled']} were queued" in text
-    assert (
-        f"and {ledger['lost']} were lost; {ledger['affectedDiners']} diners were affected" in text
-    )
+    queued, lost, diners = ledger["queuedThenFulfilled"], ledger["lost"], ledger["affectedDiners"]
+    assert f"{plural(ledger['failed'], 'order')} failed, {queued} {was(queued)} queued" in text
+    assert f"and {lost} {was(lost)} lost; {plural(diners, 'diner')} {was(diners)} affected" in text
     mttd = re.search(r"MTTD was ([^a]+?) against", text)
     assert mttd, text
     assert abs(seconds(mttd.group(1)) - observed) <= SCRAPE, (mttd.group(1), observed)

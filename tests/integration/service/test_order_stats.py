@@ -46,12 +46,33 @@ async def test_failed_orders_affected_and_active_diners_and_revenue(make_shop: M
     assert body["affectedDiners"] == 1
     assert body["activeDiners"] == 3  # the idle diner is logged in too; the admin is no diner
     assert body["revenue"] == {
-        "fulfilled": 0.0076, "failed": 0.0076, "queuedThenFulfilled": 0.0, "open": 0.0
+        "fulfilled": 0.0076, "failed": 0.0076, "queuedThenFulfilled": 0.0, "open": 0.0,
+        "refused": 0.0,
     }  # fmt: skip
     assert "@" not in str(body) and idle
 
     later = await stats(shop, admin, **{"from": shop.clock.now().isoformat()})
     assert later["ordersByStatus"] == {} and later["affectedDiners"] == 0
+
+
+async def test_an_order_the_factory_refuses_by_design_is_refused_not_failed(
+    make_shop: MakeShop,
+) -> None:
+    shop = await make_shop(resilience=ResilienceSettings.fragile())
+    start = shop.clock.now()
+    admin = await shop.login("a@jwt.com", "admin")
+    diner = await register(shop, "hungry")
+    shop.factory.failure = (503, {"message": "The oven is full: too many pizzas"})
+    assert (await shop.order(diner, count=2)).status_code == 500
+    shop.factory.failure = FAILING
+    assert (await shop.order(diner)).status_code == 500
+    shop.clock.advance(1)
+
+    body = await stats(shop, admin, **{"from": start.isoformat()})
+    assert body["ordersByStatus"] == {"rejected": 2}
+    assert (body["failed"], body["refused"]) == (1, 1)
+    assert (body["revenue"]["failed"], body["revenue"]["refused"]) == (0.0038, 0.0076)
+    assert body["affectedDiners"] == 1
 
 
 async def test_a_queued_order_fulfilled_later_counts_as_queued_then_fulfilled(

@@ -65,14 +65,15 @@ async def page_entries(
     entries: list[Entry] = []
     for page in await session.scalars(query.order_by(Page.id)):
         names = {a.get("labels", {}).get("alertname") for a in page.message.get("alerts", [])}
-        if rules and not names & rules:
+        if page.incident_id != incident.id and rules and not names & rules:
             continue
         sent = select(PageNotification).where(PageNotification.page_id == page.id)
         for n in await session.scalars(sent.order_by(PageNotification.id)):
             kind = "page" if n.step == 0 else "escalation"
             text = f"page {page.id} step {n.step + 1} to {n.target or 'nobody'}"
             text += f" via {n.receiver or '-'}: {n.outcome}"
-            data = {"step": n.step + 1, "receiver": n.receiver, "outcome": n.outcome}
+            data = {"page": page.id, "step": n.step + 1, "receiver": n.receiver,
+                    "outcome": n.outcome}  # fmt: skip
             entries.append(Entry(n.at, Source.PAGE, kind, text, f"page:{page.id}:{n.id}",
                                  data=data))  # fmt: skip
         if page.acknowledged_at is not None:

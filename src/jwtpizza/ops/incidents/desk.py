@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +33,8 @@ log = logging.getLogger("jwtpizza.ops.incidents")
 
 GROUP_LABEL = "incident_group"
 DEFAULT_GROUP = "jwt-pizza"
+SCOPE_LABEL = "scope"
+HOST_SCOPE = "host"
 
 
 def group_of(transition: AlertTransition) -> str:
@@ -62,9 +64,17 @@ class IncidentDesk:
         # The alerts pending or firing right now (the AlertBus's view, once wired).
         self.active_alerts: Callable[[], list[AlertTransition]] = list
 
+    def takes(self, transition: AlertTransition) -> bool:
+        """Host-level alerts stay out of incidents unless `host_alerts` is on."""
+        host = transition.labels.get(SCOPE_LABEL) == HOST_SCOPE
+        return self.settings.host_alerts or not host
+
     async def on_alert(self, transition: AlertTransition) -> None:
         """AlertBus subscriber: declare, join, or track the alert's state. A new incident
-        also takes in the group's other alerts already pending or firing."""
+        also takes in the group's other alerts already pending or firing, and opens when
+        the first of them fired (its first page), not when the declaring one did."""
+        if not self.takes(transition):
+            return
         async with self.db.writer() as session:
             incident, declared = await self._incident_for(session, transition)
             if incident is None:
@@ -86,7 +96,7 @@ class IncidentDesk:
         group = group_of(transition)
         return [
             a for a in self.active_alerts()
-            if a.fingerprint != transition.fingerprint and group_of(a) == group
+            if a.fingerprint != transition.fingerprint and group_of(a) == group and self.takes(a)
         ]  # fmt: skip
 
     async def _incident_for(
@@ -102,10 +112,21 @@ class IncidentDesk:
         summary = transition.annotations.get("summary") or transition.rule
         declared = await incidents.declare(
             session=session, title=f"{transition.rule}: {summary}"[:200],
-            severity=severity_of_alert(transition.severity), by=AUTO, now=transition.at,
-            group_key=group,
+            severity=severity_of_alert(transition.severity), by=AUTO,
+            now=self._first_fired(transition), group_key=group,
         )  # fmt: skip
         return declared, True
+
+    def _first_fired(self, transition: AlertTransition) -> datetime:
+        """When the first alert of the new incident fired (and paged): the declaring one or
+        an earlier firing alert of its group that joins with it, within the lookback (an
+        alert firing for hours does not date the incident back to its start)."""
+        since = transition.at - timedelta(seconds=self.settings.lookback_seconds)
+        fired = [transition.fired_at or transition.at] + [
+            a.fired_at for a in self._others_active(transition)
+            if a.state is AlertState.FIRING and a.fired_at is not None and a.fired_at >= since
+        ]  # fmt: skip
+        return min(fired)
 
     async def tick(self) -> None:
         """Gather every open incident's timeline; resolve those that are over."""
@@ -151,7 +172,7 @@ class IncidentDesk:
             report = await reports.draft(
                 session=session, incident=incident, faults=faults, feeds=self.feeds, now=now,
                 expected=self.expected_for(faults),
-                mttd_target=self.settings.mttd_target_seconds,
+                mttd_target=self.settings.mttd_target_seconds, speed=self.settings.time_speed,
             )  # fmt: skip
             if finish:
                 await reports.mark_written(session=session, incident=incident, now=now)

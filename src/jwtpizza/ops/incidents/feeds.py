@@ -114,6 +114,10 @@ def report_link_in(log: Mapping[str, Any]) -> str | None:
     return None
 
 
+# How the factory words its refusal of an order too big for its oven.
+OVEN_FULL = "oven is full"
+
+
 def _is_error(log: Mapping[str, Any]) -> bool:
     status = log.get("status")
     return log.get("level") == "error" or (isinstance(status, int) and status >= 500)
@@ -128,13 +132,24 @@ def log_evidence(base_url: str, log: Mapping[str, Any]) -> str:
     return f"{base_url}/api/ops/logs?{urlencode(params)}"
 
 
+def is_refusal(log: Mapping[str, Any]) -> bool:
+    """The factory's refusal by design of an order it cannot bake (the traffic's deliberate
+    22-pizza order): its answer, or the service's record of it, names the full oven."""
+    return OVEN_FULL in str(log.get("resBody", "")).lower()
+
+
 def log_entries(logs: Iterable[Mapping[str, Any]], component: str, base_url: str) -> list[Entry]:
     """The timeline facts in one component's logs (records oldest first). The queue counts
     as drained at the first drain after it began queueing (a lone in-flight order draining
-    in normal operation is not an event)."""
+    in normal operation is not an event). A refusal by design is no symptom: neither its
+    record nor the diner's 5xx of the same request are."""
+    logs = list(logs)
+    refused = {log.get("requestId") for log in logs if is_refusal(log)} - {None}
     entries: list[Entry] = []
     engaged = False
     for log in logs:
+        if is_refusal(log) or log.get("requestId") in refused:
+            continue
         entry = _log_entry(log, component, base_url)
         if entry is None or (entry.kind == "queue-drained" and not engaged):
             continue

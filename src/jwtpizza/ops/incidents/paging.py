@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.errors import JwtPizzaError
 from jwtpizza.ops.incidents import service as incidents
@@ -13,7 +14,7 @@ from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.notify.domain import Status
 from jwtpizza.ops.notify.payload import WebhookAlert, WebhookMessage
 from jwtpizza.ops.oncall.models import Page
-from jwtpizza.ops.oncall.service import Escalator, PageStatus
+from jwtpizza.ops.oncall.service import Escalator, IncidentRef, PageStatus, alert_names
 
 RUNBOOK_ALERT = "RunbookDeadlineMissed"
 
@@ -41,10 +42,26 @@ def connect(desk: IncidentDesk, escalator: Escalator) -> None:
             triggered = select(Page).where(Page.status == PageStatus.TRIGGERED.value)
             pages = list(await session.scalars(triggered))
         for page in pages:
-            names = {a.get("labels", {}).get("alertname") for a in page.message.get("alerts", [])}
-            if names & rules:
+            if page.incident_id == incident_id or alert_names(page.message) & rules:
                 with contextlib.suppress(JwtPizzaError):  # resolved meanwhile
                     await escalator.acknowledge(page.id, by=by)
 
+    async def incident_of(message: WebhookMessage) -> IncidentRef | None:
+        names = {a.labels.get("alertname") for a in message.alerts}
+        async with desk.db.reader() as session:
+            for incident in await incidents.listing(session=session, status="open"):
+                alerts = await incidents.alerts_of(session=session, incident_id=incident.id)
+                rules = frozenset(a.rule for a in alerts)
+                if names & rules:
+                    return IncidentRef(incident.id, rules)
+        return None
+
     desk.pager = page_person
     desk.page_acknowledger = acknowledge_pages
+    escalator.incident_of = incident_of
+
+
+async def pages_of(*, session: AsyncSession, incident_id: int) -> int:
+    """How many pages escalated the incident's alerts (one when they were grouped well)."""
+    query = select(func.count()).select_from(Page).where(Page.incident_id == incident_id)
+    return int(await session.scalar(query) or 0)

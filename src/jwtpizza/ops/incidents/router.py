@@ -12,6 +12,7 @@ from jwtpizza.ops.deps import AdminUser, RowId
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.incidents.lifecycle import IncidentStatus
+from jwtpizza.ops.incidents.paging import pages_of
 from jwtpizza.ops.incidents.schemas import (
     EntryOut,
     IncidentCreate,
@@ -49,6 +50,7 @@ async def _show(desk: IncidentDesk, incident_id: int) -> IncidentOut:
             incident,
             roles=await incidents.roles(session=session, incident_id=incident_id),
             timeline=await incidents.timeline(session=session, incident_id=incident_id),
+            pages=await pages_of(session=session, incident_id=incident_id),
         )
 
 

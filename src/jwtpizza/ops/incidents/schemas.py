@@ -74,16 +74,19 @@ class IncidentOut(CamelModel):
     root_cause: str | None
     roles: dict[str, str] = Field(default_factory=dict)
     timeline: list[EntryOut] | None = None
+    # How many pages escalated the incident's alerts (1 when one fault paged once); shown
+    # with one incident, not in the list.
+    pages: int | None = None
 
     @classmethod
     def of(
         cls, incident: Incident, *, roles: dict[str, str] | None = None,
-        timeline: list[Entry] | None = None,
+        timeline: list[Entry] | None = None, pages: int | None = None,
     ) -> IncidentOut:  # fmt: skip
         fields = {name: getattr(incident, name) for name in cls.model_fields
-                  if name not in ("roles", "timeline")}  # fmt: skip
+                  if name not in ("roles", "timeline", "pages")}  # fmt: skip
         return cls(
-            **fields, roles=roles or {},
+            **fields, roles=roles or {}, pages=pages,
             timeline=None if timeline is None else [EntryOut.of(e) for e in timeline],
         )  # fmt: skip
 

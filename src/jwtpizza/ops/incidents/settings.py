@@ -25,13 +25,20 @@ class IncidentSettings(BaseSettings):
     service_scrape_token: SecretStr | None = None
     # The factory's admin vendor key, for the chaos feed of every vendor.
     factory_api_key: SecretStr | None = None
-    # Alerts with these `severity` labels declare an incident when they fire.
-    declare_severities: list[str] = Field(default_factory=lambda: ["critical"])
+    # Alerts with these `severity` labels declare an incident when they fire (the others join
+    # an open one); the same rule in `up`, scenarios and the docs.
+    declare_severities: list[str] = Field(default_factory=lambda: ["critical", "high"])
+    # Alerts labelled `scope: host` (the machine's CPU and memory, whatever load it is) stay
+    # out of incidents unless this is on.
+    host_alerts: bool = False
     # Runbooks act on their own only with autopilot on (`jwtpizza ops --autopilot`).
     autopilot: bool = False
     runbook_dir: Path = DEFAULT_RUNBOOK_DIR
     reports_dir: Path = Path("incidentReports")
     mttd_target_seconds: float = 120.0
+    # A compressed run (a scenario at `--speed N`) sets N: its postmortems state the speed
+    # and give durations in scenario time.
+    time_speed: float = Field(default=1.0, gt=0)
     # How often an open incident's timeline is gathered from the feeds (0: with each scrape).
     assemble_interval_seconds: float = 0.0
     # How far before the first alert the feeds are read for the fault's start.

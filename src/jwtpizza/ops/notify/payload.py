@@ -53,7 +53,8 @@ class WebhookMessage(_Camel):
     alerts: list[WebhookAlert] = Field(min_length=1)
 
 
-def _common(maps: list[dict[str, str]]) -> dict[str, str]:
+def common(maps: list[dict[str, str]]) -> dict[str, str]:
+    """The entries every map shares (Alertmanager's common labels and annotations)."""
     first, *rest = maps
     return {k: v for k, v in first.items() if all(m.get(k) == v for m in rest)}
 
@@ -86,11 +87,29 @@ def build_message(
         status=Status.FIRING if firing else Status.RESOLVED,
         receiver=receiver,
         group_labels=group_labels,
-        common_labels=_common([a.labels for a in alerts]),
-        common_annotations=_common([a.annotations for a in alerts]),
+        common_labels=common([a.labels for a in alerts]),
+        common_annotations=common([a.annotations for a in alerts]),
         external_url=external_url,
         alerts=items,
     )
+
+
+def merged(carried: WebhookMessage, message: WebhookMessage) -> WebhookMessage:
+    """`carried` with `message`'s alerts added or brought up to date (by fingerprint, else
+    labels): one message for every alert that several groups sent to one page."""
+    alerts = {_identity(a): a for a in carried.alerts}
+    alerts.update({_identity(a): a for a in message.alerts})
+    items = list(alerts.values())
+    firing = any(a.status is Status.FIRING for a in items)
+    return carried.model_copy(update={
+        "alerts": items, "status": Status.FIRING if firing else Status.RESOLVED,
+        "common_labels": common([a.labels for a in items]),
+        "common_annotations": common([a.annotations for a in items]),
+    })  # fmt: skip
+
+
+def _identity(alert: WebhookAlert) -> str:
+    return alert.fingerprint or repr(sorted(alert.labels.items()))
 
 
 def to_json(message: WebhookMessage) -> dict[str, object]:

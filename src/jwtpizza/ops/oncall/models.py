@@ -1,5 +1,5 @@
-"""Pages (one per alert group being escalated), each notification they sent, and the
-acknowledge-link tokens already used."""
+"""Pages (one per alert group being escalated, or one per incident for every group that
+joined it), each notification they sent, and the acknowledge-link tokens already used."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ class Page(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The open incident whose alerts this page escalates (one page per incident), and the
+    # alert groups it carries: group key -> "firing" or "resolved".
+    incident_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    groups: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
 
 
 class PageNotification(Base):

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,7 @@ from jwtpizza.db import Database
 from jwtpizza.errors import Conflict, NotFound, Unavailable
 from jwtpizza.ops.notify.delivery import Delivered, OnDelivered
 from jwtpizza.ops.notify.domain import Status
-from jwtpizza.ops.notify.payload import WebhookMessage
+from jwtpizza.ops.notify.payload import WebhookMessage, merged
 from jwtpizza.ops.notify.receivers import Notice
 from jwtpizza.ops.oncall import tokens
 from jwtpizza.ops.oncall.config import OncallConfig, Step
@@ -45,6 +46,23 @@ Deliver = Callable[[str, Notice, OnDelivered], None]
 
 
 @dataclass(frozen=True)
+class IncidentRef:
+    """The open incident an alert group's alerts joined, and the rules that joined it."""
+
+    id: int
+    rules: frozenset[str]
+
+
+# Which open incident a firing group's alerts joined, if any (wired to the incident desk).
+IncidentOf = Callable[[WebhookMessage], Awaitable[IncidentRef | None]]
+
+
+def alert_names(message: dict[str, Any]) -> set[str]:
+    """The alert names in a stored page message."""
+    return {a.get("labels", {}).get("alertname") for a in message.get("alerts", [])}
+
+
+@dataclass(frozen=True)
 class AckLinks:
     secret: bytes
     base_url: str
@@ -56,7 +74,11 @@ class AckLinks:
 
 
 class Escalator:
-    """Creates pages from alert groups, runs their escalation steps, takes acknowledgements."""
+    """Creates pages from alert groups, runs their escalation steps, takes acknowledgements.
+
+    Alert groups whose alerts joined one open incident share one page: the first group's
+    page escalates, later groups join it (no page of their own, no second escalation), and
+    the page resolves when every group it carries has resolved."""
 
     def __init__(
         self,
@@ -73,46 +95,74 @@ class Escalator:
         self.config = config
         self._links = links
         self._lock = asyncio.Lock()
+        self.incident_of: IncidentOf | None = None
 
     async def page(
         self, message: WebhookMessage, *, policy: str, source: str = "rules"
     ) -> Page | None:
-        """Open a page for a firing group (or refresh the open one); close it on resolution."""
+        """Open a page for a firing group, or add the group to its open page (its own, or
+        its incident's); mark the group resolved, and the page once all its groups are."""
         if message.status is Status.FIRING and policy not in self.config.policies:
             log.error(
                 "alert group %s names unknown escalation policy %r", message.group_key, policy
             )
             policy = next(iter(self.config.policies), policy)
-        stored = message.model_dump(mode="json", by_alias=True)
+        incident = None
+        if message.status is Status.FIRING and self.incident_of is not None:
+            incident = await self.incident_of(message)
+        key = message.group_key[:500]
         async with self._lock, self._db.writer() as session:
-            page = await self._open_page(session, message.group_key)
-            now = self._clock.now()
+            page = await self._page_for(session, key, incident)
             if page is not None:
-                page.message = stored
-                if message.status is Status.RESOLVED:
-                    page.status, page.resolved_at = PageStatus.RESOLVED.value, now
-                    page.next_step_at = None
+                self._carry(page, key, message)
                 return page
             if message.status is Status.RESOLVED:
                 return None
+            now = self._clock.now()
             page = Page(
-                dedup_key=message.group_key[:500],
-                policy=policy,
-                title=Notice(message).title()[:500],
-                source=source,
-                status=PageStatus.TRIGGERED.value,
-                message=stored,
-                next_step=0,
-                next_step_at=now,
-                created_at=now,
-            )
+                dedup_key=key, policy=policy, title=Notice(message).title()[:500],
+                source=source, status=PageStatus.TRIGGERED.value,
+                message=message.model_dump(mode="json", by_alias=True), next_step=0,
+                next_step_at=now, created_at=now, groups={key: message.status.value},
+                incident_id=incident.id if incident else None,
+            )  # fmt: skip
             session.add(page)
         await self.escalate_due()
         return page
 
-    async def _open_page(self, session: AsyncSession, key: str) -> Page | None:
-        query = select(Page).where(Page.dedup_key == key[:500], Page.status.in_(OPEN))
-        return (await session.scalars(query.order_by(Page.id.desc()).limit(1))).first()
+    async def _page_for(
+        self, session: AsyncSession, key: str, incident: IncidentRef | None
+    ) -> Page | None:
+        """The open page carrying group `key`; else the incident's open page (a page opened
+        for one of its alerts before it was declared is adopted by it)."""
+        query = select(Page).where(Page.status.in_(OPEN)).order_by(Page.id)
+        pages = list(await session.scalars(query))
+        for page in reversed(pages):
+            if page.dedup_key == key or key in (page.groups or {}):
+                return page
+        if incident is None:
+            return None
+        for page in pages:
+            if page.incident_id == incident.id:
+                return page
+        for page in pages:
+            if page.incident_id is None and alert_names(page.message) & incident.rules:
+                page.incident_id = incident.id
+                return page
+        return None
+
+    def _carry(self, page: Page, key: str, message: WebhookMessage) -> None:
+        """Record the group's new state on its page and its alerts in the page's message
+        (what the next steps say: every alert the page escalates, firing while any is);
+        resolve the page when every group has resolved."""
+        groups = {**(page.groups or {page.dedup_key: page.message.get("status", "firing")})}
+        groups[key] = message.status.value
+        page.groups = groups
+        carried = merged(WebhookMessage.model_validate(page.message), message)
+        page.message = carried.model_dump(mode="json", by_alias=True)
+        if all(state == Status.RESOLVED.value for state in groups.values()):
+            page.status, page.resolved_at = PageStatus.RESOLVED.value, self._clock.now()
+            page.next_step_at = None
 
     async def escalate_due(self) -> int:
         """Run every escalation step whose time has come; returns how many ran."""

@@ -1,7 +1,9 @@
 """The measured figures of an incident, computed from recorded facts (no I/O, nothing typed in).
 
 - fault start: the chaos feed's `started`, else the first symptom (first 5xx, first alert);
-- MTTD = first alert firing - fault start; MTTA = first acknowledgement - first page;
+- detection: the first alert firing from the fault's start on (an alert already firing
+  before it, such as the host's load, did not detect it), and likewise the first page;
+- MTTD = detection - fault start; MTTA = first acknowledgement - first page;
 - MTTM = mitigation - fault start, where mitigation is the first of the fault ending (chaos
   feed) and a responder marking the incident mitigated; MTTR = resolution - fault start;
 - orders and diners from the service's order ledger for the window.
@@ -26,16 +28,20 @@ class AlertSpan:
     firing_at: datetime | None = None
     resolved_at: datetime | None = None
     value: float | None = None
+    # How many times it began firing: more than once in one incident is flapping.
+    firings: int = 1
 
 
 @dataclass(frozen=True)
 class Page:
-    """One notification: its escalation step (1 = first), receiver and delivery outcome."""
+    """One notification: its escalation step (1 = first), receiver and delivery outcome,
+    and the page (one escalation) it belongs to."""
 
     at: datetime
     step: int
     receiver: str
     outcome: str
+    page_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ class Ledger:
     revenue_failed: float
     revenue_recovered: float
     revenue_open: float
+    # Orders the factory refuses by design (the deliberate 22-pizza order): not impact.
+    refused: int = 0
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> Ledger:
@@ -67,6 +75,7 @@ class Ledger:
             revenue_failed=float(revenue["failed"]),
             revenue_recovered=float(revenue["queuedThenFulfilled"]),
             revenue_open=float(revenue["open"]),
+            refused=int(body.get("refused", 0)),
         )
 
     @property
@@ -103,6 +112,7 @@ class Figures:
     fault_start_source: str
     fault_end: datetime | None
     detected_at: datetime | None
+    detected_by: str | None
     first_page_at: datetime | None
     acked_at: datetime | None
     mitigated_at: datetime | None
@@ -117,6 +127,9 @@ class Figures:
     late: list[str] = field(default_factory=list)
     escalated_before_ack: bool = False
     mttd_target: timedelta = timedelta(minutes=2)
+    # Separate escalations (pages) for this one incident, and the alerts that fired again.
+    pages_opened: int = 0
+    flapped: list[AlertSpan] = field(default_factory=list)
 
 
 def _first(*times: datetime | None) -> datetime | None:
@@ -144,8 +157,9 @@ def compute(facts: Facts) -> Figures:
     start, source = fault_start(facts)
     fault_end = _fault_end(facts.faults)
     fired = sorted((a for a in facts.alerts if a.firing_at), key=lambda a: a.firing_at or start)
-    detected = fired[0].firing_at if fired else None
-    first_page = min((p.at for p in facts.pages), default=None)
+    detector = next((a for a in fired if a.firing_at and a.firing_at >= start), None)
+    detected = detector.firing_at if detector else None
+    first_page = min((p.at for p in facts.pages if p.at >= start), default=None)
     mitigated = _first(fault_end, facts.marked_mitigated_at)
     # Late: an expected alert that fired after the MTTD target (or, with no expectation,
     # the first alert, when detection itself was late).
@@ -154,7 +168,8 @@ def compute(facts: Facts) -> Figures:
     fired_names = {a.name for a in fired}
     return Figures(
         fault_start=start, fault_start_source=source, fault_end=fault_end,
-        detected_at=detected, first_page_at=first_page, acked_at=facts.acked_at,
+        detected_at=detected, detected_by=detector.name if detector else None,
+        first_page_at=first_page, acked_at=facts.acked_at,
         mitigated_at=mitigated, resolved_at=facts.resolved_at,
         mttd=_since(start, detected),
         mtta=None if first_page is None else _since(first_page, facts.acked_at),
@@ -162,7 +177,14 @@ def compute(facts: Facts) -> Figures:
         ledger=facts.ledger, fired=fired,
         never_fired=[name for name in facts.expected_alerts if name not in fired_names],
         late=late, escalated_before_ack=_escalated(facts), mttd_target=facts.mttd_target,
+        pages_opened=_pages_opened(facts.pages), flapped=[a for a in fired if a.firings > 1],
     )  # fmt: skip
+
+
+def _pages_opened(pages: Sequence[Page]) -> int:
+    """How many escalations began: first steps, one per page."""
+    first_steps = [p for p in pages if p.step == 1]
+    return len({p.page_id for p in first_steps if p.page_id is not None}) or len(first_steps)
 
 
 def _fault_end(faults: Sequence[Fault]) -> datetime | None:
@@ -187,8 +209,10 @@ def span_from_transitions(name: str, transitions: Sequence[Mapping[str, Any]]) -
     """An alert's span from its recorded transitions (`state`, `at`, optional `value`)."""
     times: dict[str, datetime] = {}
     value = None
+    firings = 0
     for t in transitions:
         times.setdefault(str(t["state"]), parse_time(t["at"]))
+        firings += t.get("state") == "firing"
         if t.get("state") == "firing" and t.get("value") is not None:
             value = float(t["value"])
     return AlertSpan(
@@ -197,4 +221,5 @@ def span_from_transitions(name: str, transitions: Sequence[Mapping[str, Any]]) -
         firing_at=times.get("firing"),
         resolved_at=times.get("resolved") or times.get("inactive"),
         value=value,
+        firings=max(firings, 1),
     )

@@ -41,7 +41,13 @@ def facts_from(
         if e.source == Source.ALERT:
             transitions[str(e.data["rule"])].append({**e.data, "at": e.at})
     pages = [
-        Page(e.at, int(e.data.get("step", 1)), str(e.data.get("receiver")), str(e.data["outcome"]))
+        Page(
+            e.at,
+            int(e.data.get("step", 1)),
+            str(e.data.get("receiver")),
+            str(e.data["outcome"]),
+            page_id=int(e.data["page"]) if "page" in e.data else None,
+        )
         for e in timeline
         if e.kind in ("page", "escalation")
     ]
@@ -59,7 +65,7 @@ def facts_from(
 
 async def draft(
     *, session: AsyncSession, incident: Incident, faults: Sequence[Fault], feeds: Feeds,
-    now: datetime, expected: Sequence[str], mttd_target: float,
+    now: datetime, expected: Sequence[str], mttd_target: float, speed: float = 1.0,
 ) -> Draft:  # fmt: skip
     """The postmortem's content: figures (with the order ledger for the window) and cause."""
     timeline = await incidents.timeline(session=session, incident_id=incident.id)
@@ -79,7 +85,7 @@ async def draft(
         timeline=timeline, root_cause=cause,
         roles=await incidents.roles(session=session, incident_id=incident.id),
         earlier=[EarlierIncident(i.id, i.title, i.declared_at, i.status) for i in earlier],
-        now=now,
+        now=now, speed=speed,
     )  # fmt: skip
 
 

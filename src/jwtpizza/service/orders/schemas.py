@@ -66,6 +66,8 @@ class OrderStatsRevenue(BaseModel):
     failed: float
     queuedThenFulfilled: float
     open: float
+    # Orders the factory refuses by design (not counted in `failed`).
+    refused: float = 0.0
 
 
 class OrderStats(BaseModel):
@@ -76,7 +78,9 @@ class OrderStats(BaseModel):
     from_: JsonTime = Field(alias="from")
     to: JsonTime
     ordersByStatus: dict[str, int]
+    # Rejected orders but those the factory refuses by design, which count in `refused`.
     failed: int
+    refused: int = 0
     queuedThenFulfilled: int
     stillOpen: int
     lost: int

@@ -2,7 +2,8 @@
 
 Counts and sums only: no names, no emails, no order contents. An order counts in the window
 it was placed in; its status is the one it has now, so a queued order fulfilled later counts
-as queued-then-fulfilled.
+as queued-then-fulfilled. Orders the factory refuses by design (the 22-pizza order it cannot
+bake, an invalid order) are counted apart as `refused`: they are not an incident's impact.
 """
 
 from __future__ import annotations
@@ -21,17 +22,22 @@ from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderItem, Orde
 from jwtpizza.service.users.models import Role, UserRole
 
 OPEN = frozenset({OrderStatus.PENDING, OrderStatus.QUEUED})
+# Rejection reasons the factory gives by design (the first word of `Order.reason`).
+REFUSED_BY_DESIGN = frozenset({"oven_full", "invalid_order"})
 
 
 @dataclass
 class WindowStats:
     by_status: dict[str, int] = field(default_factory=dict)
     queued_then_fulfilled: int = 0
+    refused: int = 0
     lost: int = 0
     affected: set[int] = field(default_factory=set)
     active: set[int] = field(default_factory=set)
     revenue: dict[str, Decimal] = field(
-        default_factory=lambda: dict.fromkeys(("fulfilled", "failed", "queued", "open"), Decimal(0))
+        default_factory=lambda: dict.fromkeys(
+            ("fulfilled", "failed", "refused", "queued", "open"), Decimal(0)
+        )
     )
 
 
@@ -51,6 +57,7 @@ async def _orders(session: AsyncSession, start: datetime, end: datetime) -> list
         select(
             Order.id, Order.diner_id, Order.status, Order.created_at, Order.updated_at,
             func.coalesce(FulfilmentJob.attempts, 0), func.coalesce(totals.c.total, 0),
+            Order.reason,
         )
         .outerjoin(FulfilmentJob, FulfilmentJob.order_id == Order.id)
         .outerjoin(totals, totals.c.order_id == Order.id)
@@ -76,7 +83,7 @@ async def window_stats(
     """The ledger's counts, affected and active diners, and revenue for orders in [start, end)."""
     stats = WindowStats(active=await _active_diners(session, start, end))
     lost = set((await integrity.check(session=session)).lost_orders)
-    for order_id, diner_id, status, created, updated, attempts, total in await _orders(
+    for order_id, diner_id, status, created, updated, attempts, total, reason in await _orders(
         session, start, end
     ):
         stats.by_status[status] = stats.by_status.get(status, 0) + 1
@@ -85,13 +92,19 @@ async def window_stats(
         queued = was_queued(
             status=status, attempts=attempts, seconds_to_finish=seconds, budget=queue_wait_budget
         )
-        bucket = _bucket(status, queued)
+        bucket = "refused" if refused(status, reason) else _bucket(status, queued)
         stats.revenue[bucket] += Decimal(str(total))
         stats.queued_then_fulfilled += queued
+        stats.refused += bucket == "refused"
         stats.lost += order_id in lost
-        if bucket != "fulfilled" or order_id in lost:
+        if bucket not in ("fulfilled", "refused") or order_id in lost:
             stats.affected.add(diner_id)
     return stats
+
+
+def refused(status: str, reason: str | None) -> bool:
+    """A rejection the factory gives by design (`oven_full`, `invalid_order`), not a fault."""
+    return status == OrderStatus.REJECTED and (reason or "").split(":")[0] in REFUSED_BY_DESIGN
 
 
 def _bucket(status: str, queued: bool) -> str:

@@ -3,6 +3,7 @@ the (fake) feeds, auto-resolution, and the postmortem's measured facts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -93,7 +94,7 @@ async def test_a_critical_alert_opens_an_incident_that_assembles_resolves_and_re
          "requestId": "r1"},
     ]  # fmt: skip
     await bus.publish(transition("ChaosErrors", AlertState.FIRING, t0 + timedelta(seconds=8),
-                                 severity="high"))  # fmt: skip
+                                 severity="moderate"))  # fmt: skip
     await bus.publish(transition("PizzaFailures", AlertState.PENDING, t0 + timedelta(seconds=10)))
     assert await call(ops, "GET", "/api/ops/incidents") == []  # pending declares nothing
     await bus.publish(transition("PizzaFailures", AlertState.FIRING, t0 + timedelta(seconds=25),
@@ -103,6 +104,8 @@ async def test_a_critical_alert_opens_an_incident_that_assembles_resolves_and_re
     [incident] = await call(ops, "GET", "/api/ops/incidents")
     n = incident["id"]
     assert incident["severity"] == "critical" and incident["declaredBy"] == "ops (auto)"
+    # It opens when the first of its alerts fired (and paged), not when the critical one did.
+    assert incident["declaredAt"] == f"{t0 + timedelta(seconds=8):%Y-%m-%dT%H:%M:%SZ}"
     async with ops.context.db.reader() as session:
         joined = await incidents.alerts_of(session=session, incident_id=incident["id"])
     assert sorted(a.rule for a in joined) == ["ChaosErrors", "HighErrorRate", "PizzaFailures"]
@@ -112,13 +115,17 @@ async def test_a_critical_alert_opens_an_incident_that_assembles_resolves_and_re
     await desk.tick()
     shown = await call(ops, "GET", f"/api/ops/incidents/{n}")
     kinds = [e["kind"] for e in shown["timeline"]]
-    assert kinds[:5] == ["chaos-initiated", "chaos-started", "report-link", "alert-firing",
-                         "alert-pending"]  # fmt: skip
+    assert kinds[:6] == ["chaos-initiated", "chaos-started", "report-link", "alert-firing",
+                         "declared", "alert-pending"]  # fmt: skip
     assert "alert-firing" in kinds and shown["rootCause"] == "chaos:fail"
     link = next(e for e in shown["timeline"] if e["kind"] == "report-link")
     assert link["data"]["url"] == LINK and "q=r1" in link["evidence"]
 
-    alerts = (("PizzaFailures", "critical"), ("HighErrorRate", "warning"), ("ChaosErrors", "high"))
+    alerts = (
+        ("PizzaFailures", "critical"),
+        ("HighErrorRate", "warning"),
+        ("ChaosErrors", "moderate"),
+    )
     for rule, severity in alerts:
         await bus.publish(transition(rule, AlertState.RESOLVED, t0 + timedelta(seconds=120),
                                      previous=AlertState.FIRING, severity=severity))  # fmt: skip
@@ -139,3 +146,41 @@ async def test_a_critical_alert_opens_an_incident_that_assembles_resolves_and_re
     assert world.ledger_queries[-1]["from"] == t0.isoformat()
     html = await ops.client.get(f"/api/ops/incidents/{n}/report.html", headers=ops.admin())
     assert html.status_code == 200 and 'data-mark="fault"' in html.text
+
+
+async def test_high_alerts_declare_and_host_alerts_stay_out_unless_turned_on(
+    make_incident_ops: MakeIncidentOps,
+) -> None:
+    ops = await make_incident_ops(IncidentWorld())
+    t0 = ops.clock.now()
+    host = transition("HostCpuHigh", AlertState.FIRING, t0, severity="critical")
+    await ops.context.bus.publish(replace(host, labels={**host.labels, "scope": "host"}))
+    assert await call(ops, "GET", "/api/ops/incidents") == []
+    await ops.context.bus.publish(transition("FactoryChaosErrors", AlertState.FIRING, t0,
+                                             severity="high"))  # fmt: skip
+    [incident] = await call(ops, "GET", "/api/ops/incidents")
+    assert incident["severity"] == "high"
+    async with ops.context.db.reader() as session:
+        joined = await incidents.alerts_of(session=session, incident_id=incident["id"])
+    assert [a.rule for a in joined] == ["FactoryChaosErrors"]  # the host alert did not join
+
+    hosts_on = await make_incident_ops(IncidentWorld(), host_alerts=True)
+    await hosts_on.context.bus.publish(replace(host, labels={**host.labels, "scope": "host"}))
+    async with hosts_on.context.db.reader() as session:  # the same database: it joins
+        joined = await incidents.alerts_of(session=session, incident_id=incident["id"])
+    assert [a.rule for a in joined] == ["FactoryChaosErrors", "HostCpuHigh"]
+
+
+async def test_an_incident_opens_at_its_first_page_but_not_hours_back(
+    make_incident_ops: MakeIncidentOps,
+) -> None:
+    ops = await make_incident_ops(IncidentWorld())
+    bus, t0 = ops.context.bus, ops.clock.now()
+    await bus.publish(transition("ServiceLatencyHigh", AlertState.FIRING,
+                                 t0 - timedelta(hours=3), severity="moderate"))  # fmt: skip
+    await bus.publish(transition("FactorySlow", AlertState.FIRING, t0 - timedelta(seconds=40),
+                                 severity="moderate"))  # fmt: skip
+    assert await call(ops, "GET", "/api/ops/incidents") == []  # moderate pages, declares not
+    await bus.publish(transition("FactoryChaosErrors", AlertState.FIRING, t0, severity="high"))
+    [incident] = await call(ops, "GET", "/api/ops/incidents")
+    assert incident["declaredAt"] == f"{t0 - timedelta(seconds=40):%Y-%m-%dT%H:%M:%SZ}"

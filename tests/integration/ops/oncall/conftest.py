@@ -102,14 +102,15 @@ async def make_paging(tmp_path: Path, hook: FakeHttp) -> AsyncIterator[MakePagin
     stack: list[Any] = []
 
     async def build(
-        notify: str = NOTIFY, oncall: str = ONCALL, **oncall_settings: Any
-    ) -> PagingOps:
+        notify: str = NOTIFY, oncall: str = ONCALL, world: World | None = None,
+        ops: dict[str, Any] | None = None, **oncall_settings: Any,
+    ) -> PagingOps:  # fmt: skip
         (tmp_path / "notify.yml").write_text(notify.replace("HOOK", hook.url))
         (tmp_path / "oncall.yml").write_text(oncall)
-        world = World()
+        world = world or World()
         clock = FakeClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
         app = create_app(
-            ops_settings(tmp_path),
+            ops_settings(tmp_path, **(ops or {})),
             clock=clock,
             http_transport=world.transport(),
             start_loops=False,

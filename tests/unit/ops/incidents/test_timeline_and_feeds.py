@@ -89,3 +89,18 @@ def test_a_report_link_in_a_successful_answer_is_not_an_error_log() -> None:
     ok = http_log(1, 200, "/api/order", f'{{"followLinkToEndChaos":"{LINK}"}}')
     assert report_link_in(ok) == LINK
     assert log_entries([ok], "service", "http://shop") == []
+
+
+def test_the_factorys_refusal_by_design_is_no_symptom() -> None:
+    oven = '{"message":"Unable to satisfy pizza order. The oven is full."}'
+    refused_call = {"time": at(1), "level": "error", "type": "factory", "status": 503,
+                    "resBody": oven, "requestId": "req-1"}  # fmt: skip
+    logs = [
+        refused_call,
+        http_log(1, 500, "/api/order", '{"message":"Failed to fulfill order at factory"}'),
+        http_log(8, 500, "/api/order", '{"message":"Failed to fulfill order at factory"}'),
+    ]
+    [first] = log_entries(logs, "service", "http://shop")
+    assert (first.kind, (first.at - T0).seconds) == ("first-5xx", 8)
+    factory_side = http_log(1, 503, "/api/order", oven)
+    assert log_entries([factory_side], "factory", "http://factory") == []

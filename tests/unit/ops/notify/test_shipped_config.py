@@ -36,3 +36,10 @@ def test_the_chain_is_primary_then_secondary_then_team() -> None:
         ("schedule", "secondary", 300),
         ("team", "jwt-pizza-devops", 0),
     ]
+
+
+@pytest.mark.parametrize("severity", ["critical", "high", "moderate"])
+def test_host_alerts_reach_the_console_and_page_nobody(severity: str) -> None:
+    labels = {"alertname": "HostCpuHigh", "severity": severity, "scope": "host"}
+    [route] = NOTIFY.route.match(labels)
+    assert route.receiver == "console"
