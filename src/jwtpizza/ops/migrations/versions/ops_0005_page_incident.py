@@ -1,7 +1,7 @@
 """a page escalates every alert group of one incident: its incident and groups
 
-Revision ID: ops_0004
-Revises: ops_0003
+Revision ID: ops_0005
+Revises: ops_0004_action_items
 Create Date: 2026-12-07 10:00:00
 
 """
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "ops_0004"
-down_revision: str | Sequence[str] | None = "ops_0003"
+revision: str = "ops_0005"
+down_revision: str | Sequence[str] | None = "ops_0004_action_items"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
