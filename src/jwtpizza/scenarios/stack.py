@@ -9,6 +9,7 @@ figures from the very objects that write the postmortem.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, closing, contextmanager, suppress
@@ -261,12 +262,12 @@ async def running_stack(
         ),
         notify=NotifySettings(notify_config=folder / "notify.yml", notify_tick_seconds=0.2),
         oncall=OncallSettings(
-            oncall_config=folder / "oncall.yml", ack_secret=SecretStr("scenario-ack"),
+            oncall_config=folder / "oncall.yml", ack_secret=SecretStr(secrets.token_urlsafe(32)),
             public_url=url["ops"],
         ),
         incidents=IncidentSettings(
             service_email=ADMIN[0], service_password=SecretStr(ADMIN[1]),
-            factory_api_key=SecretStr(admin_key), declare_severities=["critical", "high"],
+            factory_api_key=SecretStr(admin_key), time_speed=timing.speed,
             autopilot=autopilot, runbook_poll_seconds=0.2,
             reports_dir=folder / "incidentReports", mttd_target_seconds=timing.wall(120.0),
         ),
