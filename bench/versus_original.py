@@ -6,8 +6,9 @@ authenticated order history, login and order creation with `wrk -t1` at 10 and 5
 connections (login is a burst on one account from one address: at c=50, 45 attempts wait
 for one of the login limiter's 5 places), and prints req/s, p50 and p99 next to the
 original's best figures from DESIGN §12 and the ratio ours ÷ original. In the same run it
-measures a bare-ASGI "hello" served by the same server with the same process count: the most this machine gives at that moment. The
-`ceil` column is our req/s as a fraction of it, which compares across noisy runs.
+measures a bare-ASGI "hello" served by the same server with the same process count: the
+most this machine gives at that moment. The `ceil` column is our req/s as a fraction of it,
+which compares across noisy runs.
 
     .venv/bin/python bench/versus_original.py [--seconds 10] [--setups up,sqlite,mysql,postgresql]
         [--connections 10,50] [--workers N] [--profile DIR]
