@@ -55,6 +55,8 @@ from harness import (  # type: ignore[import-not-found]
     run_wrk,
     wait_for,
 )
+from original_node import ORDER as ORIGINAL_ORDER  # type: ignore[import-not-found]
+from original_node import original  # type: ignore[import-not-found]
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from dbservers import database_urls  # type: ignore[import-not-found]
@@ -65,7 +67,7 @@ ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "description": 
 LOGIN = {"email": "d@jwt.com", "password": "diner"}
 
 # The original's best figures in DESIGN §12 (the higher req/s of its two runs, the lower p99):
-# (req/s, p99 ms) at 10 and at 50 connections.
+# (req/s, p99 ms) at 10 and at 50 connections; replaced by this run's when `original` runs.
 ORIGINAL = {
     "menu": {10: (1521, 16), 50: (917, 101)},
     "history": {10: (511, 41), 50: (353, 221)},
@@ -253,8 +255,9 @@ def top_frames(collapsed: Path, count: int = 6) -> list[tuple[str, float]]:
 
 
 def measure(base: str, name: str, token: str, connections: int, seconds: int,
-            work: Path) -> dict[str, float]:  # fmt: skip
+            work: Path, order: object = ORDER) -> dict[str, float]:  # fmt: skip
     path, method, body, authorized = CASES[name]
+    body = order if name == "order" else body
     script = lua_script(work, f"{name}-{connections}", method, body, token if authorized else "")
     return dict(run_wrk(base + path, script, seconds, connections, threads=1))
 
@@ -302,6 +305,21 @@ def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
     return lines
 
 
+def run_original(args: argparse.Namespace, work: Path) -> list[str]:
+    """Measure the original Node service (and factory) in this run; its figures replace
+    the stated ones in the ratios of the setups that follow."""
+    lines = ["original Node service + factory (RSA-4096), MariaDB of their own, this run"]
+    with original(work) as (base, token):
+        for name in args.cases:
+            for c in args.connections:
+                row = measure(base, name, token, c, args.seconds, work, order=ORIGINAL_ORDER)
+                ORIGINAL[name][c] = (round(row["rps"]), round(row["p99"]))
+                note = f"  ({int(row['errors'])} non-2xx)" if row["errors"] else ""
+                lines.append(f"  {name:<8} c={c:<3} {row['rps']:>8.0f} {row['p50']:>8.1f}"
+                             f" {row['p99']:>8.1f}{note}")  # fmt: skip
+    return lines
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of the server process and its workers so far."""
     import psutil
@@ -343,7 +361,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--setups", default="up,sqlite,mysql,postgresql")
+    parser.add_argument("--setups", default="original,up,sqlite,mysql,postgresql",
+                        help="`original`: start the original Node service and compare with"
+                        " it in this run (else its stated figures, DESIGN §12)")  # fmt: skip
     parser.add_argument("--connections", default="10,50")
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -375,7 +395,12 @@ def main() -> None:
           " login limiter at its default (5 failures, 5 places in flight per account)")  # fmt: skip
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
-        for setup in args.setups.split(","):
+        setups = args.setups.split(",")
+        if "original" in setups:  # first, so that every setup after it compares with it
+            setups.remove("original")
+            for line in run_original(args, Path(tmp)):
+                print(line, flush=True)
+        for setup in setups:
             work = Path(tmp) / setup
             work.mkdir()
             for line in run_setup(setup, args, work):
