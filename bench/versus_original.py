@@ -3,10 +3,12 @@
 For each setup — `jwtpizza up` (service and factory, SQLite, demo data) and `jwtpizza service`
 (workers = cores) on SQLite, MariaDB and PostgreSQL with a stub factory — it drives menu reads,
 authenticated order history, login and order creation with `wrk -t1` at 10 and 50
-connections, and prints req/s, p50 and p99 next to the original's best figures from DESIGN §12
-and the ratio ours ÷ original. In the same run it measures a bare-ASGI "hello" served by the
-same server with the same process count: the most this machine gives at that moment. The
-`ceil` column is our req/s as a fraction of it, which compares across noisy runs.
+connections (login is a burst on one account from one address: at c=50, 45 attempts wait
+for one of the login limiter's 5 places), and prints req/s, p50 and p99 next to the
+original's best figures from DESIGN §12 and the ratio ours ÷ original. In the same run it
+measures a bare-ASGI "hello" served by the same server with the same process count: the
+most this machine gives at that moment. The `ceil` column is our req/s as a fraction of it,
+which compares across noisy runs.
 
     .venv/bin/python bench/versus_original.py [--seconds 10] [--setups up,sqlite,mysql,postgresql]
         [--connections 10,50] [--workers N] [--profile DIR]
@@ -53,6 +55,8 @@ from harness import (  # type: ignore[import-not-found]
     run_wrk,
     wait_for,
 )
+from original_node import ORDER as ORIGINAL_ORDER  # type: ignore[import-not-found]
+from original_node import original  # type: ignore[import-not-found]
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from dbservers import database_urls  # type: ignore[import-not-found]
@@ -63,7 +67,7 @@ ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "description": 
 LOGIN = {"email": "d@jwt.com", "password": "diner"}
 
 # The original's best figures in DESIGN §12 (the higher req/s of its two runs, the lower p99):
-# (req/s, p99 ms) at 10 and at 50 connections.
+# (req/s, p99 ms) at 10 and at 50 connections; replaced by this run's when `original` runs.
 ORIGINAL = {
     "menu": {10: (1521, 16), 50: (917, 101)},
     "history": {10: (511, 41), 50: (353, 221)},
@@ -81,6 +85,7 @@ HELLO = "hello_app:app"
 
 SOURCE: list[str] = []  # `--src`: run another checkout's `src` instead of the installed one
 SERVER = ["uvicorn"]  # `--server`
+KEY_BITS = [4096]  # `--key-bits`: the factory's RSA key, 4096 as the original's README makes
 
 
 def base_env(work: Path) -> dict[str, str]:
@@ -89,7 +94,7 @@ def base_env(work: Path) -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join([*SOURCE, str(Path(__file__).resolve().parent)]),
         "JWTPIZZA_JWT_SECRET": SECRET,
         "JWTPIZZA_FACTORY_API_KEY": API_KEY,
-        "JWTPIZZA_LOGIN_MAX_FAILURES": "1000000",
+        "JWTPIZZA_FACTORY_KEY_BITS": str(KEY_BITS[0]),
         "JWTPIZZA_OBS_LOG_STDOUT": "false",
         "JWTPIZZA_DATA_DIR": str(work / "var"),
     }
@@ -250,10 +255,12 @@ def top_frames(collapsed: Path, count: int = 6) -> list[tuple[str, float]]:
 
 
 def measure(base: str, name: str, token: str, connections: int, seconds: int,
-            work: Path) -> dict[str, float]:  # fmt: skip
+            work: Path, order: object = ORDER) -> dict[str, float]:  # fmt: skip
     path, method, body, authorized = CASES[name]
+    body = order if name == "order" else body
     script = lua_script(work, f"{name}-{connections}", method, body, token if authorized else "")
-    return dict(run_wrk(base + path, script, seconds, connections, threads=1))
+    # A login burst's tail is seconds long: wrk's default 2 s timeout would cut it off.
+    return dict(run_wrk(base + path, script, seconds, connections, threads=1, timeout_seconds=30))
 
 
 def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
@@ -299,6 +306,21 @@ def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
     return lines
 
 
+def run_original(args: argparse.Namespace, work: Path) -> list[str]:
+    """Measure the original Node service (and factory) in this run; its figures replace
+    the stated ones in the ratios of the setups that follow."""
+    lines = ["original Node service + factory (RSA-4096), MariaDB of their own, this run"]
+    with original(work) as (base, token):
+        for name in args.cases:
+            for c in args.connections:
+                row = measure(base, name, token, c, args.seconds, work, order=ORIGINAL_ORDER)
+                ORIGINAL[name][c] = (round(row["rps"]), round(row["p99"]))
+                note = f"  ({int(row['errors'])} non-2xx)" if row["errors"] else ""
+                lines.append(f"  {name:<8} c={c:<3} {row['rps']:>8.0f} {row['p50']:>8.1f}"
+                             f" {row['p99']:>8.1f}{note}")  # fmt: skip
+    return lines
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of the server process and its workers so far."""
     import psutil
@@ -340,19 +362,24 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--setups", default="up,sqlite,mysql,postgresql")
+    parser.add_argument("--setups", default="original,up,sqlite,mysql,postgresql",
+                        help="`original`: start the original Node service and compare with"
+                        " it in this run (else its stated figures, DESIGN §12)")  # fmt: skip
     parser.add_argument("--connections", default="10,50")
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--profile", type=Path, default=None, help="py-spy output folder")
     parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn",
                         help="server of the service setups and their ceiling")  # fmt: skip
+    parser.add_argument("--key-bits", type=int, default=4096,
+                        help="RSA key size of `up`'s factory (the original's: 4096)")  # fmt: skip
     parser.add_argument("--src", type=Path, default=None,
                         help="a checkout's src folder to run (A/B)")  # fmt: skip
     args = parser.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
     args.cases = args.cases.split(",")
     SERVER[0] = args.server
+    KEY_BITS[0] = args.key_bits
     if args.src:
         SOURCE.append(str(args.src.resolve()))
     if shutil.which("wrk") is None:
@@ -364,9 +391,17 @@ def main() -> None:
     print(f"ours vs the original (DESIGN §12), wrk -t1, {args.seconds}s per case; "
           "ceil = our req/s ÷ bare-ASGI hello's req/s in this run; cpu = the service's CPU ms "
           "per request (its processes only, not the database server's)")  # fmt: skip
+    print(f"work: `up`'s factory signs with RSA-{args.key_bits} (the original: RSA-4096); the"
+          " service setups use the stub factory (RSA-2048); bcrypt cost 10 on both sides; our"
+          " login limiter at its default (5 failures, 5 places in flight per account)")  # fmt: skip
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
-        for setup in args.setups.split(","):
+        setups = args.setups.split(",")
+        if "original" in setups:  # first, so that every setup after it compares with it
+            setups.remove("original")
+            for line in run_original(args, Path(tmp)):
+                print(line, flush=True)
+        for setup in setups:
             work = Path(tmp) / setup
             work.mkdir()
             for line in run_setup(setup, args, work):

@@ -44,6 +44,7 @@ def run(
         host=settings.host,
         port=settings.port,
         log_level="info",
+        access_log=False,  # a line per request on stdout cost the factory more than its work
         **SERVER_OPTIONS,
     )
 

@@ -32,8 +32,9 @@ from jwtpizza.service import versions
 # A client address may fail for many accounts (an office behind one NAT), so its allowance
 # is larger than one account's.
 ADDRESS_ALLOWANCE_FACTOR = 6
-# How often a waiting attempt looks again for places freed by another worker (this
-# worker's own attempts wake it at once).
+# How often the first waiting attempt of a line looks again for places freed by another
+# worker or replica (a release in this process wakes it at once; the others in the line wait
+# their turn without touching the database).
 POLL_SECONDS = 0.05
 
 
@@ -165,7 +166,7 @@ class LoginLimiter:
         self._max = max_failures
         self._window = SharedWindow(db=db, window_seconds=window_seconds, clock=clock)
         self._db = db
-        self._settled = asyncio.Condition()
+        self._lines: dict[tuple[str, ...], _Line] = {}
 
     @asynccontextmanager
     async def attempt(self, *, email: str, address: str) -> AsyncIterator[Attempt]:
@@ -178,10 +179,7 @@ class LoginLimiter:
         # A refusal needs no lock: the failures it counts are already committed.
         self._window.refuse_if_spent(await self._window.usage(keys), limits, message)
         token = uuid.uuid4().hex
-        while not await self._hold(limits, token, message):
-            async with self._settled:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._settled.wait(), POLL_SECONDS)
+        await self._queue_for_place(limits, token, message)
         outcome = Attempt(token)
         failed = True
         try:
@@ -192,8 +190,35 @@ class LoginLimiter:
             # committed: either way counting a failure is right (the second finds no row).
             if failed or not outcome.released:
                 await self._window.settle(token, failed=failed)
-            async with self._settled:
-                self._settled.notify_all()
+            self._wake_lines_sharing(keys)
+
+    async def _queue_for_place(
+        self, limits: list[tuple[str, int]], token: str, message: str
+    ) -> None:
+        """Wait in this process's line for these keys, first come first served, then take a
+        place: only the line's head asks the database (one transaction per try), again when a
+        release here wakes it, or after `POLL_SECONDS` for releases elsewhere."""
+        keys = tuple(k for k, _ in limits)
+        line = self._lines.setdefault(keys, _Line())
+        line.users += 1
+        try:
+            async with line.turn:  # asyncio.Lock hands itself on in arrival order
+                while True:
+                    line.freed.clear()  # a release during the try below sets it again
+                    if await self._hold(limits, token, message):
+                        return
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(line.freed.wait(), POLL_SECONDS)
+        finally:
+            line.users -= 1
+            if not line.users:
+                del self._lines[keys]
+
+    def _wake_lines_sharing(self, keys: Sequence[str]) -> None:
+        """Wake the head of every line that counts against one of `keys`: a place is free."""
+        for line_keys, line in self._lines.items():
+            if not line.freed.is_set() and any(k in line_keys for k in keys):
+                line.freed.set()
 
     async def _hold(self, limits: list[tuple[str, int]], token: str, message: str) -> bool:
         """Take a place for `token` if the allowance has room; False to wait for one."""
@@ -211,6 +236,15 @@ class LoginLimiter:
             (limit_key("login-email", email), self._max),
             (limit_key("login-addr", address), self._max * ADDRESS_ALLOWANCE_FACTOR),
         ]
+
+
+class _Line:
+    """This process's attempts waiting for a place under the same keys."""
+
+    def __init__(self) -> None:
+        self.turn = asyncio.Lock()
+        self.freed = asyncio.Event()
+        self.users = 0
 
 
 class Attempt:
