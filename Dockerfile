@@ -9,8 +9,9 @@ FROM ${BASE} AS build
 ARG OFFLINE=
 ARG UV_VERSION=0.13.9
 # The packages come from uv.lock (exported with their hashes); the project is built from src/.
-RUN --mount=type=bind,target=/ctx \
-    set -eu; \
+# The context is what .dockerignore lets in: sources, lock, ops files, an offline wheelhouse.
+COPY . /ctx
+RUN set -eu; \
     index=""; \
     if [ -n "$OFFLINE" ]; then index="--no-index --find-links /ctx/build/wheelhouse"; fi; \
     export UV_PYTHON_DOWNLOADS=never UV_NO_CACHE=1 PIP_NO_CACHE_DIR=1 \
