@@ -53,7 +53,10 @@ def without_podman_noise(text: str) -> list[str]:
 def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     answer = httpx.request(method, url, json=body, headers=headers, timeout=10)
-    return answer.status_code, answer.json() if answer.content else None
+    try:
+        return answer.status_code, answer.json() if answer.content else None
+    except ValueError:  # e.g. HAProxy's HTML 502 for a request its replica died under
+        return answer.status_code, answer.text
 
 
 def wait_for(url: str, seconds: float) -> None:
