@@ -22,7 +22,8 @@ import pytest
 from tests.deploy.containers import ROOT, build, http, podman, podman_env, wait_for
 from tests.e2e.support import free_port
 
-pytestmark = pytest.mark.slow
+# One worker runs these tests in a row, so the module's stack is made once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("compose-stack")]
 COMPOSE = ROOT / "deploy" / "compose"
 ORDER = {
     "franchiseId": 1,
@@ -111,6 +112,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield stack
     finally:
         compose(env_file, project, "down", "-v", "-t", "5")
+        podman("network", "rm", "-f", f"{project}_default", check=False)
 
 
 def order(stack: Stack, token: str) -> tuple[int, Any]:

@@ -11,7 +11,8 @@ import pytest
 from tests.deploy.containers import IMAGE, build, http, podman, wait_for, without_podman_noise
 from tests.e2e.support import free_port
 
-pytestmark = pytest.mark.slow
+# One worker runs these tests in a row, so the module's image fixture is made once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("container-image")]
 
 
 @pytest.fixture(scope="module")
