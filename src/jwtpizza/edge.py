@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from jwtpizza import db_outage
 from jwtpizza.errors import JwtPizzaError, TooManyRequests, status_for
 
 log = logging.getLogger("jwtpizza.edge")
@@ -92,6 +93,11 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    if db_outage.is_outage(exc):
+        db_outage.outages.record(exc)
+        response = message_response(503, db_outage.MESSAGE)
+        response.headers["Retry-After"] = str(db_outage.RETRY_AFTER_SECONDS)
+        return response
     log.error(
         "unhandled exception on %s %s",
         request.method,

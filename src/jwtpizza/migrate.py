@@ -2,6 +2,12 @@
 
 Each component keeps its scripts in `<component>/migrations/`; its `env.py` reads the
 connection handed over in `config.attributes`, so no engine is created twice.
+
+Replicas that start together migrate once: the upgrade runs under a database-wide lock named
+after the component (PostgreSQL's transaction advisory lock, MariaDB's `GET_LOCK`, SQLite's
+write lock that `BEGIN IMMEDIATE` takes), so the others wait, then find the schema current.
+A database migrated by a newer version (a revision this code does not know) is refused with
+one readable line instead of a half-started server.
 """
 
 from __future__ import annotations
@@ -12,9 +18,16 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from jwtpizza.db import Database
+from jwtpizza.settings import SettingsError
+
+# How long a replica waits for another one's migration (MariaDB's GET_LOCK needs a bound).
+LOCK_WAIT_SECONDS = 600
 
 # Alembic's `op` and `context` are process-wide proxies, so two components migrating at once
 # in one process (`jwtpizza up`) would tear down each other's: one migration at a time.
@@ -41,9 +54,38 @@ async def upgrade(db: Database, script_location: Path, revision: str = "head") -
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     config = alembic_config(script_location)
 
+    name = f"jwtpizza-migrate-{script_location.parent.name}"
+
     def _run(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        try:
+            command.upgrade(config, revision)
+        except CommandError as exc:
+            raise SettingsError(
+                f"the {script_location.parent.name} database schema is not one this version "
+                f"knows ({exc}): it was migrated by a newer jwtpizza"
+            ) from exc
 
     async with _lock(), db.write_engine.begin() as connection:
-        await connection.run_sync(_run)
+        await _hold_database_lock(connection, db.dialect, name)
+        try:
+            await connection.run_sync(_run)
+        finally:
+            if db.dialect == "mysql":
+                await connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name})
+
+
+async def _hold_database_lock(connection: AsyncConnection, dialect: str, name: str) -> None:
+    """Wait for the migration lock `name` (SQLite: the transaction already holds the write
+    lock). PostgreSQL releases it when the transaction ends, MariaDB when told or on close."""
+    if dialect == "postgresql":
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name}
+        )
+    elif dialect == "mysql":
+        query = text("SELECT GET_LOCK(:name, :wait)")
+        got = await connection.scalar(query, {"name": name, "wait": LOCK_WAIT_SECONDS})
+        if got != 1:
+            raise SettingsError(
+                f"another replica held the migration lock {name} for {LOCK_WAIT_SECONDS} s"
+            )

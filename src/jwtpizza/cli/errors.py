@@ -10,6 +10,7 @@ imported, so the checks look for its class among the modules already loaded.
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,6 +77,8 @@ def _readable(exc: Exception) -> str | None:
         return _database_problem(exc)
     if isinstance(exc, ConnectionError):
         return f"cannot reach the database ({exc.strerror or exc})"
+    if isinstance(exc, socket.gaierror):  # a database host name that does not resolve
+        return f"cannot reach the database (unknown host: {exc.strerror or exc})"
     return None
 
 
