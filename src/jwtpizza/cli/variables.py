@@ -117,6 +117,30 @@ OTHER_VARIABLES = (
         "PostgreSQL's `bin` folder for `scripts/test-databases` (default: the newest installed).",
     ),
     OtherVariable(
+        "JWTPIZZA_IMAGE", "the compose file and `scripts/containers`", False,
+        "The image the compose stack runs and `scripts/containers` builds.",
+    ),
+    OtherVariable(
+        "JWTPIZZA_ENV_FILE", "the compose file", False,
+        "The env file holding the stack's secrets (`deploy/compose/.env`).",
+    ),
+    OtherVariable(
+        "JWTPIZZA_HTTP_PORT", "the compose file", False,
+        "Host port of the load balancer in front of the service replicas (3000).",
+    ),
+    OtherVariable(
+        "JWTPIZZA_HTTP_BIND", "the compose file", False,
+        "Host address the load balancer's port is published on (127.0.0.1).",
+    ),
+    OtherVariable(
+        "JWTPIZZA_OPS_HTTP_PORT", "the compose file", False,
+        "Host port of ops in the compose stack (3300).",
+    ),
+    OtherVariable(
+        "JWTPIZZA_CONTAINER_CACHE", "`scripts/containers`", False,
+        "Where `scripts/containers` keeps its base images and podman configuration.",
+    ),
+    OtherVariable(
         "JWTPIZZA_REFERENCE", "the tests", False,
         "Folder of the course's example incident reports the postmortem-review tests read "
         "(`incident-reports/`); by default the `shared/reference` folder beside the checkout.",
