@@ -174,6 +174,12 @@ class Metrics:
         self._factory_total = self._counter(
             "factory_calls", "Calls to the pizza factory by outcome", ("reason",)
         )
+        # A call a synchronous client keeps waiting on past the attempt timeout (the
+        # original's throttle contract) is counted here once it passes it: a hung factory
+        # shows at once, not when the client's wait budget runs out.
+        self._factory_overdue = self._counter(
+            "factory_calls_overdue", "Factory calls still waiting past the attempt timeout"
+        )
         self._factory_latency = self._histogram(
             "factory_call_duration_seconds", "Pizza factory call latency", ("reason",)
         )
@@ -252,6 +258,10 @@ class Metrics:
         label = FactoryReason(reason).value
         self._factory_total.labels(label).inc()
         self._factory_latency.labels(label).observe(seconds)
+
+    def factory_call_overdue(self) -> None:
+        """A factory call still waiting past the attempt timeout."""
+        self._factory_overdue.inc()
 
     # resilience ---------------------------------------------------------------------------
 

@@ -68,11 +68,19 @@ def _factory_client(
     )
 
 
-def _metered(factory: FactoryClient, metrics: Metrics) -> FactoryCall:
-    """One factory attempt, timed and counted by outcome reason."""
+def _metered(
+    factory: FactoryClient, metrics: Metrics, *, overdue_after: float | None, max_items: int
+) -> FactoryCall:
+    """One factory attempt, timed and counted by outcome reason; one still running after
+    `overdue_after` seconds (a synchronous client's long wait) is counted as overdue at that
+    moment, unless it is an order the factory refuses slowly for its size by design."""
 
     async def call(diner: dict[str, Any], order: dict[str, Any], key: str) -> Pizza:
         started = time.perf_counter()
+        overdue = None
+        if overdue_after is not None and len(order.get("items", ())) <= max_items:
+            loop = asyncio.get_running_loop()
+            overdue = loop.call_later(overdue_after, metrics.factory_call_overdue)
         try:
             pizza = await factory.make_pizza(diner=diner, order=order, idempotency_key=key)
         except FactoryError as error:
@@ -86,10 +94,18 @@ def _metered(factory: FactoryClient, metrics: Metrics) -> FactoryCall:
         except Exception as error:
             metrics.factory_call(reason_for_error(error), time.perf_counter() - started)
             raise
+        finally:
+            if overdue is not None:
+                overdue.cancel()
         metrics.factory_call(FactoryReason.OK, time.perf_counter() - started)
         return pizza
 
     return call
+
+
+def _attempt_timeout(settings: ServiceSettings) -> float | None:
+    resilience = settings.resilience
+    return resilience.timeout_seconds if resilience.timeout_enabled else None
 
 
 def _queue_policy(settings: ServiceSettings) -> QueuePolicy:
@@ -156,8 +172,12 @@ def build_context(
     watch_revocations(db)
     watch_franchise_writes(db)
     caller = build_caller(settings.resilience, clock=clock, random=rng, classify=classify)
+    call = _metered(
+        factory, obs.metrics, overdue_after=_attempt_timeout(settings),
+        max_items=settings.factory_max_items,
+    )  # fmt: skip
     fulfiller = Fulfiller(
-        db=db, call=_metered(factory, obs.metrics), caller=caller, clock=clock,
+        db=db, call=call, caller=caller, clock=clock,
         policy=_queue_policy(settings), metrics=obs.metrics, log=obs.log, rng=rng,
     )  # fmt: skip
     kitchen = Kitchen(

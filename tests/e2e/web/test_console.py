@@ -110,7 +110,7 @@ def test_a_responder_works_an_incident_from_alert_to_postmortem(
     expect(page.locator("#incident-status")).to_have_text("resolved")
     expect(page.get_by_text("followed the report link from the log explorer")).to_be_visible()
 
-    page.get_by_role("link", name="Postmortem").click()
+    page.get_by_role("link", name="Postmortem", exact=True).click()
     # The report shows in the page's frame (same origin), not a refusal to be framed.
     report_frame = page.frame_locator("iframe.report").locator("body")
     expect(report_frame).to_contain_text("Incident:")

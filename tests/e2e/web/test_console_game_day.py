@@ -196,7 +196,7 @@ def test_a_person_plays_the_surprise_game_day_through_the_console(
     expect(page.locator("#incident-status")).to_have_text("resolved")
     day.step("incident resolved")
 
-    page.get_by_role("link", name="Postmortem").click()
+    page.get_by_role("link", name="Postmortem", exact=True).click()
     expect(page.frame_locator("iframe.report").locator("body")).to_contain_text("Incident:")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download Markdown").click()

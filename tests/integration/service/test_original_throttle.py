@@ -53,6 +53,29 @@ async def test_without_prefer_a_slow_factory_gives_the_diner_the_pizza_when_it_c
     assert value(await scrape(shop), "pizzas_sold_total") == 1
 
 
+async def test_a_call_kept_waiting_past_the_attempt_timeout_is_counted_overdue_at_once(
+    make_shop: MakeShop,
+) -> None:
+    # A hung factory must show on /metrics while a synchronous diner still waits, not only
+    # when the sync budget runs out (FactoryUnreachable reads this counter).
+    gate = Gate()
+    shop = await make_shop(resilience=SLOW_FACTORY, wrap_factory=gate)
+    token = await shop.login("d@jwt.com", "diner")
+    order = asyncio.create_task(shop.order(token, respond_async=False))
+    await asyncio.sleep(0.6)  # three attempt timeouts, the call still held at the factory
+    waiting = await scrape(shop)
+    gate.open.set()
+    assert (await order).status_code == 200
+    assert value(waiting, "factory_calls_overdue_total") == 1
+    assert value(await scrape(shop), "factory_calls_overdue_total") == 1  # counted once
+
+
+async def test_a_call_answered_within_the_attempt_timeout_is_not_overdue(shop: Shop) -> None:
+    token = await shop.login("d@jwt.com", "diner")
+    assert (await shop.order(token, respond_async=False)).status_code == 200
+    assert value(await scrape(shop), "factory_calls_overdue_total") == 0
+
+
 async def test_with_prefer_the_same_slow_factory_answers_202_at_the_wait_budget(
     make_shop: MakeShop,
 ) -> None:
