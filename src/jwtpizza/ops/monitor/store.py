@@ -5,8 +5,9 @@ compare exactly. A series that disappears from a scrape, or whose target fails, 
 stale marker (a special NaN): an instant lookup at or after it finds nothing, and range
 lookups skip it. Samples older than the retention, and series left empty, are dropped.
 
-With `Downsampling`, samples leaving the raw retention are not dropped but thinned to the
-last sample of each `resolution` span and kept `retention` long (30-day SLO windows), in
+With `Downsampling`, samples leaving the raw retention of the series that rules read over
+longer ranges (`keep_history_of`, set from the loaded rules) are not dropped but thinned to
+the last sample of each `resolution` span and kept `retention` long (30-day SLO windows), in
 typed arrays of 16 bytes a sample: at the default 5-minute resolution 288 samples, about
 4.6 KB, per series per day (about 140 KB per series for 31 days; `bench/alerting.py`
 measures it). The last sample per span keeps counters' increases exact across the span
@@ -19,7 +20,7 @@ from __future__ import annotations
 import struct
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 # Prometheus's staleness marker: a NaN with this exact bit pattern (value.StaleNaN).
@@ -132,6 +133,8 @@ class SampleStore:
         self.retention_ms = retention_ms
         self.max_samples_per_series = max_samples_per_series
         self.downsampling = downsampling
+        self._keeps_history: Callable[[Labels], bool] = lambda _labels: False
+        self._history: dict[Labels, bool] = {}
         self._series: dict[Labels, Series] = {}
         self._by_name: dict[str, dict[Labels, Series]] = {}
 
@@ -156,12 +159,27 @@ class SampleStore:
             return iter(list(self._series.values()))
         return iter(list(self._by_name.get(name, {}).values()))
 
+    def keep_history_of(self, wanted: Callable[[Labels], bool]) -> None:
+        """Which series get the thinned history (the others drop samples past retention)."""
+        self._keeps_history = wanted
+        self._history.clear()
+
+    def keeps_history(self, labels: Labels) -> bool:
+        if self.downsampling is None:
+            return False
+        keep = self._history.get(labels)
+        if keep is None:
+            keep = self._history[labels] = self._keeps_history(labels)
+        return keep
+
     def trim(self, now: int) -> None:
         """Drop samples past the retention and series left with none."""
         before = now - self.retention_ms
         for key, series in list(self._series.items()):
-            series.trim(before, self.max_samples_per_series, self.downsampling)
+            thinning = self.downsampling if self.keeps_history(key) else None
+            series.trim(before, self.max_samples_per_series, thinning)
             if not len(series):
+                self._history.pop(key, None)
                 del self._series[key]
                 name = dict(key).get("__name__", "")
                 self._by_name[name].pop(key, None)

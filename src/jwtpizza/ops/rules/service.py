@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from jwtpizza.ops.alerts.events import AlertBus, AlertState, AlertTransition
-from jwtpizza.ops.monitor.store import SampleStore
-from jwtpizza.ops.promql.engine import EvaluationError
+from jwtpizza.ops.monitor.store import LOOKBACK_MS, SampleStore
+from jwtpizza.ops.promql.engine import EvaluationError, long_range_selectors
 from jwtpizza.ops.promql.values import Labels
 from jwtpizza.ops.rules.alerting import Alert, AlertingRule, Change, DuplicateAlert
 from jwtpizza.ops.rules.loader import AlertRuleSpec, GroupSpec, RuleSpec, load_files
@@ -93,6 +93,18 @@ class RuleManager:
             interval = spec.interval_seconds or self.default_interval_seconds
             groups.append(RuleGroup(spec, int(interval * 1000), rules))
         self.groups = groups
+        self._keep_history(specs)
+
+    def _keep_history(self, specs: list[GroupSpec]) -> None:
+        """The store keeps thinned history of what the rules read past its raw window."""
+        reach = self.store.retention_ms - LOOKBACK_MS
+        selectors = [
+            selector
+            for spec in specs
+            for rule in spec.rules
+            for selector in long_range_selectors(rule.expr, reach)
+        ]
+        self.store.keep_history_of(lambda labels: any(s.matches(labels) for s in selectors))
 
     async def evaluate(self, t_ms: int) -> None:
         """Evaluate every due group at `t_ms`."""
