@@ -1,5 +1,6 @@
 """Alerting cost: scrape ingestion and rule evaluation per series, and samples held, for the
-default rules at 1, 10 and 100 scraped targets' worth of series.
+default rules at 1, 10 and 100 scraped targets' worth of series; evaluation with and without
+the SLO rules (deploy/prometheus/rules/slo.yml), and the memory of 30 days of thinned history.
 
     .venv/bin/python bench/alerting.py [--targets 1 10 100] [--rounds 40]
 
@@ -7,7 +8,10 @@ Each target exposes what a busy pizza service exposes (routes x statuses, latenc
 histograms, factory outcomes by reason, resilience gauges), built with the service's own
 `Metrics`. Rounds are 15 s apart on a virtual clock, so after 20 rounds every 5-minute
 window is full; figures are per round (one scrape of every target, one evaluation of every
-rule). The baseline in the same run is the cost of parsing the exposition alone with
+rule). The history's bytes per series per day are measured with tracemalloc on series
+filled for 30 days at the default resolution, then multiplied by the number of series that
+keep history (those the rules read over ranges longer than the raw 15 minutes).
+The baseline in the same run is the cost of parsing the exposition alone with
 prometheus_client's parser, which ingestion builds on.
 
 `--detection` also measures detection latency per chaos type on real processes (the
@@ -22,6 +26,7 @@ import argparse
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -29,7 +34,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from jwtpizza.observability.metrics import FactoryReason, Metrics
 from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.monitor.scrape import ExpositionReader
-from jwtpizza.ops.monitor.store import SampleStore
+from jwtpizza.ops.monitor.store import Downsampling, SampleStore
 from jwtpizza.ops.rules.loader import load_files
 from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.settings import ScrapeTarget, default_rule_files
@@ -56,10 +61,30 @@ def busy_service(round_: int) -> str:
     return metrics.exposition().decode()
 
 
-def run(targets: int, rounds: int) -> dict[str, float]:
-    store = SampleStore(retention_ms=15 * 60 * 1000, max_samples_per_series=400)
+def history_bytes_per_series_day(series: int = 20, days: int = 30) -> float:
+    """Bytes the thinned history holds per series per day, measured."""
+    step = Downsampling().resolution_ms
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    store = SampleStore(retention_ms=0, max_samples_per_series=400, downsampling=Downsampling())
+    store.keep_history_of(lambda labels: True)
+    keys = [(("__name__", "x_total"), ("i", str(i))) for i in range(series)]
+    for t in range(0, days * 86_400_000, step):
+        for key in keys:
+            store.add(key, t, float(t))
+        store.trim(t + 1)
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return used / series / days
+
+
+def run(targets: int, rounds: int, *, slo: bool = True) -> dict[str, float]:
+    store = SampleStore(
+        retention_ms=15 * 60 * 1000, max_samples_per_series=400, downsampling=Downsampling()
+    )
     manager = RuleManager(store=store, bus=AlertBus(), default_interval_seconds=15)
-    manager.install(load_files(default_rule_files()))
+    files = [f for f in default_rule_files() if slo or not f.endswith("slo.yml")]
+    manager.install(load_files(files))
     jobs = [
         ScrapeTarget(job=f"svc-{i}", url=f"http://10.0.0.{i}:3000/metrics") for i in range(targets)
     ]
@@ -88,6 +113,7 @@ def run(targets: int, rounds: int) -> dict[str, float]:
         "targets": targets,
         "series": series,
         "samples": store.sample_count(),
+        "history_series": sum(1 for s in store.select(None) if store.keeps_history(s.labels)),
         "parse_ms": parse_only / rounds * 1000,
         "ingest_ms": ingest / rounds * 1000,
         "eval_ms": evaluate / rounds * 1000,
@@ -103,19 +129,25 @@ def main() -> None:
     parser.add_argument("--detection", action="store_true", help="also run the real stack")
     args = parser.parse_args()
     rules = sum(len(g.rules) for g in load_files(default_rule_files()))
-    print(f"{rules} default rules, {args.rounds} rounds 15 s apart (virtual clock)\n")
+    per_day = history_bytes_per_series_day()
+    print(f"{rules} default rules, {args.rounds} rounds 15 s apart (virtual clock)")
+    print(f"thinned history: {per_day / 1024:.1f} KiB per series per day (5-minute resolution)\n")
     header = (
         "| targets | series | samples held | parse only ms/round | ingest ms/round "
-        "| eval ms/round | eval µs/series | ingest µs/series |"
+        "| eval ms/round | eval ms/round without SLO rules | eval µs/series | ingest µs/series "
+        "| series with history | 30-day history MiB |"
     )
     print(header)
-    print("|" + "---|" * 8)
+    print("|" + "---|" * 11)
     for targets in args.targets:
         r = run(targets, args.rounds)
+        without = run(targets, args.rounds, slo=False)
+        history = r["history_series"] * per_day * 30 / 2**20
         print(
             f"| {targets} | {r['series']:.0f} | {r['samples']:.0f} | {r['parse_ms']:.1f} "
-            f"| {r['ingest_ms']:.1f} | {r['eval_ms']:.1f} | {r['eval_us_per_series']:.2f} "
-            f"| {r['ingest_us_per_series']:.2f} |"
+            f"| {r['ingest_ms']:.1f} | {r['eval_ms']:.1f} | {without['eval_ms']:.1f} "
+            f"| {r['eval_us_per_series']:.2f} | {r['ingest_us_per_series']:.2f} "
+            f"| {r['history_series']:.0f} | {history:.1f} |"
         )
     if args.detection:
         detection()

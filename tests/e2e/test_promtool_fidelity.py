@@ -60,6 +60,12 @@ def test_shipped_rule_tests_pass_promtool_test() -> None:
     assert result.stdout.count("SUCCESS") == len(tests)
 
 
+def test_recording_rule_fixture_passes_promtool_test() -> None:
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "promtool"
+    result = run_promtool("test", "rules", "recording_test.yml", cwd=fixtures)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # random series ----------------------------------------------------------------------------
 
 LABEL_SETS = [{"job": "x", "inst": "1"}, {"job": "x", "inst": "2"}, {"job": "y", "inst": "1"}]
@@ -328,3 +334,66 @@ def test_value_formatting_in_templates_agrees_with_promtool(tmp_path: Path) -> N
     (tmp_path / "test.yml").write_text(yaml.safe_dump(document))
     result = run_promtool("test", "rules", "test.yml", cwd=tmp_path)
     assert result.returncode == 0, result.stdout
+
+
+@PROPERTY
+@given(
+    series=input_series(),
+    first=vectors(1),
+    second=st.sampled_from(
+        ["sum without (inst) (r1)", "r1 * 2", "r1 > 1", "max by (job) (r1) - 1", "absent(r1)"]
+    ),
+    minutes=st.lists(st.integers(1, STEPS), min_size=1, max_size=3, unique=True),
+)
+def test_recording_rules_agree_with_promtool(
+    series: list[dict[str, str]], first: str, second: str, minutes: list[int], tmp_path_factory: Any
+) -> None:
+    """Two recording rules and an alert in one group: the second rule and the alert read what
+    the rules before them recorded at the same evaluation; vanished series go stale."""
+    rules_text = yaml.safe_dump(
+        {
+            "groups": [
+                {
+                    "name": "rec",
+                    "rules": [
+                        {"record": "r1", "expr": first, "labels": {"rec": "one"}},
+                        {"record": "r2", "expr": second},
+                        {"alert": "Rec", "expr": "r2 > 0", "labels": {"severity": "low"}},
+                    ],
+                }
+            ]
+        }
+    )
+    document: dict[str, Any] = {"tests": [{"interval": "1m", "input_series": series}]}
+    [group] = list(parse_test_groups(document))
+    store = store_for(group)
+    manager = RuleManager(store=store, bus=AlertBus(), default_interval_seconds=60)
+    manager.install(load_text(rules_text, source="rec.yml"))
+    alerts = []
+    for minute in range(max(minutes) + 1):
+        manager.step(manager.groups[0], minute * 60_000)
+        firing = [
+            {"exp_labels": {k: v for k, v in alert.labels if k != "alertname"}}
+            for _rule, alert in manager.alerts()
+            if alert.state is AlertState.FIRING
+        ]
+        alerts.append({"eval_time": f"{minute}m", "alertname": "Rec", "exp_alerts": firing})
+    exprs = [
+        {
+            "expr": name,
+            "eval_time": f"{minute}m",
+            "exp_samples": [
+                {"labels": _label_text(s.labels), "value": _yaml_float(s.value)}
+                for s in compile_expr(name).vector(store, minute * 60_000)
+            ],
+        }
+        for name in ("r1", "r2")
+        for minute in minutes
+    ]
+    folder = tmp_path_factory.mktemp("rec")
+    (folder / "rules.yml").write_text(rules_text)
+    document |= {"rule_files": ["rules.yml"], "evaluation_interval": "1m"}
+    document["tests"][0] |= {"alert_rule_test": alerts, "promql_expr_test": exprs}
+    (folder / "test.yml").write_text(yaml.safe_dump(document))
+    result = run_promtool("test", "rules", "test.yml", cwd=folder)
+    assert result.returncode == 0, f"r1 = {first}; r2 = {second}:\n{result.stdout}"

@@ -76,6 +76,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "jwtpizza.cli.alerts:app",
         "Alerts: what is pending or firing, history, rules, rule tests.",
     ),
+    "slo": (
+        "jwtpizza.cli.slo:app",
+        "SLOs: error budget and burn rate; generate the burn-rate rules.",
+    ),
     "silence": (
         "jwtpizza.cli.silence:app",
         "Silences: mute matching alerts until they expire.",

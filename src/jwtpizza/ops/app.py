@@ -49,6 +49,7 @@ from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.runbooks import runner as runbooks
 from jwtpizza.ops.runbooks.router import router as runbooks_router
 from jwtpizza.ops.settings import OpsSettings
+from jwtpizza.ops.slo.router import router as slo_router
 from jwtpizza.ops.statuspage.router import router as statuspage_router
 from jwtpizza.ops.statuspage.service import StatusBoard
 from jwtpizza.ops.telemetry import MonitorMetrics
@@ -227,6 +228,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(explore_router)
     app.include_router(rules_router)
+    app.include_router(slo_router)
     app.include_router(incidents_router)
     app.include_router(runbooks_router)
     app.include_router(statuspage_router)

@@ -19,6 +19,12 @@ class RuleFileInvalid(InvalidInput):
     code = "rule_file_invalid"
 
 
+class SloFileInvalid(InvalidInput):
+    """An SLO file that cannot be loaded: `file: field: reason`."""
+
+    code = "slo_file_invalid"
+
+
 class UnsupportedExpression(RuleFileInvalid):
     code = "unsupported_expression"
 

@@ -84,6 +84,11 @@ class OpsSettings(BaseSettings):
     # Samples older than this are dropped (the longest range a rule reads, plus lookback).
     retention_seconds: float = 15 * 60.0
     max_samples_per_series: int = 400
+    # Samples past the retention are thinned and kept this long, for 30-day SLO windows
+    # (about 4.6 KB per series per day at a 5-minute resolution; 0 keeps none).
+    history_retention_seconds: float = Field(default=31 * 24 * 3600.0, ge=0)
+    # The thinned history keeps the last sample of each span this long.
+    history_resolution_seconds: float = Field(default=300.0, gt=0)
     # How long an admin token's `/api/user/me` answer is trusted (a token revoked at the
     # service works here at most this long), and how long a refused token is remembered.
     admin_cache_seconds: float = 2.0

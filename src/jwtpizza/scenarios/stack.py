@@ -259,6 +259,8 @@ async def running_stack(
             rule_files=_rules(folder, timing, _pending_for(scenario)),
             scrape_interval_seconds=timing.interval, evaluation_interval_seconds=timing.interval,
             scrape_timeout_seconds=max(1.0, timing.interval),
+            history_resolution_seconds=timing.wall(300.0),
+            history_retention_seconds=timing.wall(31 * 24 * 3600.0),
         ),
         notify=NotifySettings(notify_config=folder / "notify.yml", notify_tick_seconds=0.2),
         oncall=OncallSettings(

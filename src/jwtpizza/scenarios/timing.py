@@ -15,7 +15,7 @@ MIN_INTERVAL = 0.5  # the shortest scrape and evaluation interval, in wall secon
 SCRAPE = 15.0  # the default scrape and evaluation interval, in scenario seconds
 
 # `rate(selector[range])` or a bare `selector[range]`.
-_RANGE = re.compile(r"\b(rate\()?([a-zA-Z_:][\w:]*(?:\{[^}]*\})?)\[(\d+(?:ms|s|m|h))\](\))?")
+_RANGE = re.compile(r"\b(rate\()?([a-zA-Z_:][\w:]*(?:\{[^}]*\})?)\[(\d+(?:ms|s|m|h|d))\](\))?")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ TEST_FILES = sorted((DEPLOY / "tests").glob("*.yml"))
 
 def test_every_shipped_rule_loads_and_has_a_severity_and_a_runbook() -> None:
     groups = load_files([str(path) for path in RULE_FILES])
-    rules = [rule for group in groups for rule in group.rules]
+    rules = [rule for group in groups for rule in group.alerting]
     assert len(rules) >= 15
     for rule in rules:
         assert rule.labels["severity"].source in ("critical", "high", "moderate", "low")
@@ -33,7 +33,7 @@ def test_every_shipped_rule_has_a_firing_unit_test() -> None:
         for line in path.read_text().splitlines()
         if "alertname:" in line and "eval_time" not in line
     }
-    names = {r.name for g in load_files([str(p) for p in RULE_FILES]) for r in g.rules}
+    names = {r.name for g in load_files([str(p) for p in RULE_FILES]) for r in g.alerting}
     assert names <= tested, f"rules without an exp_alerts test: {sorted(names - tested)}"
 
 

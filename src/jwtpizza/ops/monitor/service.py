@@ -15,7 +15,7 @@ import httpx
 
 from jwtpizza.clock import Clock
 from jwtpizza.ops.monitor.scrape import Scraper, TargetHealth
-from jwtpizza.ops.monitor.store import SampleStore
+from jwtpizza.ops.monitor.store import Downsampling, SampleStore
 from jwtpizza.ops.settings import OpsSettings, ScrapeTarget
 
 log = logging.getLogger("jwtpizza.ops.monitor")
@@ -39,11 +39,13 @@ class Monitor:
         retention_seconds: float,
         max_samples_per_series: int,
         scrape_timeout: float,
+        downsampling: Downsampling | None = None,
     ) -> None:
         self.clock = clock
         self.store = SampleStore(
             retention_ms=int(retention_seconds * 1000),
             max_samples_per_series=max_samples_per_series,
+            downsampling=downsampling,
         )
         self.scrapers = [
             Scraper(target, http=http, store=self.store, timeout=scrape_timeout)
@@ -61,6 +63,7 @@ class Monitor:
             retention_seconds=settings.retention_seconds,
             max_samples_per_series=settings.max_samples_per_series,
             scrape_timeout=min(settings.scrape_timeout_seconds, settings.scrape_interval()),
+            downsampling=history(settings),
         )
 
     async def scrape_all(self, t_ms: int) -> None:
@@ -88,3 +91,13 @@ async def run_every(clock: Clock, interval: float, tick: Tick, *, name: str) -> 
             raise
         except Exception:
             log.exception("%s failed", name)
+
+
+def history(settings: OpsSettings) -> Downsampling | None:
+    """The thinned history past the raw retention, or None when it is turned off."""
+    if settings.history_retention_seconds <= 0:
+        return None
+    return Downsampling(
+        resolution_ms=int(settings.history_resolution_seconds * 1000),
+        retention_ms=int(settings.history_retention_seconds * 1000),
+    )

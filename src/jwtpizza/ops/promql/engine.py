@@ -134,9 +134,31 @@ class Selector:
 
     def series(self, store: SampleStore) -> Iterator[Series]:
         for series in store.select(self.name):
-            labels = dict(series.labels)
-            if all(match(labels.get(name, "")) for name, match in self.matchers):
+            if self.matches(series.labels):
                 yield series
+
+    def matches(self, labels: Labels) -> bool:
+        found = dict(labels)
+        if self.name is not None and found.get(NAME) != self.name:
+            return False
+        return all(match(found.get(name, "")) for name, match in self.matchers)
+
+
+def long_range_selectors(text: str, longer_than_ms: int) -> Iterator[Selector]:
+    """The selectors of `text`'s ranges longer than `longer_than_ms` (which series a rule
+    reads further back than the raw samples go)."""
+    stack: list[Any] = [pp.parse(text)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pp.MatrixSelector):
+            if node.range.total_seconds() * 1000 > longer_than_ms:
+                yield _selector(node.vector_selector)
+            continue
+        stack.extend(getattr(node, "args", None) or [])
+        for attribute in ("expr", "lhs", "rhs", "param"):
+            child = getattr(node, attribute, None)
+            if child is not None:
+                stack.append(child)
 
 
 def _selector(node: Any) -> Selector:

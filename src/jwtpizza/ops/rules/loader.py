@@ -1,4 +1,5 @@
-"""Load Prometheus rule files (`groups:` of alerting rules) into checked, compiled specs.
+"""Load Prometheus rule files (`groups:` of alerting and recording rules) into checked,
+compiled specs.
 
 A file is read completely and every rule compiled before anything is returned, so a bad
 file raises `RuleFileInvalid` (naming the file, group, rule and reason) and the caller keeps
@@ -25,6 +26,7 @@ ZERO = re.compile(r"^0+(ms|s|m|h|d|w|y)?$")
 LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 GROUP_KEYS = {"name", "interval", "rules", "limit"}
 RULE_KEYS = {"alert", "expr", "for", "keep_firing_for", "labels", "annotations"}
+RECORD_KEYS = {"record", "expr", "labels"}
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,29 @@ class AlertRuleSpec:
 
 
 @dataclass(frozen=True)
+class RecordRuleSpec:
+    """One recording rule: its result is stored as the series `name` with `labels` set
+    (Prometheus does not expand templates in a recording rule's labels)."""
+
+    name: str
+    expr: str
+    plan: Plan
+    labels: Mapping[str, str]
+
+
+RuleSpec = AlertRuleSpec | RecordRuleSpec
+
+
+@dataclass(frozen=True)
 class GroupSpec:
     name: str
     file: str
     interval_seconds: float | None
-    rules: tuple[AlertRuleSpec, ...]
+    rules: tuple[RuleSpec, ...]
+
+    @property
+    def alerting(self) -> tuple[AlertRuleSpec, ...]:
+        return tuple(rule for rule in self.rules if isinstance(rule, AlertRuleSpec))
 
 
 def duration_seconds(text: Any, what: str) -> float:
@@ -111,21 +131,21 @@ def _group(raw: Any, source: str, max_for: float | None) -> GroupSpec:
     )
 
 
-def _rule(raw: Any, where: str, max_for: float | None) -> AlertRuleSpec:
+def _rule(raw: Any, where: str, max_for: float | None) -> RuleSpec:
     if not isinstance(raw, dict):
         raise RuleFileInvalid(f"{where}: every rule is a mapping")
+    if "record" in raw and "alert" in raw:
+        raise RuleFileInvalid(f"{where}: a rule has `record` or `alert`, not both")
     if "record" in raw:
-        raise RuleFileInvalid(f"{where}: recording rule {raw['record']!r}: only alerting rules")
+        return _record(raw, where)
     name = raw.get("alert")
     if not isinstance(name, str) or not NAME.match(name):
         raise RuleFileInvalid(f"{where}: every rule needs an `alert` name like PizzaFailures")
     where = f"{where}, rule {name!r}"
     if unknown := set(raw) - RULE_KEYS:
         raise RuleFileInvalid(f"{where}: unknown key(s) {sorted(unknown)}")
-    if not isinstance(raw.get("expr"), str | int | float) or str(raw["expr"]).strip() == "":
-        raise RuleFileInvalid(f"{where}: `expr` is required")
     try:
-        plan = compile_expr(str(raw["expr"]))
+        plan = _plan(raw)
         hold = duration_seconds(raw.get("for", "0s"), "for")
         keep = duration_seconds(raw.get("keep_firing_for", "0s"), "keep_firing_for")
         labels = _templates(raw.get("labels"), "labels")
@@ -143,6 +163,40 @@ def _rule(raw: Any, where: str, max_for: float | None) -> AlertRuleSpec:
         labels=labels,
         annotations=annotations,
     )
+
+
+def _record(raw: dict[str, Any], where: str) -> RecordRuleSpec:
+    name = raw["record"]
+    if not isinstance(name, str) or not NAME.match(name):
+        raise RuleFileInvalid(f"{where}: recording rule {name!r} is not a valid metric name")
+    where = f"{where}, recording rule {name!r}"
+    if unknown := set(raw) - RECORD_KEYS:
+        raise RuleFileInvalid(f"{where}: unknown key(s) {sorted(unknown)}")
+    try:
+        plan = _plan(raw)
+        labels = _static_labels(raw.get("labels"))
+    except Unsupported as error:
+        raise UnsupportedExpression(f"{where}: expr {error}") from error
+    except ValueError as error:
+        raise RuleFileInvalid(f"{where}: {error}") from error
+    return RecordRuleSpec(name=name, expr=str(raw["expr"]), plan=plan, labels=labels)
+
+
+def _plan(raw: dict[str, Any]) -> Plan:
+    if not isinstance(raw.get("expr"), str | int | float) or str(raw["expr"]).strip() == "":
+        raise ValueError("`expr` is required")
+    return compile_expr(str(raw["expr"]))
+
+
+def _static_labels(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError("`labels` must be a mapping of names to text")
+    for key in raw:
+        if not isinstance(key, str) or not LABEL.match(key) or key == "__name__":
+            raise ValueError(f"labels: {key!r} is not a label name a rule can set")
+    return {key: str(value) for key, value in raw.items()}
 
 
 def _templates(raw: Any, what: str) -> dict[str, Template]:

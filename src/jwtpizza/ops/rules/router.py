@@ -11,6 +11,7 @@ from jwtpizza.ops.alerts import history
 from jwtpizza.ops.alerts.events import AlertState
 from jwtpizza.ops.deps import AdminUser, ContextDep, ReaderDep
 from jwtpizza.ops.rules.alerting import Alert, AlertingRule
+from jwtpizza.ops.rules.recording import RecordingRule
 from jwtpizza.ops.rules.schemas import (
     AlertOut,
     AlertsOut,
@@ -28,16 +29,32 @@ def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _health(rule: AlertingRule) -> str:
+def _health(rule: AlertingRule | RecordingRule) -> str:
     if rule.last_evaluation_ms is None:
         return "unknown"
     return "err" if rule.last_error else "ok"
 
 
-def _rule_out(rule: AlertingRule) -> RuleOut:
+def _rule_out(rule: AlertingRule | RecordingRule) -> RuleOut:
+    if isinstance(rule, RecordingRule):
+        return RuleOut(
+            name=rule.spec.name,
+            type="recording",
+            expr=rule.spec.expr,
+            for_seconds=0.0,
+            keep_firing_for_seconds=0.0,
+            labels=dict(rule.spec.labels),
+            annotations={},
+            health=_health(rule),
+            last_error=rule.last_error,
+            last_evaluation=to_datetime(rule.last_evaluation_ms),
+            evaluation_seconds=rule.last_duration_seconds,
+            alerts=0,
+        )
     spec = rule.spec
     return RuleOut(
         name=spec.name,
+        type="alerting",
         expr=spec.expr,
         for_seconds=spec.for_seconds,
         keep_firing_for_seconds=spec.keep_firing_for_seconds,

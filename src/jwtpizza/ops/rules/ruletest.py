@@ -3,7 +3,8 @@
 The same file proves a rule to both: `input_series` in promtool's expanding notation
 (`0+10x5`, `1x3`, `_`, `_x2`, `stale`), `alert_rule_test` with `exp_alerts` (firing alerts,
 labels without `alertname`, annotations), and `promql_expr_test` with `exp_samples`. Groups
-are evaluated on a virtual clock at every `evaluation_interval` from 0, as promtool does.
+are evaluated on a virtual clock at every `evaluation_interval` from 0 up to the last
+`eval_time` of either kind, as promtool does, so expressions can read recorded series.
 `run_file` returns the failures as readable lines (none means the file passes).
 """
 
@@ -147,7 +148,8 @@ def _run_group(group: TestGroup, specs: Any, eval_ms: int) -> list[str]:
     for test in group.alert_tests:
         checks.setdefault(_ms(test["eval_time"], "eval_time"), []).append(test)
     failures = []
-    last = max(checks, default=0)
+    expr_times = [_ms(test["eval_time"], "eval_time") for test in group.expr_tests]
+    last = max([*checks, *expr_times], default=0)
     ts = 0
     while ts <= last:
         for rule_group in rules.groups:

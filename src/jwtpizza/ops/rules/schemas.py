@@ -13,7 +13,10 @@ class CamelModel(BaseModel):
 
 
 class RuleOut(CamelModel):
+    """An alerting rule, or a recording rule (no `for`, annotations or alerts)."""
+
     name: str
+    type: str
     expr: str
     for_seconds: float
     keep_firing_for_seconds: float

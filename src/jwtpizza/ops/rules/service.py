@@ -2,7 +2,8 @@
 
 `RuleManager.load(paths)` replaces the loaded groups only when every file loads; alerts of
 a rule that survives a reload (same group, name and expression) keep their state.
-`evaluate(t_ms)` runs every group whose interval has elapsed, in file order.
+`evaluate(t_ms)` runs every group whose interval has elapsed, in file order; within a group
+the rules run in order, so a recording rule's result is seen by the rules after it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from jwtpizza.ops.alerts.events import AlertBus, AlertState, AlertTransition
-from jwtpizza.ops.monitor.store import SampleStore
-from jwtpizza.ops.promql.engine import EvaluationError
+from jwtpizza.ops.monitor.store import LOOKBACK_MS, SampleStore
+from jwtpizza.ops.promql.engine import EvaluationError, long_range_selectors
 from jwtpizza.ops.promql.values import Labels
 from jwtpizza.ops.rules.alerting import Alert, AlertingRule, Change, DuplicateAlert
-from jwtpizza.ops.rules.loader import GroupSpec, load_files
+from jwtpizza.ops.rules.loader import AlertRuleSpec, GroupSpec, RuleSpec, load_files
+from jwtpizza.ops.rules.recording import DuplicateSeries, RecordingRule
 from jwtpizza.ops.telemetry import MonitorMetrics
 
 log = logging.getLogger("jwtpizza.ops.rules")
@@ -31,7 +33,7 @@ def to_datetime(t_ms: int | None) -> datetime | None:
 class RuleGroup:
     spec: GroupSpec
     interval_ms: int
-    rules: list[AlertingRule]
+    rules: list[AlertingRule | RecordingRule]
     last_evaluation_ms: int | None = None
     last_duration_seconds: float = 0.0
     series: dict[str, set[Labels]] = field(default_factory=dict)
@@ -81,14 +83,28 @@ class RuleManager:
         for spec in specs:
             rules = []
             for rule_spec in spec.rules:
-                rule = AlertingRule(rule_spec)
+                rule = _rule(rule_spec)
                 before = old.get((spec.file, spec.name, rule_spec.name, rule_spec.expr))
-                if before is not None:
+                if isinstance(rule, AlertingRule) and isinstance(before, AlertingRule):
                     rule.active = before.active
+                if isinstance(rule, RecordingRule) and isinstance(before, RecordingRule):
+                    rule.written = before.written
                 rules.append(rule)
             interval = spec.interval_seconds or self.default_interval_seconds
             groups.append(RuleGroup(spec, int(interval * 1000), rules))
         self.groups = groups
+        self._keep_history(specs)
+
+    def _keep_history(self, specs: list[GroupSpec]) -> None:
+        """The store keeps thinned history of what the rules read past its raw window."""
+        reach = self.store.retention_ms - LOOKBACK_MS
+        selectors = [
+            selector
+            for spec in specs
+            for rule in spec.rules
+            for selector in long_range_selectors(rule.expr, reach)
+        ]
+        self.store.keep_history_of(lambda labels: any(s.matches(labels) for s in selectors))
 
     async def evaluate(self, t_ms: int) -> None:
         """Evaluate every due group at `t_ms`."""
@@ -106,7 +122,7 @@ class RuleManager:
         """Evaluate one group's rules in order at `t_ms`; the transitions they caused."""
         started = time.perf_counter()
         transitions = [
-            self._transition(rule, change, t_ms)
+            self._transition(rule.spec.name, change, t_ms)
             for rule in group.rules
             for change in self._evaluate_rule(group, rule, t_ms)
         ]
@@ -116,28 +132,36 @@ class RuleManager:
             self.metrics.group_evaluated(group.spec.name, group.last_duration_seconds)
         return transitions
 
-    def _evaluate_rule(self, group: RuleGroup, rule: AlertingRule, t_ms: int) -> list[Change]:
+    def _evaluate_rule(
+        self, group: RuleGroup, rule: AlertingRule | RecordingRule, t_ms: int
+    ) -> list[Change]:
         started = time.perf_counter()
         rule.last_evaluation_ms = t_ms
+        changes: list[Change] = []
         try:
-            changes = rule.advance(t_ms, rule.spec.plan.vector(self.store, t_ms))
-        except (EvaluationError, DuplicateAlert) as error:
+            result = rule.spec.plan.vector(self.store, t_ms)
+            if isinstance(rule, RecordingRule):
+                rule.record(self.store, t_ms, result)
+            else:
+                changes = rule.advance(t_ms, result)
+        except (EvaluationError, DuplicateAlert, DuplicateSeries) as error:
             rule.last_error = str(error)
             log.warning("rule %s failed: %s", rule.spec.name, error)
             if self.metrics is not None:
                 self.metrics.rule_failed(rule.spec.name)
             return []
         rule.last_error = None
-        before = group.series.get(rule.spec.name, set())
-        group.series[rule.spec.name] = rule.write_series(self.store, t_ms, before)
+        if isinstance(rule, AlertingRule):
+            before = group.series.get(rule.spec.name, set())
+            group.series[rule.spec.name] = rule.write_series(self.store, t_ms, before)
         rule.last_duration_seconds = time.perf_counter() - started
         return changes
 
     @staticmethod
-    def _transition(rule: AlertingRule, change: Change, t_ms: int) -> AlertTransition:
+    def _transition(rule: str, change: Change, t_ms: int) -> AlertTransition:
         alert: Alert = change.alert
         return AlertTransition(
-            rule=rule.spec.name,
+            rule=rule,
             labels=dict(alert.labels),
             annotations=alert.annotations,
             state=change.state,
@@ -152,8 +176,16 @@ class RuleManager:
     def alerts(self) -> list[tuple[AlertingRule, Alert]]:
         """Every alert held: pending, firing, and resolved within the last 15 minutes."""
         return [
-            (rule, alert) for g in self.groups for rule in g.rules for alert in rule.active.values()
+            (rule, alert)
+            for g in self.groups
+            for rule in g.rules
+            if isinstance(rule, AlertingRule)
+            for alert in rule.active.values()
         ]
 
     def firing(self) -> list[tuple[AlertingRule, Alert]]:
         return [(r, a) for r, a in self.alerts() if a.state is AlertState.FIRING]
+
+
+def _rule(spec: RuleSpec) -> AlertingRule | RecordingRule:
+    return AlertingRule(spec) if isinstance(spec, AlertRuleSpec) else RecordingRule(spec)
