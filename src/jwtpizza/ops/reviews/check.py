@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from jwtpizza.ops.reports.markdown import SECTIONS
 from jwtpizza.ops.reviews.claims import Claim, all_claims
 from jwtpizza.ops.reviews.clock import (
     TIME,
@@ -20,7 +21,7 @@ from jwtpizza.ops.reviews.clock import (
     named_zone,
 )
 from jwtpizza.ops.reviews.record import Fact, Record
-from jwtpizza.ops.reviews.sections import SECTIONS, Document, NotAPostmortem
+from jwtpizza.ops.reviews.sections import Document, NotAPostmortem
 from jwtpizza.ops.reviews.words import families, family_of, resolved_by
 
 NO_TIMES = "the report states no times of day (like 10:10, 10:10:30 or 10:10 AM)"

@@ -11,18 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from jwtpizza.errors import InvalidInput
+from jwtpizza.ops.reports.markdown import SECTIONS
 
-SECTIONS = (
-    "Summary",
-    "Detection",
-    "Impact",
-    "Timeline",
-    "Response",
-    "Root cause",
-    "Resolution",
-    "Prevention",
-    "Action items",
-)
 _ALIASES = {
     "root cause analysis": "Root cause",
     "cause": "Root cause",
