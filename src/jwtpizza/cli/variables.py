@@ -141,11 +141,6 @@ OTHER_VARIABLES = (
         "Where `scripts/containers` keeps its base images and podman configuration.",
     ),
     OtherVariable(
-        "JWTPIZZA_REFERENCE", "the tests", False,
-        "Folder of the course's example incident reports the postmortem-review tests read "
-        "(`incident-reports/`); by default the `shared/reference` folder beside the checkout.",
-    ),
-    OtherVariable(
         "JWTPIZZA_TEST_WORKERS", "the test scripts", False,
         "pytest-xdist workers of `scripts/test` (2; 0 runs in one process).",
     ),

@@ -13,7 +13,7 @@ from ..reviews.records import example
 def test_items_of_the_example_reports() -> None:
     outage = planned(split(example("factory-outage.md")))
     assert [p.priority for p in outage] == ["high", "medium", "low"]
-    assert outage[0].title.startswith("Update the user-facing error message")
+    assert outage[0].title.startswith("Show users a clearer message")
     noisy = planned(split(example("factory-fail-noisy-alert.md")))
     assert len(noisy) == 3 and {p.priority for p in noisy} == {"medium"}
 

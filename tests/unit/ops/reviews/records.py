@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from jwtpizza.ops.incidents.feeds import Fault
 from jwtpizza.ops.incidents.timeline import Entry, Source
 from jwtpizza.ops.reports.draft import Draft, root_cause
 from jwtpizza.ops.reports.figures import AlertSpan, Facts, Ledger, Page, compute
 
-# The course's example reports are read where the project keeps its references (their text is
-# not copied into the project): next to the checkout, or where JWTPIZZA_REFERENCE points.
-_PLACES = [
-    Path(os.environ.get("JWTPIZZA_REFERENCE", "/nonexistent")),
-    Path(__file__).parents[4].parent / "shared" / "reference",
-    Path("/work/shared/reference"),
-]
+# Our own rewrites of the course's example reports: their shapes and facts, not their text.
+_EXAMPLES = Path(__file__).parents[3] / "fixtures" / "incident-reports"
 
 
 def example(name: str) -> str:
-    for place in _PLACES:
-        path = place / "incident-reports" / name
-        if path.is_file():
-            return path.read_text()
-    pytest.skip(f"the reference report {name} is not on this machine (set JWTPIZZA_REFERENCE)")
+    return (_EXAMPLES / name).read_text()
 
 
 def at(text: str) -> datetime:
