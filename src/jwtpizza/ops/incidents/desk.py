@@ -35,6 +35,7 @@ GROUP_LABEL = "incident_group"
 DEFAULT_GROUP = "jwt-pizza"
 SCOPE_LABEL = "scope"
 HOST_SCOPE = "host"
+SLO_SCOPE = "slo"
 
 
 def group_of(transition: AlertTransition) -> str:
@@ -65,9 +66,12 @@ class IncidentDesk:
         self.active_alerts: Callable[[], list[AlertTransition]] = list
 
     def takes(self, transition: AlertTransition) -> bool:
-        """Host-level alerts stay out of incidents unless `host_alerts` is on."""
-        host = transition.labels.get(SCOPE_LABEL) == HOST_SCOPE
-        return self.settings.host_alerts or not host
+        """Host-level alerts stay out of incidents unless `host_alerts` is on; error-budget
+        burn alerts stay out (they do not join the fault's incident yet)."""
+        scope = transition.labels.get(SCOPE_LABEL)
+        if scope == SLO_SCOPE:
+            return False
+        return self.settings.host_alerts or scope != HOST_SCOPE
 
     async def on_alert(self, transition: AlertTransition) -> None:
         """AlertBus subscriber: declare, join, or track the alert's state. A new incident
