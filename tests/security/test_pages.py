@@ -189,9 +189,12 @@ def ack_link(sites: Sites, title: str) -> str:
     before = len(sites.pager.requests)
     headers = {"Authorization": f"Bearer {INTAKE}"}
     message = alert(title) | {"groupKey": f'{{}}:{{alertname="{title}"}}'}
+    # An incident group of its own: an alert that joins an open incident shares its page
+    # and pages nobody anew (one page per incident).
     message["alerts"][0]["labels"] = message["commonLabels"] = {
         "alertname": title,
         "severity": "critical",
+        "incident_group": title,
     }
     assert httpx.post(f"{sites.ops}/api/ops/alertmanager", json=message, headers=headers).is_success
     deadline = time.monotonic() + 30
