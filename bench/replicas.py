@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.deploy.containers import build, podman, wait_for  # noqa: E402
+from tests.deploy.containers import COMPOSE_SECRETS, build, podman, wait_for  # noqa: E402
 from tests.deploy.test_compose_stack import COMPOSE, ORDER, Stack, compose  # noqa: E402
 from tests.e2e.support import free_port  # noqa: E402
 
@@ -50,18 +50,7 @@ def main() -> None:
     port, ops, prom, am = (free_port() for _ in range(4))
     env_file = Path(tempfile.mkdtemp()) / "env"
     env_file.write_text(
-        "".join(
-            f"{key}=bench-{key.lower()}-value\n"
-            for key in (
-                "POSTGRES_PASSWORD",
-                "JWTPIZZA_JWT_SECRET",
-                "JWTPIZZA_FACTORY_API_KEY",
-                "JWTPIZZA_METRICS_TOKEN",
-                "JWTPIZZA_FACTORY_METRICS_TOKEN",
-                "JWTPIZZA_OPS_INTAKE_TOKEN",
-                "JWTPIZZA_OPS_ACK_SECRET",
-            )
-        )
+        "".join(f"{key}=bench-{key.lower()}-value\n" for key in COMPOSE_SECRETS)
         + f"JWTPIZZA_HTTP_PORT={port}\nJWTPIZZA_OPS_HTTP_PORT={ops}\n"
         + f"PROMETHEUS_HTTP_PORT={prom}\nALERTMANAGER_HTTP_PORT={am}\n"
         + "JWTPIZZA_OBS_LOKI_URL=\nJWTPIZZA_OBS_OTLP_TRACES_URL=\n"

@@ -15,6 +15,18 @@ ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "localhost/jwtpizza:dev"
 
 
+# The secrets the compose stack's env file must hold (deploy/compose/env.example).
+COMPOSE_SECRETS = (
+    "POSTGRES_PASSWORD",
+    "JWTPIZZA_JWT_SECRET",
+    "JWTPIZZA_FACTORY_API_KEY",
+    "JWTPIZZA_METRICS_TOKEN",
+    "JWTPIZZA_FACTORY_METRICS_TOKEN",
+    "JWTPIZZA_OPS_INTAKE_TOKEN",
+    "JWTPIZZA_OPS_ACK_SECRET",
+)
+
+
 def podman_env() -> dict[str, str]:
     exports = subprocess.run(
         [ROOT / "scripts" / "containers", "env"], capture_output=True, text=True, check=True

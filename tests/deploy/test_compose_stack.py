@@ -20,7 +20,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.deploy.containers import ROOT, build, http, podman, podman_env, wait_for
+from tests.deploy.containers import (
+    COMPOSE_SECRETS,
+    ROOT,
+    build,
+    http,
+    podman,
+    podman_env,
+    wait_for,
+)
 from tests.e2e.support import free_port
 
 # One worker runs these tests in a row, so the module's stack is made once.
@@ -76,18 +84,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     build("image")
     build("infra")
     ports = {name: free_port() for name in ("HTTP", "OPS_HTTP", "PROMETHEUS", "ALERTMANAGER")}
-    values = {
-        name: secrets.token_hex(12)
-        for name in (
-            "POSTGRES_PASSWORD",
-            "JWTPIZZA_JWT_SECRET",
-            "JWTPIZZA_FACTORY_API_KEY",
-            "JWTPIZZA_METRICS_TOKEN",
-            "JWTPIZZA_FACTORY_METRICS_TOKEN",
-            "JWTPIZZA_OPS_INTAKE_TOKEN",
-            "JWTPIZZA_OPS_ACK_SECRET",
-        )
-    }
+    values = {name: secrets.token_hex(12) for name in COMPOSE_SECRETS}
     env_file = tmp_path_factory.mktemp("compose") / "env"
     env_file.write_text(
         "".join(f"{key}={value}\n" for key, value in values.items())
