@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -260,6 +260,24 @@ def create_app(
     obs.sanitizer.add_secret(context.tokens.secret)
     if settings.factory_api_key:
         obs.sanitizer.add_secret(settings.factory_api_key.get_secret_value())
+    app = FastAPI(
+        title="JWT Pizza Service", version=settings.version, lifespan=_lifespan(context),
+        docs_url=None, redoc_url=None,
+    )  # fmt: skip
+    app.state.context = context
+    _install_api(app, settings)
+    _instrument(app, settings, obs)
+    obs.watch_database(context.db)
+    _install_pages(app, settings, factory_transport)
+    install_edge(
+        app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
+    )
+    return app
+
+
+def _lifespan(context: ServiceContext) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the order queue, the breaker's probe and the integrity watch; stop them, the
+    factory client and the database in turn."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -276,18 +294,14 @@ def create_app(
                 await watch.stop()
             if context.probe is not None:
                 await context.probe.stop()
-            await context.kitchen.stop(grace_seconds=settings.stop_grace_seconds)
+            await context.kitchen.stop(grace_seconds=context.settings.stop_grace_seconds)
             await context.factory.aclose()
             await context.db.dispose()
 
-    app = FastAPI(
-        title="JWT Pizza Service",
-        version=settings.version,
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.state.context = context
+    return lifespan
+
+
+def _install_api(app: FastAPI, settings: ServiceSettings) -> None:
     # Routes are tried in the order they were added, so the API's come first: a diner's
     # request then passes a handful of paths instead of every page's. None of them shares a
     # path with a page, the docs or the ops routes; the menu's comes before the order router's
@@ -297,18 +311,25 @@ def create_app(
     install_error_handlers(app)
     install_swagger_ui(app, title="JWT Pizza Service")
     install_cors(app, settings.cors_origins)
+
+
+def _instrument(app: FastAPI, settings: ServiceSettings, obs: Observability) -> None:
+    """Metrics, logs and traces; `/metrics` needs the scrape token outside demo mode."""
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     instrument(
         app,
         component="service",
         observability=obs,
         authorize_admin=admin_only("unauthorized"),
         scrape_guard=scrape_guard(
-            settings.metrics_token.get_secret_value() if settings.metrics_token else None,
-            required=not settings.demo,
-            setting="JWTPIZZA_METRICS_TOKEN",
+            token, required=not settings.demo, setting="JWTPIZZA_METRICS_TOKEN"
         ),
     )
-    obs.watch_database(context.db)
+
+
+def _install_pages(
+    app: FastAPI, settings: ServiceSettings, factory_transport: httpx.AsyncBaseTransport | None
+) -> None:
     # The shop's pages before the health router's `/`: they match only browsers, so API
     # clients fall through to it.
     install_shop(
@@ -319,7 +340,3 @@ def create_app(
     )
     for router in (health_router, docs.router):
         app.include_router(router)
-    install_edge(
-        app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
-    )
-    return app
