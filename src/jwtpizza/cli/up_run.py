@@ -113,8 +113,11 @@ async def run(
                     process.kill()
         else:
             longest = max(c.stop_seconds for c in components)
-            console.print(f"stopping: requests under way get up to {longest:.0f} s to end "
-                          "(Ctrl-C again stops at once)", highlight=False)  # fmt: skip
+            console.print(
+                f"stopping: requests under way get up to {longest:.0f} s to end "
+                "(Ctrl-C again stops at once)",
+                highlight=False,
+            )
         interrupted.set()
 
     loop = asyncio.get_running_loop()

@@ -171,9 +171,12 @@ def create_app(
         await runtime.db.dispose()
 
     app = FastAPI(
-        title="JWT Pizza Factory", version=settings.version, lifespan=lifespan, docs_url=None,
+        title="JWT Pizza Factory",
+        version=settings.version,
+        lifespan=lifespan,
+        docs_url=None,
         redoc_url=None,
-    )  # fmt: skip
+    )
     app.state.runtime = runtime
     app.state.desk = OrderDesk(runtime)
     install_error_handlers(app)

@@ -157,9 +157,12 @@ def _breaker_probe(
     if caller.breaker is None or interval <= 0:
         return None
     return BreakerProbe(
-        breaker=caller.breaker, check=factory.probe, clock=clock, interval=interval,
+        breaker=caller.breaker,
+        check=factory.probe,
+        clock=clock,
+        interval=interval,
         timeout=settings.resilience.timeout_seconds,
-    )  # fmt: skip
+    )
 
 
 def build_context(
@@ -175,13 +178,21 @@ def build_context(
     watch_franchise_writes(db)
     caller = build_caller(settings.resilience, clock=clock, random=rng, classify=classify)
     call = _metered(
-        factory, obs.metrics, overdue_after=_attempt_timeout(settings),
+        factory,
+        obs.metrics,
+        overdue_after=_attempt_timeout(settings),
         max_items=settings.factory_max_items,
-    )  # fmt: skip
+    )
     fulfiller = Fulfiller(
-        db=db, call=call, caller=caller, clock=clock,
-        policy=_queue_policy(settings), metrics=obs.metrics, log=obs.log, rng=rng,
-    )  # fmt: skip
+        db=db,
+        call=call,
+        caller=caller,
+        clock=clock,
+        policy=_queue_policy(settings),
+        metrics=obs.metrics,
+        log=obs.log,
+        rng=rng,
+    )
     kitchen = Kitchen(
         fulfiller=fulfiller,
         metrics=obs.metrics,
@@ -261,9 +272,12 @@ def create_app(
     if settings.factory_api_key:
         obs.sanitizer.add_secret(settings.factory_api_key.get_secret_value())
     app = FastAPI(
-        title="JWT Pizza Service", version=settings.version, lifespan=_lifespan(context),
-        docs_url=None, redoc_url=None,
-    )  # fmt: skip
+        title="JWT Pizza Service",
+        version=settings.version,
+        lifespan=_lifespan(context),
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.context = context
     _install_api(app, settings)
     _instrument(app, settings, obs)
