@@ -10,7 +10,7 @@
     ├── UpstreamFailed            500  upstream_failed    (carries extra response fields)
     └── Unavailable               503  unavailable
 
-Domain code raises these; the HTTP edge (`jwtpizza.edge`) maps them to a status and a
+Domain code raises these; the HTTP edge (`jwtpizza.http.errors`) maps them to a status and a
 `{"message": ...}` body in one table. Domain code never raises `HTTPException`.
 """
 

@@ -27,10 +27,10 @@ import uvicorn
 from fastapi import FastAPI
 
 from jwtpizza.db import Database
-from jwtpizza.edge import SERVER_OPTIONS
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from jwtpizza.factory.settings import FactorySettings
+from jwtpizza.http.proxies import SERVER_OPTIONS
 from jwtpizza.observability import Observability, ObservabilitySettings
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.seed import migrate, seed_demo

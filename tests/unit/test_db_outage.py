@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 
 from jwtpizza import db_outage
-from jwtpizza.edge import install_error_handlers
+from jwtpizza.http.errors import install_error_handlers
 
 
 def app_failing_with(exc: Exception) -> httpx.AsyncClient:

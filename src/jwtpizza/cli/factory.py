@@ -28,9 +28,10 @@ def run(
         return
     import uvicorn
 
-    from jwtpizza.edge import SERVER_OPTIONS, freeze_startup_heap
+    from jwtpizza.cli.startup import freeze_startup_heap
     from jwtpizza.factory.app import create_app
     from jwtpizza.factory.settings import FactorySettings
+    from jwtpizza.http.proxies import SERVER_OPTIONS
 
     overrides = {
         k: v for k, v in {"host": host, "port": port, "demo": demo}.items() if v is not None

@@ -22,7 +22,8 @@ def ops(
     """Run the ops component: scrape the targets, evaluate the alert rules."""
     import uvicorn
 
-    from jwtpizza.edge import SERVER_OPTIONS, freeze_startup_heap
+    from jwtpizza.cli.startup import freeze_startup_heap
+    from jwtpizza.http.proxies import SERVER_OPTIONS
     from jwtpizza.ops.app import create_app
     from jwtpizza.ops.incidents.settings import IncidentSettings
     from jwtpizza.ops.settings import OpsSettings

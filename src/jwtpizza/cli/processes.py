@@ -60,7 +60,7 @@ def _serve(component: Component, host: str, output: int) -> None:
     what it prints to `output` (the relay's pipe)."""
     import uvicorn
 
-    from jwtpizza.edge import SERVER_OPTIONS
+    from jwtpizza.http.proxies import SERVER_OPTIONS
 
     class Server(uvicorn.Server):
         @contextmanager

@@ -61,7 +61,7 @@ def shared_metrics(workers: int) -> Iterator[None]:
 
 def serving_app() -> FastAPI:
     """The app each uvicorn worker serves, its startup heap frozen."""
-    from jwtpizza.edge import freeze_startup_heap
+    from jwtpizza.cli.startup import freeze_startup_heap
     from jwtpizza.service.app import create_app
 
     app = create_app()
@@ -85,7 +85,7 @@ def service(
     """Run the pizza service (migrates its database first)."""
     import uvicorn
 
-    from jwtpizza.edge import SERVER_OPTIONS
+    from jwtpizza.http.proxies import SERVER_OPTIONS
 
     given = {"host": host, "port": port, "demo": demo}
     with readable_errors():

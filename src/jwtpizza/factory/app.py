@@ -17,7 +17,6 @@ from fastapi.routing import APIRoute
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
-from jwtpizza.edge import install_cors, install_edge, install_error_handlers
 from jwtpizza.factory import demo
 from jwtpizza.factory.admin.router import router as admin_router
 from jwtpizza.factory.badges.router import router as badge_router
@@ -35,10 +34,13 @@ from jwtpizza.factory.runtime import Runtime
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.factory.support.router import router as support_router
 from jwtpizza.factory.vendors.router import router as vendor_router
+from jwtpizza.http.cors import install_cors
+from jwtpizza.http.errors import install_error_handlers
+from jwtpizza.http.guard import install_edge
+from jwtpizza.http.swagger import install_swagger_ui
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 from jwtpizza.observability.metrics import Metrics
 from jwtpizza.observability.ops_routes import scrape_guard
-from jwtpizza.swagger import install_swagger_ui
 from jwtpizza.web.portal import install_portal
 
 

@@ -16,6 +16,7 @@ from jwtpizza.errors import Unauthorized
 from jwtpizza.factory.runtime import Runtime
 from jwtpizza.factory.vendors import service as vendors
 from jwtpizza.factory.vendors.models import Vendor
+from jwtpizza.http.bearer import bearer_token
 
 INVALID_AUTH = "invalid authentication"
 
@@ -43,29 +44,19 @@ ReaderDep = Annotated[AsyncSession, Depends(reader_session)]
 SessionDep = Annotated[AsyncSession, Depends(writer_session)]
 
 
-def api_key_from(authorization: str | None) -> str | None:
-    """The key after an optional, case-insensitive `Bearer ` prefix (as the original)."""
-    if not authorization:
-        return None
-    value = authorization.strip()
-    if value[:7].lower() == "bearer ":
-        value = value[7:].strip()
-    return value or None
-
-
 ApiKey = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
 
 
 async def presented_key(authorization: ApiKey = None) -> str | None:
     """The API key the caller presented, checked by the route itself (orders apply chaos first)."""
-    return api_key_from(authorization)
+    return bearer_token(authorization, bare=True)
 
 
 PresentedKeyDep = Annotated[str | None, Depends(presented_key)]
 
 
 async def current_vendor(runtime: RuntimeDep, authorization: ApiKey = None) -> Vendor:
-    key = api_key_from(authorization)
+    key = bearer_token(authorization, bare=True)
     if key is None:
         raise Unauthorized(INVALID_AUTH)
     async with runtime.db.reader() as session:
@@ -80,7 +71,7 @@ VendorDep = Annotated[Vendor, Depends(current_vendor)]
 
 async def optional_admin(runtime: RuntimeDep, authorization: ApiKey = None) -> Vendor | None:
     """The calling admin vendor, or None for anyone else (anonymous or not an admin)."""
-    key = api_key_from(authorization)
+    key = bearer_token(authorization, bare=True)
     if key is None:
         return None
     async with runtime.db.reader() as session:

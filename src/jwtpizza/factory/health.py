@@ -1,28 +1,17 @@
-"""Liveness and readiness of the factory, as the service has them."""
+"""Liveness and readiness of the factory, as every component has them."""
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import Request
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
-
-from jwtpizza.factory.deps import RuntimeDep
-
-router = APIRouter(tags=["health"])
+from jwtpizza.db import Database
+from jwtpizza.factory.runtime import Runtime
+from jwtpizza.http.health import health_router
 
 
-@router.get("/healthz")
-async def liveness() -> dict[str, str]:
-    """The process is up."""
-    return {"status": "ok"}
+def _database(request: Request) -> Database:
+    runtime: Runtime = request.app.state.runtime
+    return runtime.db
 
 
-@router.get("/readyz", response_model=None)
-async def readiness(runtime: RuntimeDep) -> JSONResponse | dict[str, Any]:
-    """The database answers (503 when it does not)."""
-    try:
-        await runtime.db.ping()
-    except Exception:
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    return {"status": "ready", "database": "ok"}
+router = health_router(_database)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
@@ -19,8 +19,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-if TYPE_CHECKING:
-    from jwtpizza.observability.instrument import Observability
+from jwtpizza.observability.logging import EventLogger
+from jwtpizza.observability.sanitize import Sanitizer
+from jwtpizza.observability.tracing import Tracing
 
 _KEY = "jwtpizza_observability"
 
@@ -43,14 +44,16 @@ class StatementLog:
     (and an error event for a failure). A `StatementWatch` for plain writes; `watch_engine`
     feeds it SQLAlchemy's cursor events."""
 
-    def __init__(self, obs: Observability, system: str) -> None:
-        self._obs = obs
+    def __init__(
+        self, *, tracing: Tracing, log: EventLogger, sanitizer: Sanitizer, system: str
+    ) -> None:
+        self._tracing, self._log, self._sanitizer = tracing, log, sanitizer
         self._system = system
 
     def started(self, statement: str) -> tuple[float, trace.Span]:
         span: trace.Span = trace.INVALID_SPAN
-        if self._obs.tracing.enabled:
-            span = self._obs.tracing.tracer.start_span(
+        if self._tracing.enabled:
+            span = self._tracing.tracer.start_span(
                 f"db {statement.split(None, 1)[0].upper() if statement else ''}",
                 kind=SpanKind.CLIENT,
                 attributes={"db.system": self._system, "db.statement": statement},
@@ -63,15 +66,14 @@ class StatementLog:
     ) -> None:  # fmt: skip
         started, span = token
         seconds = time.perf_counter() - started
-        obs = self._obs
         if error is not None:
             span.set_status(Status(StatusCode.ERROR, type(error).__name__))
             span.end()
-            obs.log.event(
+            self._log.event(
                 "db",
                 level="error",
                 sql=statement,
-                params=obs.sanitizer.clean_sql_params(statement, parameters),
+                params=self._sanitizer.clean_sql_params(statement, parameters),
                 error=repr(error),
                 durationMs=round(seconds * 1000, 2),
             )
@@ -81,12 +83,12 @@ class StatementLog:
         if summary is not None:
             summary.count += 1
             summary.seconds += seconds
-        if obs.log.wants("debug"):
-            obs.log.event(
+        if self._log.wants("debug"):
+            self._log.event(
                 "db",
                 level="debug",
                 sql=statement,
-                params=obs.sanitizer.clean_sql_params(statement, parameters),
+                params=self._sanitizer.clean_sql_params(statement, parameters),
                 rows=rows,
                 durationMs=round(seconds * 1000, 2),
             )

@@ -10,19 +10,17 @@ the factory client knows the protocol and calls `metrics.factory_call(reason, se
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from jwtpizza.observability.bodies import body_for_log
-from jwtpizza.observability.logging import request_id_var
+from jwtpizza.observability.logging import EventLogger, request_id_var
 from jwtpizza.observability.metrics import FactoryReason
-from jwtpizza.observability.tracing import inject
-
-if TYPE_CHECKING:
-    from jwtpizza.observability.instrument import Observability
+from jwtpizza.observability.sanitize import Sanitizer
+from jwtpizza.observability.tracing import Tracing, inject
 
 
 def reason_for_error(error: BaseException) -> FactoryReason:
@@ -41,11 +39,13 @@ class TracedTransport(httpx.AsyncBaseTransport):
         self,
         inner: httpx.AsyncBaseTransport | None = None,
         *,
-        obs: Observability,
+        tracing: Tracing,
+        log: EventLogger,
+        sanitizer: Sanitizer,
         log_type: str = "factory",
     ) -> None:
         self.inner = inner or httpx.AsyncHTTPTransport()
-        self.obs = obs
+        self.tracing, self.log, self.sanitizer = tracing, log, sanitizer
         self.log_type = log_type
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -80,14 +80,14 @@ class TracedTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
     def _start_span(self, request: httpx.Request) -> trace.Span:
-        if not self.obs.tracing.enabled:
+        if not self.tracing.enabled:
             return trace.INVALID_SPAN
-        return self.obs.tracing.tracer.start_span(
+        return self.tracing.tracer.start_span(
             f"{request.method} {request.url.host}",
             kind=SpanKind.CLIENT,
             attributes={
                 "http.request.method": request.method,
-                "url.full": self.obs.sanitizer.clean_text(str(request.url)),
+                "url.full": self.sanitizer.clean_text(str(request.url)),
             },
         )
 
@@ -100,7 +100,7 @@ class TracedTransport(httpx.AsyncBaseTransport):
         raw: bytes = b"",
         error: BaseException | None = None,
     ) -> None:
-        if not self.obs.log.enabled:
+        if not self.log.enabled:
             return
         fields: dict[str, Any] = {
             "method": request.method,
@@ -122,4 +122,4 @@ class TracedTransport(httpx.AsyncBaseTransport):
                 if encoded
                 else body_for_log(raw, content_type),
             )
-        self.obs.log.event(self.log_type, level=level, **fields)
+        self.log.event(self.log_type, level=level, **fields)

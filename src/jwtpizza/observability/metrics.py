@@ -43,12 +43,6 @@ class FactoryReason(StrEnum):
     ERROR = "error"
 
 
-class BreakerState(StrEnum):
-    CLOSED = "closed"
-    HALF_OPEN = "half_open"
-    OPEN = "open"
-
-
 def factory_reason(value: str) -> FactoryReason:
     """The reason for a string from a factory client; unknown strings become `error`."""
     try:
@@ -71,7 +65,8 @@ def order_reason(value: str) -> str:
     return value if value in ORDER_REASONS else FactoryReason.ERROR.value
 
 
-BREAKER_VALUES = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
+# The circuit breaker's states (`jwtpizza.service.resilience.BreakerState`) as gauge values.
+BREAKER_VALUES = {"closed": 0, "half_open": 1, "open": 2}
 
 # prometheus_client reads this variable when it is imported: set it before the workers start.
 SHARED_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -265,8 +260,8 @@ class Metrics:
 
     # resilience ---------------------------------------------------------------------------
 
-    def breaker_state(self, dependency: str, state: BreakerState | str) -> None:
-        self._breaker.labels(dependency).set(BREAKER_VALUES[BreakerState(state)])
+    def breaker_state(self, dependency: str, state: str) -> None:
+        self._breaker.labels(dependency).set(BREAKER_VALUES[state])
 
     def queue(self, name: str, *, depth: int, oldest_age_seconds: float) -> None:
         self._queue_depth.labels(name).set(depth)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -22,11 +22,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jwtpizza.observability.bodies import CappedBody
 from jwtpizza.observability.database import SqlSummary, sql_summary_var
-from jwtpizza.observability.logging import request_id_var
-from jwtpizza.observability.tracing import extract
-
-if TYPE_CHECKING:
-    from jwtpizza.observability.instrument import Observability
+from jwtpizza.observability.logging import EventLogger, request_id_var
+from jwtpizza.observability.metrics import Metrics
+from jwtpizza.observability.settings import ObservabilitySettings
+from jwtpizza.observability.tracing import Tracing, extract
 
 UNMATCHED_ROUTE = "unmatched"
 QUIET_PATHS = frozenset({"/metrics", "/api/ops/logs"})
@@ -99,19 +98,28 @@ class _Exchange:
 
 
 class ObservabilityMiddleware:
-    """Add with `app.add_middleware(ObservabilityMiddleware, obs=obs)`; `instrument` does."""
+    """Records each request: its metrics, its span and its `http` log event (added by
+    `instrument`)."""
 
-    def __init__(self, app: ASGIApp, *, obs: Observability) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        log: EventLogger,
+        tracing: Tracing,
+        metrics: Metrics,
+        settings: ObservabilitySettings,
+    ) -> None:
         self.app = app
-        self.obs = obs
+        self.log, self.tracing, self.metrics, self.settings = log, tracing, metrics, settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        capture = self.obs.log.enabled and path not in QUIET_PATHS
-        exchange = _Exchange(scope, self.obs.settings.body_cap_bytes, capture)
+        capture = self.log.enabled and path not in QUIET_PATHS
+        exchange = _Exchange(scope, self.settings.body_cap_bytes, capture)
         request_token = request_id_var.set(exchange.request_id)
         sql_token = sql_summary_var.set(exchange.sql)
         span = self._start_span(scope, exchange)
@@ -123,7 +131,7 @@ class ObservabilityMiddleware:
             exchange.status = 500
             span.record_exception(error)
             if capture:
-                self.obs.log.exception(f"unhandled exception on {scope['method']} {path}", error)
+                self.log.exception(f"unhandled exception on {scope['method']} {path}", error)
             raise
         finally:
             seconds = time.perf_counter() - started
@@ -133,9 +141,9 @@ class ObservabilityMiddleware:
             request_id_var.reset(request_token)
 
     def _start_span(self, scope: Scope, exchange: _Exchange) -> trace.Span:
-        if not self.obs.tracing.enabled:
+        if not self.tracing.enabled:
             return trace.INVALID_SPAN
-        return self.obs.tracing.tracer.start_span(
+        return self.tracing.tracer.start_span(
             str(scope["method"]),
             context=extract(exchange.headers),
             kind=SpanKind.SERVER,
@@ -146,7 +154,7 @@ class ObservabilityMiddleware:
         self, scope: Scope, exchange: _Exchange, span: trace.Span, seconds: float, logged: bool
     ) -> None:
         method, route, status = str(scope["method"]), route_of(scope), exchange.status
-        self.obs.metrics.http_request(method, route, status, seconds)
+        self.metrics.http_request(method, route, status, seconds)
         self._count_user(exchange)
         span.update_name(f"{method} {route}")
         span.set_attribute("http.route", route)
@@ -156,13 +164,13 @@ class ObservabilityMiddleware:
         span.end()
         routine_read = method in ("GET", "HEAD") and status < 400
         if logged and not (routine_read and scope.get("path") in UNLOGGED_READS):
-            self.obs.log.http(**self._http_fields(scope, exchange, route, seconds))
+            self.log.http(**self._http_fields(scope, exchange, route, seconds))
 
     def _count_user(self, exchange: _Exchange) -> None:
         authorization = exchange.headers.get("authorization")
-        if authorization and exchange.status < 400 and self.obs.settings.active_users_from_tokens:
+        if authorization and exchange.status < 400 and self.settings.active_users_from_tokens:
             # A hash of the credential stands for the user; it never leaves this process.
-            self.obs.metrics.user_seen(hash(authorization))
+            self.metrics.user_seen(hash(authorization))
 
     @staticmethod
     def _http_fields(

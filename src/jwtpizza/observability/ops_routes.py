@@ -6,17 +6,15 @@ import hmac
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from jwtpizza.clock import Clock
 from jwtpizza.errors import InvalidInput, Unauthorized
-from jwtpizza.observability.log_store import LogQuery
-
-if TYPE_CHECKING:
-    from jwtpizza.observability.instrument import Observability
+from jwtpizza.observability.log_store import LogQuery, LogStore
+from jwtpizza.observability.metrics import Metrics
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -66,13 +64,22 @@ def parse_since(value: str | None, clock: Clock) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.now().tzinfo)
 
 
-def ops_router(obs: Observability, authorize_admin: Callable[..., Any]) -> APIRouter:
+def ops_router(
+    *,
+    component: str,
+    metrics: Metrics,
+    store: LogStore,
+    clock: Clock,
+    scrape_guard: ScrapeGuard,
+    authorize_admin: Callable[..., Any],
+) -> APIRouter:
+    """`GET /metrics` behind `scrape_guard`, and `GET /api/ops/logs` for admins."""
     router = APIRouter(tags=["ops"])
 
-    @router.get("/metrics", include_in_schema=False, dependencies=[Depends(obs.scrape_guard)])
-    async def metrics() -> Response:
+    @router.get("/metrics", include_in_schema=False, dependencies=[Depends(scrape_guard)])
+    async def exposition() -> Response:
         """Prometheus metrics of this component."""
-        return Response(obs.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/api/ops/logs", dependencies=[Depends(authorize_admin)])
     async def recent_logs(
@@ -88,7 +95,7 @@ def ops_router(obs: Observability, authorize_admin: Callable[..., Any]) -> APIRo
         """Recent structured logs of this component, newest last (admin only). `q` searches
         messages and bodies; SQL statements too with `sql=true` or `type=db`."""
         query = LogQuery(
-            since=parse_since(since, obs.clock),
+            since=parse_since(since, clock),
             level=level,
             type=type_,
             status=status,
@@ -97,6 +104,6 @@ def ops_router(obs: Observability, authorize_admin: Callable[..., Any]) -> APIRo
             text_in_sql=sql,
             limit=limit,
         )
-        return {"component": obs.component, "logs": obs.store.query(query)}
+        return {"component": component, "logs": store.query(query)}
 
     return router

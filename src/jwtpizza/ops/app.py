@@ -16,7 +16,9 @@ from fastapi import FastAPI
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
-from jwtpizza.edge import install_edge, install_error_handlers
+from jwtpizza.http.errors import install_error_handlers
+from jwtpizza.http.guard import install_edge
+from jwtpizza.http.swagger import install_swagger_ui
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 from jwtpizza.observability.ops_routes import scrape_guard
 from jwtpizza.ops.actions.router import router as actions_router
@@ -53,7 +55,6 @@ from jwtpizza.ops.slo.router import router as slo_router
 from jwtpizza.ops.statuspage.router import router as statuspage_router
 from jwtpizza.ops.statuspage.service import StatusBoard
 from jwtpizza.ops.telemetry import MonitorMetrics
-from jwtpizza.swagger import install_swagger_ui
 from jwtpizza.web.console import install_console
 
 

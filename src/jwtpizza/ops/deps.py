@@ -9,6 +9,7 @@ from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.errors import Unauthorized
+from jwtpizza.http.bearer import bearer_token
 from jwtpizza.ops.admins import Admin
 from jwtpizza.ops.context import OpsContext
 
@@ -36,12 +37,6 @@ SessionDep = Annotated[AsyncSession, Depends(writer_session)]
 # The id of a row in a path: a larger number is a 400, not an overflow in the database driver.
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 ReaderDep = Annotated[AsyncSession, Depends(reader_session)]
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    if not authorization or authorization[:7].lower() != "bearer ":
-        return None
-    return authorization[7:].strip() or None
 
 
 async def admin_user(request: Request, context: ContextDep) -> Admin:

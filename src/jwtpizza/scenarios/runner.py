@@ -15,6 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from jwtpizza.clock import ScaledClock
+from jwtpizza.db import statements
 from jwtpizza.scenarios.human import briefing, countdown
 from jwtpizza.scenarios.measure import measure, when
 from jwtpizza.scenarios.scorecard import AlertResult, Scorecard
@@ -49,7 +50,7 @@ async def inject(stack: Stack, scenario: Scenario, timing: Timing) -> None:
         # A bad migration's leftovers: a store whose franchise is gone, written with foreign
         # keys off (SQLite does not check them on a plain connection).
         with sqlite3.connect(stack.folder / "service.db", timeout=30) as db:
-            db.execute("INSERT INTO stores (franchise_id, name) VALUES (9999, 'Orphan Row')")
+            db.execute(statements.ORPHAN_STORE)
 
 
 async def end_fault(stack: Stack, scenario: Scenario) -> None:

@@ -14,7 +14,10 @@ from fastapi import FastAPI
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
-from jwtpizza.edge import install_cors, install_edge, install_error_handlers
+from jwtpizza.http.cors import install_cors
+from jwtpizza.http.errors import install_error_handlers
+from jwtpizza.http.guard import install_edge
+from jwtpizza.http.swagger import install_swagger_ui
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 from jwtpizza.observability.background import Periodic
 from jwtpizza.observability.http_client import reason_for_error
@@ -54,7 +57,6 @@ from jwtpizza.service.resilience import (
 )
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users.router import router as user_router
-from jwtpizza.swagger import install_swagger_ui
 from jwtpizza.web.shop import install_shop
 
 

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from jwtpizza.errors import Forbidden, Unauthorized
+from jwtpizza.http.bearer import bearer_token
 from jwtpizza.service.auth.principal import Principal
-from jwtpizza.service.auth.tokens import bearer_token
 from jwtpizza.service.context import ServiceContext
 from jwtpizza.service.ids import FranchisePathId, PathId
 

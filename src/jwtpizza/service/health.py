@@ -1,29 +1,16 @@
-"""`GET /`, liveness and readiness."""
+"""`GET /`, liveness and readiness (the factory breaker's state with it), the integrity check."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import Request
 
+from jwtpizza.db import Database
+from jwtpizza.http.health import health_router
 from jwtpizza.service import integrity
 from jwtpizza.service.context import ServiceContext
 from jwtpizza.service.deps import AdminUser, ContextDep, Scraper
-
-router = APIRouter(tags=["health"])
-
-
-@router.get("/")
-async def welcome(context: ContextDep) -> dict[str, str]:
-    """Welcome message and version."""
-    return {"message": "welcome to JWT Pizza", "version": context.settings.version}
-
-
-@router.get("/healthz")
-async def liveness() -> dict[str, str]:
-    """The process is up."""
-    return {"status": "ok"}
 
 
 def breaker_state(context: ServiceContext) -> str:
@@ -33,18 +20,22 @@ def breaker_state(context: ServiceContext) -> str:
     return "disabled" if breaker is None else breaker.state.value
 
 
-@router.get("/readyz", response_model=None)
-async def readiness(context: ContextDep) -> JSONResponse | dict[str, Any]:
-    """The database answers (503 when it does not), and the factory breaker's state."""
-    breaker = breaker_state(context)
-    try:
-        await context.db.ping()
-    except Exception:
-        return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "factoryBreaker": breaker},
-            status_code=503,
-        )
-    return {"status": "ready", "database": "ok", "factoryBreaker": breaker}
+def _database(request: Request) -> Database:
+    context: ServiceContext = request.app.state.context
+    return context.db
+
+
+def _details(request: Request) -> dict[str, Any]:
+    return {"factoryBreaker": breaker_state(request.app.state.context)}
+
+
+router = health_router(_database, _details)
+
+
+@router.get("/")
+async def welcome(context: ContextDep) -> dict[str, str]:
+    """Welcome message and version."""
+    return {"message": "welcome to JWT Pizza", "version": context.settings.version}
 
 
 @router.get("/api/health/integrity")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.db import Database
-from jwtpizza.migrate import upgrade
+from jwtpizza.db.migrate import upgrade
 from jwtpizza.service import versions
 from jwtpizza.service.auth.passwords import hash_password
 from jwtpizza.service.franchises import service as franchises

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column
 
 from jwtpizza.db import Database, hold_after_commit
+from jwtpizza.db import statements as sql
 from jwtpizza.service.database import Base
 
 MENU = "menu"
@@ -94,7 +95,7 @@ class Stamps:
             # one, or this one's lease.
             self._next = None
             sent = self._monotonic()
-            rows = await self._db.read_plain(_ALL, watched=False)
+            rows = await self._db.read_plain(sql.ALL_VERSIONS, watched=False)
         except asyncio.CancelledError:
             if self._next is answer:
                 self._next = None
@@ -115,11 +116,6 @@ def _retrieve(answer: asyncio.Future[dict[str, int]]) -> None:
         answer.exception()
 
 
-# Plain SQL straight to the driver: through SQLAlchemy's execution this read cost more than
-# every other part of serving a cached menu but the framework.
-_ALL = "SELECT name, version FROM data_versions"
-
-
 @cache  # one statement per name, built once: a write that bumps runs it as it is
 def bump_statement(name: str) -> Update:
     return (
@@ -128,11 +124,6 @@ def bump_statement(name: str) -> Update:
         .values(version=DataVersion.version + 1)
         .execution_options(synchronize_session=False)
     )
-
-
-# `bump_statement` for a `PlainWrite`, the name as its parameter (it holds no caller: the
-# rate limits' stamp is its only user).
-BUMP_SQL = "UPDATE data_versions SET version = version + 1 WHERE name = ?"
 
 
 async def bump(*, session: AsyncSession, name: str) -> None:

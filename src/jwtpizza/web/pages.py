@@ -20,7 +20,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Match
 from starlette.types import Scope
 
-from jwtpizza.edge import (
+from jwtpizza.http.errors import (
     describe_validation_error,
     on_http_error,
     on_unexpected_error,

@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi import FastAPI, Header
 
-from jwtpizza.edge import install_error_handlers
 from jwtpizza.errors import Forbidden, NotFound
+from jwtpizza.http.errors import install_error_handlers
 from jwtpizza.observability import Observability, ObservabilitySettings, instrument
 
 ADMIN_TOKEN = "admin-token-abcdef"

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 import pytest
 import uvicorn
 
-from jwtpizza.observability.instrument import Observability
+from jwtpizza.observability import Observability
 from jwtpizza.service.factory_client import AiohttpTransport, FactoryError, HttpFactoryClient
 from jwtpizza.testing.stub_factory import StubBehaviour, create_stub_factory
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jwtpizza import migrate
-from jwtpizza.db import Database
+from jwtpizza.db import Database, migrate
 
 HERE = Path(__file__).parent
 

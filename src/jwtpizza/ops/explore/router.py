@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
-from jwtpizza.ops.deps import AdminUser, ContextDep, bearer_token
+from jwtpizza.http.bearer import bearer_token
+from jwtpizza.ops.deps import AdminUser, ContextDep
 from jwtpizza.ops.explore.logsearch import LogSearches
 from jwtpizza.ops.explore.proxy import allowed_path, segment
 from jwtpizza.ops.explore.service import query_range

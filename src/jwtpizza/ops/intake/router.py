@@ -19,7 +19,8 @@ import hmac
 from fastapi import APIRouter, Depends, Query, Request
 
 from jwtpizza.errors import Unauthorized, Unavailable
-from jwtpizza.ops.deps import ContextDep, bearer_token
+from jwtpizza.http.bearer import bearer_token
+from jwtpizza.ops.deps import ContextDep
 from jwtpizza.ops.intake.service import check_size, transitions_of
 from jwtpizza.ops.limits import LimitsDep, client_address
 from jwtpizza.ops.notify.payload import WebhookMessage

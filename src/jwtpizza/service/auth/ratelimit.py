@@ -5,8 +5,8 @@ replica counts against one allowance: N workers do not give an attacker N times 
 Each check-and-count runs in one write transaction that first bumps the `limits` stamp, whose
 row lock (the one write lock on SQLite) runs them one at a time everywhere. Keys are hashed,
 so the table holds no email or address. Every login runs these statements, so they are fixed
-SQL sent straight through the driver (`Database.plain_writer`), past SQLAlchemy's execution,
-which cost a login more CPU than everything but its bcrypt check.
+SQL (`jwtpizza.db.statements`) sent straight through the driver (`Database.plain_writer`),
+past SQLAlchemy's execution, which cost a login more CPU than everything but its bcrypt check.
 
 A login attempt holds a place before bcrypt runs and counts as a failure unless it succeeds, so
 a burst of concurrent guesses gets the same allowance as a slow stream.
@@ -22,10 +22,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database, PlainWrite, utc_time
+from jwtpizza.db import statements as sql
 from jwtpizza.errors import TooManyRequests
 from jwtpizza.service import versions
 
@@ -51,34 +51,6 @@ class Usage:
     first_failure_expiry: datetime | None = None
 
 
-def _quoted(dialect: str, name: str) -> str:
-    """A column name that is a reserved word in MariaDB (`key`)."""
-    return f"`{name}`" if dialect == "mysql" else f'"{name}"'
-
-
-@cache  # one statement per dialect and number of keys
-def _usage_sql(dialect: str, key_count: int) -> str:
-    key = _quoted(dialect, "key")
-    marks = ", ".join("?" * key_count)
-    return (
-        f"SELECT {key}, COUNT(*), SUM(CASE WHEN settled THEN 1 ELSE 0 END),"  # noqa: S608
-        " MIN(CASE WHEN settled THEN expires_at END) FROM limit_events"
-        f" WHERE {key} IN ({marks}) AND expires_at > ? GROUP BY {key}"
-    )
-
-
-@cache
-def _record_sql(dialect: str) -> str:
-    key = _quoted(dialect, "key")
-    columns = f"{key}, attempt, settled, expires_at"
-    return f"INSERT INTO limit_events ({columns}) VALUES (?, ?, ?, ?)"  # noqa: S608
-
-
-_DROP_EXPIRED = "DELETE FROM limit_events WHERE expires_at <= ?"
-_RELEASE = "DELETE FROM limit_events WHERE attempt = ?"
-_SETTLE = "UPDATE limit_events SET settled = ?, attempt = NULL, expires_at = ? WHERE attempt = ?"
-
-
 class SharedWindow:
     """Events per key in the database over a sliding window."""
 
@@ -90,10 +62,10 @@ class SharedWindow:
         self, keys: Sequence[str], *, within: PlainWrite | None = None
     ) -> dict[str, Usage]:
         """Each key's events now: read in `within`'s transaction, or else on its own."""
-        sql = _usage_sql(self._db.dialect, len(keys))
+        usage = sql.limit_usage(self._db.dialect, len(keys))
         now = self._clock.now()
         rows = await (
-            within.fetch(sql, *keys, now) if within else self._db.read_plain(sql, *keys, now)
+            within.fetch(usage, *keys, now) if within else self._db.read_plain(usage, *keys, now)
         )
         return {
             key: Usage(int(failures or 0), int(events), None if first is None else utc_time(first))
@@ -116,7 +88,7 @@ class SharedWindow:
         """A write transaction that holds the limits lock, with expired events dropped."""
         async with self._db.plain_writer() as write:
             await _take_lock(write)
-            await write.execute(_DROP_EXPIRED, self._clock.now())
+            await write.execute(sql.DROP_EXPIRED_LIMIT_EVENTS, self._clock.now())
             yield write
 
     async def record(
@@ -125,7 +97,7 @@ class SharedWindow:
         """Count one event per key: a settled one, or one in flight for `attempt`."""
         expires_at = self._clock.now() + self._window
         await write.insert_many(
-            _record_sql(self._db.dialect),
+            sql.new_limit_event(self._db.dialect),
             [(key, attempt, attempt is None, expires_at) for key in keys],
         )
 
@@ -137,20 +109,22 @@ class SharedWindow:
                 await self.release(write, attempt)
                 return
             await _take_lock(write)
-            await write.execute(_SETTLE, True, self._clock.now() + self._window, attempt)
+            await write.execute(
+                sql.SETTLE_LIMIT_EVENTS, True, self._clock.now() + self._window, attempt
+            )
 
     @staticmethod
     async def release(write: PlainWrite, attempt: str) -> None:
         """Give a successful attempt's places back, in the caller's write transaction (its
         first write: the limits lock is taken before any other)."""
         await _take_lock(write)
-        await write.execute(_RELEASE, attempt)
+        await write.execute(sql.RELEASE_LIMIT_EVENTS, attempt)
 
 
 async def _take_lock(write: PlainWrite) -> None:
     """Take the limits lock, as every write to `limit_events` does first: without it,
     MariaDB's gap locks made one attempt's DELETE and another's INSERT deadlock."""
-    await write.execute(versions.BUMP_SQL, versions.LIMITS)
+    await write.execute(sql.BUMP_VERSION, versions.LIMITS)
 
 
 class LoginLimiter:

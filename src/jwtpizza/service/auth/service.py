@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from jwtpizza.db import Database, PlainWrite, is_integrity_error
+from jwtpizza.db import statements as sql
 from jwtpizza.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from jwtpizza.service.auth import tokens
 from jwtpizza.service.auth.models import Session
@@ -32,11 +33,6 @@ class TokenSettings:
     password_min_length: int
 
 
-_NEW_SESSION = (
-    "INSERT INTO sessions (token_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"
-)
-
-
 async def start_session(
     *, write: PlainWrite, user: UserPublic, settings: TokenSettings, now: datetime
 ) -> str:
@@ -51,7 +47,9 @@ async def start_session(
         now=now,
         ttl_seconds=settings.ttl_seconds,
     )
-    await write.execute(_NEW_SESSION, issued.token_id, user.id, issued.issued_at, issued.expires_at)
+    await write.execute(
+        sql.NEW_SESSION, issued.token_id, user.id, issued.issued_at, issued.expires_at
+    )
     return issued.token
 
 

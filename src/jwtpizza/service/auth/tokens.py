@@ -76,13 +76,3 @@ def decode(token: str, *, secret: str, now: datetime) -> TokenClaims:
     if expires <= now.timestamp() or not 0 < user_id < MAX_ID:
         raise Unauthorized("unauthorized")
     return TokenClaims(user_id, token_id, issued_at, expires)
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header; the scheme is checked."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()

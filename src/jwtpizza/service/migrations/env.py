@@ -1,4 +1,4 @@
-"""Alembic environment for the pizza service: uses the connection `jwtpizza.migrate` passes."""
+"""Alembic environment for the pizza service: uses the connection `jwtpizza.db.migrate` passes."""
 
 from alembic import context
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from jwtpizza.db import Database, PlainWrite, utc_time
+from jwtpizza.db import statements as sql
 from jwtpizza.errors import InvalidInput, JwtPizzaError, NotFound
 from jwtpizza.service.orders.models import (
     FulfilmentJob,
@@ -55,24 +55,13 @@ class Ticket:
         return len(self.order["items"])
 
 
-@cache
-def _prices_sql(item_count: int) -> str:
-    """The store (to check it belongs to the franchise) outer-joined with the `item_count`
-    menu items asked for, so one round trip checks the store and prices the order."""
-    wanted = ", ".join("?" * item_count)
-    return (
-        "SELECT s.franchise_id, m.id, m.title, m.price FROM stores s"  # noqa: S608 (placeholders only)
-        f" LEFT OUTER JOIN menu_items m ON m.id IN ({wanted}) WHERE s.id = ?"
-    )
-
-
 async def price(*, db: Database, request: OrderIn) -> dict[int, tuple[str, Decimal]]:
     """Title and price from the menu for each item of an order whose store is checked, in one
     plain read. It runs before the write transaction, so the write lock (SQLite's one writer)
     is held only for the writes: the order is priced as the menu stood a moment before, as if
     placed a moment earlier (menu items are added, never changed or removed)."""
     menu_ids = sorted({i.menuId for i in request.items})
-    rows = await db.read_plain(_prices_sql(len(menu_ids)), *menu_ids, request.storeId)
+    rows = await db.read_plain(sql.order_prices(len(menu_ids)), *menu_ids, request.storeId)
     if not rows or rows[0][0] != request.franchiseId:
         raise InvalidInput(
             f"storeId: unknown store {request.storeId} in franchise {request.franchiseId}"
@@ -103,17 +92,21 @@ async def place(
     With a `lease`, the job is stored already leased (for the inline attempt), which saves
     the separate write transaction a claim would cost."""
     order_id = await write.insert(
-        _NEW_ORDER, diner_id, request.franchiseId, request.storeId, now, now, OrderStatus.PENDING
+        sql.NEW_ORDER, diner_id, request.franchiseId, request.storeId, now, now, OrderStatus.PENDING
     )
     items = [
         OrderItem(menu_id=i.menuId, description=prices[i.menuId][0], price=prices[i.menuId][1])
         for i in request.items
     ]
     await write.insert_many(  # never empty (`OrderIn`)
-        _NEW_ITEMS, [(order_id, i.menu_id, i.description, i.price) for i in items]
+        sql.NEW_ORDER_ITEM, [(order_id, i.menu_id, i.description, i.price) for i in items]
     )
     await write.execute(
-        _NEW_JOB, order_id, now, lease.owner if lease else None, lease.until if lease else None
+        sql.NEW_FULFILMENT_JOB,
+        order_id,
+        now,
+        lease.owner if lease else None,
+        lease.until if lease else None,
     )
     return Order(
         id=order_id, diner_id=diner_id, franchise_id=request.franchiseId,
@@ -133,14 +126,6 @@ def move(order: Order, target: OrderStatus, *, now: datetime) -> None:
 
 # The states a pizza may be recorded in: a statement with another count of them fails loudly.
 _FULFILLED_FROM = tuple(sorted(sources_of(OrderStatus.FULFILLED)))
-_FULFIL = (
-    "UPDATE orders SET status = ?, updated_at = ?, jwt = ?, report_url = ?"
-    " WHERE id = ? AND status IN (?, ?)"
-)
-_FINISH_JOB = (
-    "UPDATE fulfilment_jobs SET done = TRUE, lease_owner = NULL, lease_until = NULL"
-    " WHERE order_id = ?"
-)
 
 
 async def fulfil(
@@ -153,9 +138,9 @@ async def fulfil(
     already fulfilled or rejected is left alone, even by a concurrent worker on another
     replica."""
     moved = await write.execute(
-        _FULFIL, OrderStatus.FULFILLED, now, jwt, report_url, order_id, *_FULFILLED_FROM
+        sql.FULFIL_ORDER, OrderStatus.FULFILLED, now, jwt, report_url, order_id, *_FULFILLED_FROM
     )
-    await write.execute(_FINISH_JOB, order_id)
+    await write.execute(sql.FINISH_FULFILMENT_JOB, order_id)
     return bool(moved)
 
 
@@ -167,34 +152,10 @@ async def get_for(*, session: AsyncSession, order_id: int, diner_id: int | None)
     return order
 
 
-# An order's three INSERTs, as `PlainWrite` sends them.
-_NEW_ORDER = (
-    "INSERT INTO orders (diner_id, franchise_id, store_id, created_at, updated_at, status)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
-)
-_NEW_ITEMS = "INSERT INTO order_items (order_id, menu_id, description, price) VALUES (?, ?, ?, ?)"
-_NEW_JOB = (
-    "INSERT INTO fulfilment_jobs (order_id, available_at, attempts, done, lease_owner, lease_until)"
-    " VALUES (?, ?, 0, FALSE, ?, ?)"
-)
-
-# A page of a diner's orders joined with their items, sent as plain SQL (`read_plain`):
-# through SQLAlchemy's execution this one statement cost a fifth of a history request.
-_HISTORY = (
-    "SELECT o.id, o.franchise_id, o.store_id, o.created_at, o.status,"
-    " i.id, i.menu_id, i.description, i.price"
-    " FROM orders o"
-    " JOIN (SELECT id FROM orders WHERE diner_id = ? ORDER BY id LIMIT ? OFFSET ?) page"
-    " ON page.id = o.id"
-    " LEFT OUTER JOIN order_items i ON i.order_id = o.id"
-    " ORDER BY o.id, i.id"
-)
-
-
 async def history(*, db: Database, diner_id: int, page: int, per_page: int) -> list[OrderOut]:
     """One page (1-based) of a diner's orders, oldest first as the original: one statement,
     the page's orders joined with their items, straight into the API shape."""
-    rows = await db.read_plain(_HISTORY, diner_id, per_page, (page - 1) * per_page)
+    rows = await db.read_plain(sql.ORDER_HISTORY, diner_id, per_page, (page - 1) * per_page)
     orders: dict[int, OrderOut] = {}
     for order_id, franchise, store, created, status, item_id, menu_id, title, price in rows:
         out = orders.get(order_id)

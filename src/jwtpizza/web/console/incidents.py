@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from jwtpizza.edge import SAME_ORIGIN_FRAME_HEADERS
+from jwtpizza.http.headers import SAME_ORIGIN_FRAME_HEADERS
 from jwtpizza.web.api import ApiError
 from jwtpizza.web.console.page import AdminPage, ConsolePage, console_router
 from jwtpizza.web.forms import check_csrf

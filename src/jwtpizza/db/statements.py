@@ -1,0 +1,99 @@
+"""Every SQL statement written by hand, for `PlainWrite` and `Database.read_plain`.
+
+The hottest reads and writes skip SQLAlchemy's execution (see `jwtpizza.db.plain`); their text
+lives here, in one place, so whoever changes a table finds each statement that touches it
+(an import contract keeps SQL text out of the other modules). `?` marks a parameter.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+# The pizza service's sessions: one row per login.
+NEW_SESSION = "INSERT INTO sessions (token_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"
+
+# The data versions' stamps (`jwtpizza.service.versions`): read together, bumped by name.
+ALL_VERSIONS = "SELECT name, version FROM data_versions"
+BUMP_VERSION = "UPDATE data_versions SET version = version + 1 WHERE name = ?"
+
+
+# The login and registration limits' events (`jwtpizza.service.auth.ratelimit`).
+def _quoted(dialect: str, name: str) -> str:
+    """A column name that is a reserved word in MariaDB (`key`)."""
+    return f"`{name}`" if dialect == "mysql" else f'"{name}"'
+
+
+@cache  # one statement per dialect and number of keys
+def limit_usage(dialect: str, key_count: int) -> str:
+    """Each key's failures, events and first failure's expiry, for `key_count` keys."""
+    key = _quoted(dialect, "key")
+    marks = ", ".join("?" * key_count)
+    return (
+        f"SELECT {key}, COUNT(*), SUM(CASE WHEN settled THEN 1 ELSE 0 END),"  # noqa: S608
+        " MIN(CASE WHEN settled THEN expires_at END) FROM limit_events"
+        f" WHERE {key} IN ({marks}) AND expires_at > ? GROUP BY {key}"
+    )
+
+
+@cache
+def new_limit_event(dialect: str) -> str:
+    key = _quoted(dialect, "key")
+    columns = f"{key}, attempt, settled, expires_at"
+    return f"INSERT INTO limit_events ({columns}) VALUES (?, ?, ?, ?)"  # noqa: S608
+
+
+DROP_EXPIRED_LIMIT_EVENTS = "DELETE FROM limit_events WHERE expires_at <= ?"
+RELEASE_LIMIT_EVENTS = "DELETE FROM limit_events WHERE attempt = ?"
+SETTLE_LIMIT_EVENTS = (
+    "UPDATE limit_events SET settled = ?, attempt = NULL, expires_at = ? WHERE attempt = ?"
+)
+
+
+# The order ledger (`jwtpizza.service.orders.service`).
+@cache
+def order_prices(item_count: int) -> str:
+    """The store (to check it belongs to the franchise) outer-joined with the `item_count`
+    menu items asked for, so one round trip checks the store and prices the order."""
+    wanted = ", ".join("?" * item_count)
+    return (
+        "SELECT s.franchise_id, m.id, m.title, m.price FROM stores s"  # noqa: S608 (placeholders only)
+        f" LEFT OUTER JOIN menu_items m ON m.id IN ({wanted}) WHERE s.id = ?"
+    )
+
+
+# An order's three INSERTs.
+NEW_ORDER = (
+    "INSERT INTO orders (diner_id, franchise_id, store_id, created_at, updated_at, status)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+NEW_ORDER_ITEM = (
+    "INSERT INTO order_items (order_id, menu_id, description, price) VALUES (?, ?, ?, ?)"
+)
+NEW_FULFILMENT_JOB = (
+    "INSERT INTO fulfilment_jobs (order_id, available_at, attempts, done, lease_owner, lease_until)"
+    " VALUES (?, ?, 0, FALSE, ?, ?)"
+)
+# The pizza, recorded only from the two states that may move to fulfilled.
+FULFIL_ORDER = (
+    "UPDATE orders SET status = ?, updated_at = ?, jwt = ?, report_url = ?"
+    " WHERE id = ? AND status IN (?, ?)"
+)
+FINISH_FULFILMENT_JOB = (
+    "UPDATE fulfilment_jobs SET done = TRUE, lease_owner = NULL, lease_until = NULL"
+    " WHERE order_id = ?"
+)
+# A page of a diner's orders joined with their items: through SQLAlchemy's execution this one
+# statement cost a fifth of a history request.
+ORDER_HISTORY = (
+    "SELECT o.id, o.franchise_id, o.store_id, o.created_at, o.status,"
+    " i.id, i.menu_id, i.description, i.price"
+    " FROM orders o"
+    " JOIN (SELECT id FROM orders WHERE diner_id = ? ORDER BY id LIMIT ? OFFSET ?) page"
+    " ON page.id = o.id"
+    " LEFT OUTER JOIN order_items i ON i.order_id = o.id"
+    " ORDER BY o.id, i.id"
+)
+
+# A game day's store-integrity fault: a bad migration's leftovers, a store whose franchise
+# is gone (`jwtpizza.scenarios.runner`).
+ORPHAN_STORE = "INSERT INTO stores (franchise_id, name) VALUES (9999, 'Orphan Row')"
