@@ -97,3 +97,10 @@ ORDER_HISTORY = (
 # A game day's store-integrity fault: a bad migration's leftovers, a store whose franchise
 # is gone (`jwtpizza.scenarios.runner`).
 ORPHAN_STORE = "INSERT INTO stores (franchise_id, name) VALUES (9999, 'Orphan Row')"
+
+
+# The factory's pizzas kept by idempotency key (`jwtpizza.factory.orders.service`).
+REMEMBER_PIZZA = (
+    "INSERT INTO pizza (vendor_id, idempotency_key, request_hash, jwt, created)"
+    " VALUES (?, ?, ?, ?, ?)"
+)

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from jwtpizza.edge import API_CSP, SECURITY_HEADERS
+from jwtpizza.http.headers import API_CSP, SECURITY_HEADERS
 from jwtpizza.observability import Observability
 from jwtpizza.observability.middleware import ObservabilityMiddleware
 from jwtpizza.service.context import ServiceContext
@@ -85,7 +85,10 @@ class CachedReads:
         self.app = app
         self.reads = reads
         self.routes = {path: _Route(path) for path in reads}
-        self.observed = ObservabilityMiddleware(self._answer, obs=obs)
+        self.observed = ObservabilityMiddleware(
+            self._answer, log=obs.log, tracing=obs.tracing, metrics=obs.metrics,
+            settings=obs.settings,
+        )  # fmt: skip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         read = self.reads.get(scope["path"]) if scope["type"] == "http" else None

@@ -17,7 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jwtpizza.db import Database, is_integrity_error
+from jwtpizza.db import Database, is_integrity_error, statements
 from jwtpizza.errors import (
     Conflict,
     InvalidInput,
@@ -49,14 +49,6 @@ def request_hash(body: OrderRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# A pizza kept under its idempotency key: fixed SQL sent straight to the driver (through
-# the ORM, building and running this one INSERT cost more CPU than signing the pizza).
-_REMEMBER = (
-    "INSERT INTO pizza (vendor_id, idempotency_key, request_hash, jwt, created)"
-    " VALUES (?, ?, ?, ?, ?)"
-)
-
-
 async def remember(
     *,
     db: Database,
@@ -66,11 +58,14 @@ async def remember(
     jwt: str,
     now: datetime,
 ) -> bool:
-    """Store a pizza under its idempotency key in one INSERT, with no read first; False if
-    the key is taken: the order is a retry (or raced one)."""
+    """Store a pizza under its idempotency key in one fixed INSERT sent straight to the
+    driver, with no read first (through the ORM, this one INSERT cost more CPU than signing
+    the pizza); False if the key is taken: the order is a retry (or raced one)."""
     try:
         async with db.plain_writer() as write:
-            await write.execute(_REMEMBER, vendor_id, idempotency_key, digest, jwt, now)
+            await write.execute(
+                statements.REMEMBER_PIZZA, vendor_id, idempotency_key, digest, jwt, now
+            )
     except Exception as error:
         if is_integrity_error(error):
             return False
