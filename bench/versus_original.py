@@ -56,7 +56,8 @@ from harness import (  # type: ignore[import-not-found]
     wait_for,
 )
 from original_node import ORDER as ORIGINAL_ORDER  # type: ignore[import-not-found]
-from original_node import original  # type: ignore[import-not-found]
+from original_node import mariadb, original  # type: ignore[import-not-found]
+from up import memory_mb  # type: ignore[import-not-found]
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from dbservers import database_urls  # type: ignore[import-not-found]
@@ -113,11 +114,42 @@ async def _admin(admin_url: str, statement: str) -> None:
         await engine.dispose()
 
 
+# The statements a MariaDB server has run (its own counters): `Questions` is every statement
+# a client sent, one round trip each.
+COUNTERS = ("Questions", "Com_select", "Com_insert", "Com_update", "Com_commit")
+PRIVATE_SOCKET: list[Path] = []  # the MariaDB of `mysql`'s own, while it runs
+
+
+def server_counters() -> dict[str, int]:
+    """`COUNTERS` of the `mysql` setup's own MariaDB now (empty for other setups)."""
+    if not PRIVATE_SOCKET:
+        return {}
+    names = ", ".join(f"'{name}'" for name in COUNTERS)
+    out = subprocess.run(
+        ["mariadb", f"--socket={PRIVATE_SOCKET[0]}", "-N", "-e",
+         f"SHOW GLOBAL STATUS WHERE Variable_name IN ({names})"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return {name: int(value) for name, value in (line.split("\t") for line in out.splitlines())}
+
+
 @contextmanager
 def database(setup: str, work: Path) -> Iterator[str | None]:
-    """A fresh database for `setup` (dropped afterwards), or None if its server is not up."""
+    """A fresh database for `setup` (dropped afterwards), or None if its server is not up.
+    `mysql` gets a MariaDB server of its own, so its counters count our statements only."""
     if setup == "sqlite":
         yield f"sqlite+aiosqlite:///{work / 'bench-service.db'}"
+        return
+    if setup == "mysql":
+        port = free_port()
+        with mariadb(work, port) as sock:
+            subprocess.run(["mariadb", f"--socket={sock}", "-e", "CREATE DATABASE jp_bench"],
+                           check=True)  # fmt: skip
+            PRIVATE_SOCKET[:] = [sock]
+            try:
+                yield f"mysql+aiomysql://bench:bench@127.0.0.1:{port}/jp_bench"
+            finally:
+                PRIVATE_SOCKET.clear()
         return
     from sqlalchemy.engine import make_url
 
@@ -285,10 +317,11 @@ def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
             for c in args.connections:
                 out = args.profile / f"{setup}-{name}-{c}.txt" if args.profile else None
                 settle(pid)
-                spent = cpu_seconds(pid)
+                spent, counted = cpu_seconds(pid), server_counters()
                 with profiled(pid, out):
                     row = measure(base, name, token, c, args.seconds, work)
                 spent = cpu_seconds(pid) - spent
+                trips = per_request(counted, server_counters(), row["rps"] * args.seconds)
                 cpu_ms = 1000 * spent / max(1.0, row["rps"] * args.seconds)
                 rps, p99 = ORIGINAL[name][c]
                 note = f"  ({int(row['errors'])} non-2xx)" if row["errors"] else ""
@@ -297,12 +330,14 @@ def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
                     f" {row['rps'] / ceilings[c]:>6.3f} {rps:>8} {p99:>7} {row['rps'] / rps:>6.2f}x"
                     f" {row['p99'] / p99:>6.2f} {cpu_ms:>5.2f}{note}"
                 )
+                if trips:
+                    lines.append(f"      MariaDB statements per request: {trips}")
                 if out is not None and out.exists():
                     for frame, share in top_frames(out):
                         lines.append(
                             f"      {frame}" if share == 1.0 else f"      {share:>5.1%}  {frame}"
                         )
-        lines.append(f"  resident memory after the cases: {resident_mb(pid)}")
+        lines.append(f"  memory after the cases: {resident_mb(pid)}")
     return lines
 
 
@@ -319,6 +354,16 @@ def run_original(args: argparse.Namespace, work: Path) -> list[str]:
                 lines.append(f"  {name:<8} c={c:<3} {row['rps']:>8.0f} {row['p50']:>8.1f}"
                              f" {row['p99']:>8.1f}{note}")  # fmt: skip
     return lines
+
+
+def per_request(before: dict[str, int], after: dict[str, int], requests: float) -> str:
+    """The server's statement counters per request between two readings ("" without them)."""
+    if not before or requests < 1:
+        return ""
+    return ", ".join(
+        f"{name.removeprefix('Com_')} {(after[name] - before[name]) / requests:.2f}"
+        for name in COUNTERS
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -348,13 +393,17 @@ def settle(pid: int, quiet_share: float = 0.1, limit_seconds: float = 20.0) -> N
 
 
 def resident_mb(pid: int) -> str:
-    """The largest resident set among the server process and its workers (the original's
-    service used 115-265 MB)."""
+    """The memory of the server process and every process it started: PSS (shared pages
+    counted once, split among their users: what the stack costs the machine; `jwtpizza up`'s
+    goal is under 300 MB) and the plain sum of RSS, with the largest process's RSS (the
+    original's service used 115-265 MB)."""
     import psutil
 
+    pss, rss, count = memory_mb(pid)
     root = psutil.Process(pid)
-    sizes = [p.memory_info().rss / 2**20 for p in [root, *root.children(recursive=True)]]
-    return f"{max(sizes):.0f} MB per process (largest of {len(sizes)})"
+    largest = max(p.memory_info().rss / 2**20 for p in [root, *root.children(recursive=True)])
+    return (f"PSS {pss:.0f} MB, RSS {rss:.0f} MB summed over {count} processes"
+            f" (largest {largest:.0f} MB)")  # fmt: skip
 
 
 def main() -> None:
