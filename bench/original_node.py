@@ -129,8 +129,9 @@ def _seed(base: str) -> str:
 
 
 @contextmanager
-def original(work: Path) -> Iterator[tuple[str, str]]:
-    """The original service (and its factory) running: its base URL and a diner's token."""
+def original(work: Path) -> Iterator[tuple[str, str, str, str]]:
+    """The original service (and its factory) running: its base URL, a diner's token, the
+    factory's base URL and a vendor's API key."""
     service, factory = _prepared(work)
     with ExitStack() as stack:
         sock = stack.enter_context(mariadb(work))
@@ -152,4 +153,4 @@ def original(work: Path) -> Iterator[tuple[str, str]]:
         base = f"http://127.0.0.1:{service_port}"
         node = ["node", "index.js", str(service_port)]
         stack.enter_context(process(node, env, f"{base}/", cwd=service / "src", timeout=60))
-        yield base, _seed(base)
+        yield base, _seed(base), factory_url, VENDOR_KEY
