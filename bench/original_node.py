@@ -43,14 +43,14 @@ def _run(args: list[str], cwd: Path | None = None) -> None:
 
 
 @contextmanager
-def _mariadb(work: Path) -> Iterator[Path]:
-    """A MariaDB of the original's own on port 3306; yields its socket."""
+def mariadb(work: Path, port: int = PORT) -> Iterator[Path]:
+    """A MariaDB of its own in `work` (the original's on port 3306); yields its socket."""
     data, sock = work / "mariadb", work / "mariadb.sock"
     _run(["mariadb-install-db", "--no-defaults", f"--datadir={data}", "--user=root",
           "--skip-test-db"])  # fmt: skip
     server = subprocess.Popen(
         ["/usr/sbin/mariadbd", "--no-defaults", f"--datadir={data}", "--user=root",
-         f"--socket={sock}", f"--port={PORT}", "--bind-address=127.0.0.1",
+         f"--socket={sock}", f"--port={port}", "--bind-address=127.0.0.1",
          "--skip-grant-tables", "--skip-name-resolve", "--character-set-server=utf8mb4",
          "--max-connections=500", "--skip-log-bin"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -129,11 +129,12 @@ def _seed(base: str) -> str:
 
 
 @contextmanager
-def original(work: Path) -> Iterator[tuple[str, str]]:
-    """The original service (and its factory) running: its base URL and a diner's token."""
+def original(work: Path) -> Iterator[tuple[str, str, str, str]]:
+    """The original service (and its factory) running: its base URL, a diner's token, the
+    factory's base URL and a vendor's API key."""
     service, factory = _prepared(work)
     with ExitStack() as stack:
-        sock = stack.enter_context(_mariadb(work))
+        sock = stack.enter_context(mariadb(work))
         factory_port, service_port = free_port(), free_port()
         (factory / "config.js").write_text(_config("pizza_factory"))
         factory_url = f"http://127.0.0.1:{factory_port}"
@@ -152,4 +153,4 @@ def original(work: Path) -> Iterator[tuple[str, str]]:
         base = f"http://127.0.0.1:{service_port}"
         node = ["node", "index.js", str(service_port)]
         stack.enter_context(process(node, env, f"{base}/", cwd=service / "src", timeout=60))
-        yield base, _seed(base)
+        yield base, _seed(base), factory_url, VENDOR_KEY

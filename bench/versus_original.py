@@ -2,9 +2,10 @@
 
 For each setup — `jwtpizza up` (service and factory, SQLite, demo data) and `jwtpizza service`
 (workers = cores) on SQLite, MariaDB and PostgreSQL with a stub factory — it drives menu reads,
-authenticated order history, login and order creation with `wrk -t1` at 10 and 50
-connections (login is a burst on one account from one address: at c=50, 45 attempts wait
-for one of the login limiter's 5 places), and prints req/s, p50 and p99 next to the
+authenticated order history, login, order creation and (`up` and the original only) the
+factory's own pizzas with `wrk -t1` at 10 and 50 connections (login is a burst on one account
+from one address: at c=50, 45 attempts wait for one of the login limiter's 5 places), and
+prints req/s, p50 and p99 next to the
 original's best figures from DESIGN §12 and the ratio ours ÷ original. In the same run it
 measures a bare-ASGI "hello" served by the same server with the same process count: the
 most this machine gives at that moment. The `ceil` column is our req/s as a fraction of it,
@@ -24,8 +25,11 @@ Measured again on 2026-11-26, with the service's CPU per request down to 0.4-0.8
 (PostgreSQL, menu and history, c=10 and c=50): granian served 0.81-1.0x uvicorn's req/s at
 the same or more CPU per request, and its p99 was 5-10x uvicorn's.
 
-MariaDB and PostgreSQL come from `eval "$(scripts/test-databases start)"` (a fresh database
-each); a setup whose server is not running is skipped with a note. `--profile DIR` records a
+`mysql` runs on a MariaDB server of its own (as the original does), whose statement counters
+(`Questions`, `Com_*`) are printed per request: its round trips. PostgreSQL comes from
+`eval "$(scripts/test-databases start)"` (a fresh database); a setup whose server is not
+running is skipped with a note. After the cases each setup prints the PSS and RSS of all its
+processes (`jwtpizza up`'s goal: PSS under 300 MB). `--profile DIR` records a
 py-spy profile of the service process during every case (`DIR/<setup>-<case>.txt`, collapsed
 stacks) and prints each case's top frames by own time.
 """
@@ -56,7 +60,8 @@ from harness import (  # type: ignore[import-not-found]
     wait_for,
 )
 from original_node import ORDER as ORIGINAL_ORDER  # type: ignore[import-not-found]
-from original_node import original  # type: ignore[import-not-found]
+from original_node import mariadb, original  # type: ignore[import-not-found]
+from up import memory_mb  # type: ignore[import-not-found]
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from dbservers import database_urls  # type: ignore[import-not-found]
@@ -73,13 +78,20 @@ ORIGINAL = {
     "history": {10: (511, 41), 50: (353, 221)},
     "login": {10: (34, 400), 50: (33, 1600)},
     "order": {10: (99, 174), 50: (89, 912)},
+    "factory": {10: (0, 0), 50: (0, 0)},  # measured only in a run with `original`
 }
 CASES = {
     "menu": ("/api/order/menu", "GET", None, False),
     "history": ("/api/order", "GET", None, True),
     "login": ("/api/auth", "PUT", LOGIN, False),
     "order": ("/api/order", "POST", ORDER, True),
+    # A pizza straight from the factory (a vendor's order, a new Idempotency-Key each, as the
+    # service sends): `up` and the original only, the service setups' factory being a stub.
+    "factory": ("/api/order", "POST", None, True),
 }
+PIZZA = {"diner": {"id": 7, "name": "d", "email": "d@jwt.com"},
+         "order": {"id": 1, "franchiseId": 1, "storeId": 1,
+                   "items": [{"menuId": 1, "description": "Veggie", "price": 0.0038}]}}  # fmt: skip
 HELLO = "hello_app:app"
 
 
@@ -113,11 +125,42 @@ async def _admin(admin_url: str, statement: str) -> None:
         await engine.dispose()
 
 
+# The statements a MariaDB server has run (its own counters): `Questions` is every statement
+# a client sent, one round trip each.
+COUNTERS = ("Questions", "Com_select", "Com_insert", "Com_update", "Com_commit")
+PRIVATE_SOCKET: list[Path] = []  # the MariaDB of `mysql`'s own, while it runs
+
+
+def server_counters() -> dict[str, int]:
+    """`COUNTERS` of the `mysql` setup's own MariaDB now (empty for other setups)."""
+    if not PRIVATE_SOCKET:
+        return {}
+    names = ", ".join(f"'{name}'" for name in COUNTERS)
+    out = subprocess.run(
+        ["mariadb", f"--socket={PRIVATE_SOCKET[0]}", "-N", "-e",
+         f"SHOW GLOBAL STATUS WHERE Variable_name IN ({names})"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return {name: int(value) for name, value in (line.split("\t") for line in out.splitlines())}
+
+
 @contextmanager
 def database(setup: str, work: Path) -> Iterator[str | None]:
-    """A fresh database for `setup` (dropped afterwards), or None if its server is not up."""
+    """A fresh database for `setup` (dropped afterwards), or None if its server is not up.
+    `mysql` gets a MariaDB server of its own, so its counters count our statements only."""
     if setup == "sqlite":
         yield f"sqlite+aiosqlite:///{work / 'bench-service.db'}"
+        return
+    if setup == "mysql":
+        port = free_port()
+        with mariadb(work, port) as sock:
+            subprocess.run(["mariadb", f"--socket={sock}", "-e", "CREATE DATABASE jp_bench"],
+                           check=True)  # fmt: skip
+            PRIVATE_SOCKET[:] = [sock]
+            try:
+                yield f"mysql+aiomysql://bench:bench@127.0.0.1:{port}/jp_bench"
+            finally:
+                PRIVATE_SOCKET.clear()
         return
     from sqlalchemy.engine import make_url
 
@@ -144,8 +187,11 @@ def serve(target: str, port: int, workers: int, server: str) -> list[str]:
 
 
 @contextmanager
-def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int] | None]:
-    """The service of `setup` running: its base URL and the pid to profile."""
+def started(
+    setup: str, workers: int, work: Path
+) -> Iterator[tuple[str, int, tuple[str, str] | None] | None]:
+    """The service of `setup` running: its base URL, the pid to profile, and for `up` its
+    factory's base URL and the demo vendor's API key."""
     env = base_env(work)
     port = free_port()
     with ExitStack() as stack:
@@ -178,7 +224,10 @@ def started(setup: str, workers: int, work: Path) -> Iterator[tuple[str, int] | 
         try:
             for url in ready:
                 wait_for(url, timeout=60)
-            yield f"http://127.0.0.1:{port}", proc.pid
+            factory = None
+            if setup == "up":
+                factory = (ready[-1].removesuffix("/healthz"), vendor_key(work))
+            yield f"http://127.0.0.1:{port}", proc.pid, factory
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=30)
@@ -257,10 +306,25 @@ def top_frames(collapsed: Path, count: int = 6) -> list[tuple[str, float]]:
 def measure(base: str, name: str, token: str, connections: int, seconds: int,
             work: Path, order: object = ORDER) -> dict[str, float]:  # fmt: skip
     path, method, body, authorized = CASES[name]
-    body = order if name == "order" else body
+    body = order if name == "order" else PIZZA if name == "factory" else body
     script = lua_script(work, f"{name}-{connections}", method, body, token if authorized else "")
+    if name == "factory":
+        with script.open("a") as lua:  # a key of its own per request
+            lua.write('n = 0\nrequest = function()\n  n = n + 1\n'
+                      '  wrk.headers["Idempotency-Key"] = "bench-" .. os.time() .. "-" .. n'
+                      ' .. "-" .. math.random(1e9)\n  return wrk.format()\nend\n')  # fmt: skip
     # A login burst's tail is seconds long: wrk's default 2 s timeout would cut it off.
     return dict(run_wrk(base + path, script, seconds, connections, threads=1, timeout_seconds=30))
+
+
+def vendor_key(work: Path) -> str:
+    """The demo vendor's API key in the factory database `up` made in `work`."""
+    import sqlite3
+
+    (path,) = (work / "var").rglob("factory.db")
+    with sqlite3.connect(path) as connection:
+        (key,) = connection.execute("SELECT api_key FROM vendor WHERE id = 'demo'").fetchone()
+    return str(key)
 
 
 def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
@@ -276,33 +340,41 @@ def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
     with started(setup, workers, work) as running:
         if running is None:
             return [f"{label}: skipped (server not running; scripts/test-databases start)"]
-        base, pid = running
+        base, pid, factory = running
         token = str(request(f"{base}/api/auth", "PUT", LOGIN)["token"])
         request(f"{base}/api/order", "POST", ORDER, token)
         lines.append(f"{label}; ceiling (bare ASGI hello, same server) "
                      + ", ".join(f"c={c}: {r:.0f} req/s" for c, r in ceilings.items()))  # fmt: skip
         for name in args.cases:
+            if name == "factory" and factory is None:
+                continue
             for c in args.connections:
                 out = args.profile / f"{setup}-{name}-{c}.txt" if args.profile else None
                 settle(pid)
-                spent = cpu_seconds(pid)
+                spent, counted = cpu_seconds(pid), server_counters()
                 with profiled(pid, out):
-                    row = measure(base, name, token, c, args.seconds, work)
+                    if name == "factory" and factory is not None:
+                        row = measure(factory[0], name, factory[1], c, args.seconds, work)
+                    else:
+                        row = measure(base, name, token, c, args.seconds, work)
                 spent = cpu_seconds(pid) - spent
+                trips = per_request(counted, server_counters(), row["rps"] * args.seconds)
                 cpu_ms = 1000 * spent / max(1.0, row["rps"] * args.seconds)
-                rps, p99 = ORIGINAL[name][c]
+                rps, p99 = (max(1, figure) for figure in ORIGINAL[name][c])
                 note = f"  ({int(row['errors'])} non-2xx)" if row["errors"] else ""
                 lines.append(
                     f"  {name:<8} c={c:<3} {row['rps']:>8.0f} {row['p50']:>8.1f} {row['p99']:>8.1f}"
                     f" {row['rps'] / ceilings[c]:>6.3f} {rps:>8} {p99:>7} {row['rps'] / rps:>6.2f}x"
                     f" {row['p99'] / p99:>6.2f} {cpu_ms:>5.2f}{note}"
                 )
+                if trips:
+                    lines.append(f"      MariaDB statements per request: {trips}")
                 if out is not None and out.exists():
                     for frame, share in top_frames(out):
                         lines.append(
                             f"      {frame}" if share == 1.0 else f"      {share:>5.1%}  {frame}"
                         )
-        lines.append(f"  resident memory after the cases: {resident_mb(pid)}")
+        lines.append(f"  memory after the cases: {resident_mb(pid)}")
     return lines
 
 
@@ -310,15 +382,28 @@ def run_original(args: argparse.Namespace, work: Path) -> list[str]:
     """Measure the original Node service (and factory) in this run; its figures replace
     the stated ones in the ratios of the setups that follow."""
     lines = ["original Node service + factory (RSA-4096), MariaDB of their own, this run"]
-    with original(work) as (base, token):
+    with original(work) as (base, token, factory, key):
         for name in args.cases:
             for c in args.connections:
-                row = measure(base, name, token, c, args.seconds, work, order=ORIGINAL_ORDER)
+                if name == "factory":
+                    row = measure(factory, name, key, c, args.seconds, work)
+                else:
+                    row = measure(base, name, token, c, args.seconds, work, order=ORIGINAL_ORDER)
                 ORIGINAL[name][c] = (round(row["rps"]), round(row["p99"]))
                 note = f"  ({int(row['errors'])} non-2xx)" if row["errors"] else ""
                 lines.append(f"  {name:<8} c={c:<3} {row['rps']:>8.0f} {row['p50']:>8.1f}"
                              f" {row['p99']:>8.1f}{note}")  # fmt: skip
     return lines
+
+
+def per_request(before: dict[str, int], after: dict[str, int], requests: float) -> str:
+    """The server's statement counters per request between two readings ("" without them)."""
+    if not before or requests < 1:
+        return ""
+    return ", ".join(
+        f"{name.removeprefix('Com_')} {(after[name] - before[name]) / requests:.2f}"
+        for name in COUNTERS
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -348,13 +433,17 @@ def settle(pid: int, quiet_share: float = 0.1, limit_seconds: float = 20.0) -> N
 
 
 def resident_mb(pid: int) -> str:
-    """The largest resident set among the server process and its workers (the original's
-    service used 115-265 MB)."""
+    """The memory of the server process and every process it started: PSS (shared pages
+    counted once, split among their users: what the stack costs the machine; `jwtpizza up`'s
+    goal is under 300 MB) and the plain sum of RSS, with the largest process's RSS (the
+    original's service used 115-265 MB)."""
     import psutil
 
+    pss, rss, count = memory_mb(pid)
     root = psutil.Process(pid)
-    sizes = [p.memory_info().rss / 2**20 for p in [root, *root.children(recursive=True)]]
-    return f"{max(sizes):.0f} MB per process (largest of {len(sizes)})"
+    largest = max(p.memory_info().rss / 2**20 for p in [root, *root.children(recursive=True)])
+    return (f"PSS {pss:.0f} MB, RSS {rss:.0f} MB summed over {count} processes"
+            f" (largest {largest:.0f} MB)")  # fmt: skip
 
 
 def main() -> None:

@@ -129,6 +129,11 @@ class PlainWrite:
         self._dialect = dialect
         self._watch = watch
 
+    @property
+    def dialect(self) -> str:
+        """`sqlite`, `mysql` or `postgresql`: for a statement written per dialect."""
+        return self._dialect
+
     async def execute(self, sql: str, *params: Any) -> int:
         """Run one statement; the rows it changed."""
         bound = _bound(self._dialect, params)

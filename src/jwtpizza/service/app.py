@@ -37,6 +37,7 @@ from jwtpizza.service.factory_client import (
     HttpFactoryClient,
     Pizza,
 )
+from jwtpizza.service.fast_reads import CachedReads, reads_of
 from jwtpizza.service.franchises.cache import FranchiseCache, watch_franchise_writes
 from jwtpizza.service.franchises.router import router as franchise_router
 from jwtpizza.service.health import router as health_router
@@ -286,6 +287,8 @@ def create_app(
     install_edge(
         app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
     )
+    # In front of the edge: cached reads skip the framework (still logged, counted, traced).
+    app.add_middleware(CachedReads, reads=reads_of(context), obs=obs)
     return app
 
 

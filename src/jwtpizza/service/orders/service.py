@@ -134,12 +134,22 @@ async def fulfil(
     """Record the pizza if the lifecycle still allows it, and end the order's job; whether
     the order moved.
 
-    Two fixed UPDATEs sent straight to the driver. The first is conditional: an order
+    Fixed SQL sent straight to the driver: the order's UPDATE is conditional, so an order
     already fulfilled or rejected is left alone, even by a concurrent worker on another
-    replica."""
-    moved = await write.execute(
-        sql.FULFIL_ORDER, OrderStatus.FULFILLED, now, jwt, report_url, order_id, *_FULFILLED_FROM
-    )
+    replica. On MariaDB and PostgreSQL both UPDATEs go as one statement (one round trip);
+    SQLite, in process, sends them one by one."""
+    pizza = (OrderStatus.FULFILLED, now, jwt, report_url)
+    if write.dialect == "mysql":
+        matched = await write.execute(
+            sql.FULFIL_AND_FINISH_MYSQL, *_FULFILLED_FROM, *pizza, order_id
+        )
+        return matched > 1  # the job's row and the order's
+    if write.dialect == "postgresql":
+        rows = await write.fetch(
+            sql.FULFIL_AND_FINISH_POSTGRESQL, *pizza, order_id, *_FULFILLED_FROM, order_id
+        )
+        return bool(rows and rows[0][0])
+    moved = await write.execute(sql.FULFIL_ORDER, *pizza, order_id, *_FULFILLED_FROM)
     await write.execute(sql.FINISH_FULFILMENT_JOB, order_id)
     return bool(moved)
 
