@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from jwtpizza.scenarios import AlertResult, Scorecard, load
-from jwtpizza.scenarios.scorecard import Response
+from jwtpizza.scenarios.scorecard import PostmortemReview, Response
 from jwtpizza.scenarios.spec import Criteria
 
 # factory-outage as its report tells it: pending a minute before firing, one page, the
@@ -53,6 +53,8 @@ def test_late_missed_lost_duplicated_failed_and_noise_each_fail() -> None:
                 "incident 2 (FactoryCircuitOpen) after the fault ended"])),
         "no incident opened and resolved": card(incident_resolved=False),
         "no postmortem written": card(postmortem=None),
+        "the review contradicts ops' own postmortem: failed orders: 3, measured 5": card(
+            review=PostmortemReview(9, ["failed orders: 3, measured 5"], 0, 80)),
     }  # fmt: skip
     for problem, scorecard in cases.items():
         scorecard.judge(scenario)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ..incidents.kit import ledger_json
+from tests.unit.ops.reviews.records import OWN
+
 from ..reviews.conftest import OpsAt
-from ..reviews.test_reviews_api import record
+from ..reviews.recording import record
 from ..test_console_pages import BROWSER, csrf_of, signed_in
-from .test_actions import STORY
 
 
 async def test_add_see_overdue_and_mark_done(ops_at: OpsAt) -> None:
-    ops = await record(ops_at, STORY, "fail", ledger_json())
+    ops = await record(ops_at, OWN)
     client = await signed_in(ops)
     page = await client.get("/actions", headers=BROWSER)
     assert page.status_code == 200 and "No action item." in page.text
@@ -37,7 +37,7 @@ async def test_add_see_overdue_and_mark_done(ops_at: OpsAt) -> None:
 
 
 async def test_the_progress_chart(ops_at: OpsAt) -> None:
-    ops = await record(ops_at, STORY, "fail", ledger_json())
+    ops = await record(ops_at, OWN)
     client = await signed_in(ops)
     page = await client.get("/progress", headers=BROWSER)
     assert page.status_code == 200 and 'role="img"' in page.text
