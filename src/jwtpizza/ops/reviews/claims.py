@@ -31,7 +31,9 @@ MOMENTS: dict[str, re.Pattern[str]] = {
     for name, pattern in (
         ("declared", r"declar"),
         ("alert_resolved", r"\balert\b[^.]{0,60}\bresolved|,\s*resolved\b|resolved to normal"),
-        ("resolved", r"incident\b[^.]{0,20}\bresolv|\bresolved at\b|\bclosed\b"),
+        # `closed`, unless a circuit breaker closed (`breaker closed -> open`)
+        ("resolved", r"incident\b[^.]{0,20}\bresolv|\bresolved at\b"
+                     r"|^(?!.*\b(?:breaker|circuit)\b).*\bclosed\b"),
         ("pending", r"pending"),
         ("firing", r"alerting|\bfir(?:ed|ing)\b|alert\w* (?:was )?triggered|\bdetected"),
         ("page", r"\bpag(?:ed|ing)\b|\ba page\b|\bpage (?:went|was sent|to\b)|\bpage \d+ step 1\b"

@@ -168,6 +168,13 @@ def test_words_that_only_look_like_a_moment() -> None:
     assert [(c.kind, c.time.text if c.time else "") for c in all_claims(doc)] == [
         ("time:page", "10:02 UTC")
     ]
+    # A circuit breaker that closed is not the incident closing (a scenario's own draft).
+    doc = split("## Timeline\n- **12:45:01** service: factory breaker closed -\\> open\n"
+                "- **12:46:55** service: factory breaker half_open -\\> closed\n"
+                "- **12:47:30** we closed the incident\n")  # fmt: skip
+    assert [(c.kind, c.time.text if c.time else "") for c in all_claims(doc)] == [
+        ("time:resolved", "12:47:30")
+    ]
 
 
 def test_bold_headings_and_template_prompts() -> None:
