@@ -69,6 +69,16 @@ def test_the_action_cli(ops_url: str) -> None:
     assert run(ops_url, "done", "1")[1].startswith("1    done ")
     code, out = run(ops_url, "list", "--md")
     assert out.startswith("- [x] Write a runbook")
+    declared = CliRunner().invoke(cli, ["incident", "declare", "Orders failing", "--url",
+                                        ops_url, "--token", ADMIN_TOKEN])  # fmt: skip
+    assert declared.exit_code == 0
+    run(ops_url, "add", "Page sooner", "--owner", "tessa", "--due", "2000-01-02", "--incident", "1")
+    run(ops_url, "add", "Later", "--due", "2999-01-01", "--incident", "1")
+    shown = CliRunner().invoke(cli, ["incident", "show", "1", "--url", ops_url, "--token",
+                                     ADMIN_TOKEN])  # fmt: skip
+    assert shown.output.endswith(
+        "  OVERDUE action item 2: Page sooner (due 2000-01-02, owner tessa)\n"
+    )
     code, out = run(ops_url, "add", "x", "--due", "soon")
     assert code == 1 and out == "error: --due must be a date like 2026-12-31, not 'soon'\n"
     code, out = run(ops_url, "done", "5")
