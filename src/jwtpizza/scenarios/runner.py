@@ -317,7 +317,10 @@ async def _score(
     path = reports / f"{scenario.name}-resilience-{card.resilience}-{report['fileName']}"
     await asyncio.to_thread(_save, path, report["markdown"])
     card.postmortem = str(path)
-    card.review = await _review(stack, first["id"], report["markdown"])
+    try:
+        card.review = await _review(stack, first["id"], report["markdown"])
+    except httpx.HTTPError as error:  # the scorecard says it was not reviewed
+        say(f"the review of incident {first['id']}'s postmortem failed: {error!r}")
 
 
 async def _review(stack: Stack, incident_id: int, markdown: str) -> PostmortemReview:

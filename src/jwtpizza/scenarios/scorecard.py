@@ -117,6 +117,8 @@ class Scorecard:
             self.problems.append(f"no incident opened and resolved{firing}")
         if c.incident and self.postmortem is None:
             self.problems.append("no postmortem written")
+        if self.postmortem is not None and self.review is None:
+            self.problems.append("ops' own postmortem was not reviewed")
         if self.review is not None and self.review.contradicted:
             self.problems.append("the review contradicts ops' own postmortem: "
                                  + "; ".join(self.review.contradicted))  # fmt: skip

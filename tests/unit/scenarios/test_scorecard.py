@@ -23,6 +23,7 @@ def card(**fields: object) -> Scorecard:
         "scenario": "factory-outage", "speed": 12.0, "resilience": "on",
         "alerts": [AlertResult("FactoryUnreachable", 180, 60)], "incident": 1,
         "incident_resolved": True, "postmortem": "incident-1.md", "response": AS_REPORTED,
+        "review": PostmortemReview(confirmed=20, score=100),
     }  # fmt: skip
     return Scorecard(**(base | fields))  # type: ignore[arg-type]
 
@@ -55,6 +56,7 @@ def test_late_missed_lost_duplicated_failed_and_noise_each_fail() -> None:
         "no postmortem written": card(postmortem=None),
         "the review contradicts ops' own postmortem: failed orders: 3, measured 5": card(
             review=PostmortemReview(9, ["failed orders: 3, measured 5"], 0, 80)),
+        "ops' own postmortem was not reviewed": card(review=None),
     }  # fmt: skip
     for problem, scorecard in cases.items():
         scorecard.judge(scenario)

@@ -20,6 +20,7 @@ from jwtpizza.ops.reviews.clock import (
     TIME,
     ClockTime,
     clock_time,
+    date_spans,
     duration,
     number,
 )
@@ -187,7 +188,7 @@ def count_claims(doc: Document) -> list[Claim]:
     claims: list[Claim] = []
     for name, section in doc.sections.items():
         for sentence in _sentences(section.body):
-            taken: list[tuple[int, int]] = []
+            taken = date_spans(sentence)
             for kind, pattern in COUNTS.items():
                 for m in pattern.finditer(sentence):
                     if any(a <= m.start("n") < b for a, b in taken):

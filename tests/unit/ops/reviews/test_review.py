@@ -177,6 +177,25 @@ def test_words_that_only_look_like_a_moment() -> None:
     ]
 
 
+def test_a_zone_named_in_the_text_and_a_twelve_hour_clock() -> None:
+    summary = ("## Summary\nAll times are MST. On 11/25/2025 orders failed from 12:53 PM until "
+               "12:57:51 p.m.; we declared the incident at 12:57:25 PM.\n")  # fmt: skip
+    result = review_of(summary, NOISY)
+    assert result.assumptions[0] == "times read as MST (named in the report)"
+    assert by_status(result, CONFIRMED) == {
+        "first impact",
+        "end of the impact window",
+        "incident declared",
+    }
+    assert by_status(result, CONTRADICTED) == set()
+    utc = review_of(summary.replace("MST", "UTC"), NOISY)  # the same clock read 7 hours off
+    assert by_status(utc, CONTRADICTED) == {
+        "first impact",
+        "end of the impact window",
+        "incident declared",
+    }
+
+
 def test_bold_headings_and_template_prompts() -> None:
     doc = split("**Summary**\nAt 10:00 UTC it broke.\n\n**Detection:**\n> [!NOTE]\n> Say when.\n")
     assert doc.sections["Summary"].body == "At 10:00 UTC it broke."
