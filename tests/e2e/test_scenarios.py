@@ -1,7 +1,8 @@
 """Every scenario, end to end through the `jwtpizza` command, on autopilot at its CI speed:
 the verdict passes (expected alerts within their deadline, nothing lost or duplicated with
 resilience on, no page in noisy-alert, one page for the fault's alert and one incident per
-fault, the real report's facts reproduced), and the postmortem states the scorecard's figures.
+fault, the real report's facts reproduced), the postmortem states the scorecard's figures, and
+the postmortem review finds nothing in ops' own postmortem that its record contradicts.
 `--resilience both` completes both halves.
 Bad input is one line; Ctrl-C ends the fault and leaves no process behind.
 
@@ -103,6 +104,9 @@ def test_scenario_passes_on_autopilot(
     assert card["response"]["pages_for_fault"] == 1 and card["response"]["extra_incidents"] == []
     assert all(fact["ok"] is not False for fact in card["facts"]), card["facts"]
     check_postmortem(card)
+    # Ops' own postmortem, put through the postmortem review: its record confirms it.
+    review = card["review"]
+    assert review["contradicted"] == [] and review["confirmed"] >= 15, review
     if name == "unannounced-chaos":
         text = Path(card["postmortem"]).read_text()
         assert "escalated past its first step before anyone acknowledged it" in text
@@ -129,6 +133,8 @@ def test_resilience_both_shows_the_original_outcome_beside_the_resilient_one(
     assert off["verdict"] == "pass" and on["verdict"] == "pass", (off["problems"], on["problems"])
     assert off["response"]["failed_share"] == 1.0 and off["incident_resolved"]
     assert on["queued"] > 0 and on["lost"] == 0 and on["duplicated"] == 0
+    for half in (off, on):  # failed orders and affected diners confirmed in both
+        assert half["review"]["contradicted"] == [], half["review"]
 
 
 @pytest.mark.parametrize(

@@ -64,8 +64,12 @@ def list_(
 
 @app.command("show")
 def show(number: int, url: UrlOption = None, token: TokenOption = None) -> None:
-    """One incident with its roles and timeline."""
+    """One incident with its roles, timeline and overdue action items."""
     _show(_request("GET", f"/{number}", url, token))
+    late = {"incident": number, "overdue": "true"}
+    for item in ops_request("GET", "/api/ops/actions", url=url, token=token, params=late):
+        typer.echo(f"  OVERDUE action item {item['id']}: {item['title']} (due {item['due']}, "
+                   f"owner {item['owner'] or '-'})")  # fmt: skip
 
 
 @app.command("ack")

@@ -108,12 +108,21 @@ def _table(scenario: Scenario, cards: list[Scorecard]) -> Table:
     rows.append(("other incidents", [", ".join(c.response.extra_incidents) or "none"
                                      for c in cards]))  # fmt: skip
     rows.append(("postmortem", [c.postmortem or "-" for c in cards]))
+    rows.append(("its review", [_review_line(c) for c in cards]))
     rows.append(("verdict", [
         "PASS" if c.passed else "FAIL: " + "; ".join(c.problems) for c in cards
     ]))  # fmt: skip
     for label, values in rows:
         table.add_row(label, *values)
     return table
+
+
+def _review_line(card: Scorecard) -> str:
+    found = card.review
+    if found is None:
+        return "-"
+    return (f"{found.confirmed} confirmed, {len(found.contradicted)} contradicted, "
+            f"{found.not_checkable} not checkable; score {found.score}")  # fmt: skip
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from jwtpizza.clock import ScaledClock
 from jwtpizza.db import statements
 from jwtpizza.scenarios.human import briefing, countdown
 from jwtpizza.scenarios.measure import measure, when
-from jwtpizza.scenarios.scorecard import AlertResult, Scorecard
+from jwtpizza.scenarios.scorecard import AlertResult, PostmortemReview, Scorecard
 from jwtpizza.scenarios.spec import Scenario
 from jwtpizza.scenarios.stack import Channels, Stack, running_stack
 from jwtpizza.scenarios.timing import Timing
@@ -318,6 +318,28 @@ async def _score(
     path = reports / f"{scenario.name}-resilience-{card.resilience}-{report['fileName']}"
     await asyncio.to_thread(_save, path, report["markdown"])
     card.postmortem = str(path)
+    try:
+        card.review = await _review(stack, first["id"], report["markdown"])
+    except httpx.HTTPError as error:  # the scorecard says it was not reviewed
+        say(f"the review of incident {first['id']}'s postmortem failed: {error!r}")
+
+
+async def _review(stack: Stack, incident_id: int, markdown: str) -> PostmortemReview:
+    """Ops' own postmortem checked by the postmortem review against ops' record."""
+    body = {"markdown": markdown, "incident": incident_id}
+    response = await stack.http.post(
+        f"{stack.ops_url}/api/ops/reviews", json=body, headers=stack.admin()
+    )
+    response.raise_for_status()
+    found = response.json()
+    verdicts = found["verdicts"]
+    return PostmortemReview(
+        confirmed=sum(v["status"] == "confirmed" for v in verdicts),
+        contradicted=[f"{v['claim']}: {v['stated']}, measured {v['measured']}"
+                      for v in verdicts if v["status"] == "contradicted"],
+        not_checkable=sum(v["status"] == "not checkable" for v in verdicts),
+        score=found["score"],
+    )  # fmt: skip
 
 
 def _save(path: Path, text: str) -> None:

@@ -32,6 +32,17 @@ class Response:
     failed_share: float | None = None  # of the orders placed while the fault was on
 
 
+@dataclass
+class PostmortemReview:
+    """Ops' own draft postmortem, put through the postmortem review (POST /api/ops/reviews):
+    its claims confirmed, contradicted (`claim: stated, measured`) and not checkable."""
+
+    confirmed: int = 0
+    contradicted: list[str] = field(default_factory=list)
+    not_checkable: int = 0
+    score: int | None = None
+
+
 @dataclass(frozen=True)
 class Fact:
     """One fact of the real report beside the replay's; `ok` None: printed, not checked."""
@@ -78,6 +89,7 @@ class Scorecard:
     incident: int | None = None
     incident_resolved: bool = False
     postmortem: str | None = None  # the file written
+    review: PostmortemReview | None = None  # of that postmortem, against ops' record
     responder: Literal["sim", "me"] = "sim"  # the simulated responder, or a person
     response: Response = field(default_factory=Response)
     facts: list[Fact] = field(default_factory=list)
@@ -105,6 +117,11 @@ class Scorecard:
             self.problems.append(f"no incident opened and resolved{firing}")
         if c.incident and self.postmortem is None:
             self.problems.append("no postmortem written")
+        if self.postmortem is not None and self.review is None:
+            self.problems.append("ops' own postmortem was not reviewed")
+        if self.review is not None and self.review.contradicted:
+            self.problems.append("the review contradicts ops' own postmortem: "
+                                 + "; ".join(self.review.contradicted))  # fmt: skip
         self.problems += self._paging_problems(scenario)
         self.facts = facts(scenario, self)
         self.problems += [f"report vs replay: {f.name} {f.replay} (report: {f.report})"

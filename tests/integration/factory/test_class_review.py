@@ -72,3 +72,22 @@ def test_review_a_class_folder_against_each_students_faults(
     assert scores["student-02"] == ("0", "yes", str(theirs["score"]))
     missing = CliRunner().invoke(app, ["class", "report", "--reviews", str(tmp_path)])
     assert missing.exit_code == 1 and "run `jwtpizza class review" in missing.output
+
+
+def test_bad_input_is_one_line(settings: FactorySettings, tmp_path: Path) -> None:
+    nowhere = tmp_path / "nowhere"
+    missing = CliRunner().invoke(app, ["class", "review", str(nowhere)])
+    assert missing.exit_code == 1
+    assert missing.output == f"error: {nowhere} is not a folder of reports\n"
+    run("class", "create", "--students", "1", "--window", "1s", "--seed", "2")
+    time.sleep(1.2)  # the fault has started
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "student-01.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+    (folder / "student-02.md").write_text("# Incident\n\n## Summary\nAt 10:00 UTC it broke.\n")
+    out = run("class", "review", str(folder))
+    assert "student-01: student-01.md: not a Markdown report (not UTF-8 text)\n" in out
+    assert "student-02: student-02.md: the factory recorded no fault for this student\n" in out
+    (folder / "student-01.md").write_text("# Incident\n\n## Summary\nIt broke, then it healed.\n")
+    out = run("class", "review", str(folder))
+    assert "student-01: student-01.md: the report states no times of day" in out

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from jwtpizza.scenarios import AlertResult, Scorecard, load
-from jwtpizza.scenarios.scorecard import Response
+from jwtpizza.scenarios.scorecard import PostmortemReview, Response
 from jwtpizza.scenarios.spec import Criteria
 
 # factory-outage as its report tells it: pending a minute before firing, one page, the
@@ -23,6 +23,7 @@ def card(**fields: object) -> Scorecard:
         "scenario": "factory-outage", "speed": 12.0, "resilience": "on",
         "alerts": [AlertResult("FactoryUnreachable", 180, 60)], "incident": 1,
         "incident_resolved": True, "postmortem": "incident-1.md", "response": AS_REPORTED,
+        "review": PostmortemReview(confirmed=20, score=100),
     }  # fmt: skip
     return Scorecard(**(base | fields))  # type: ignore[arg-type]
 
@@ -53,6 +54,9 @@ def test_late_missed_lost_duplicated_failed_and_noise_each_fail() -> None:
                 "incident 2 (FactoryCircuitOpen) after the fault ended"])),
         "no incident opened and resolved": card(incident_resolved=False),
         "no postmortem written": card(postmortem=None),
+        "the review contradicts ops' own postmortem: failed orders: 3, measured 5": card(
+            review=PostmortemReview(9, ["failed orders: 3, measured 5"], 0, 80)),
+        "ops' own postmortem was not reviewed": card(review=None),
     }  # fmt: skip
     for problem, scorecard in cases.items():
         scorecard.judge(scenario)

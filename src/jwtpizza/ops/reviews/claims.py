@@ -20,6 +20,7 @@ from jwtpizza.ops.reviews.clock import (
     TIME,
     ClockTime,
     clock_time,
+    date_spans,
     duration,
     number,
 )
@@ -31,7 +32,9 @@ MOMENTS: dict[str, re.Pattern[str]] = {
     for name, pattern in (
         ("declared", r"declar"),
         ("alert_resolved", r"\balert\b[^.]{0,60}\bresolved|,\s*resolved\b|resolved to normal"),
-        ("resolved", r"incident\b[^.]{0,20}\bresolv|\bresolved at\b|\bclosed\b"),
+        # `closed`, unless a circuit breaker closed (`breaker closed -> open`)
+        ("resolved", r"incident\b[^.]{0,20}\bresolv|\bresolved at\b"
+                     r"|^(?!.*\b(?:breaker|circuit)\b).*\bclosed\b"),
         ("pending", r"pending"),
         ("firing", r"alerting|\bfir(?:ed|ing)\b|alert\w* (?:was )?triggered|\bdetected"),
         ("page", r"\bpag(?:ed|ing)\b|\ba page\b|\bpage (?:went|was sent|to\b)|\bpage \d+ step 1\b"
@@ -185,7 +188,7 @@ def count_claims(doc: Document) -> list[Claim]:
     claims: list[Claim] = []
     for name, section in doc.sections.items():
         for sentence in _sentences(section.body):
-            taken: list[tuple[int, int]] = []
+            taken = date_spans(sentence)
             for kind, pattern in COUNTS.items():
                 for m in pattern.finditer(sentence):
                     if any(a <= m.start("n") < b for a, b in taken):

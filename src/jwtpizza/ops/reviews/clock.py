@@ -107,6 +107,11 @@ def first_date(text: str) -> date | None:
     return dates[0] if dates else None
 
 
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text writes dates (their numbers are no counts: `11/25/2025 orders`)."""
+    return [m.span() for pattern in (_ISO, _US, _WORDS) for m in pattern.finditer(text)]
+
+
 def _safe(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)

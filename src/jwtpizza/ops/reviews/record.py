@@ -81,9 +81,13 @@ def record_of(draft: Draft) -> Record:
         ends = [(f.resolved_at, "incident record (resolved)")] if f.resolved_at else []
         facts["window_end"] = replace(facts["mitigated"], others=tuple(ends))
     spans = {"mttd": f.mttd, "mtta": f.mtta, "mttm": f.mttm, "mttr": f.mttr}
+    # A compressed run states its durations in scenario time, as ops' own draft does.
+    scaled = "" if draft.speed == 1 else f", in scenario time (x{draft.speed:g} the wall clock)"
     for name, span in spans.items():
         if span is not None:
-            facts[name] = Fact(span, f"measured {name.upper()} (from the moments above)")
+            facts[name] = Fact(
+                span * draft.speed, f"measured {name.upper()} (from the moments above{scaled})"
+            )
     _ledger_facts(draft, facts)
     fault_type, ended = _cause(draft)
     if fault_type:

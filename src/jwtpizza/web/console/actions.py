@@ -1,5 +1,6 @@
 """Action items in the console: the list with overdue ones marked, adding, marking done,
-exports, and an incident's own items (loaded into the incident page)."""
+exports, and an incident's own items (loaded into the incident page, where ops' draft's
+items can be tracked)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,13 @@ async def incident_items(page: AdminPage, incident_id: int) -> Response:
     items = await page.api.get("/api/ops/actions", incident=incident_id)
     items.sort(key=lambda i: (not i["overdue"], i["status"] != "open", i["id"]))
     return page.render("incident_actions.html", items=items, incident_id=incident_id)
+
+
+@router.post("/incidents/{incident_id}/actions/from-draft")
+async def from_draft(page: AdminPage, incident_id: int) -> Response:
+    """Track the action items ops' draft derives from the incident's measured gaps."""
+    try:
+        await page.api.post("/api/ops/actions/from-draft", {"incident": incident_id})
+    except ApiError as error:
+        return await action_list(page, status=error.status, problem=error.message)
+    return page.redirect(f"/incidents/{incident_id}")

@@ -1,5 +1,5 @@
 """Review a written postmortem beside its incident: paste it or upload the file, see each
-claim's verdict against what ops measured."""
+claim's verdict against what ops measured, and track the report's action items."""
 
 from __future__ import annotations
 
@@ -63,3 +63,21 @@ async def review(
         return await review_page(page, incident_id, status=error.status, problem=error.message,
                                  markdown=text)  # fmt: skip
     return await review_page(page, incident_id, review=found, markdown=text)
+
+
+@router.post("/incidents/{incident_id}/review/actions")
+async def track_actions(
+    page: AdminPage, incident_id: int, markdown: Annotated[str, Form()] = ""
+) -> Response:
+    """Track the items of the reviewed report's Action items section."""
+    try:
+        text = await report_text(markdown, None)
+    except ValueError as error:
+        return await review_page(page, incident_id, status=400, problem=str(error))
+    body = {"incident": incident_id, "markdown": text}
+    try:
+        await page.api.post("/api/ops/actions/from-report", body)
+    except ApiError as error:
+        return await review_page(page, incident_id, status=error.status, problem=error.message,
+                                 markdown=text)  # fmt: skip
+    return page.redirect("/actions")

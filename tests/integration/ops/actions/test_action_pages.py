@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ..incidents.kit import ledger_json
+from tests.unit.ops.reviews.records import OWN, example
+
 from ..reviews.conftest import OpsAt
-from ..reviews.test_reviews_api import record
+from ..reviews.recording import record
 from ..test_console_pages import BROWSER, csrf_of, signed_in
-from .test_actions import STORY
 
 
 async def test_add_see_overdue_and_mark_done(ops_at: OpsAt) -> None:
-    ops = await record(ops_at, STORY, "fail", ledger_json())
+    ops = await record(ops_at, OWN)
     client = await signed_in(ops)
     page = await client.get("/actions", headers=BROWSER)
     assert page.status_code == 200 and "No action item." in page.text
@@ -37,7 +37,7 @@ async def test_add_see_overdue_and_mark_done(ops_at: OpsAt) -> None:
 
 
 async def test_the_progress_chart(ops_at: OpsAt) -> None:
-    ops = await record(ops_at, STORY, "fail", ledger_json())
+    ops = await record(ops_at, OWN)
     client = await signed_in(ops)
     page = await client.get("/progress", headers=BROWSER)
     assert page.status_code == 200 and 'role="img"' in page.text
@@ -45,3 +45,31 @@ async def test_the_progress_chart(ops_at: OpsAt) -> None:
     assert 'data-top="210' in page.text  # the slowest measure sets the chart's top
     csv = await client.get("/progress.csv", headers=BROWSER)
     assert csv.text.startswith("incident,declared_at,fault_type")
+
+
+async def test_track_the_drafts_items_and_a_reviewed_reports(ops_at: OpsAt) -> None:
+    ops = await record(ops_at, OWN)
+    client = await signed_in(ops)
+    fragment = await client.get("/incidents/1/actions", headers=BROWSER)
+    assert 'action="/incidents/1/actions/from-draft"' in fragment.text
+    drafted = await client.post("/incidents/1/actions/from-draft", headers=BROWSER,
+                                data={"csrf_token": csrf_of(fragment.text)})  # fmt: skip
+    assert drafted.status_code == 303 and drafted.headers["location"] == "/incidents/1"
+    fragment = await client.get("/incidents/1/actions", headers=BROWSER)
+    assert "Write or enable a runbook" in fragment.text
+    form = await client.get("/incidents/1/review", headers=BROWSER)
+    written = {"csrf_token": csrf_of(form.text), "markdown": example("factory-outage.md")}
+    reviewed = await client.post("/incidents/1/review", headers=BROWSER, data=written)
+    assert 'action="/incidents/1/review/actions"' in reviewed.text
+    tracked = await client.post("/incidents/1/review/actions", headers=BROWSER, data=written)
+    assert tracked.status_code == 303 and tracked.headers["location"] == "/actions"
+    markdown = await client.get("/actions.md", headers=BROWSER)
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    assert "- [ ] Show users a clearer message" in markdown.text
+    assert "priority high" in markdown.text and "incident #1" in markdown.text
+    empty = await client.post(
+        "/incidents/1/review/actions",
+        headers=BROWSER,
+        data={"csrf_token": written["csrf_token"], "markdown": " "},
+    )
+    assert empty.status_code == 400 and "paste the report" in empty.text

@@ -7,17 +7,12 @@ from typing import Any
 from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app as cli
-from tests.unit.ops.reviews.records import at, example
+from tests.unit.ops.reviews.records import OWN, example
 
 from ..incidents.conftest import IncidentOps
-from ..incidents.kit import ledger_json
 from ..ops_kit import ADMIN_TOKEN
 from ..reviews.conftest import OpsAt
-from ..reviews.test_reviews_api import Recorded, record
-
-STORY = Recorded(at("2026-11-25T12:00:00"), at("2026-11-25T12:00:20"),
-                 at("2026-11-25T12:00:35"), at("2026-11-25T12:01:10"),
-                 at("2026-11-25T12:03:00"), "reported", at("2026-11-25T12:03:30"))  # fmt: skip
+from ..reviews.recording import record
 
 
 async def call(ops: IncidentOps, method: str, path: str, status: int = 200, **kw: Any) -> Any:
@@ -27,7 +22,7 @@ async def call(ops: IncidentOps, method: str, path: str, status: int = 200, **kw
 
 
 async def test_track_items_by_hand_and_from_postmortems(ops_at: OpsAt) -> None:
-    ops = await record(ops_at, STORY, "fail", ledger_json())
+    ops = await record(ops_at, OWN)
     late = {"title": "Lower the alert's threshold", "owner": "tessa", "due": "2026-11-20",
             "priority": "high", "incident": 1}  # fmt: skip
     item = await call(ops, "POST", "/api/ops/actions", 201, json=late)
@@ -50,7 +45,7 @@ async def test_track_items_by_hand_and_from_postmortems(ops_at: OpsAt) -> None:
 
 
 async def test_bad_input_is_a_clear_4xx(ops_at: OpsAt) -> None:
-    ops = await record(ops_at, STORY, "fail", ledger_json())
+    ops = await record(ops_at, OWN)
     missing = await call(ops, "POST", "/api/ops/actions", 404, json={"title": "x", "incident": 9})
     assert missing["message"] == "unknown incident 9"
     unknown = await call(ops, "POST", "/api/ops/actions/7/done", 404)
@@ -74,6 +69,16 @@ def test_the_action_cli(ops_url: str) -> None:
     assert run(ops_url, "done", "1")[1].startswith("1    done ")
     code, out = run(ops_url, "list", "--md")
     assert out.startswith("- [x] Write a runbook")
+    declared = CliRunner().invoke(cli, ["incident", "declare", "Orders failing", "--url",
+                                        ops_url, "--token", ADMIN_TOKEN])  # fmt: skip
+    assert declared.exit_code == 0
+    run(ops_url, "add", "Page sooner", "--owner", "tessa", "--due", "2000-01-02", "--incident", "1")
+    run(ops_url, "add", "Later", "--due", "2999-01-01", "--incident", "1")
+    shown = CliRunner().invoke(cli, ["incident", "show", "1", "--url", ops_url, "--token",
+                                     ADMIN_TOKEN])  # fmt: skip
+    assert shown.output.endswith(
+        "  OVERDUE action item 2: Page sooner (due 2000-01-02, owner tessa)\n"
+    )
     code, out = run(ops_url, "add", "x", "--due", "soon")
     assert code == 1 and out == "error: --due must be a date like 2026-12-31, not 'soon'\n"
     code, out = run(ops_url, "done", "5")

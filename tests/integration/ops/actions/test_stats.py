@@ -5,16 +5,16 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app as cli
+from tests.unit.ops.reviews.records import OWN
 
-from ..incidents.kit import ledger_json
 from ..ops_kit import ADMIN_TOKEN
 from ..reviews.conftest import OpsAt
-from ..reviews.test_reviews_api import record
-from .test_actions import STORY, call
+from ..reviews.recording import record
+from .test_actions import call
 
 
 async def test_times_per_incident_by_fault_type_and_by_responder(ops_at: OpsAt) -> None:
-    ops = await record(ops_at, STORY, "fail", ledger_json())
+    ops = await record(ops_at, OWN)
     await call(ops, "POST", "/api/ops/incidents", 201, json={"title": "By hand"})
     found = await call(ops, "GET", "/api/ops/stats")
     first, second = found["incidents"]

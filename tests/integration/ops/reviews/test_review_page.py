@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from tests.unit.ops.reviews.records import at, example
+from tests.unit.ops.reviews.records import OUTAGE, example
 
-from ..incidents.kit import ledger_json
 from ..test_console_pages import BROWSER, csrf_of, signed_in
 from .conftest import OpsAt
-from .test_reviews_api import Recorded, record
-
-OUTAGE = Recorded(at("2025-12-02T17:10:00"), at("2025-12-02T17:10:30"),
-                  at("2025-12-02T17:11:30"), at("2025-12-02T17:12:00"),
-                  at("2025-12-02T17:22:20"), "expired", at("2025-12-02T17:22:40"))  # fmt: skip
+from .recording import record
 
 
 async def test_upload_a_report_and_read_its_verdicts(ops_at: OpsAt) -> None:
-    everyone = ledger_json(ordersByStatus={"rejected": 14}, failed=14, affectedDiners=6,
-                           activeDiners=6)  # fmt: skip
-    ops = await record(ops_at, OUTAGE, "outage", everyone)
+    ops = await record(ops_at, OUTAGE)
     client = await signed_in(ops)
     incident = await client.get("/incidents/1", headers=BROWSER)
     assert 'href="/incidents/1/review"' in incident.text
@@ -35,7 +28,7 @@ async def test_upload_a_report_and_read_its_verdicts(ops_at: OpsAt) -> None:
 
 
 async def test_bad_input_is_said_on_the_page(ops_at: OpsAt) -> None:
-    ops = await record(ops_at, OUTAGE, "outage", ledger_json())
+    ops = await record(ops_at, OUTAGE)
     client = await signed_in(ops)
     form = await client.get("/incidents/1/review", headers=BROWSER)
     csrf = {"csrf_token": csrf_of(form.text)}

@@ -117,3 +117,70 @@ TEMPLATE_WRONG = Story(
     ack=at("2025-04-08T19:50:00"), resolved=TEMPLATE.resolved,
     ledger=dict(failed=11, fulfilled=0, affected=12, active=20),
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """An example report, the incident recorded to match it and the one recorded to
+    contradict it, and what the review must say of each."""
+
+    report: str
+    matching: Story
+    contradicting: Story
+    confirmed: frozenset[str]  # every claim the matching record confirms
+    contradicted: frozenset[str]  # every claim the contradicting record contradicts
+    slips: frozenset[str] = frozenset()  # the report's own mistakes, contradicted by both
+
+
+PAIRINGS = {
+    "noisy": Pairing(
+        "factory-fail-noisy-alert.md", NOISY, NOISY_WRONG,
+        confirmed=frozenset({
+            "first impact", "end of the impact window", "incident declared", "mitigation",
+            "incident resolved", "time to acknowledge (MTTA)", "impact duration (MTTM)",
+            "affected diners", "active diners", "share of diners affected",
+            "root cause (fault type)", "how it was resolved",
+        }),
+        contradicted=frozenset({
+            "incident declared", "time to acknowledge (MTTA)", "affected diners",
+            "active diners", "share of diners affected", "root cause (fault type)",
+            "how it was resolved",
+        }),
+    ),
+    "outage": Pairing(
+        "factory-outage.md", OUTAGE, OUTAGE_WRONG,
+        confirmed=frozenset({
+            "first impact", "end of the impact window", "alert pending", "alert firing",
+            "page sent", "acknowledgement", "mitigation", "alert resolved",
+            "impact duration (MTTM)", "share of orders failed", "share of diners affected",
+            "pizzas sold", "root cause (fault type)", "how it was resolved",
+        }),
+        contradicted=frozenset({
+            "alert firing", "page sent", "share of orders failed", "share of diners affected",
+            "pizzas sold", "root cause (fault type)", "how it was resolved",
+        }),
+    ),
+    "template": Pairing(
+        "template-factory-auth.md", TEMPLATE, TEMPLATE_WRONG,
+        confirmed=frozenset({
+            "first impact", "end of the impact window", "page sent", "acknowledgement",
+            "mitigation", "impact duration (MTTM)", "failed orders", "affected diners",
+            "share of diners affected", "root cause (fault type)", "how it was resolved",
+        }),
+        contradicted=frozenset({
+            "acknowledgement", "affected diners", "failed orders", "share of diners affected",
+            "root cause (fault type)", "how it was resolved",
+        }),
+        # It states its start once in local time ("at 13:33") beside "19:33 UTC".
+        slips=frozenset({"first impact"}),
+    ),
+}  # fmt: skip
+
+# An incident of our own: a `fail` fault ended by the report link, declared as its alert fired.
+OWN = Story(
+    "fail", at("2026-11-25T12:00:00"), at("2026-11-25T12:03:00"), "reported",
+    declared=at("2026-11-25T12:00:35"), pending=at("2026-11-25T12:00:20"),
+    firing=at("2026-11-25T12:00:35"), page=at("2026-11-25T12:00:35"),
+    ack=at("2026-11-25T12:01:10"), resolved=at("2026-11-25T12:03:30"),
+    ledger=dict(failed=8, fulfilled=20, affected=4, active=10),
+)  # fmt: skip
