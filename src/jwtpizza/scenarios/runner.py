@@ -17,7 +17,7 @@ import httpx
 from jwtpizza.clock import ScaledClock
 from jwtpizza.scenarios.human import briefing, countdown
 from jwtpizza.scenarios.measure import measure, when
-from jwtpizza.scenarios.scorecard import AlertResult, Scorecard
+from jwtpizza.scenarios.scorecard import AlertResult, BurnResult, Scorecard
 from jwtpizza.scenarios.spec import Scenario
 from jwtpizza.scenarios.stack import Channels, Stack, running_stack
 from jwtpizza.scenarios.timing import Timing
@@ -276,8 +276,16 @@ async def _score(
         )
         for a in scenario.expect
     ]  # fmt: skip
+    burning = _burn_pages(history, since)
     known = {a.name for a in scenario.expect} | set(scenario.allowed_alerts)
+    if fault_start is not None:  # a burn page during a fault is the fault's
+        known |= set(burning)
     pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
+    card.burn = [
+        BurnResult(name, timing.scenario((at - since).total_seconds()),
+                   sum(name in p["groupKey"] for p in pages))
+        for name, at in burning.items()
+    ]  # fmt: skip
     card.noise = [
         p["title"] for p in pages
         if not scenario.criteria.pages or not any(name in p["groupKey"] for name in known)
@@ -317,6 +325,18 @@ async def _score(
     path = reports / f"{scenario.name}-resilience-{card.resilience}-{report['fileName']}"
     await asyncio.to_thread(_save, path, report["markdown"])
     card.postmortem = str(path)
+
+
+def _burn_pages(history: list[dict[str, Any]], since: datetime) -> dict[str, datetime]:
+    """Each error-budget burn page alert (`scope: slo`, `sloth_severity: page`) that fired
+    since `since`, and when it first did."""
+    fired: dict[str, datetime] = {}
+    for event in sorted(history, key=lambda e: e["at"]):
+        labels = event.get("labels") or {}
+        burn = labels.get("scope") == "slo" and labels.get("sloth_severity") == "page"
+        if burn and event["state"] == "firing" and when(event["at"]) >= since:
+            fired.setdefault(event["rule"], when(event["at"]))
+    return fired
 
 
 def _save(path: Path, text: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx
@@ -33,6 +34,8 @@ from jwtpizza.ops.incidents.timeline import Entry
 from jwtpizza.ops.monitor.store import SampleStore
 from jwtpizza.ops.reports import service as reports
 from jwtpizza.ops.reports.draft import Draft
+from jwtpizza.ops.reports.figures import window
+from jwtpizza.ops.slo.spent import budget_spent
 
 log = logging.getLogger("jwtpizza.ops.incidents")
 
@@ -192,7 +195,9 @@ class IncidentDesk:
             )  # fmt: skip
             if finish:
                 await reports.mark_written(session=session, incident=incident, now=now)
-        return report
+        start, end = window(report.figures, now)
+        spent = budget_spent(self.samples, start, end, speed=self.settings.time_speed)
+        return replace(report, budget_spent=spent)
 
     async def record(self, incident_id: int, entries: Sequence[Entry]) -> None:
         async with self.db.writer() as session:
