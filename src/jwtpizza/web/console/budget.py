@@ -24,7 +24,7 @@ class Row:
     burn_width: float  # the burn rate now, 0..BAR at PAGE_BURN
     budget: str  # as words: `87.2% left`, or `no data`
     burn: str  # `0.31x now`, or `no data`
-    state: str  # ok, burning (above 1x), exhausted (no budget left)
+    state: str  # ok, burning (above 1x), exhausted (no budget left), no data
 
 
 def _percent(value: float | None) -> str:
@@ -39,7 +39,7 @@ def rows(slos: list[dict[str, Any]]) -> list[Row]:
     found = []
     for index, slo in enumerate(slos):
         left, burn = slo.get("budgetRemaining"), slo.get("currentBurnRate")
-        state = "exhausted" if left is not None and left <= 0 else "ok"
+        state = "no data" if left is None else "exhausted" if left <= 0 else "ok"
         if state == "ok" and burn is not None and burn > 1:
             state = "burning"
         found.append(Row(
