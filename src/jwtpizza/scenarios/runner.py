@@ -18,7 +18,7 @@ from jwtpizza.clock import ScaledClock
 from jwtpizza.scenarios.human import briefing, countdown
 from jwtpizza.scenarios.measure import measure, when
 from jwtpizza.scenarios.scorecard import AlertResult, BurnResult, Scorecard
-from jwtpizza.scenarios.spec import Scenario
+from jwtpizza.scenarios.spec import Scenario, compared_alerts
 from jwtpizza.scenarios.stack import Channels, Stack, running_stack
 from jwtpizza.scenarios.timing import Timing
 from jwtpizza.traffic import OrderOutcome, TrafficConfig, run_traffic
@@ -286,10 +286,21 @@ async def _score(
                    sum(name in p["groupKey"] for p in pages))
         for name, at in burning.items()
     ]  # fmt: skip
+    compared = compared_alerts(scenario)
     card.noise = [
         p["title"] for p in pages
-        if not scenario.criteria.pages or not any(name in p["groupKey"] for name in known)
+        if not any(name in p["groupKey"] for name in compared)
+        and (not scenario.criteria.pages or not any(name in p["groupKey"] for name in known))
     ]  # fmt: skip
+    card.fault = (
+        None
+        if fault_start is None
+        else f"{scenario.fault.kind} {scenario.fault.type or ''}".strip()
+    )
+    card.fired = {
+        rule: timing.scenario((at - since).total_seconds()) for rule, at in firing.items()
+    }
+    await _count_pages(stack, pages, card, known if fault_start is not None else set(), since)
     if fault_start is not None:
         card.response = await measure(stack, scenario, timing, fault_start)
     ledger = await stack.get(
@@ -325,6 +336,20 @@ async def _score(
     path = reports / f"{scenario.name}-resilience-{card.resilience}-{report['fileName']}"
     await asyncio.to_thread(_save, path, report["markdown"])
     card.postmortem = str(path)
+
+
+async def _count_pages(
+    stack: Stack, pages: list[dict[str, Any]], card: Scorecard, known: set[str], since: datetime
+) -> None:
+    """Pages per alert they carry; a page is false when it carries none of the fault's known
+    alerts or opened before the fault (with no fault, every page is)."""
+    for page in pages:
+        detail = await stack.get(f"{stack.ops_url}/api/ops/pages/{page['id']}")
+        names = {a.get("labels", {}).get("alertname", "?") for a in detail["message"]["alerts"]}
+        false = not names & known or when(page["createdAt"]) < since
+        for name in names:
+            card.paged[name] = card.paged.get(name, 0) + 1
+            card.false_pages[name] = card.false_pages.get(name, 0) + false
 
 
 def _burn_pages(history: list[dict[str, Any]], since: datetime) -> dict[str, datetime]:

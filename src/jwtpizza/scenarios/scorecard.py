@@ -84,6 +84,10 @@ class Scorecard:
     duplicated: int = 0
     alerts: list[AlertResult] = field(default_factory=list)
     burn: list[BurnResult] = field(default_factory=list)
+    fault: str | None = None  # `chaos fail`, `store-integrity`; None: no fault (noise only)
+    fired: dict[str, float] = field(default_factory=dict)  # each rule's first firing after
+    paged: dict[str, int] = field(default_factory=dict)  # pages carrying each alert
+    false_pages: dict[str, int] = field(default_factory=dict)  # of those, matching no fault
     noise: list[str] = field(default_factory=list)  # titles of unexpected pages
     still_firing: list[str] = field(default_factory=list)  # when the run ended
     incident: int | None = None
