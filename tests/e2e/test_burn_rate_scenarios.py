@@ -57,9 +57,10 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dic
         path = folder / f"{key}.json"
         path.write_text(result.stdout)
         [card] = json.loads(result.stdout)
-        # The half hour at 60x judges the burn rate only: on a shared machine the threshold
-        # rules on wall-clock-bound signals may fire at that compression (its own verdict).
-        if key != "normal":
+        # The noise-only runs judge the burn rate only (tests/e2e/test_scenarios.py judges
+        # noisy-alert's verdict): on a loaded machine a threshold rule on a wall-clock
+        # signal (a slow factory call) may fire in a compressed run.
+        if key == "fault":
             assert card["verdict"] == "pass", (key, card["problems"], result.stderr[-3000:])
         found[key] = (path, card)
     return found
