@@ -268,39 +268,11 @@ async def _score(
     for event in sorted(history, key=lambda e: e["at"]):
         if event["state"] == "firing" and when(event["at"]) >= since:
             firing.setdefault(event["rule"], when(event["at"]))
-    card.alerts = [
-        AlertResult(
-            a.name, a.within,
-            None if a.name not in firing
-            else timing.scenario((firing[a.name] - since).total_seconds()),
-        )
-        for a in scenario.expect
-    ]  # fmt: skip
-    burning = _burn_pages(history, since)
-    known = {a.name for a in scenario.expect} | set(scenario.allowed_alerts)
-    if fault_start is not None:  # a burn page during a fault is the fault's
-        known |= set(burning)
-    pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
-    card.burn = [
-        BurnResult(name, timing.scenario((at - since).total_seconds()),
-                   sum(name in p["groupKey"] for p in pages))
-        for name, at in burning.items()
-    ]  # fmt: skip
-    compared = compared_alerts(scenario)
-    card.noise = [
-        p["title"] for p in pages
-        if not any(name in p["groupKey"] for name in compared)
-        and (not scenario.criteria.pages or not any(name in p["groupKey"] for name in known))
-    ]  # fmt: skip
-    card.fault = (
-        None
-        if fault_start is None
-        else f"{scenario.fault.kind} {scenario.fault.type or ''}".strip()
-    )
     card.fired = {
         rule: timing.scenario((at - since).total_seconds()) for rule, at in firing.items()
     }
-    await _count_pages(stack, pages, card, known if fault_start is not None else set(), since)
+    card.alerts = [AlertResult(a.name, a.within, card.fired.get(a.name)) for a in scenario.expect]
+    await _score_pages(stack, scenario, card, history, since, fault_start)
     if fault_start is not None:
         card.response = await measure(stack, scenario, timing, fault_start)
     ledger = await stack.get(
@@ -338,6 +310,31 @@ async def _score(
     card.postmortem = str(path)
 
 
+async def _score_pages(
+    stack: Stack, scenario: Scenario, card: Scorecard, history: list[dict[str, Any]],
+    since: datetime, fault_start: datetime | None,
+) -> None:  # fmt: skip
+    """Unexpected pages (a side-by-side rule's are counted, not judged), pages per alert,
+    and the burn-rate pages that fired with their detection time."""
+    burning = _burn_rules(history) & set(card.fired)
+    known = {a.name for a in scenario.expect} | set(scenario.allowed_alerts)
+    if fault_start is not None:  # a burn page during a fault is the fault's
+        known |= burning
+    card.fault = None if fault_start is None else " ".join(
+        filter(None, [scenario.fault.kind, scenario.fault.type])
+    )  # fmt: skip
+    pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
+    compared = compared_alerts(scenario)
+    card.noise = [
+        p["title"] for p in pages
+        if not any(name in p["groupKey"] for name in compared)
+        and (not scenario.criteria.pages or not any(name in p["groupKey"] for name in known))
+    ]  # fmt: skip
+    await _count_pages(stack, pages, card, known if fault_start is not None else set(), since)
+    card.burn = [BurnResult(name, card.fired[name], card.paged.get(name, 0))
+                 for name in sorted(burning)]  # fmt: skip
+
+
 async def _count_pages(
     stack: Stack, pages: list[dict[str, Any]], card: Scorecard, known: set[str], since: datetime
 ) -> None:
@@ -352,16 +349,13 @@ async def _count_pages(
             card.false_pages[name] = card.false_pages.get(name, 0) + false
 
 
-def _burn_pages(history: list[dict[str, Any]], since: datetime) -> dict[str, datetime]:
-    """Each error-budget burn page alert (`scope: slo`, `sloth_severity: page`) that fired
-    since `since`, and when it first did."""
-    fired: dict[str, datetime] = {}
-    for event in sorted(history, key=lambda e: e["at"]):
-        labels = event.get("labels") or {}
-        burn = labels.get("scope") == "slo" and labels.get("sloth_severity") == "page"
-        if burn and event["state"] == "firing" and when(event["at"]) >= since:
-            fired.setdefault(event["rule"], when(event["at"]))
-    return fired
+def _burn_rules(history: list[dict[str, Any]]) -> set[str]:
+    """The error-budget burn page alerts (`scope: slo`, `sloth_severity: page`) in the history."""
+    return {
+        e["rule"] for e in history
+        if (e.get("labels") or {}).get("scope") == "slo"
+        and (e.get("labels") or {}).get("sloth_severity") == "page"
+    }  # fmt: skip
 
 
 def _save(path: Path, text: str) -> None:
