@@ -124,3 +124,24 @@ def test_grafana_loki_and_collector_configs_have_what_their_services_read() -> N
     assert set(pipeline["receivers"]) <= set(collector["receivers"])
     assert set(pipeline["exporters"]) <= set(collector["exporters"])
     assert collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"].endswith(":4318")
+
+
+def test_compose_alertmanager_sends_burn_pages_to_ops_and_drops_burn_tickets(
+    tmp_path: Path,
+) -> None:
+    """Burn-rate pages join the fault's incident in ops; tickets and host load page nobody."""
+    config = tmp_path / "am.yml"
+    config.write_text((COMPOSE / "alertmanager.yml").read_text())
+
+    def receiver(*labels: str) -> str:
+        done = subprocess.run(
+            ["amtool", "config", "routes", "test", f"--config.file={config}", *labels],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert receiver("scope=slo", "sloth_severity=page", "severity=high") == "jwt-pizza-ops"
+    assert receiver("scope=slo", "sloth_severity=ticket", "severity=low") == "nobody"
+    assert receiver("scope=host", "severity=critical") == "nobody"
+    assert receiver("alertname=FactoryChaosErrors", "severity=high") == "jwt-pizza-ops"

@@ -91,8 +91,8 @@ def ops_for(
         OpsSettings(
             port=port, database_url=f"sqlite+aiosqlite:///{tmp_path / 'ops.db'}",
             service_url=pair.service_url, factory_url=pair.factory_url, targets=targets,
-            rule_files=[str(ROOT / "deploy" / "prometheus" / "rules" / "factory.yml")],
-            profile="game-day", **(ops or {}),
+            **{"rule_files": [str(ROOT / "deploy" / "prometheus" / "rules" / "factory.yml")],
+               "profile": "game-day", **(ops or {})},
         ),
         notify=NotifySettings(notify_config=tmp_path / "notify.yml", notify_tick_seconds=0.5),
         oncall=OncallSettings(

@@ -116,3 +116,79 @@ def test(files: Annotated[list[Path], typer.Argument(help="promtool rule test fi
             failed = failed or bool(failures)
     if failed:
         raise typer.Exit(1)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _run_all(resilience: str, reports: Path) -> list[dict[str, Any]]:
+    """Every scenario once, at its CI speed on autopilot; their scorecards as JSON."""
+    import asyncio
+    import tempfile
+
+    from jwtpizza.scenarios import available, load
+    from jwtpizza.scenarios.runner import run
+
+    cards = []
+    for name in available():
+        scenario = load(name)
+        typer.echo(f"running {name} (x{scenario.ci_speed:g}, resilience {resilience})", err=True)
+        with tempfile.TemporaryDirectory(prefix="jwtpizza-quality-") as folder:
+            card = asyncio.run(run(
+                scenario, speed=scenario.ci_speed, resilience=resilience,  # type: ignore[arg-type]
+                autopilot=True, folder=Path(folder), reports=reports.resolve(),
+            ))  # fmt: skip
+        cards.append(card.as_json())
+    return cards
+
+
+def _read(results: list[Path]) -> list[dict[str, Any]]:
+    import json
+
+    cards: list[dict[str, Any]] = []
+    for path in results:
+        try:
+            body = json.loads(path.read_text())
+        except (OSError, ValueError) as error:
+            fail(f"{path}: not a scorecard file (`jwtpizza scenario run --json`): {error}")
+        cards += body if isinstance(body, list) else [body]
+    return cards
+
+
+@app.command("quality")
+def quality(
+    results: Annotated[
+        list[Path] | None,
+        typer.Argument(help="scorecards saved from `jwtpizza scenario run --json`; none: run all"),
+    ] = None,
+    resilience: Annotated[
+        str, typer.Option(metavar="on|off", help="for the runs (off: faults reach the diners)")
+    ] = "off",
+    reports: Annotated[Path, typer.Option(metavar="DIR", help="the runs' postmortems")] = Path(
+        "incidentReports"
+    ),
+) -> None:
+    """Per rule: precision (its pages that matched a real fault), recall (fault runs it paged
+    in) and mean detection time; and, on noise-only traffic, each rule's pages side by side."""
+    from jwtpizza.ops.slo.spec import DEFAULT_SLO_DIR, load_dir
+    from jwtpizza.scenarios.quality import quality as measure
+    from jwtpizza.scenarios.quality import side_by_side
+    from jwtpizza.scenarios.scorecard import clock
+
+    if resilience not in ("on", "off"):
+        fail(f"--resilience must be on or off (got {resilience!r})")
+    with readable_errors():
+        cards = _read(results) if results else _run_all(resilience, reports)
+        burn = {slo.alert_name for slo in load_dir(DEFAULT_SLO_DIR)}
+    typer.echo(f"{len(cards)} runs, {sum(1 for c in cards if c.get('fault'))} with a fault")
+    typer.echo(f"{'rule':<28} {'pages':>5} {'precision':>9} {'recall':>7} {'detection':>10}")
+    for rule in measure(cards):
+        typer.echo(
+            f"{rule.rule:<28} {rule.pages:>5} {_percent(rule.precision):>9} "
+            f"{_percent(rule.recall):>7} {clock(rule.detection):>10}"
+        )
+    noise = side_by_side(cards, burn)
+    if any(not c.get("fault") for c in cards):
+        shown = ", ".join(f"{name} {count}" for name, count in noise.items())
+        typer.echo(f"pages on noise-only traffic (no fault), same traffic: {shown}")

@@ -104,6 +104,11 @@ def _table(scenario: Scenario, cards: list[Scorecard]) -> Table:
         rows.append((f"alert {expected.name} (by {clock(expected.within)})", [
             f"{c.alerts[i].outcome} {clock(c.alerts[i].fired_after)}" for c in cards
         ]))  # fmt: skip
+    for name in dict.fromkeys(b.name for c in cards for b in c.burn):
+        found = [next((b for b in c.burn if b.name == name), None) for c in cards]
+        rows.append((f"burn-rate page {name}", [
+            "-" if b is None else f"fired {clock(b.fired_after)}, {b.pages} page(s)" for b in found
+        ]))  # fmt: skip
     rows.append(("unexpected pages", [str(len(c.noise)) for c in cards]))
     rows.append(("other incidents", [", ".join(c.response.extra_incidents) or "none"
                                      for c in cards]))  # fmt: skip

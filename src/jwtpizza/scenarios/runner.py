@@ -18,8 +18,8 @@ from jwtpizza.clock import ScaledClock
 from jwtpizza.db import statements
 from jwtpizza.scenarios.human import briefing, countdown
 from jwtpizza.scenarios.measure import measure, when
-from jwtpizza.scenarios.scorecard import AlertResult, PostmortemReview, Scorecard
-from jwtpizza.scenarios.spec import Scenario
+from jwtpizza.scenarios.scorecard import AlertResult, BurnResult, PostmortemReview, Scorecard
+from jwtpizza.scenarios.spec import Scenario, compared_alerts
 from jwtpizza.scenarios.stack import Channels, Stack, running_stack
 from jwtpizza.scenarios.timing import Timing
 from jwtpizza.traffic import OrderOutcome, TrafficConfig, run_traffic
@@ -269,20 +269,11 @@ async def _score(
     for event in sorted(history, key=lambda e: e["at"]):
         if event["state"] == "firing" and when(event["at"]) >= since:
             firing.setdefault(event["rule"], when(event["at"]))
-    card.alerts = [
-        AlertResult(
-            a.name, a.within,
-            None if a.name not in firing
-            else timing.scenario((firing[a.name] - since).total_seconds()),
-        )
-        for a in scenario.expect
-    ]  # fmt: skip
-    known = {a.name for a in scenario.expect} | set(scenario.allowed_alerts)
-    pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
-    card.noise = [
-        p["title"] for p in pages
-        if not scenario.criteria.pages or not any(name in p["groupKey"] for name in known)
-    ]  # fmt: skip
+    card.fired = {
+        rule: timing.scenario((at - since).total_seconds()) for rule, at in firing.items()
+    }
+    card.alerts = [AlertResult(a.name, a.within, card.fired.get(a.name)) for a in scenario.expect]
+    await _score_pages(stack, scenario, card, history, since, fault_start)
     if fault_start is not None:
         card.response = await measure(stack, scenario, timing, fault_start)
     ledger = await stack.get(
@@ -340,6 +331,54 @@ async def _review(stack: Stack, incident_id: int, markdown: str) -> PostmortemRe
         not_checkable=sum(v["status"] == "not checkable" for v in verdicts),
         score=found["score"],
     )  # fmt: skip
+
+
+async def _score_pages(
+    stack: Stack, scenario: Scenario, card: Scorecard, history: list[dict[str, Any]],
+    since: datetime, fault_start: datetime | None,
+) -> None:  # fmt: skip
+    """Unexpected pages (a side-by-side rule's are counted, not judged), pages per alert,
+    and the burn-rate pages that fired with their detection time."""
+    burning = _burn_rules(history) & set(card.fired)
+    known = {a.name for a in scenario.expect} | set(scenario.allowed_alerts)
+    if fault_start is not None:  # a burn page during a fault is the fault's
+        known |= burning
+    card.fault = None if fault_start is None else " ".join(
+        filter(None, [scenario.fault.kind, scenario.fault.type])
+    )  # fmt: skip
+    pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
+    compared = compared_alerts(scenario)
+    card.noise = [
+        p["title"] for p in pages
+        if not any(name in p["groupKey"] for name in compared)
+        and (not scenario.criteria.pages or not any(name in p["groupKey"] for name in known))
+    ]  # fmt: skip
+    await _count_pages(stack, pages, card, known if fault_start is not None else set(), since)
+    card.burn = [BurnResult(name, card.fired[name], card.paged.get(name, 0))
+                 for name in sorted(burning)]  # fmt: skip
+
+
+async def _count_pages(
+    stack: Stack, pages: list[dict[str, Any]], card: Scorecard, known: set[str], since: datetime
+) -> None:
+    """Pages per alert they carry; a page is false when it carries none of the fault's known
+    alerts or opened before the fault (with no fault, every page is)."""
+    for page in pages:
+        detail = await stack.get(f"{stack.ops_url}/api/ops/pages/{page['id']}")
+        names = {a.get("labels", {}).get("alertname", "?") for a in detail["message"]["alerts"]}
+        false = not names & known or when(page["createdAt"]) < since
+        for name in names:
+            card.paged[name] = card.paged.get(name, 0) + 1
+            card.false_pages[name] = card.false_pages.get(name, 0) + false
+
+
+def _burn_rules(history: list[dict[str, Any]]) -> set[str]:
+    """The error-budget burn page alerts (`scope: slo`, `sloth_severity: page`) in the history."""
+    return {
+        e["rule"] for e in history
+        if (e.get("labels") or {}).get("scope") == "slo"
+        and (e.get("labels") or {}).get("sloth_severity") == "page"
+    }  # fmt: skip
 
 
 def _save(path: Path, text: str) -> None:

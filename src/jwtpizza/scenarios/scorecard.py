@@ -67,6 +67,16 @@ class AlertResult:
 
 
 @dataclass
+class BurnResult:
+    """An error-budget burn page alert (deploy/slo/) that fired during the run: when, beside
+    the threshold rules' `alerts`, and how many pages carried it (it joins the fault's one)."""
+
+    name: str
+    fired_after: float  # scenario seconds after the fault start (the run's start without one)
+    pages: int
+
+
+@dataclass
 class Scorecard:
     scenario: str
     speed: float
@@ -84,6 +94,11 @@ class Scorecard:
     lost: int = 0
     duplicated: int = 0
     alerts: list[AlertResult] = field(default_factory=list)
+    burn: list[BurnResult] = field(default_factory=list)
+    fault: str | None = None  # `chaos fail`, `store-integrity`; None: no fault (noise only)
+    fired: dict[str, float] = field(default_factory=dict)  # each rule's first firing after
+    paged: dict[str, int] = field(default_factory=dict)  # pages carrying each alert
+    false_pages: dict[str, int] = field(default_factory=dict)  # of those, matching no fault
     noise: list[str] = field(default_factory=list)  # titles of unexpected pages
     still_firing: list[str] = field(default_factory=list)  # when the run ended
     incident: int | None = None

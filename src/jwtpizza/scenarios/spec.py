@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from jwtpizza.ops.incidents.settings import DEFAULT_RUNBOOK_DIR
 
 FILES = Path(__file__).resolve().parent / "files"
+COMPARE = FILES / "compare"
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -119,6 +120,9 @@ class Scenario(_Strict):
     criteria: Criteria = Criteria()
     report: Report | None = None
     ci_speed: float = Field(default=20.0, gt=0)
+    # A rule file of files/compare/ evaluated beside the shipped rules on the same traffic:
+    # its pages are counted per alert (`jwtpizza alerts quality`), not judged as noise.
+    side_by_side: str | None = None
 
 
 def _where(error: ValidationError) -> str:
@@ -150,6 +154,9 @@ def load_file(path: Path) -> Scenario:
     report = scenario.report
     if report is not None and report.pending_for is not None and not scenario.expect:
         raise ScenarioError(f"{path}: report.pending_for: no expected alert to wait on")
+    compare = scenario.side_by_side
+    if compare is not None and not (COMPARE / f"{compare}.yml").is_file():
+        raise ScenarioError(f"{path}: side_by_side: no rule file {compare}.yml in {COMPARE}")
     runbook = scenario.responder.runbook
     if runbook is not None and scenario.responder.ack_by == "nobody":
         raise ScenarioError(f"{path}: responder.runbook: nobody acknowledges, so nobody runs it")
@@ -174,3 +181,11 @@ def load(name: str, folder: Path = FILES) -> Scenario:
     if scenario.name != name:
         raise ScenarioError(f"{files[name]}: name: {scenario.name!r} differs from the file name")
     return scenario
+
+
+def compared_alerts(scenario: Scenario) -> set[str]:
+    """The alert names of the scenario's side-by-side rule file (none without one)."""
+    if scenario.side_by_side is None:
+        return set()
+    groups = yaml.safe_load((COMPARE / f"{scenario.side_by_side}.yml").read_text())["groups"]
+    return {r["alert"] for g in groups for r in g["rules"] if "alert" in r}

@@ -33,7 +33,7 @@ from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.settings import DEFAULT_RULES_DIR, OpsSettings, ScrapeTarget
-from jwtpizza.scenarios.spec import Responder, Scenario
+from jwtpizza.scenarios.spec import COMPARE, Responder, Scenario
 from jwtpizza.scenarios.timing import Timing
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.resilience import ResilienceSettings
@@ -43,13 +43,14 @@ from jwtpizza.service.settings import ServiceSettings
 HOST = "127.0.0.1"
 ADMIN = ("a@jwt.com", "admin")
 READY_SECONDS = 30.0
-# Rules on the machine (CPU, memory) and on wall-clock latency are left out: a compressed
-# replay runs the whole stack in one process at N times the traffic, and latency is not
-# compressed, so they would measure the compression and the machine, not the fault.
-UNCOMPRESSED = frozenset({"jwt-pizza-hosts", "ServiceLatencyHigh", "FactorySlow"})
-# The SLO rules judge a 30-day error budget over windows of hours to days; a replay of a few
-# minutes has none of that history, so its burn-rate alerts are left out too.
-SLO_RULES = "slo.yml"
+# Rules on the machine (CPU, memory) and on wall-clock latency (the order-latency SLO's burn
+# alert too) are left out: a compressed replay runs the whole stack in one process at N times
+# the traffic, and latency is not compressed, so they would measure the compression and the
+# machine, not the fault. The other SLO rules run compressed like every rule: their windows
+# (5 m to 30 d) shrink by the speed, and a run's history starts with the run.
+UNCOMPRESSED = frozenset(
+    {"jwt-pizza-hosts", "ServiceLatencyHigh", "FactorySlow", "OrderLatencyBudgetBurn"}
+)
 
 
 def free_port() -> int:
@@ -202,11 +203,12 @@ def _pending(text: str, pending_for: dict[str, float]) -> str:
     return yaml.safe_dump(data, sort_keys=False)
 
 
-def _rules(folder: Path, timing: Timing, pending_for: dict[str, float]) -> list[str]:
+def _rules(folder: Path, timing: Timing, scenario: Scenario) -> list[str]:
+    """The shipped rules, compressed, and the scenario's side-by-side rule file."""
+    pending_for = _pending_for(scenario)
+    compare = [COMPARE / f"{scenario.side_by_side}.yml"] if scenario.side_by_side else []
     files = []
-    for path in sorted(DEFAULT_RULES_DIR.glob("*.yml")):
-        if path.name == SLO_RULES:
-            continue
+    for path in [*sorted(DEFAULT_RULES_DIR.glob("*.yml")), *compare]:
         target = folder / "rules" / path.name
         target.parent.mkdir(exist_ok=True)
         text = _pending(path.read_text(), pending_for)
@@ -261,7 +263,7 @@ async def running_stack(
                 ScrapeTarget(job="jwt-pizza-factory", url=f"{url['factory']}/metrics",
                              labels={"component": "factory"}),
             ],
-            rule_files=_rules(folder, timing, _pending_for(scenario)),
+            rule_files=_rules(folder, timing, scenario),
             scrape_interval_seconds=timing.interval, evaluation_interval_seconds=timing.interval,
             scrape_timeout_seconds=max(1.0, timing.interval),
             history_resolution_seconds=timing.wall(300.0),

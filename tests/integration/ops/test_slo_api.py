@@ -53,3 +53,11 @@ async def test_budget_and_burn_rate_per_slo(make_ops: MakeOps) -> None:
     rules = (await ops.client.get("/api/ops/rules", headers=ops.admin())).json()
     recording = [r for g in rules["groups"] for r in g["rules"] if r["type"] == "recording"]
     assert len(recording) == 4 * 15 and {r["health"] for r in recording} == {"ok"}
+    # The public status page states each SLO's budget and burn too (no login).
+    public = (await ops.client.get("/api/status")).json()
+    budgets = {entry["slo"]: entry for entry in public["errorBudgets"]}
+    assert abs(budgets["order-success"]["currentBurnRate"] - 2.0) < 1e-6
+    assert budgets["order-success"]["budgetRemaining"] < 0
+    page = (await ops.client.get("/status")).text
+    assert "<h2>Error budgets</h2>" in page
+    assert "order-success (objective 99.5%)" in page and "burning 2.00x" in page

@@ -3,7 +3,7 @@ the components' logs) and resolving it once every alert and the fault have ended
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -125,12 +125,17 @@ async def gather(
 
 
 async def resolve_if_over(
-    *, session: AsyncSession, incident: Incident, faults: Sequence[Fault], now: datetime
-) -> bool:
-    """Resolve an open incident when every alert has resolved and every fault has ended."""
+    *, session: AsyncSession, incident: Incident, faults: Sequence[Fault], now: datetime,
+    lingering: Set[str] = frozenset(),
+) -> bool:  # fmt: skip
+    """Resolve an open incident when every alert has resolved and every fault has ended.
+    Alerts named in `lingering` (burn rates, firing a window past the fix) are waited for
+    only when the incident has no other alert."""
     if IncidentStatus(incident.status) not in OPEN:
         return False
     alerts = await incidents.alerts_of(session=session, incident_id=incident.id)
+    if any(a.rule not in lingering for a in alerts):
+        alerts = [a for a in alerts if a.rule not in lingering]
     if not alerts or any(a.state not in ("resolved", "inactive") for a in alerts):
         return False
     if any(f.ended_at is None for f in faults):

@@ -3,12 +3,18 @@
 It subscribes to the app's `AlertBus`: a firing alert whose severity declares incidents opens
 one, unless its group already has an open incident, which it joins. `tick()` (on a loop)
 gathers every open incident's timeline from the feeds and resolves those that are over.
+
+An error-budget burn alert (`scope: slo`, `sloth_severity: page`) is one more signal of the
+fault: it joins the fault's open incident (and so its one page), or opens one and pages when
+none is open. It does not hold an incident of other alerts open: its short window keeps it
+firing minutes after the fix, when the fault's own alerts have resolved. Burn tickets stay out.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx
@@ -28,6 +34,8 @@ from jwtpizza.ops.incidents.timeline import Entry
 from jwtpizza.ops.monitor.store import SampleStore
 from jwtpizza.ops.reports import service as reports
 from jwtpizza.ops.reports.draft import Draft
+from jwtpizza.ops.reports.figures import window
+from jwtpizza.ops.slo.spent import budget_spent
 
 log = logging.getLogger("jwtpizza.ops.incidents")
 
@@ -36,6 +44,8 @@ DEFAULT_GROUP = "jwt-pizza"
 SCOPE_LABEL = "scope"
 HOST_SCOPE = "host"
 SLO_SCOPE = "slo"
+BURN_SEVERITY_LABEL = "sloth_severity"
+BURN_PAGE = "page"
 
 
 def group_of(transition: AlertTransition) -> str:
@@ -64,13 +74,15 @@ class IncidentDesk:
         self.working: dict[int, int] = {}
         # The alerts pending or firing right now (the AlertBus's view, once wired).
         self.active_alerts: Callable[[], list[AlertTransition]] = list
+        # Burn-rate alert names seen: they do not hold an incident of other alerts open.
+        self.burn_rules: set[str] = set()
 
     def takes(self, transition: AlertTransition) -> bool:
-        """Host-level alerts stay out of incidents unless `host_alerts` is on; error-budget
-        burn alerts stay out (they do not join the fault's incident yet)."""
+        """Host-level alerts stay out of incidents unless `host_alerts` is on; of the
+        error-budget burn alerts, the pages join (tickets stay out)."""
         scope = transition.labels.get(SCOPE_LABEL)
         if scope == SLO_SCOPE:
-            return False
+            return transition.labels.get(BURN_SEVERITY_LABEL) == BURN_PAGE
         return self.settings.host_alerts or scope != HOST_SCOPE
 
     async def on_alert(self, transition: AlertTransition) -> None:
@@ -79,6 +91,8 @@ class IncidentDesk:
         the first of them fired (its first page), not when the declaring one did."""
         if not self.takes(transition):
             return
+        if transition.labels.get(SCOPE_LABEL) == SLO_SCOPE:
+            self.burn_rules.add(transition.rule)
         async with self.db.writer() as session:
             incident, declared = await self._incident_for(session, transition)
             if incident is None:
@@ -155,7 +169,8 @@ class IncidentDesk:
             faults = await gather(session=session, incident=incident, feeds=self.feeds,
                                   fetched=fetched)  # fmt: skip
             if not self.working.get(incident_id):
-                await resolve_if_over(session=session, incident=incident, faults=faults, now=now)
+                await resolve_if_over(session=session, incident=incident, faults=faults, now=now,
+                                      lingering=self.burn_rules)  # fmt: skip
             acked_by = incident.acked_by if incident.status in OPEN else None
         if acked_by and self.page_acknowledger is not None:
             await self.page_acknowledger(incident_id, acked_by)
@@ -180,7 +195,9 @@ class IncidentDesk:
             )  # fmt: skip
             if finish:
                 await reports.mark_written(session=session, incident=incident, now=now)
-        return report
+        start, end = window(report.figures, now)
+        spent = budget_spent(self.samples, start, end, speed=self.settings.time_speed)
+        return replace(report, budget_spent=spent)
 
     async def record(self, incident_id: int, entries: Sequence[Entry]) -> None:
         async with self.db.writer() as session:

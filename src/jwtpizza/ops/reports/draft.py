@@ -48,6 +48,8 @@ class Draft:
     now: datetime | None = None
     # How many times faster than real time the run went (a compressed scenario); 1 is live.
     speed: float = 1.0
+    # Per SLO, the share of its 30-day error budget the incident's window spent.
+    budget_spent: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def runbook_entries(self) -> list[Entry]:

@@ -155,9 +155,19 @@ def _summary(draft: Draft) -> list[str]:
     return [
         f"Between {utc(f.fault_start)} and {_until(f.resolved_at)}, pizza orders were affected "
         f"by {cause}. {_orders_sentence(f)} {detected} Severity: {severity.value} "
-        f"({SEVERITY_POLICY[severity].example}); time to resolve {_span(draft, f.mttr)}.",
+        f"({SEVERITY_POLICY[severity].example}); time to resolve {_span(draft, f.mttr)}."
+        + _budget_sentence(draft),
         todo("add the symptoms diners reported, support tickets and social posts, if any."),
     ]
+
+
+def _budget_sentence(draft: Draft) -> str:
+    """` This incident spent 3.1% of the month's error budget of order-success (...).`"""
+    spent = [(slo, share) for slo, share in draft.budget_spent.items() if share > 0]
+    if not spent:
+        return ""
+    shares = [f"{100 * share:.1f}% of the month's error budget of {slo}" for slo, share in spent]
+    return f" This incident spent {', '.join(shares)}."
 
 
 def _alert_lines(f: Figures) -> list[str]:

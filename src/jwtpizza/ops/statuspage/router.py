@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from jwtpizza.ops.limits import public_read
+from jwtpizza.ops.slo.status import SloStatus
 from jwtpizza.ops.statuspage import service as status
 
 router = APIRouter(tags=["status"], dependencies=[Depends(public_read)])
@@ -24,19 +25,29 @@ async def get_board(request: Request) -> status.StatusBoard:
 BoardDep = Annotated[status.StatusBoard, Depends(get_board)]
 
 
-async def _snapshot(board: BoardDep) -> tuple[list[status.PublicIncident], dict[str, str]]:
-    snapshot = await board.snapshot()
-    return snapshot.incidents, snapshot.components
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _budget_rows(budgets: list[SloStatus]) -> str:
+    return "".join(
+        f"<li>{escape(b.slo)} (objective {_percent(b.objective)}): "
+        f"<strong>{_percent(b.budget_remaining)}</strong> of the 30-day error budget left, "
+        f"burning {'-' if b.current_burn_rate is None else f'{b.current_burn_rate:.2f}x'}</li>"
+        for b in budgets
+    )
 
 
 @router.get("/api/status")
 async def status_json(board: BoardDep) -> dict[str, Any]:
     """Current incidents with their public updates, and component health (public; rebuilt
     at most every few seconds)."""
-    found, health = await _snapshot(board)
+    snapshot = await board.snapshot()
+    found, health = snapshot.incidents, snapshot.components
     return {
         "status": "degraded" if any(i.status != "resolved" for i in found) else "operational",
         "components": health,
+        "errorBudgets": [b.model_dump(by_alias=True) for b in snapshot.budgets],
         "incidents": [
             {"id": i.id, "severity": i.severity, "status": i.status,
              "startedAt": i.started_at, "resolvedAt": i.resolved_at,
@@ -49,7 +60,8 @@ async def status_json(board: BoardDep) -> dict[str, Any]:
 @router.get("/status", response_class=HTMLResponse)
 async def status_page(board: BoardDep) -> str:
     """The status page for diners (public)."""
-    found, health = await _snapshot(board)
+    snapshot = await board.snapshot()
+    found, health = snapshot.incidents, snapshot.components
     rows = "".join(
         f"<li>{escape(name)}: <strong>{escape(state)}</strong></li>"
         for name, state in sorted(health.items())
@@ -66,5 +78,11 @@ async def status_page(board: BoardDep) -> str:
         '<link rel="stylesheet" href="/static/status.css">'
         "<title>JWT Pizza status</title></head><body><main><h1>JWT Pizza status</h1>"
         f'<ul class="components">{rows}</ul>'
-        f"{items or '<p class=operational>All systems operational.</p>'}</main></body></html>"
+        f"{items or '<p class=operational>All systems operational.</p>'}"
+        + (
+            f'<h2>Error budgets</h2><ul class="budgets">{_budget_rows(snapshot.budgets)}</ul>'
+            if snapshot.budgets
+            else ""
+        )
+        + "</main></body></html>"
     )

@@ -1,6 +1,6 @@
 """What the public status page shows: open and recently resolved incidents with their public
-updates, and each component's health. Nothing internal: no titles written by alerts, no
-logs, no people, no links."""
+updates, each component's health, and each SLO's error budget left and burn rate. Nothing
+internal: no titles written by alerts, no logs, no people, no links."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from jwtpizza.ops.incidents.lifecycle import OPEN
 from jwtpizza.ops.incidents.models import Incident, IncidentEntry
 from jwtpizza.ops.monitor.scrape import TargetHealth
 from jwtpizza.ops.monitor.service import Monitor
+from jwtpizza.ops.slo.status import SloStatus, slo_status
 
 RECENT = timedelta(hours=24)
 SHOWN = 20  # the newest incidents the page lists
@@ -100,6 +101,7 @@ def components(targets: list[TargetHealth]) -> dict[str, str]:
 class Snapshot:
     incidents: list[PublicIncident]
     components: dict[str, str]
+    budgets: list[SloStatus] = field(default_factory=list)
 
 
 class StatusBoard:
@@ -122,7 +124,9 @@ class StatusBoard:
                 return fresh
             async with self._db.reader() as session:
                 found = await current(session=session, now=self._clock.now())
-            snapshot = Snapshot(found, components(self._monitor.targets()))
+            now_ms = int(self._clock.now().timestamp() * 1000)
+            budgets = slo_status(self._monitor.store, now_ms)
+            snapshot = Snapshot(found, components(self._monitor.targets()), budgets)
             self._built = (self._clock.monotonic(), snapshot)
             return snapshot
 

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from jwtpizza.clock import FakeClock
 from jwtpizza.ops.app import create_app
+from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.paging import Paging
 from jwtpizza.ops.oncall.settings import OncallSettings
@@ -77,6 +78,7 @@ class PagingOps:
     paging: Paging
     hook: FakeHttp
     files: Path
+    desk: IncidentDesk
 
     def paths(self, receiver: str) -> list[dict[str, Any]]:
         return [r.json() for r in self.hook.requests if r.path == f"/{receiver}"]
@@ -130,7 +132,7 @@ async def make_paging(tmp_path: Path, hook: FakeHttp) -> AsyncIterator[MakePagin
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ops")
         stack.append((lifespan, client))
         ops = Ops(client=client, clock=clock, world=world, context=app.state.ops)
-        return PagingOps(ops, app.state.paging, hook, tmp_path)
+        return PagingOps(ops, app.state.paging, hook, tmp_path, app.state.incidents)
 
     yield build
     for lifespan, client in reversed(stack):

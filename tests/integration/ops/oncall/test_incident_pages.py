@@ -89,3 +89,59 @@ async def test_host_alerts_page_on_their_own_and_declare_nothing(make_paging: Ma
     await p.tick(10)
     assert await get(p, "/api/ops/incidents") == []
     assert len(await get(p, "/api/ops/pages")) == 2  # type: ignore[arg-type]
+
+
+def burn(p: PagingOps, state: AlertState, sloth_severity: str = "page") -> AlertTransition:
+    """An error-budget burn alert as deploy/slo/ generates it (no component label)."""
+    base = transition(p, "OrderSuccessBudgetBurn", state, "critical")
+    labels = {"alertname": base.rule, "severity": "critical", "scope": "slo",
+              "sloth_slo": "order-success", "sloth_severity": sloth_severity}  # fmt: skip
+    return replace(base, labels=labels)
+
+
+async def test_a_burn_page_joins_the_faults_open_incident_and_its_one_page(
+    make_paging: MakePaging,
+) -> None:
+    p = await make_paging()
+    await publish(p, "FactoryUnreachable", AlertState.FIRING)
+    await p.tick(10)
+    await p.ops.context.bus.publish(burn(p, AlertState.FIRING))
+    await p.tick(10)
+    [incident] = await get(p, "/api/ops/incidents")  # type: ignore[misc]
+    [page] = await get(p, "/api/ops/pages")  # type: ignore[misc]
+    assert len(p.paths("alice")) == 1
+    shown = await get(p, f"/api/ops/incidents/{incident['id']}")
+    assert shown["pages"] == 1  # type: ignore[index]
+    detail = await get(p, f"/api/ops/pages/{page['id']}")
+    carried = {a["labels"]["alertname"] for a in detail["message"]["alerts"]}  # type: ignore[index]
+    assert carried == {"FactoryUnreachable", "OrderSuccessBudgetBurn"}
+    # The fix: the fault's alert resolves; the burn still fires for its short window, and
+    # does not hold the incident open.
+    await publish(p, "FactoryUnreachable", AlertState.RESOLVED)
+    await p.tick(10)
+    await p.desk.tick()
+    [after] = await get(p, "/api/ops/incidents")  # type: ignore[misc]
+    assert after["status"] == "resolved"
+
+
+async def test_a_burn_page_with_no_open_incident_opens_one_and_pages(
+    make_paging: MakePaging,
+) -> None:
+    p = await make_paging()
+    await p.ops.context.bus.publish(burn(p, AlertState.FIRING))
+    await p.tick(10)
+    [incident] = await get(p, "/api/ops/incidents")  # type: ignore[misc]
+    assert incident["title"].startswith("OrderSuccessBudgetBurn")
+    assert len(p.paths("alice")) == 1
+    await p.ops.context.bus.publish(burn(p, AlertState.RESOLVED))
+    await p.tick(10)
+    await p.desk.tick()
+    [after] = await get(p, "/api/ops/incidents")  # type: ignore[misc]
+    assert after["status"] == "resolved"  # its only alert: it is waited for
+
+
+async def test_a_burn_ticket_joins_no_incident(make_paging: MakePaging) -> None:
+    p = await make_paging()
+    await p.ops.context.bus.publish(burn(p, AlertState.FIRING, sloth_severity="ticket"))
+    await p.tick(10)
+    assert await get(p, "/api/ops/incidents") == []

@@ -43,3 +43,14 @@ def test_host_alerts_reach_the_console_and_page_nobody(severity: str) -> None:
     labels = {"alertname": "HostCpuHigh", "severity": severity, "scope": "host"}
     [route] = NOTIFY.route.match(labels)
     assert route.receiver == "console"
+
+
+@pytest.mark.parametrize(("kind", "severity", "receiver"),
+                         [("page", "high", "pager"), ("ticket", "low", "console")])  # fmt: skip
+def test_burn_rate_pages_page_and_tickets_reach_the_console(
+    kind: str, severity: str, receiver: str
+) -> None:
+    labels = {"alertname": "OrderSuccessBudgetBurn", "severity": severity, "scope": "slo",
+              "sloth_severity": kind}  # fmt: skip
+    [route] = NOTIFY.route.match(labels)
+    assert route.receiver == receiver
