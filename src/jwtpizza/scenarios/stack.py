@@ -50,6 +50,8 @@ UNCOMPRESSED = frozenset({"jwt-pizza-hosts", "ServiceLatencyHigh", "FactorySlow"
 # The SLO rules judge a 30-day error budget over windows of hours to days; a replay of a few
 # minutes has none of that history, so its burn-rate alerts are left out too.
 SLO_RULES = "slo.yml"
+# The dead man's switch fires always; a scenario scores the fault's alerts, not it.
+WATCHDOG_RULES = "watchdog.yml"
 
 
 def free_port() -> int:
@@ -205,7 +207,7 @@ def _pending(text: str, pending_for: dict[str, float]) -> str:
 def _rules(folder: Path, timing: Timing, pending_for: dict[str, float]) -> list[str]:
     files = []
     for path in sorted(DEFAULT_RULES_DIR.glob("*.yml")):
-        if path.name == SLO_RULES:
+        if path.name in (SLO_RULES, WATCHDOG_RULES):
             continue
         target = folder / "rules" / path.name
         target.parent.mkdir(exist_ok=True)
