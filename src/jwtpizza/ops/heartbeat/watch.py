@@ -15,16 +15,12 @@ the page. So a page goes out at most `timeout` plus one check interval after the
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from jwtpizza.clock import Clock
-from jwtpizza.ops.monitor.service import run_every
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.payload import WebhookMessage, build_message
 from jwtpizza.ops.rules.service import RuleManager
@@ -106,20 +102,3 @@ class HeartbeatWatch:
             {"source": b.source, "lastBeat": b.last.isoformat(), "stopped": b.paged}
             for b in self.beats.values()
         ]
-
-
-@asynccontextmanager
-async def heartbeat_loop(watch: HeartbeatWatch, interval: float) -> AsyncIterator[None]:
-    """Check the heartbeats every `interval` seconds, on a loop of its own (a stuck
-    evaluation or notification loop must not stop the check that notices it)."""
-
-    async def tick(_now_ms: int) -> None:
-        await watch.check()
-
-    task = asyncio.create_task(run_every(watch.clock, interval, tick, name="heartbeat"))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -28,6 +28,11 @@ class NotifySettings(BaseSettings):
     heartbeat_timeout_seconds: float = Field(default=180.0, gt=0)
     # The escalation policy (oncall.yml) that a stopped heartbeat pages.
     heartbeat_policy: str = "default"
+    # Announced chaos (`jwtpizza chaos start --announce`): how often the chaos feed is read.
+    announce_poll_seconds: float = Field(default=5.0, gt=0)
+    # How long after an announced fault ends its alerts still page nobody (they take a
+    # while to resolve once the fault is gone).
+    announce_grace_seconds: float = Field(default=300.0, ge=0)
 
     def backoff(self) -> Backoff:
         return Backoff(
