@@ -100,12 +100,17 @@ def start(
     ] = None,
     mode: Annotated[str | None, typer.Option(metavar="MODE", help="outage: hang or reset")] = None,
     show_fix: Annotated[bool, typer.Option("--show-fix", help="Print the report URL")] = False,
+    announce: Annotated[
+        bool, typer.Option("--announce", help="Announce it: ops pages nobody for its alerts")
+    ] = False,
 ) -> None:
     """Schedule chaos of TYPE: fail, throttle, badjwt, outage, flaky, auth, ratelimit,
     jwt-expired, jwt-unknown-kid or jwt-wrong-order.
 
     Without --now, --at, --within or --window it starts at a random time tomorrow
     08:00-14:00 in the chaos timezone, as the original. Durations: 90, 90s, 5m, 1m30s, 1h.
+    With --announce the chaos feed publishes it as announced, and ops holds back the pages
+    of the alerts it causes while it runs (they still reach the incident timeline).
     """
     with readable_errors():
         _start(chaos_type, vendor, now, at, within, window, show_fix, {
@@ -116,6 +121,7 @@ def start(
                 parse_duration(retry_after, what="--retry-after") if retry_after else None
             ),
             "mode": mode,
+            "announce": announce or None,
         })  # fmt: skip
 
 
@@ -137,6 +143,7 @@ def _start(
     )
     console.print(
         f"chaos [bold]{fault['type']}[/bold] for {fault['vendorId']} starts {fault['startDate']}"
+        + (" (announced)" if request.announce else "")
     )
     if show_fix:
         console.print(f"report URL: {fault['reportUrl']}")

@@ -30,6 +30,8 @@ from jwtpizza.ops.deps import admin_user
 from jwtpizza.ops.explore.logsearch import LogSearches
 from jwtpizza.ops.explore.router import router as explore_router
 from jwtpizza.ops.health import router as health_router
+from jwtpizza.ops.heartbeat.router import router as heartbeat_router
+from jwtpizza.ops.heartbeat.watch import HeartbeatWatch
 from jwtpizza.ops.incidents import paging as incident_paging
 from jwtpizza.ops.incidents.desk import build_desk, run_desk
 from jwtpizza.ops.incidents.router import router as incidents_router
@@ -37,7 +39,8 @@ from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.intake.router import router as intake_router
 from jwtpizza.ops.limits import AnonymousLimits
 from jwtpizza.ops.migrations import upgrade
-from jwtpizza.ops.monitor.service import Monitor, run_every
+from jwtpizza.ops.monitor.service import Monitor, background, run_every
+from jwtpizza.ops.notify.announced import AnnouncedWindows
 from jwtpizza.ops.notify.router import router as silences_router
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.paging import Paging, build_paging
@@ -164,6 +167,15 @@ def create_app(
     context.bus.subscribe(paging.on_transition)
     incident_paging.connect(desk, paging.escalator)
     books = runbooks.attach(desk)
+    watch = HeartbeatWatch(
+        clock=clock, timeout=paging.notify_settings.heartbeat_timeout_seconds,
+        rules=context.rules, page=lambda message: paging.escalator.page(
+            message, policy=paging.notify_settings.heartbeat_policy, source="heartbeat"),
+    )  # fmt: skip
+    announced = paging.notifier.announced = AnnouncedWindows(
+        read=desk.feeds.chaos_events, clock=clock,
+        grace=paging.notify_settings.announce_grace_seconds,
+    )  # fmt: skip
     probes = probes or ProbeSettings()
     probe = None
     if probes.enabled:
@@ -180,7 +192,14 @@ def create_app(
                 interval = desk.settings.assemble_interval_seconds or settings.scrape_interval()
                 desk_loop = asyncio.create_task(run_desk(desk, interval))
                 try:
-                    async with running(context), paging_loop(paging, clock), probe_loop(probe):
+                    notify = paging.notify_settings
+                    async with (
+                        running(context), paging_loop(paging, clock), probe_loop(probe),
+                        background(clock, notify.notify_tick_seconds,
+                                   lambda _t: watch.check(), name="heartbeat"),
+                        background(clock, notify.announce_poll_seconds,
+                                   lambda _t: announced.refresh(), name="announced chaos"),
+                    ):  # fmt: skip
                         yield
                 finally:
                     desk_loop.cancel()
@@ -204,6 +223,7 @@ def create_app(
     app.state.paging = paging
     app.state.runbooks = books
     app.state.probe = probe
+    app.state.heartbeat = watch
     app.state.status_board = StatusBoard(
         db=context.db, clock=clock, monitor=context.monitor,
         ttl_seconds=settings.status_cache_seconds,
@@ -234,7 +254,7 @@ def create_app(
     app.include_router(runbooks_router)
     app.include_router(statuspage_router)
     learning = (reviews_router, actions_router, stats_router)
-    for router in (silences_router, oncall_router, intake_router, *learning):
+    for router in (silences_router, oncall_router, intake_router, heartbeat_router, *learning):
         app.include_router(router)
     install_edge(
         app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes

@@ -51,6 +51,8 @@ READY_SECONDS = 30.0
 UNCOMPRESSED = frozenset(
     {"jwt-pizza-hosts", "ServiceLatencyHigh", "FactorySlow", "OrderLatencyBudgetBurn"}
 )
+# The dead man's switch fires always; a scenario scores the fault's alerts, not it.
+WATCHDOG_RULES = "watchdog.yml"
 
 
 def free_port() -> int:
@@ -209,6 +211,8 @@ def _rules(folder: Path, timing: Timing, scenario: Scenario) -> list[str]:
     compare = [COMPARE / f"{scenario.side_by_side}.yml"] if scenario.side_by_side else []
     files = []
     for path in [*sorted(DEFAULT_RULES_DIR.glob("*.yml")), *compare]:
+        if path.name == WATCHDOG_RULES:
+            continue
         target = folder / "rules" / path.name
         target.parent.mkdir(exist_ok=True)
         text = _pending(path.read_text(), pending_for)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app
+from jwtpizza.db import Database
 from jwtpizza.factory import control
+from jwtpizza.factory.chaos.service import events
 from jwtpizza.factory.demo import ensure_demo_vendor
 from jwtpizza.factory.settings import FactorySettings
 
@@ -72,3 +75,23 @@ def test_scoreboard_and_rotate_key(env: FactorySettings) -> None:
     first = asyncio.run(control.rotate_key(env))
     assert "new signing key" in run("factory", "rotate-key")
     assert first not in run("factory", "rotate-key")
+
+
+def test_an_announced_chaos_is_marked_announced_on_the_chaos_feed(env: FactorySettings) -> None:
+    out = run("chaos", "start", "fail", "--now", "--announce")
+    assert "(announced)" in out
+
+    async def feed() -> list[tuple[str, bool]]:
+        db = Database(env.database_url, pooled=False)
+        try:
+            async with db.reader() as session:
+                found = await events(
+                    session=session, now=datetime.now(UTC), vendor_id="demo", since=None
+                )
+        finally:
+            await db.dispose()
+        return [(e.event, e.announced) for e in found]
+
+    assert asyncio.run(feed()) == [("initiated", True), ("started", True)]
+    run("chaos", "start", "fail", "--now")  # replaces it, unannounced
+    assert [a for e, a in asyncio.run(feed()) if e == "started"] == [True, False]

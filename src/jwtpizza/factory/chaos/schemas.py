@@ -10,6 +10,8 @@ from pydantic.alias_generators import to_camel
 from jwtpizza.clock import JsonTime
 from jwtpizza.factory.chaos.domain import Schedule
 
+ANNOUNCED = "announced"  # the fault's parameter that says it was announced
+
 
 class CamelModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
@@ -38,6 +40,9 @@ class ChaosRequest(CamelModel):
     delay_seconds: float | None = Field(default=None, ge=0)
     retry_after_seconds: float | None = Field(default=None, gt=0)
     mode: Literal["hang", "reset"] | None = None
+    # Announced in advance: the chaos feed marks the fault's events `announced`, and ops
+    # holds back the pages of the alerts it causes while it is in effect.
+    announce: bool = False
 
     @model_validator(mode="after")
     def _one_schedule(self) -> ChaosRequest:
@@ -57,7 +62,8 @@ class ChaosRequest(CamelModel):
 
     def params(self) -> dict[str, Any]:
         fields = ("percent", "delay_seconds", "retry_after_seconds", "mode")
-        return {name: getattr(self, name) for name in fields if getattr(self, name) is not None}
+        params = {name: getattr(self, name) for name in fields if getattr(self, name) is not None}
+        return params | ({ANNOUNCED: True} if self.announce else {})
 
 
 class ChaosEvent(CamelModel):
@@ -68,6 +74,7 @@ class ChaosEvent(CamelModel):
     event: Literal["initiated", "started", "reported", "ended"]
     time: JsonTime
     reason: str | None = None
+    announced: bool = False  # the fault was announced in advance (`announce`)
 
 
 class ChaosEvents(CamelModel):

@@ -30,7 +30,7 @@ from jwtpizza.factory.chaos.domain import (
     state_of,
 )
 from jwtpizza.factory.chaos.models import Fault
-from jwtpizza.factory.chaos.schemas import ChaosEvent, ScoreboardRow
+from jwtpizza.factory.chaos.schemas import ANNOUNCED, ChaosEvent, ScoreboardRow
 from jwtpizza.factory.vendors.models import Vendor
 
 BASE36 = string.digits + string.ascii_lowercase
@@ -170,7 +170,10 @@ async def report(
 
 def fault_events(fault: Fault, now: datetime) -> list[ChaosEvent]:
     """The initiated/started/reported/ended events of one fault that have happened by `now`."""
-    base = {"fault_id": fault.id, "vendor_id": fault.vendor_id, "type": fault.type}
+    base = {
+        "fault_id": fault.id, "vendor_id": fault.vendor_id, "type": fault.type,
+        "announced": bool((fault.params or {}).get(ANNOUNCED)),
+    }  # fmt: skip
     times: list[tuple[str, datetime | None, str | None]] = [
         ("initiated", fault.initiated_at, None),
         ("started", fault.start_at, None),

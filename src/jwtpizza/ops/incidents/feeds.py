@@ -77,12 +77,15 @@ def chaos_entries(
         text = f"chaos `{event['type']}` on vendor {event['vendorId']}: {what}"
         if event.get("reason"):
             text += f" ({event['reason']})"
+        if event.get("announced"):
+            text += " [announced: its alerts paged nobody]"
         since = urlencode({"since": (at - timedelta(seconds=1)).isoformat()})
         entries.append(
             Entry(
                 at=at, source=Source.CHAOS, kind=f"chaos-{what}", text=text,
                 key=f"chaos:{event['id']}", evidence=f"{factory_url}/api/chaos/events?{since}",
-                data={"faultId": int(event["faultId"]), "type": event["type"]},
+                data={"faultId": int(event["faultId"]), "type": event["type"],
+                      "announced": bool(event.get("announced"))},
             )
         )  # fmt: skip
     return entries

@@ -3,6 +3,8 @@
     route:          the routing tree (receiver, matchers, group_by, continue, timers, routes)
     receivers:      named receivers, each with one or more `<kind>_configs`
     inhibit_rules:  source_matchers, target_matchers, equal
+    time_intervals: named intervals a route mutes in (`mute_time_intervals`) or is active
+                    in only (`active_time_intervals`), see `timeintervals.py`
 
 Loading checks everything before anything is replaced: an unknown receiver, a bad
 duration or matcher raises `NotifyConfigError` naming the place, and the caller keeps
@@ -12,7 +14,8 @@ the configuration it had.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,12 @@ import yaml
 from jwtpizza.errors import InvalidInput
 from jwtpizza.ops.notify.matchers import Matcher, parse_matchers
 from jwtpizza.ops.notify.routing import Route, Timers, label_set
+from jwtpizza.ops.notify.timeintervals import (
+    TimeInterval,
+    TimeIntervalError,
+    contains_any,
+    parse_time_intervals,
+)
 
 KINDS = ("console", "webhook", "email", "slack", "twilio", "ntfy", "oncall")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
@@ -63,6 +72,16 @@ class NotifyConfig:
     receivers: dict[str, Receiver]
     inhibit_rules: tuple[InhibitRule, ...]
     external_url: str = ""
+    time_intervals: dict[str, tuple[TimeInterval, ...]] = field(default_factory=dict)
+
+    def muted(self, route: Route, now: datetime) -> bool:
+        """Whether the route sends nothing at `now`: inside one of its mute intervals, or
+        outside all of its active intervals."""
+        named = self.time_intervals
+        if any(contains_any(named[n], now) for n in route.mute_time_intervals):
+            return True
+        active = route.active_time_intervals
+        return bool(active) and not any(contains_any(named[n], now) for n in active)
 
 
 def parse_duration(value: Any, *, where: str) -> float:
@@ -117,12 +136,23 @@ def _route(spec: Any, parent: Route | None, where: str) -> Route:
         timers=_timers(spec, parent.timers if parent else Timers(), where),
         continue_=bool(spec.get("continue", False)),
         key=key,
+        mute_time_intervals=_names(spec, "mute_time_intervals", where),
+        active_time_intervals=_names(spec, "active_time_intervals", where),
     )
+    if parent is None and (route.mute_time_intervals or route.active_time_intervals):
+        raise NotifyConfigError(f"{where}: the root route cannot have time intervals")
     children = spec.get("routes") or []
     if not isinstance(children, list):
         raise NotifyConfigError(f"{where}.routes must be a list")
     routes = tuple(_route(c, route, f"{where}.routes[{i}]") for i, c in enumerate(children))
     return replace(route, routes=routes)
+
+
+def _names(spec: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    names = spec.get(key) or []
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise NotifyConfigError(f"{where}.{key} must be a list of time interval names")
+    return tuple(names)
 
 
 def label_set_of(matchers: tuple[Matcher, ...]) -> str:
@@ -170,14 +200,21 @@ def parse_config(data: Any) -> NotifyConfig:
         if receiver.name in receivers:
             raise NotifyConfigError(f"receiver {receiver.name} is defined twice")
         receivers[receiver.name] = receiver
+    try:
+        intervals = parse_time_intervals(data)
+    except TimeIntervalError as exc:
+        raise NotifyConfigError(exc.message) from exc
     route = _route(data.get("route"), None, "route")
     for node in route.walk():
         if node.receiver not in receivers:
             raise NotifyConfigError(f"route {node.key}: unknown receiver {node.receiver!r}")
+        for name in (*node.mute_time_intervals, *node.active_time_intervals):
+            if name not in intervals:
+                raise NotifyConfigError(f"route {node.key}: unknown time interval {name!r}")
     rules = data.get("inhibit_rules") or []
     inhibit = tuple(_inhibit_rule(r, f"inhibit_rules[{i}]") for i, r in enumerate(rules))
     external = str(_mapping(data.get("global"), "global").get("external_url", ""))
-    return NotifyConfig(route, receivers, inhibit, external)
+    return NotifyConfig(route, receivers, inhibit, external, intervals)
 
 
 def load_config(text: str) -> NotifyConfig:

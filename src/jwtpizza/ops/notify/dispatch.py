@@ -4,7 +4,8 @@ Each route an alert matches puts it in an aggregation group keyed by the route a
 route's `group_by` labels. A new group is flushed `group_wait` after it appears (at once
 if its first alert is already older than that), then every `group_interval`; a flush
 notifies only if a new alert fires, a notified one resolves, or `repeat_interval` has
-passed. Silenced and inhibited alerts are left out. Nothing here sleeps: the caller asks
+passed. Silenced and inhibited alerts are left out, and a route inside a mute time
+interval (or outside its active ones) sends nothing. Nothing here sleeps: the caller asks
 for what is due at a time, so tests drive it with a fake clock.
 """
 
@@ -109,6 +110,8 @@ class Dispatcher:
         resolved_now = {a.fingerprint for a in shown if a.status(now) is Status.RESOLVED}
         for fp in [fp for fp, a in group.alerts.items() if a.status(now) is Status.RESOLVED]:
             del group.alerts[fp]
+        if self.config.muted(group.route, now):  # held back; nothing counts as notified
+            return None
         if not group.needs_update(firing_now, resolved_now, now):
             return None
         group.notified_firing = frozenset(firing_now)

@@ -26,6 +26,10 @@ class Route:
     continue_: bool = False
     routes: tuple[Route, ...] = ()
     key: str = "{}"  # the path of matchers from the root, as in Alertmanager's group keys
+    # Named time intervals (not inherited by child routes, as in Alertmanager): no
+    # notification while a mute interval contains the time, or while no active one does.
+    mute_time_intervals: tuple[str, ...] = ()
+    active_time_intervals: tuple[str, ...] = ()
 
     def match(self, labels: dict[str, str]) -> list[Route]:
         """The routes an alert with `labels` is delivered through (this one if no child)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from jwtpizza.clock import Clock
+from jwtpizza.ops.notify.announced import AnnouncedWindows
 from jwtpizza.ops.notify.config import Integration, NotifyConfig, load_config_file
 from jwtpizza.ops.notify.delivery import Deliverer, OnDelivered
 from jwtpizza.ops.notify.dispatch import Dispatcher, Notification
@@ -48,6 +49,8 @@ class Notifier:
         self._pager = pager
         self._receivers = self._wire(config)
         self.dispatcher = Dispatcher(config)
+        # Announced chaos windows, muting as silences do (set by the app when it reads the feed).
+        self.announced: AnnouncedWindows | None = None
 
     @property
     def config(self) -> NotifyConfig:
@@ -84,7 +87,11 @@ class Notifier:
 
     async def tick(self) -> list[Notification]:
         """Flush what is due now and start delivering it; returns what was sent."""
-        due = self.dispatcher.due(self._clock.now(), await self._silences())
+        now = self._clock.now()
+        mutes = await self._silences()
+        if self.announced is not None:
+            mutes += self.announced.windows(now)
+        due = self.dispatcher.due(now, mutes)
         for notification in due:
             self.send(notification.receiver, Notice(notification.message))
         return due

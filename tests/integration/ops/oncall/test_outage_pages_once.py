@@ -66,8 +66,9 @@ async def test_an_outage_behind_an_open_breaker_fires_once_and_pages_once(
     assert firings("FactoryUnreachable") == 1  # it fired and held through the open breaker
     assert firings("FactoryCircuitOpen") == 1  # the half-open spells did not resolve it
     assert firings("OrdersQueuedTooLong") == 1
+    # The dead man's switch always fires.
     assert all(t.state is not AlertState.FIRING or t.rule in (
-        "FactoryUnreachable", "FactoryCircuitOpen", "OrdersQueuedTooLong"
+        "FactoryUnreachable", "FactoryCircuitOpen", "OrdersQueuedTooLong", "Watchdog"
     ) for t in seen)  # fmt: skip
     resolved = {t.rule for t in seen if t.state is AlertState.RESOLVED}
     assert resolved == {"FactoryUnreachable", "FactoryCircuitOpen", "OrdersQueuedTooLong"}

@@ -1,0 +1,54 @@
+"""`POST /api/ops/heartbeat`: a real Alertmanager's heartbeat receiver (the Watchdog route);
+`GET /api/ops/heartbeat`: the heartbeats ops watches (admin).
+
+    receivers:
+      - name: heartbeat
+        webhook_configs:
+          - url: http://ops:3300/api/ops/heartbeat
+            http_config: {authorization: {credentials: <JWTPIZZA_OPS_INTAKE_TOKEN>}}
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from jwtpizza.ops.deps import ContextDep, admin_user
+from jwtpizza.ops.heartbeat.watch import ALERTMANAGER, WATCHDOG, HeartbeatWatch
+from jwtpizza.ops.intake.router import intake_caller
+from jwtpizza.ops.notify.domain import Status
+from jwtpizza.ops.notify.payload import WebhookMessage
+
+router = APIRouter(prefix="/api/ops", tags=["heartbeat"])
+
+
+async def get_watch(request: Request) -> HeartbeatWatch:
+    watch = request.app.state.heartbeat
+    assert isinstance(watch, HeartbeatWatch)
+    return watch
+
+
+WatchDep = Annotated[HeartbeatWatch, Depends(get_watch)]
+
+
+@router.post("/heartbeat", dependencies=[Depends(intake_caller)])
+async def heartbeat(
+    message: WebhookMessage, watch: WatchDep, context: ContextDep
+) -> dict[str, object]:
+    """A firing Watchdog in the notification is a beat; anything else is ignored (a resolved
+    Watchdog means its source stopped: the beats stop with it)."""
+    beats = [
+        a
+        for a in message.alerts
+        if a.status is Status.FIRING and a.labels.get("alertname") == WATCHDOG
+    ]
+    if beats:
+        watch.beat(ALERTMANAGER, context.clock.now())
+    return {"message": "accepted", "beat": bool(beats)}
+
+
+@router.get("/heartbeat", dependencies=[Depends(admin_user)])
+async def heartbeats(watch: WatchDep) -> dict[str, object]:
+    """Each watched heartbeat: its last beat and whether it has stopped (paged)."""
+    return {"timeoutSeconds": watch.timeout.total_seconds(), "heartbeats": watch.status()}
