@@ -111,11 +111,12 @@ class OpsSettings(BaseSettings):
     intake_max_alerts: int = 100
     intake_max_groups: int = 3
     max_body_bytes: int = 1024 * 1024
-    # Active/standby (`jwtpizza.ops.leadership`): the leader holds a lease of `lease_seconds`
-    # in the database and renews it every `lease_renew_seconds`; when it dies a standby takes
-    # over within their sum. `leader_id` names this process in the lease (default: host-pid).
+    # This process's name in the leader lease (default: host, pid and a random suffix).
     leader_id: str = Field(default="", max_length=200)
+    # Active/standby (`jwtpizza.ops.leadership`): how long the leader's lease in the ops
+    # database lasts; when the leader dies a standby leads within this plus the renewal.
     lease_seconds: float = Field(default=10.0, gt=0)
+    # How often the leader renews its lease and a standby tries to take it.
     lease_renew_seconds: float = Field(default=3.0, gt=0)
 
     @model_validator(mode="after")
