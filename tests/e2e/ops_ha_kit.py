@@ -128,7 +128,7 @@ def world_server(world: World) -> Iterator[str]:
         server.server_close()
 
 
-def ops_env(tmp_path: Path, base: str, *, hold: int) -> dict[str, str]:
+def ops_env(tmp_path: Path, base: str, *, hold: int, db: Path | None = None) -> dict[str, str]:
     """The environment both ops processes share: one SQLite file, short lease and ticks."""
     (tmp_path / "notify.yml").write_text(NOTIFY % {"hooks": base})
     (tmp_path / "oncall.yml").write_text(ONCALL % {"wait": ESCALATION_WAIT})
@@ -137,7 +137,7 @@ def ops_env(tmp_path: Path, base: str, *, hold: int) -> dict[str, str]:
     return {
         "PATH": str(Path(sys.executable).parent),
         "HOME": str(tmp_path),
-        "JWTPIZZA_OPS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'ops.db'}",
+        "JWTPIZZA_OPS_DATABASE_URL": f"sqlite+aiosqlite:///{db or tmp_path / 'ops.db'}",
         "JWTPIZZA_OPS_TARGETS": json.dumps([target]),
         "JWTPIZZA_OPS_RULE_FILES": json.dumps([str(tmp_path / "rules.yml")]),
         "JWTPIZZA_OPS_SCRAPE_INTERVAL_SECONDS": "1",

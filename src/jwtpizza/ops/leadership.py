@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database, UtcDateTime
 from jwtpizza.ops.base import Base
+from jwtpizza.ops.errors import refusal
 
 log = logging.getLogger("jwtpizza.ops.leadership")
 
@@ -105,7 +106,7 @@ class LeaderLease:
         try:
             held = await self._compare_and_set(started)
         except SQLAlchemyError as error:
-            log.warning("leader lease: the database refused the renewal: %s", type(error).__name__)
+            log.warning("leader lease: the database refused the renewal: %s", refusal(error))
             return self.is_leader()  # still leads until the last lease runs out
         if not held:
             if was:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.alerts.models import AlertStateRow
+from jwtpizza.ops.errors import refusal
 from jwtpizza.ops.rules.alerting import Alert, AlertingRule
 from jwtpizza.ops.rules.service import RuleManager, to_datetime
 
@@ -101,7 +102,7 @@ class AlertStates:
                     await session.merge(held[key].row(key))
         except SQLAlchemyError as error:
             if not self._refused:
-                log.error("saving alert state failed (%s); next round tries again", error)
+                log.error("alert state not saved, the next round tries again: %s", refusal(error))
             self._refused = True
             return False
         self._refused = False

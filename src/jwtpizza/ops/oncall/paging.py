@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
+from jwtpizza.ops.errors import refusal
 from jwtpizza.ops.notify import silence_service
 from jwtpizza.ops.notify.config import NotifyConfig, load_config_file
 from jwtpizza.ops.notify.delivery import Deliverer, NotifyMetrics, OnDelivered
@@ -62,7 +63,9 @@ class RecordedPager:
             try:
                 return await self._escalator.page(message, policy=policy)
             except SQLAlchemyError as error:
-                log.error("page for %s not recorded (%s); retrying", message.group_key, error)
+                log.error(
+                    "page for %s not recorded, retrying: %s", message.group_key, refusal(error)
+                )
             await self._clock.sleep(delay)
             delay = min(delay * 2, RECORD_RETRY_MAX_SECONDS)
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.errors import Conflict, NotFound, Unavailable
+from jwtpizza.ops.errors import refusal
 from jwtpizza.ops.notify.delivery import Delivered, OnDelivered
 from jwtpizza.ops.notify.domain import Status
 from jwtpizza.ops.notify.payload import WebhookMessage, merged
@@ -272,7 +273,7 @@ class Escalator:
                     )  # fmt: skip
                     session.add(more)
         except SQLAlchemyError as error:
-            log.error("recording notification %d failed (%s); retrying", notification_id, error)
+            log.error("notification %d not recorded, retrying: %s", notification_id, refusal(error))
             return False
         return True
 
