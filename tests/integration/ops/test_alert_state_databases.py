@@ -58,7 +58,7 @@ async def test_alert_state_survives_a_restart(database_url: str) -> None:
             ("0", "firing", 0, 2 * MINUTE),
             ("1", "firing", MINUTE, 3 * MINUTE),
         ]
-        assert [(rule, dict(a.labels)["i"]) for rule, a in firing] == [
+        assert sorted((rule, dict(a.labels)["i"]) for rule, a in firing) == [
             ("Broken", "0"),
             ("Broken", "1"),
         ]

@@ -5,8 +5,8 @@ only after the leader's lease has run out, and a clean stop hands over at once."
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 
 from jwtpizza.clock import FakeClock
 from jwtpizza.db import Database
