@@ -74,7 +74,7 @@ def build_context(
     leadership: LeaderLease | AlwaysLeader = AlwaysLeader()
     if elect:
         leadership = LeaderLease(
-            db, clock=clock, holder=settings.leader_id or default_holder(),
+            db, clock=clock, holder=settings.leader_id or default_holder(settings.port),
             lease_seconds=settings.lease_seconds, renew_seconds=settings.lease_renew_seconds,
         )  # fmt: skip
     http = httpx.AsyncClient(transport=http_transport, follow_redirects=False)

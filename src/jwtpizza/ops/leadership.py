@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
@@ -66,10 +64,11 @@ class AlwaysLeader:
         return True
 
 
-def default_holder() -> str:
-    """This process's name in the lease row: host, pid and a random suffix (a restarted
-    process with the same pid on the same host is still another holder)."""
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+def default_holder(port: int) -> str:
+    """This process's name in the lease row: its host and port. Two live processes never
+    share both, and a process restarted after a crash reclaims its own lease at once instead
+    of waiting for it to run out."""
+    return f"{socket.gethostname()}:{port}"
 
 
 class LeaderLease:

@@ -111,7 +111,8 @@ class OpsSettings(BaseSettings):
     intake_max_alerts: int = 100
     intake_max_groups: int = 3
     max_body_bytes: int = 1024 * 1024
-    # This process's name in the leader lease (default: host, pid and a random suffix).
+    # This process's name in the leader lease (default: `host:port`; a process restarted
+    # under the same name takes its lease back at once).
     leader_id: str = Field(default="", max_length=200)
     # Active/standby (`jwtpizza.ops.leadership`): how long the leader's lease in the ops
     # database lasts; when the leader dies a standby leads within this plus the renewal.

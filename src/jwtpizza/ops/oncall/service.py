@@ -21,7 +21,7 @@ from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.errors import Conflict, NotFound, Unavailable
 from jwtpizza.ops.errors import refusal
-from jwtpizza.ops.notify.delivery import Delivered, OnDelivered
+from jwtpizza.ops.notify.delivery import Delivered, OnDelivered, Outcome
 from jwtpizza.ops.notify.domain import Status
 from jwtpizza.ops.notify.payload import WebhookMessage, merged
 from jwtpizza.ops.notify.receivers import Notice
@@ -236,7 +236,12 @@ class Escalator:
             message = WebhookMessage.model_validate(page.message)
             now = self._clock.now()
             link = self._links.link(page.id, row.target, now) if self._links else None
-            self._deliver(row.receiver, Notice(message, link), self._recorder(row.id))
+            try:
+                self._deliver(row.receiver, Notice(message, link), self._recorder(row.id))
+            except KeyError:  # the receiver left the configuration since the step ran
+                gone = Delivered(row.receiver, "", Outcome.FAILURE, 0, "no such receiver now")
+                await self._recorder(row.id)(gone)
+                continue
             started += 1
         return started
 
