@@ -26,6 +26,7 @@ def take_over(context: OpsContext, states: AlertStates, paging: Paging) -> OnGai
     """What a process does on becoming leader, before it evaluates or pages."""
 
     async def restore() -> None:
+        paging.escalator.sweep_due()
         firing = await states.restore(context.rules)
         now = context.clock.now()
         for rule, alert in firing:

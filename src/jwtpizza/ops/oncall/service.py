@@ -100,6 +100,7 @@ class Escalator:
         self._links = links
         self._lock = asyncio.Lock()
         self._sending: set[int] = set()
+        self._sweep = True
         self.incident_of: IncidentOf | None = None
 
     async def page(
@@ -183,9 +184,21 @@ class Escalator:
                 pages = list(await session.scalars(query.order_by(Page.id)))
                 for page in pages:
                     self._run_step(session, page, now)
+                self._sweep = self._sweep or bool(pages)
         finally:
-            await self.send_due()
+            if self._sweep:
+                self._sweep = False
+                try:
+                    await self.send_due()
+                except Exception:
+                    self._sweep = True  # the next tick tries again
+                    raise
         return len(pages)
+
+    def sweep_due(self) -> None:
+        """Send what is recorded as due at the next `escalate_due` (a process that becomes
+        leader takes up what its predecessor recorded and did not send)."""
+        self._sweep = True
 
     def _run_step(self, session: AsyncSession, page: Page, now: datetime) -> None:
         policy = self.config.policies.get(page.policy)
