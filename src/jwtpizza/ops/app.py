@@ -25,6 +25,7 @@ from jwtpizza.ops.actions.router import router as actions_router
 from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.alerts.history import record_transitions
+from jwtpizza.ops.alerts.state import AlertStates
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.deps import admin_user
 from jwtpizza.ops.explore.logsearch import LogSearches
@@ -37,13 +38,15 @@ from jwtpizza.ops.incidents.desk import build_desk, run_desk
 from jwtpizza.ops.incidents.router import router as incidents_router
 from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.intake.router import router as intake_router
+from jwtpizza.ops.leadership import AlwaysLeader, LeaderLease, default_holder, leading
 from jwtpizza.ops.limits import AnonymousLimits
+from jwtpizza.ops.loops import every, monitoring, paging_loop, take_over
 from jwtpizza.ops.migrations import upgrade
-from jwtpizza.ops.monitor.service import Monitor, background, run_every
+from jwtpizza.ops.monitor.service import Monitor
 from jwtpizza.ops.notify.announced import AnnouncedWindows
 from jwtpizza.ops.notify.router import router as silences_router
 from jwtpizza.ops.notify.settings import NotifySettings
-from jwtpizza.ops.oncall.paging import Paging, build_paging
+from jwtpizza.ops.oncall.paging import build_paging
 from jwtpizza.ops.oncall.router import router as oncall_router
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.probes import OrderProbe, ProbeSettings, probe_loop
@@ -67,8 +70,17 @@ def build_context(
     clock: Clock,
     http_transport: httpx.AsyncBaseTransport | None,
     obs: Observability,
+    elect: bool = True,
 ) -> OpsContext:
+    """The parts; with `elect` this process leads only while it holds the database's lease
+    (else it always leads: a test driving the loops itself)."""
     db = Database(settings.database_url, pooled=settings.db_pooled)
+    leadership: LeaderLease | AlwaysLeader = AlwaysLeader()
+    if elect:
+        leadership = LeaderLease(
+            db, clock=clock, holder=settings.leader_id or default_holder(settings.port),
+            lease_seconds=settings.lease_seconds, renew_seconds=settings.lease_renew_seconds,
+        )  # fmt: skip
     http = httpx.AsyncClient(transport=http_transport, follow_redirects=False)
     monitor = Monitor.from_settings(settings, http=http, clock=clock)
     bus = AlertBus()
@@ -91,46 +103,8 @@ def build_context(
     rules.load(settings.rule_files)
     return OpsContext(
         settings=settings, db=db, clock=clock, http=http, obs=obs, bus=bus, monitor=monitor,
-        monitor_metrics=metrics, rules=rules, admins=admins,
+        monitor_metrics=metrics, rules=rules, admins=admins, leadership=leadership,
     )  # fmt: skip
-
-
-@asynccontextmanager
-async def running(context: OpsContext) -> AsyncIterator[None]:
-    """The monitor loop of a started app: each round scrapes every target, then evaluates
-    the rule groups that are due at that same timestamp (so a group's interval is rounded up
-    to a multiple of the scrape interval). Evaluating right after the scrape, rather than on
-    a separate clock, saves up to an interval of detection time."""
-
-    async def round_(t_ms: int) -> None:
-        await context.monitor.scrape_all(t_ms)
-        await context.rules.evaluate(t_ms)
-
-    interval = context.settings.scrape_interval()
-    task = asyncio.create_task(run_every(context.clock, interval, round_, name="monitor"))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-@asynccontextmanager
-async def paging_loop(paging: Paging, clock: Clock) -> AsyncIterator[None]:
-    """Flush notification groups and run escalation steps every tick."""
-
-    async def tick(_now_ms: int) -> None:
-        await paging.tick()
-
-    interval = paging.notify_settings.notify_tick_seconds
-    task = asyncio.create_task(run_every(clock, interval, tick, name="paging"))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def create_app(
@@ -152,7 +126,9 @@ def create_app(
     settings = settings or OpsSettings()
     clock = clock or SystemClock()
     obs = Observability(component="ops", settings=observability, clock=clock)
-    context = build_context(settings, clock=clock, http_transport=http_transport, obs=obs)
+    context = build_context(
+        settings, clock=clock, http_transport=http_transport, obs=obs, elect=start_loops
+    )
     desk = build_desk(
         db=context.db, clock=clock, http=context.http, service_url=settings.service_url,
         factory_url=settings.factory_url, samples=context.monitor.store, settings=incidents,
@@ -184,21 +160,27 @@ def create_app(
             factory_url=settings.factory_url, settings=probes, registry=obs.metrics.registry,
         )  # fmt: skip
 
+    states = AlertStates(context.db)
+    lease = context.leadership
+    if isinstance(lease, LeaderLease):
+        lease.on_gained(take_over(context, states, paging))
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await upgrade(context.db)
         try:
-            if start_loops:
+            if isinstance(lease, LeaderLease):
                 interval = desk.settings.assemble_interval_seconds or settings.scrape_interval()
-                desk_loop = asyncio.create_task(run_desk(desk, interval))
+                desk_loop = asyncio.create_task(run_desk(desk, interval, lease.is_leader))
                 try:
                     notify = paging.notify_settings
                     async with (
-                        running(context), paging_loop(paging, clock), probe_loop(probe),
-                        background(clock, notify.notify_tick_seconds,
-                                   lambda _t: watch.check(), name="heartbeat"),
-                        background(clock, notify.announce_poll_seconds,
-                                   lambda _t: announced.refresh(), name="announced chaos"),
+                        leading(lease), monitoring(context, states),
+                        paging_loop(paging, context), probe_loop(probe),
+                        every(context, notify.notify_tick_seconds, watch.check,
+                              name="heartbeat", leader_only=True),
+                        every(context, notify.announce_poll_seconds, announced.refresh,
+                              name="announced chaos"),
                     ):  # fmt: skip
                         yield
                 finally:

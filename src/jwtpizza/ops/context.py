@@ -11,6 +11,7 @@ from jwtpizza.db import Database
 from jwtpizza.observability import Observability
 from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
+from jwtpizza.ops.leadership import Leadership
 from jwtpizza.ops.monitor.service import Monitor
 from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.settings import OpsSettings
@@ -32,3 +33,5 @@ class OpsContext:
     monitor_metrics: MonitorMetrics
     rules: RuleManager
     admins: AdminGate
+    # Whether this process leads (only the leader evaluates, notifies, pages and escalates).
+    leadership: Leadership

@@ -31,3 +31,10 @@ class UnsupportedExpression(RuleFileInvalid):
 
 class ServiceUnreachable(Unavailable):
     code = "service_unreachable"
+
+
+def refusal(error: Exception) -> str:
+    """One line saying why the database refused a statement (its driver's own words, e.g.
+    `database or disk is full`), for a log line that names no SQL and no parameters."""
+    driver = getattr(error, "orig", None) or error
+    return (str(driver).splitlines() or [type(driver).__name__])[0]

@@ -26,13 +26,16 @@ async def liveness() -> dict[str, str]:
 
 @router.get("/readyz", response_model=None)
 async def readiness(context: ContextDep) -> JSONResponse | dict[str, Any]:
-    """The database answers (503 when it does not), and which targets are up."""
+    """The database answers (503 when it does not), which targets are up, and whether this
+    process leads or stands by (a standby is ready: it serves reads)."""
     targets = {h.target.job: h.up for h in context.monitor.targets()}
+    role = "leader" if context.leadership.is_leader() else "standby"
     try:
         await context.db.ping()
     except Exception:
         return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "targets": targets},
+            {"status": "unavailable", "database": "unreachable", "targets": targets,
+             "role": role},
             status_code=503,
-        )
-    return {"status": "ready", "database": "ok", "targets": targets}
+        )  # fmt: skip
+    return {"status": "ready", "database": "ok", "targets": targets, "role": role}

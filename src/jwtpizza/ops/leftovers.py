@@ -1,8 +1,9 @@
 """What a stopped ops run left open, closed before the next one starts.
 
-Alert states live in memory, so a new run starts with none firing; the pages and incidents a
-previous run left open are in its database. `jwtpizza up` closes them at start, each with the
-reason, so a new run pages and declares from a clean slate while the history is kept.
+The pages and incidents a previous run left open, and its saved alert state (which a
+restarted `jwtpizza ops` takes up), are in its database. `jwtpizza up` closes them at start,
+each with the reason, and forgets the alert state, so a new run pages and declares from a
+clean slate while the history is kept.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from jwtpizza.db import Database
+from jwtpizza.ops.alerts.models import AlertStateRow
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.lifecycle import OPEN, IncidentStatus
 from jwtpizza.ops.incidents.models import Incident, IncidentAlert
@@ -51,6 +53,7 @@ async def close_leftovers(database_url: str, *, now: datetime, by: str) -> Close
                 .where(IncidentAlert.incident_id.in_([i.id for i in found]))
                 .values(state="resolved")
             )
+            await session.execute(delete(AlertStateRow))
             return Closed(pages=pages.rowcount or 0, incidents=len(found))  # type: ignore[attr-defined]
     finally:
         await db.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jwtpizza.settings import sqlite_url
@@ -111,6 +111,24 @@ class OpsSettings(BaseSettings):
     intake_max_alerts: int = 100
     intake_max_groups: int = 3
     max_body_bytes: int = 1024 * 1024
+    # This process's name in the leader lease (default: `host:port`; a process restarted
+    # under the same name takes its lease back at once).
+    leader_id: str = Field(default="", max_length=200)
+    # Active/standby (`jwtpizza.ops.leadership`): how long the leader's lease in the ops
+    # database lasts; when the leader dies a standby leads within this plus the renewal.
+    lease_seconds: float = Field(default=10.0, gt=0)
+    # How often the leader renews its lease and a standby tries to take it.
+    lease_renew_seconds: float = Field(default=3.0, gt=0)
+
+    @model_validator(mode="after")
+    def _renew_within_lease(self) -> OpsSettings:
+        if self.lease_renew_seconds >= self.lease_seconds:
+            raise ValueError("lease_renew_seconds must be shorter than lease_seconds")
+        return self
+
+    def takeover_bound(self) -> float:
+        """At most this long after the leader dies, a standby leads."""
+        return self.lease_seconds + self.lease_renew_seconds
 
     def scrape_interval(self) -> float:
         return self.game_day_interval_seconds if self.game_day() else self.scrape_interval_seconds

@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "jwtpizza.ops.oncall.models",
     "jwtpizza.ops.incidents.models",
     "jwtpizza.ops.actions.models",
+    "jwtpizza.ops.leadership",
 )
 
 

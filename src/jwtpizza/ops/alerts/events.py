@@ -134,6 +134,10 @@ class AlertBus:
             finally:
                 self._queue.task_done()
 
+    def remember(self, transition: AlertTransition) -> None:
+        """Hold a transition as current without delivering it (a restored alert state)."""
+        self._record(transition)
+
     async def publish(self, transition: AlertTransition) -> None:
         """Record and deliver one transition now; subscriber failures are logged."""
         self._record(transition)

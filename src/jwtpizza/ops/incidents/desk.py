@@ -217,11 +217,15 @@ def build_desk(
     return IncidentDesk(db=db, clock=clock, feeds=feeds, settings=settings, samples=samples)
 
 
-async def run_desk(desk: IncidentDesk, interval: float) -> None:
-    """Gather open incidents' timelines every `interval` seconds until cancelled."""
+async def run_desk(
+    desk: IncidentDesk, interval: float, leads: Callable[[], bool] = lambda: True
+) -> None:
+    """Gather open incidents' timelines every `interval` seconds until cancelled, while
+    this process `leads` (a standby ops leaves it to the leader)."""
     while True:
         try:
-            await desk.tick()
+            if leads():
+                await desk.tick()
         except Exception:  # e.g. the database is briefly unreachable: try again next time
             log.exception("gathering open incidents failed")
         await desk.clock.sleep(interval)

@@ -51,7 +51,11 @@ async def alertmanager(
     context: ContextDep,
     policy: str = Query(default="default", max_length=100),
 ) -> dict[str, object]:
-    """Take one notification of a real Alertmanager (webhook payload version 4)."""
+    """Take one notification of a real Alertmanager (webhook payload version 4). A standby
+    answers 503, which Alertmanager retries: give it every ops process's URL, and the leader
+    (or the standby that takes over) takes the notification."""
+    if not context.leadership.is_leader():
+        raise Unavailable("this ops is a standby: the leader takes Alertmanager's notifications")
     settings = context.settings
     check_size(
         message, max_alerts=settings.intake_max_alerts, max_groups=settings.intake_max_groups

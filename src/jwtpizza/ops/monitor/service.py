@@ -8,10 +8,8 @@ virtual clock instead.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 
 import httpx
 
@@ -93,20 +91,6 @@ async def run_every(clock: Clock, interval: float, tick: Tick, *, name: str) -> 
             raise
         except Exception:
             log.exception("%s failed", name)
-
-
-@asynccontextmanager
-async def background(
-    clock: Clock, interval: float, tick: Tick, *, name: str
-) -> AsyncIterator[None]:
-    """`run_every` as a task for the duration of the block."""
-    task = asyncio.create_task(run_every(clock, interval, tick, name=name))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def history(settings: OpsSettings) -> Downsampling | None:

@@ -18,19 +18,23 @@ from typing import Annotated
 import httpx
 from fastapi import Depends, Request
 from prometheus_client import CollectorRegistry
+from sqlalchemy.exc import SQLAlchemyError
 
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
+from jwtpizza.ops.errors import refusal
 from jwtpizza.ops.notify import silence_service
 from jwtpizza.ops.notify.config import NotifyConfig, load_config_file
 from jwtpizza.ops.notify.delivery import Deliverer, NotifyMetrics, OnDelivered
 from jwtpizza.ops.notify.domain import Alert
+from jwtpizza.ops.notify.payload import WebhookMessage
 from jwtpizza.ops.notify.receivers import Notice
 from jwtpizza.ops.notify.service import Notifier
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.config import OncallConfig, load_oncall_file
-from jwtpizza.ops.oncall.service import AckLinks, Escalator
+from jwtpizza.ops.oncall.models import Page
+from jwtpizza.ops.oncall.service import RECORD_RETRY_MAX_SECONDS, AckLinks, Escalator
 from jwtpizza.ops.oncall.settings import OncallSettings
 
 log = logging.getLogger("jwtpizza.ops.oncall")
@@ -42,6 +46,28 @@ def load_configs(
     """Both files, checked against each other; raises without changing anything."""
     notify = load_config_file(notify_settings.notify_config)
     return notify, load_oncall_file(oncall_settings.oncall_config, set(notify.receivers))
+
+
+class RecordedPager:
+    """What an `oncall_configs` receiver pages through: the escalator, with opening the page
+    retried until ops' database records it (a full disk delays a page, never drops it).
+    Opening is idempotent: a retry after a half-done attempt finds the group's open page."""
+
+    def __init__(self, escalator: Escalator, clock: Clock) -> None:
+        self._escalator = escalator
+        self._clock = clock
+
+    async def page(self, message: WebhookMessage, *, policy: str) -> Page | None:
+        delay = 1.0
+        while True:
+            try:
+                return await self._escalator.page(message, policy=policy)
+            except SQLAlchemyError as error:
+                log.error(
+                    "page for %s not recorded, retrying: %s", message.group_key, refusal(error)
+                )
+            await self._clock.sleep(delay)
+            delay = min(delay * 2, RECORD_RETRY_MAX_SECONDS)
 
 
 @dataclass
@@ -128,7 +154,7 @@ def build_paging(
         deliverer=deliverer,
         client=http,
         silences=lambda: silence_service.active_windows(db, clock.now()),
-        pager=escalator,
+        pager=RecordedPager(escalator, clock),
     )
     return Paging(
         notify_settings, oncall_settings, notifier, escalator, deliverer, http, public_url

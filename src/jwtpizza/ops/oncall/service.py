@@ -14,13 +14,14 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.errors import Conflict, NotFound, Unavailable
-from jwtpizza.ops.notify.delivery import Delivered, OnDelivered
+from jwtpizza.ops.errors import refusal
+from jwtpizza.ops.notify.delivery import Delivered, OnDelivered, Outcome
 from jwtpizza.ops.notify.domain import Status
 from jwtpizza.ops.notify.payload import WebhookMessage, merged
 from jwtpizza.ops.notify.receivers import Notice
@@ -31,6 +32,9 @@ from jwtpizza.ops.oncall.models import Page, PageNotification, UsedAckToken
 log = logging.getLogger("jwtpizza.ops.oncall")
 
 NOBODY = "nobody_on_call"
+# A notification recorded before it is sent; the delivery replaces it by its outcome.
+DUE = "due"
+RECORD_RETRY_MAX_SECONDS = 30.0
 
 
 class PageStatus(StrEnum):
@@ -95,6 +99,8 @@ class Escalator:
         self.config = config
         self._links = links
         self._lock = asyncio.Lock()
+        self._sending: set[int] = set()
+        self._sweep = True
         self.incident_of: IncidentOf | None = None
 
     async def page(
@@ -165,56 +171,129 @@ class Escalator:
             page.next_step_at = None
 
     async def escalate_due(self) -> int:
-        """Run every escalation step whose time has come; returns how many ran."""
+        """Run every escalation step whose time has come, then send what is due; returns
+        how many steps ran. A step is recorded (its notifications as `due`, the page's next
+        step advanced) in one transaction before anything is sent: if the database refuses
+        it, nothing is sent and the step runs again at the next tick."""
         now = self._clock.now()
-        async with self._lock, self._db.writer() as session:
-            query = select(Page).where(
-                Page.status == PageStatus.TRIGGERED.value, Page.next_step_at <= now
-            )
-            pages = list(await session.scalars(query.order_by(Page.id)))
-            for page in pages:
-                await self._run_step(session, page, now)
+        try:
+            async with self._lock, self._db.writer() as session:
+                query = select(Page).where(
+                    Page.status == PageStatus.TRIGGERED.value, Page.next_step_at <= now
+                )
+                pages = list(await session.scalars(query.order_by(Page.id)))
+                for page in pages:
+                    self._run_step(session, page, now)
+                self._sweep = self._sweep or bool(pages)
+        finally:
+            if self._sweep:
+                self._sweep = False
+                try:
+                    await self.send_due()
+                except Exception:
+                    self._sweep = True  # the next tick tries again
+                    raise
         return len(pages)
 
-    async def _run_step(self, session: AsyncSession, page: Page, now: datetime) -> None:
+    def sweep_due(self) -> None:
+        """Send what is recorded as due at the next `escalate_due` (a process that becomes
+        leader takes up what its predecessor recorded and did not send)."""
+        self._sweep = True
+
+    def _run_step(self, session: AsyncSession, page: Page, now: datetime) -> None:
         policy = self.config.policies.get(page.policy)
         if policy is None or page.next_step >= len(policy.steps):
             page.next_step_at = None
             return
         step = policy.steps[page.next_step]
-        self._notify(session, page, page.next_step, step, now)
+        self._record_due(session, page, page.next_step, step, now)
         page.next_step += 1
         more = page.next_step < len(policy.steps)
         page.next_step_at = now + timedelta(seconds=step.wait) if more else None
 
-    def _notify(
+    def _record_due(
         self, session: AsyncSession, page: Page, index: int, step: Step, now: datetime
     ) -> None:
+        """One `due` notification per person the step reaches (or a gap if nobody is on
+        call); `send_due` sends them and records how each delivery ended."""
         targets = self.config.receivers_for(step.target, now)
         if not targets:
-            gap = PageNotification(
-                page_id=page.id, step=index, target=step.target.name[:200], receiver="",
-                outcome=NOBODY, attempts=0, at=now,
-            )  # fmt: skip
-            session.add(gap)
             log.error("page %d step %d: nobody on call in %s", page.id, index, step.target.name)
-            return
-        message = WebhookMessage.model_validate(page.message)
-        for who, receiver in targets:
-            link = self._links.link(page.id, who, now) if self._links else None
-            self._deliver(receiver, Notice(message, link), self._recorder(page.id, index, who))
-
-    def _recorder(self, page_id: int, step: int, who: str) -> OnDelivered:
-        async def record(result: Delivered) -> None:
+        rows = [(who, receiver, DUE) for who, receiver in targets] or [
+            (step.target.name, "", NOBODY)
+        ]
+        for who, receiver, outcome in rows:
             row = PageNotification(
-                page_id=page_id, step=step, target=who[:200], receiver=result.receiver[:200],
-                integration=result.kind, outcome=result.outcome.value, attempts=result.attempts,
-                error=result.error[:500] if result.error else None, at=self._clock.now(),
+                page_id=page.id, step=index, target=who[:200], receiver=receiver[:200],
+                outcome=outcome, attempts=0, at=now,
             )  # fmt: skip
-            async with self._db.writer() as session:
-                session.add(row)
+            session.add(row)
+
+    async def send_due(self) -> int:
+        """Send every notification recorded as due and not already being sent here: a new
+        leader sends what its predecessor recorded as due but never sent, and never what it
+        recorded as sent. Returns how many were started."""
+        async with self._db.reader() as session:
+            query = (
+                select(PageNotification, Page)
+                .join(Page, Page.id == PageNotification.page_id)
+                .where(PageNotification.outcome == DUE)
+                .order_by(PageNotification.id)
+            )
+            due = [(n, p) for n, p in await session.execute(query)]
+        started = 0
+        for row, page in due:
+            if row.id in self._sending:
+                continue
+            self._sending.add(row.id)
+            message = WebhookMessage.model_validate(page.message)
+            now = self._clock.now()
+            link = self._links.link(page.id, row.target, now) if self._links else None
+            try:
+                self._deliver(row.receiver, Notice(message, link), self._recorder(row.id))
+            except KeyError:  # the receiver left the configuration since the step ran
+                gone = Delivered(row.receiver, "", Outcome.FAILURE, 0, "no such receiver now")
+                await self._recorder(row.id)(gone)
+                continue
+            started += 1
+        return started
+
+    def _recorder(self, notification_id: int) -> OnDelivered:
+        async def record(result: Delivered) -> None:
+            delay = 1.0
+            while not await self._record_outcome(notification_id, result):
+                await self._clock.sleep(delay)  # kept, not dropped: a resend would page twice
+                delay = min(delay * 2, RECORD_RETRY_MAX_SECONDS)
+            self._sending.discard(notification_id)
 
         return record
+
+    async def _record_outcome(self, notification_id: int, result: Delivered) -> bool:
+        """Store a delivery's outcome on its due row (a receiver with several integrations
+        adds a row per further integration); False if the database refused it."""
+        values = {
+            "integration": result.kind, "outcome": result.outcome.value,
+            "attempts": result.attempts, "at": self._clock.now(),
+            "error": result.error[:500] if result.error else None,
+        }  # fmt: skip
+        try:
+            async with self._db.writer() as session:
+                row = await session.get(PageNotification, notification_id)
+                if row is None:
+                    return True  # its page was deleted
+                if row.outcome == DUE:
+                    for name, value in values.items():
+                        setattr(row, name, value)
+                else:
+                    more = PageNotification(
+                        page_id=row.page_id, step=row.step, target=row.target,
+                        receiver=row.receiver, **values,
+                    )  # fmt: skip
+                    session.add(more)
+        except SQLAlchemyError as error:
+            log.error("notification %d not recorded, retrying: %s", notification_id, refusal(error))
+            return False
+        return True
 
     async def acknowledge(self, page_id: int, *, by: str) -> Page:
         """Stop the page's escalation; acknowledging twice is harmless."""

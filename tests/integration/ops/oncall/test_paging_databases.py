@@ -69,3 +69,45 @@ async def test_pages_and_silences_on_every_backend(database_url: str) -> None:
         assert await silence_service.active_windows(db, clock.now().replace(hour=13)) == []
     finally:
         await db.dispose()
+
+
+async def test_a_new_leader_sends_what_was_due_and_nothing_that_was_sent(
+    database_url: str,
+) -> None:
+    """Escalators of three successive leaders over one database: the first records a step
+    and dies before its delivery ends; the second sends that step (recorded as due, never as
+    sent) and records it; the third sends nothing again."""
+    db = Database(database_url)
+    await upgrade(db)
+    clock = FakeClock(NOW)
+    config = parse_oncall(yaml.safe_load(ONCALL), {"alice-hook", "bob-hook", "team-hook"})
+    sent: list[list[tuple[str, OnDelivered]]] = [[], [], []]
+
+    def leader(n: int) -> Escalator:
+        def deliver(receiver: str, _notice: Notice, on_delivered: OnDelivered) -> None:
+            sent[n].append((receiver, on_delivered))
+
+        return Escalator(db=db, clock=clock, deliver=deliver, config=config, links=None)
+
+    alert = Alert(labels={"alertname": "X", "severity": "critical"}, starts_at=NOW)
+    message = build_message(
+        receiver="pager", group_key='{}:{alertname="X"}', group_labels={"alertname": "X"},
+        alerts=[alert], now=NOW, external_url="",
+    )  # fmt: skip
+    try:
+        first, second, third = leader(0), leader(1), leader(2)
+        assert await first.page(message, policy="default") is not None
+        assert [r for r, _ in sent[0]] == ["alice-hook"]  # sent; the outcome never recorded
+        assert await second.escalate_due() == 0 and [r for r, _ in sent[1]] == ["alice-hook"]
+        [(receiver, record)] = sent[1]
+        await record(Delivered(receiver, "webhook", Outcome.SUCCESS, 1))
+        assert await third.escalate_due() == 0 and await third.send_due() == 0
+        assert sent[2] == []
+        assert await third.page(message, policy="default") is not None  # the same open page
+        assert sent[2] == []
+        async with db.reader() as session:
+            [page] = await service.list_pages(session=session, status="triggered", limit=5)
+            rows = await service.notifications_of(session=session, page_id=page.id)
+        assert [(r.step, r.target, r.outcome) for r in rows] == [(0, "alice", "success")]
+    finally:
+        await db.dispose()
