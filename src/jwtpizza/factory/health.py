@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from jwtpizza.factory.deps import RuntimeDep
+from jwtpizza.readiness import write_probe
 
 router = APIRouter(tags=["health"])
 
@@ -20,9 +21,8 @@ async def liveness() -> dict[str, str]:
 
 @router.get("/readyz", response_model=None)
 async def readiness(runtime: RuntimeDep) -> JSONResponse | dict[str, Any]:
-    """The database answers (503 when it does not)."""
-    try:
-        await runtime.db.ping()
-    except Exception:
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    """The database takes a write (503 while it refuses; see `jwtpizza.readiness`)."""
+    if await write_probe(runtime.db, version_table="alembic_version_factory").refusal():
+        refusing = {"status": "unavailable", "database": "refusing writes"}
+        return JSONResponse(refusing, status_code=503)
     return {"status": "ready", "database": "ok"}

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from jwtpizza.ops.deps import ContextDep
+from jwtpizza.readiness import write_probe
 
 router = APIRouter(tags=["health"])
 
@@ -26,13 +27,12 @@ async def liveness() -> dict[str, str]:
 
 @router.get("/readyz", response_model=None)
 async def readiness(context: ContextDep) -> JSONResponse | dict[str, Any]:
-    """The database answers (503 when it does not), and which targets are up."""
+    """The database takes a write (503 while it refuses; see `jwtpizza.readiness`), and which
+    targets are up."""
     targets = {h.target.job: h.up for h in context.monitor.targets()}
-    try:
-        await context.db.ping()
-    except Exception:
+    if await write_probe(context.db, version_table="alembic_version_ops").refusal():
         return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "targets": targets},
+            {"status": "unavailable", "database": "refusing writes", "targets": targets},
             status_code=503,
         )
     return {"status": "ready", "database": "ok", "targets": targets}

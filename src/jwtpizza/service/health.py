@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from jwtpizza.readiness import write_probe
 from jwtpizza.service import integrity
 from jwtpizza.service.context import ServiceContext
 from jwtpizza.service.deps import AdminUser, ContextDep, Scraper
@@ -35,13 +36,12 @@ def breaker_state(context: ServiceContext) -> str:
 
 @router.get("/readyz", response_model=None)
 async def readiness(context: ContextDep) -> JSONResponse | dict[str, Any]:
-    """The database answers (503 when it does not), and the factory breaker's state."""
+    """The database takes a write (503 while it refuses; see `jwtpizza.readiness`), and the
+    factory breaker's state."""
     breaker = breaker_state(context)
-    try:
-        await context.db.ping()
-    except Exception:
+    if await write_probe(context.db, version_table="alembic_version").refusal():
         return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "factoryBreaker": breaker},
+            {"status": "unavailable", "database": "refusing writes", "factoryBreaker": breaker},
             status_code=503,
         )
     return {"status": "ready", "database": "ok", "factoryBreaker": breaker}
