@@ -28,8 +28,10 @@ def run(
         return
     import uvicorn
 
+    from jwtpizza.cli.startup import migrate_first
     from jwtpizza.edge import SERVER_OPTIONS, freeze_startup_heap
     from jwtpizza.factory.app import create_app
+    from jwtpizza.factory.migrations import upgrade
     from jwtpizza.factory.settings import FactorySettings
 
     overrides = {
@@ -37,6 +39,7 @@ def run(
     }
     with readable_errors():
         settings = FactorySettings(**overrides)  # type: ignore[arg-type]
+        migrate_first(settings.database_url, upgrade)
     app = create_app(settings)
     freeze_startup_heap()
     uvicorn.run(

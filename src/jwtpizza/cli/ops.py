@@ -22,9 +22,11 @@ def ops(
     """Run the ops component: scrape the targets, evaluate the alert rules."""
     import uvicorn
 
+    from jwtpizza.cli.startup import migrate_first
     from jwtpizza.edge import SERVER_OPTIONS, freeze_startup_heap
     from jwtpizza.ops.app import create_app
     from jwtpizza.ops.incidents.settings import IncidentSettings
+    from jwtpizza.ops.migrations import upgrade
     from jwtpizza.ops.settings import OpsSettings
 
     given = {"host": host, "port": port, "profile": "game-day" if game_day else None}
@@ -33,6 +35,7 @@ def ops(
         incidents = IncidentSettings()
         if autopilot:  # the flag turns autopilot on; without it the setting decides
             incidents = incidents.model_copy(update={"autopilot": True})
+        migrate_first(settings.database_url, upgrade)
         app = create_app(settings, incidents=incidents)
     freeze_startup_heap()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", **SERVER_OPTIONS)
