@@ -28,7 +28,7 @@ def run(
         return
     import uvicorn
 
-    from jwtpizza.cli.startup import migrate_first
+    from jwtpizza.cli.startup import REQUEST_GRACE_SECONDS, migrate_first, quiet_cut_requests
     from jwtpizza.edge import SERVER_OPTIONS, freeze_startup_heap
     from jwtpizza.factory.app import create_app
     from jwtpizza.factory.migrations import upgrade
@@ -42,12 +42,14 @@ def run(
         migrate_first(settings.database_url, upgrade)
     app = create_app(settings)
     freeze_startup_heap()
+    quiet_cut_requests()
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
         log_level="info",
         access_log=False,  # a line per request on stdout cost the factory more than its work
+        timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
         **SERVER_OPTIONS,
     )
 

@@ -22,7 +22,7 @@ def ops(
     """Run the ops component: scrape the targets, evaluate the alert rules."""
     import uvicorn
 
-    from jwtpizza.cli.startup import migrate_first
+    from jwtpizza.cli.startup import REQUEST_GRACE_SECONDS, migrate_first, quiet_cut_requests
     from jwtpizza.edge import SERVER_OPTIONS, freeze_startup_heap
     from jwtpizza.ops.app import create_app
     from jwtpizza.ops.incidents.settings import IncidentSettings
@@ -38,4 +38,12 @@ def ops(
         migrate_first(settings.database_url, upgrade)
         app = create_app(settings, incidents=incidents)
     freeze_startup_heap()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", **SERVER_OPTIONS)
+    quiet_cut_requests()
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
+        **SERVER_OPTIONS,
+    )

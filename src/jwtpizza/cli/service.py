@@ -61,9 +61,11 @@ def shared_metrics(workers: int) -> Iterator[None]:
 
 def serving_app() -> FastAPI:
     """The app each uvicorn worker serves, its startup heap frozen."""
+    from jwtpizza.cli.startup import quiet_cut_requests
     from jwtpizza.edge import freeze_startup_heap
     from jwtpizza.service.app import create_app
 
+    quiet_cut_requests()
     app = create_app()
     freeze_startup_heap()
     return app
@@ -85,6 +87,7 @@ def service(
     """Run the pizza service (migrates its database first)."""
     import uvicorn
 
+    from jwtpizza.cli.startup import REQUEST_GRACE_SECONDS
     from jwtpizza.edge import SERVER_OPTIONS
 
     given = {"host": host, "port": port, "demo": demo}
@@ -110,5 +113,6 @@ def service(
             workers=workers,
             loop="jwtpizza.workers:SharingLoop",
             log_level="warning",
+            timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
             **SERVER_OPTIONS,
         )
