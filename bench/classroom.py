@@ -59,6 +59,7 @@ class Vendor:
     fault_start: float = 0.0  # wall-clock seconds
     fault_end: float = 0.0
     answers: list[tuple[float, float, int]] = field(default_factory=list)  # sent, got, status
+    missed: int = 0  # ticks skipped while an answer was awaited
 
 
 async def create_vendors(settings: FactorySettings, count: int) -> list[Vendor]:
@@ -99,6 +100,8 @@ async def schedule(
 async def order_loop(
     url: str, vendor: Vendor, begin: float, seconds: float, interval: float
 ) -> None:
+    """One order per `interval` until the run ends; a tick missed while an answer was
+    awaited is skipped (a vendor's diners do not order twice to catch up)."""
     headers = {"Authorization": f"Bearer {vendor.api_key}"}
     tick = begin + random.uniform(0, interval)
     async with httpx.AsyncClient(base_url=url, timeout=30, headers=headers) as client:
@@ -116,6 +119,9 @@ async def order_loop(
             vendor.answers.append((sent, time.time(), status))
             n += 1
             tick += interval
+            while tick < time.time() - interval:
+                vendor.missed += 1
+                tick += interval
 
 
 @dataclass(frozen=True)
@@ -182,8 +188,10 @@ def report(roster: list[Vendor], cpu_seconds: float, seconds: float, bound: floa
     p99 = latencies[int(len(latencies) * 0.99)] * 1000 if latencies else float("nan")
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
     by_status = dict(sorted(statuses.items()))
+    missed = sum(v.missed for v in roster)
     print(f"{len(roster)} vendors, {seconds:.0f} s, {len(answers)} orders "
-          f"({len(answers) / seconds:.0f}/s), answers {by_status}")  # fmt: skip
+          f"({len(answers) / seconds:.0f}/s; {missed} ticks skipped waiting for an answer), "
+          f"answers {by_status}")  # fmt: skip
     per_pizza = cpu_seconds / max(pizzas, 1) * 1000
     per_answer = cpu_seconds / max(len(answers), 1) * 1000
     print(f"factory: pizza p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
