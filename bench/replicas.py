@@ -1,13 +1,15 @@
 """Menu, history and order creation through the compose stack's load balancer with 3, 2 and
 1 service replicas: req/s and p99 (hey, 20 connections, 10 s each).
 
-    .venv/bin/python bench/replicas.py [--seconds 10]
+    .venv/bin/python bench/replicas.py [--seconds 10] [--no-build]
 
 Brings the compose stack up with the images scripts/containers builds (as
 tests/deploy/test_compose_stack.py does), then stops replicas one by one; HAProxy's checks
 take a stopped replica out. On 2 cores shared by everything (PostgreSQL, the factory,
 HAProxy, hey) this shows the cost of the extra hop and of sharing, not scaling.
-Also prints the time from `compose up` to the shop answering, and each container's memory.
+Also prints the time from `compose up` to the shop answering, and each of the stack's
+containers' memory. `--no-build` takes the images already built (another worktree's build
+of the same tag is not replaced).
 """
 
 from __future__ import annotations
@@ -44,9 +46,12 @@ def hey(url: str, seconds: int, *extra: str) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
-    seconds = parser.parse_args().seconds
-    build("image")
-    build("infra")
+    parser.add_argument("--no-build", action="store_true", help="use the images already built")
+    args = parser.parse_args()
+    seconds = args.seconds
+    if not args.no_build:
+        build("image")
+        build("infra")
     port, ops, prom, am = (free_port() for _ in range(4))
     env_file = Path(tempfile.mkdtemp()) / "env"
     env_file.write_text(
@@ -63,7 +68,8 @@ def main() -> None:
         wait_for(f"{stack.shop}/api/order/menu", 180)
         print(f"compose up -> shop answering: {time.monotonic() - started:.0f} s ({COMPOSE.name})")
         podman("exec", stack.container("service-1"), "jwtpizza", "db", "seed", "--demo")
-        print(podman("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}").stdout)
+        memory = podman("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}").stdout
+        print("\n".join(line for line in memory.splitlines() if line.startswith(project)))
         token = stack.login("d@jwt.com", "diner")
         auth = ("-H", f"Authorization: Bearer {token}")
         body = ("-m", "POST", "-T", "application/json", "-d", json.dumps(ORDER))

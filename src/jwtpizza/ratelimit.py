@@ -1,14 +1,16 @@
-"""A sliding window of events per key, in memory, for the factory's limits (the service counts
-its login and registration limits in its database, shared by every worker).
+"""A sliding window of events per key, in memory, for limits that may stay per process (ops'
+reads, the service's stats allowance); the service's login and registration limits and the
+factory's code limits are counted in their databases, shared by every worker and replica
+(`limit_key` names their keys).
 
-Kept per process: with several replicas a client gets the allowance once per replica, which
-still turns thousands of attempts a minute into a handful. Keys whose window has passed are
-dropped once the table holds `prune_at` of them, so made-up emails, vendor ids or addresses
+Kept per process: with several replicas a client gets the allowance once per replica. Keys
+whose window has passed are dropped once the table holds `prune_at` of them, so made-up keys
 cannot grow it without bound.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from collections.abc import Iterable
 
@@ -16,6 +18,11 @@ from jwtpizza.clock import Clock
 from jwtpizza.errors import TooManyRequests
 
 PRUNE_AT = 4096
+
+
+def limit_key(scope: str, value: str) -> str:
+    """The key a shared limit stores for `value` (hashed: no email or address in the table)."""
+    return hashlib.blake2b(f"{scope}:{value}".encode(), digest_size=16).hexdigest()
 
 
 class SlidingWindow:

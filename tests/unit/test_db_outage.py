@@ -4,6 +4,7 @@ request; other errors stay 500s with their traceback."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from jwtpizza import db_outage
 from jwtpizza.http.errors import install_error_handlers
 
 
-def app_failing_with(exc: Exception) -> httpx.AsyncClient:
+def app_failing_with(exc: Exception, *, raise_app_exceptions: bool = False) -> httpx.AsyncClient:
     app = FastAPI()
     install_error_handlers(app)
 
@@ -22,7 +23,7 @@ def app_failing_with(exc: Exception) -> httpx.AsyncClient:
     async def orders() -> None:
         raise exc
 
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
     return httpx.AsyncClient(transport=transport, base_url="http://service")
 
 
@@ -61,3 +62,20 @@ def test_a_new_episode_logs_again_with_the_count(caplog: pytest.LogCaptureFixtur
     messages = [record.getMessage() for record in caplog.records]
     assert len(messages) == 2
     assert "previous one refused 5" in messages[1]
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        sqlite3.OperationalError("database or disk is full"),  # a plain write's own driver
+        OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error")),
+        ConnectionResetError(104, "reset by peer"),
+    ],
+    ids=["driver", "sqlalchemy", "connection"],
+)
+async def test_an_outage_is_answered_before_the_server_sees_an_exception(exc: Exception) -> None:
+    """Starlette re-raises what reaches its handler for `Exception` (uvicorn then logs a
+    traceback per request); an outage is handled before that."""
+    db_outage.outages = db_outage.OutageLog()
+    client = app_failing_with(exc, raise_app_exceptions=True)
+    assert (await client.get("/orders")).status_code == 503

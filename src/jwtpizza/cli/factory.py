@@ -28,8 +28,14 @@ def run(
         return
     import uvicorn
 
-    from jwtpizza.cli.startup import freeze_startup_heap
+    from jwtpizza.cli.startup import (
+        REQUEST_GRACE_SECONDS,
+        freeze_startup_heap,
+        migrate_first,
+        quiet_cut_requests,
+    )
     from jwtpizza.factory.app import create_app
+    from jwtpizza.factory.migrations import upgrade
     from jwtpizza.factory.settings import FactorySettings
     from jwtpizza.http.proxies import SERVER_OPTIONS
 
@@ -38,14 +44,17 @@ def run(
     }
     with readable_errors():
         settings = FactorySettings(**overrides)  # type: ignore[arg-type]
+        migrate_first(settings.database_url, upgrade)
     app = create_app(settings)
     freeze_startup_heap()
+    quiet_cut_requests()
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
         log_level="info",
         access_log=False,  # a line per request on stdout cost the factory more than its work
+        timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
         **SERVER_OPTIONS,
     )
 

@@ -22,10 +22,16 @@ def ops(
     """Run the ops component: scrape the targets, evaluate the alert rules."""
     import uvicorn
 
-    from jwtpizza.cli.startup import freeze_startup_heap
+    from jwtpizza.cli.startup import (
+        REQUEST_GRACE_SECONDS,
+        freeze_startup_heap,
+        migrate_first,
+        quiet_cut_requests,
+    )
     from jwtpizza.http.proxies import SERVER_OPTIONS
     from jwtpizza.ops.app import create_app
     from jwtpizza.ops.incidents.settings import IncidentSettings
+    from jwtpizza.ops.migrations import upgrade
     from jwtpizza.ops.settings import OpsSettings
 
     given = {"host": host, "port": port, "profile": "game-day" if game_day else None}
@@ -34,6 +40,15 @@ def ops(
         incidents = IncidentSettings()
         if autopilot:  # the flag turns autopilot on; without it the setting decides
             incidents = incidents.model_copy(update={"autopilot": True})
+        migrate_first(settings.database_url, upgrade)
         app = create_app(settings, incidents=incidents)
     freeze_startup_heap()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", **SERVER_OPTIONS)
+    quiet_cut_requests()
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
+        **SERVER_OPTIONS,
+    )

@@ -68,9 +68,10 @@ def shared_metrics(workers: int) -> Iterator[None]:
 
 def serving_app() -> FastAPI:
     """The app each uvicorn worker serves, its startup heap frozen."""
-    from jwtpizza.cli.startup import freeze_startup_heap
+    from jwtpizza.cli.startup import freeze_startup_heap, quiet_cut_requests
     from jwtpizza.service.app import create_app
 
+    quiet_cut_requests()
     app = create_app(settings_with(**json.loads(os.environ.get(WORKER_OPTIONS) or "{}")))
     freeze_startup_heap()
     return app
@@ -92,6 +93,7 @@ def service(
     """Run the pizza service (migrates its database first)."""
     import uvicorn
 
+    from jwtpizza.cli.startup import REQUEST_GRACE_SECONDS
     from jwtpizza.http.proxies import SERVER_OPTIONS
 
     given = {"host": host, "port": port, "demo": demo}
@@ -112,5 +114,6 @@ def service(
             workers=workers,
             loop="jwtpizza.workers:SharingLoop",
             log_level="warning",
+            timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
             **SERVER_OPTIONS,
         )

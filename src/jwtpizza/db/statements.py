@@ -118,3 +118,19 @@ REMEMBER_PIZZA = (
     "INSERT INTO pizza (vendor_id, idempotency_key, request_hash, jwt, created)"
     " VALUES (?, ?, ?, ?, ?)"
 )
+
+
+# The factory's login-code limits shared by its replicas (`jwtpizza.factory.vendors.ratelimit`).
+CODE_LIMIT_LOCK = "UPDATE code_limit_lock SET version = version + 1 WHERE name = 'codes'"
+DROP_EXPIRED_CODE_LIMITS = "DELETE FROM code_limit_events WHERE expires_at <= ?"
+CODE_LIMIT_USAGE = (
+    "SELECT limit_key, COUNT(*), MIN(expires_at) FROM code_limit_events"
+    " WHERE limit_key IN (?, ?) GROUP BY limit_key"
+)
+NEW_CODE_LIMIT_EVENT = "INSERT INTO code_limit_events (limit_key, expires_at) VALUES (?, ?)"
+
+
+def touch_version(version_table: str) -> str:
+    """Readiness's tiny write: a component's Alembic version row set to itself
+    (`jwtpizza.readiness`)."""
+    return f"UPDATE {version_table} SET version_num = version_num"  # noqa: S608

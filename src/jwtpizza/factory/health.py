@@ -14,4 +14,4 @@ def _database(request: Request) -> Database:
     return runtime.db
 
 
-router = health_router(_database)
+router = health_router(_database, version_table="alembic_version_factory")

@@ -39,6 +39,7 @@ class Runtime:
             self.db, self.clock, refresh_seconds=settings.vendor_cache_seconds
         )
         self.code_limiter = CodeLimiter(
+            db=self.db,
             per_vendor=settings.code_requests_per_vendor,
             per_address=settings.code_requests_per_address,
             window_seconds=settings.code_requests_window_seconds,

@@ -79,12 +79,24 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+def database_outage_answer(exc: Exception) -> JSONResponse:
+    db_outage.outages.record(exc)
+    response = message_response(503, db_outage.MESSAGE)
+    response.headers["Retry-After"] = str(db_outage.RETRY_AFTER_SECONDS)
+    return response
+
+
+async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database outage is a 503 (see `db_outage`); any other error of these classes is left
+    to `on_unexpected_error`."""
+    if not db_outage.is_outage(exc):
+        raise exc
+    return database_outage_answer(exc)
+
+
 async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     if db_outage.is_outage(exc):
-        db_outage.outages.record(exc)
-        response = message_response(503, db_outage.MESSAGE)
-        response.headers["Retry-After"] = str(db_outage.RETRY_AFTER_SECONDS)
-        return response
+        return database_outage_answer(exc)
     log.error(
         "unhandled exception on %s %s",
         request.method,
@@ -147,5 +159,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(JwtPizzaError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    for outage in db_outage.outage_types():
+        app.add_exception_handler(outage, on_database_error)
     app.add_exception_handler(Exception, on_unexpected_error)
     document_errors(app)

@@ -9,14 +9,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from jwtpizza.db import Database
+from jwtpizza.readiness import write_probe
 
 
 def health_router(
     database: Callable[[Request], Database],
     details: Callable[[Request], dict[str, Any]] = lambda _request: {},
+    *,
+    version_table: str,
 ) -> APIRouter:
     """`GET /healthz` (the process is up) and `GET /readyz`: ready while the component's
-    `database` answers, 503 when it does not, either way with the component's `details`."""
+    `database` takes a write (its Alembic `version_table`, see `jwtpizza.readiness`), 503 while
+    it refuses, either way with the component's `details`."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -26,12 +30,10 @@ def health_router(
 
     @router.get("/readyz", response_model=None)
     async def readiness(request: Request) -> JSONResponse | dict[str, Any]:
-        """The database answers (503 when it does not)."""
+        """The database takes a write (503 while it refuses)."""
         shown = details(request)
-        try:
-            await database(request).ping()
-        except Exception:
-            unready = {"status": "unavailable", "database": "unreachable", **shown}
+        if await write_probe(database(request), version_table=version_table).refusal():
+            unready = {"status": "unavailable", "database": "refusing writes", **shown}
             return JSONResponse(unready, status_code=503)
         return {"status": "ready", "database": "ok", **shown}
 

@@ -29,7 +29,7 @@ def _details(request: Request) -> dict[str, Any]:
     return {"factoryBreaker": breaker_state(request.app.state.context)}
 
 
-router = health_router(_database, _details)
+router = health_router(_database, _details, version_table="alembic_version")
 
 
 @router.get("/")

@@ -80,7 +80,7 @@ async def send_code(
     """Email a one-time login code to the vendor (a few per vendor and address at a time)."""
     settings = runtime.settings
     if body.id:
-        runtime.code_limiter.hit(vendor_id=body.id, address=address)
+        await runtime.code_limiter.hit(vendor_id=body.id, address=address)
     vendor, code = await vendors.issue_code(
         session=session,
         vendor_id=body.id,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -27,6 +26,7 @@ from jwtpizza.clock import Clock
 from jwtpizza.db import Database, PlainWrite, utc_time
 from jwtpizza.db import statements as sql
 from jwtpizza.errors import TooManyRequests
+from jwtpizza.ratelimit import limit_key
 from jwtpizza.service import versions
 
 # A client address may fail for many accounts (an office behind one NAT), so its allowance
@@ -36,10 +36,6 @@ ADDRESS_ALLOWANCE_FACTOR = 6
 # worker or replica (a release in this process wakes it at once; the others in the line wait
 # their turn without touching the database).
 POLL_SECONDS = 0.05
-
-
-def limit_key(scope: str, value: str) -> str:
-    return hashlib.blake2b(f"{scope}:{value}".encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
