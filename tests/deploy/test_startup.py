@@ -15,8 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from jwtpizza import migrate
-from jwtpizza.db import Database
+from jwtpizza.db import Database, migrate
 from jwtpizza.service.seed import MIGRATIONS
 from tests.e2e.resilience_kit import ServiceProcess
 from tests.e2e.support import free_port

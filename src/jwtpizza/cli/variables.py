@@ -142,6 +142,10 @@ OTHER_VARIABLES = (
         "Host port of ops in the compose stack (3300).",
     ),
     OtherVariable(
+        "JWTPIZZA_OPS_2_HTTP_PORT", "the compose file", False,
+        "Host port of the standby ops in the compose stack (3301).",
+    ),
+    OtherVariable(
         "JWTPIZZA_CONTAINER_CACHE", "`scripts/containers`", False,
         "Where `scripts/containers` keeps its base images and podman configuration.",
     ),
