@@ -9,7 +9,8 @@ Configure Alertmanager with
             http_config: {authorization: {credentials: <JWTPIZZA_OPS_INTAKE_TOKEN>}}
 
 Each alert becomes an alert transition on the bus (history, incidents) and the group opens,
-refreshes or resolves a page under the named escalation policy.
+refreshes or resolves a page under the named escalation policy. The dead man's switch never
+pages: a `Watchdog` sent here counts as a heartbeat, as on `POST /api/ops/heartbeat`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from jwtpizza.errors import Unauthorized, Unavailable
 from jwtpizza.ops.deps import ContextDep, bearer_token
+from jwtpizza.ops.heartbeat.watch import take_heartbeats
 from jwtpizza.ops.intake.service import check_size, transitions_of
 from jwtpizza.ops.limits import LimitsDep, client_address
 from jwtpizza.ops.notify.payload import WebhookMessage
@@ -46,11 +48,16 @@ async def intake_caller(request: Request, paging: PagingDep, limits: LimitsDep) 
 @router.post("/alertmanager", dependencies=[Depends(intake_caller)])
 async def alertmanager(
     message: WebhookMessage,
+    request: Request,
     paging: PagingDep,
     context: ContextDep,
     policy: str = Query(default="default", max_length=100),
 ) -> dict[str, object]:
     """Take one notification of a real Alertmanager (webhook payload version 4)."""
+    rest = take_heartbeats(request.app.state.heartbeat, message, context.clock.now())
+    if rest is None:
+        return {"message": "accepted", "alerts": 0, "page": None}
+    message = rest
     settings = context.settings
     check_size(
         message, max_alerts=settings.intake_max_alerts, max_groups=settings.intake_max_groups

@@ -43,3 +43,13 @@ def test_host_alerts_reach_the_console_and_page_nobody(severity: str) -> None:
     labels = {"alertname": "HostCpuHigh", "severity": severity, "scope": "host"}
     [route] = NOTIFY.route.match(labels)
     assert route.receiver == "console"
+
+
+def test_the_watchdog_goes_to_the_heartbeat_receiver_which_sends_nothing() -> None:
+    rules = (
+        NotifySettings().notify_config.parents[1] / "prometheus/rules/watchdog.yml"
+    ).read_text()
+    assert "alert: Watchdog" in rules and "severity: none" in rules
+    [route] = NOTIFY.route.match({"alertname": "Watchdog", "severity": "none", "heartbeat": "true"})
+    assert route.receiver == "heartbeat"
+    assert NOTIFY.receivers["heartbeat"].integrations == ()
