@@ -29,7 +29,7 @@ from jwtpizza.ops.explore.logsearch import LogSearches
 from jwtpizza.ops.explore.router import router as explore_router
 from jwtpizza.ops.health import router as health_router
 from jwtpizza.ops.heartbeat.router import router as heartbeat_router
-from jwtpizza.ops.heartbeat.watch import HeartbeatWatch
+from jwtpizza.ops.heartbeat.wiring import build_guards, guarding
 from jwtpizza.ops.incidents import paging as incident_paging
 from jwtpizza.ops.incidents.desk import build_desk, run_desk
 from jwtpizza.ops.incidents.router import router as incidents_router
@@ -37,8 +37,7 @@ from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.intake.router import router as intake_router
 from jwtpizza.ops.limits import AnonymousLimits
 from jwtpizza.ops.migrations import upgrade
-from jwtpizza.ops.monitor.service import Monitor, background, run_every
-from jwtpizza.ops.notify.announced import AnnouncedWindows
+from jwtpizza.ops.monitor.service import Monitor, run_every
 from jwtpizza.ops.notify.router import router as silences_router
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.paging import Paging, build_paging
@@ -166,15 +165,7 @@ def create_app(
     context.bus.subscribe(paging.on_transition)
     incident_paging.connect(desk, paging.escalator)
     books = runbooks.attach(desk)
-    watch = HeartbeatWatch(
-        clock=clock, timeout=paging.notify_settings.heartbeat_timeout_seconds,
-        rules=context.rules, page=lambda message: paging.escalator.page(
-            message, policy=paging.notify_settings.heartbeat_policy, source="heartbeat"),
-    )  # fmt: skip
-    announced = paging.notifier.announced = AnnouncedWindows(
-        read=desk.feeds.chaos_events, clock=clock,
-        grace=paging.notify_settings.announce_grace_seconds,
-    )  # fmt: skip
+    guards = build_guards(clock=clock, rules=context.rules, paging=paging, feeds=desk.feeds)
     probes = probes or ProbeSettings()
     probe = None
     if probes.enabled:
@@ -191,13 +182,9 @@ def create_app(
                 interval = desk.settings.assemble_interval_seconds or settings.scrape_interval()
                 desk_loop = asyncio.create_task(run_desk(desk, interval))
                 try:
-                    notify = paging.notify_settings
                     async with (
                         running(context), paging_loop(paging, clock), probe_loop(probe),
-                        background(clock, notify.notify_tick_seconds,
-                                   lambda _t: watch.check(), name="heartbeat"),
-                        background(clock, notify.announce_poll_seconds,
-                                   lambda _t: announced.refresh(), name="announced chaos"),
+                        guarding(guards),
                     ):  # fmt: skip
                         yield
                 finally:
@@ -222,7 +209,7 @@ def create_app(
     app.state.paging = paging
     app.state.runbooks = books
     app.state.probe = probe
-    app.state.heartbeat = watch
+    app.state.heartbeat = guards.watch
     app.state.status_board = StatusBoard(
         db=context.db, clock=clock, monitor=context.monitor,
         ttl_seconds=settings.status_cache_seconds,
