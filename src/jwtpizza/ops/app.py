@@ -32,7 +32,7 @@ from jwtpizza.ops.explore.logsearch import LogSearches
 from jwtpizza.ops.explore.router import router as explore_router
 from jwtpizza.ops.health import router as health_router
 from jwtpizza.ops.heartbeat.router import router as heartbeat_router
-from jwtpizza.ops.heartbeat.watch import HeartbeatWatch
+from jwtpizza.ops.heartbeat.wiring import build_guards, guarding
 from jwtpizza.ops.incidents import paging as incident_paging
 from jwtpizza.ops.incidents.desk import build_desk, run_desk
 from jwtpizza.ops.incidents.router import router as incidents_router
@@ -40,10 +40,9 @@ from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.intake.router import router as intake_router
 from jwtpizza.ops.leadership import AlwaysLeader, LeaderLease, default_holder, leading
 from jwtpizza.ops.limits import AnonymousLimits
-from jwtpizza.ops.loops import every, monitoring, paging_loop, take_over
+from jwtpizza.ops.loops import monitoring, paging_loop, take_over
 from jwtpizza.ops.migrations import upgrade
 from jwtpizza.ops.monitor.service import Monitor
-from jwtpizza.ops.notify.announced import AnnouncedWindows
 from jwtpizza.ops.notify.router import router as silences_router
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.paging import build_paging
@@ -143,15 +142,7 @@ def create_app(
     context.bus.subscribe(paging.on_transition)
     incident_paging.connect(desk, paging.escalator)
     books = runbooks.attach(desk)
-    watch = HeartbeatWatch(
-        clock=clock, timeout=paging.notify_settings.heartbeat_timeout_seconds,
-        rules=context.rules, page=lambda message: paging.escalator.page(
-            message, policy=paging.notify_settings.heartbeat_policy, source="heartbeat"),
-    )  # fmt: skip
-    announced = paging.notifier.announced = AnnouncedWindows(
-        read=desk.feeds.chaos_events, clock=clock,
-        grace=paging.notify_settings.announce_grace_seconds,
-    )  # fmt: skip
+    guards = build_guards(clock=clock, rules=context.rules, paging=paging, feeds=desk.feeds)
     probes = probes or ProbeSettings()
     probe = None
     if probes.enabled:
@@ -173,14 +164,10 @@ def create_app(
                 interval = desk.settings.assemble_interval_seconds or settings.scrape_interval()
                 desk_loop = asyncio.create_task(run_desk(desk, interval, lease.is_leader))
                 try:
-                    notify = paging.notify_settings
                     async with (
                         leading(lease), monitoring(context, states),
                         paging_loop(paging, context), probe_loop(probe),
-                        every(context, notify.notify_tick_seconds, watch.check,
-                              name="heartbeat", leader_only=True),
-                        every(context, notify.announce_poll_seconds, announced.refresh,
-                              name="announced chaos"),
+                        guarding(guards, context),
                     ):  # fmt: skip
                         yield
                 finally:
@@ -205,7 +192,7 @@ def create_app(
     app.state.paging = paging
     app.state.runbooks = books
     app.state.probe = probe
-    app.state.heartbeat = watch
+    app.state.heartbeat = guards.watch
     app.state.status_board = StatusBoard(
         db=context.db, clock=clock, monitor=context.monitor,
         ttl_seconds=settings.status_cache_seconds,

@@ -12,6 +12,7 @@ def test_open_alerts_are_pending_or_firing_in_either_answer_shape() -> None:
     assert count_alerts(alerts) == 3
     assert count_alerts({"alerts": alerts}) == 3
     assert count_alerts({"unexpected": True}) == 0
+    assert count_alerts([*alerts, {"rule": "Watchdog", "state": "firing"}]) == 3  # always on
 
 
 def test_error_kinds_are_5xx_answers_and_error_logs() -> None:

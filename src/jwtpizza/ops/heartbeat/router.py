@@ -15,9 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from jwtpizza.ops.deps import ContextDep, admin_user
-from jwtpizza.ops.heartbeat.watch import ALERTMANAGER, WATCHDOG, HeartbeatWatch
+from jwtpizza.ops.heartbeat.watch import HeartbeatWatch, beats_in, take_heartbeats
 from jwtpizza.ops.intake.router import intake_caller
-from jwtpizza.ops.notify.domain import Status
 from jwtpizza.ops.notify.payload import WebhookMessage
 
 router = APIRouter(prefix="/api/ops", tags=["heartbeat"])
@@ -38,14 +37,8 @@ async def heartbeat(
 ) -> dict[str, object]:
     """A firing Watchdog in the notification is a beat; anything else is ignored (a resolved
     Watchdog means its source stopped: the beats stop with it)."""
-    beats = [
-        a
-        for a in message.alerts
-        if a.status is Status.FIRING and a.labels.get("alertname") == WATCHDOG
-    ]
-    if beats:
-        watch.beat(ALERTMANAGER, context.clock.now())
-    return {"message": "accepted", "beat": bool(beats)}
+    take_heartbeats(watch, message, context.clock.now())
+    return {"message": "accepted", "beat": beats_in(message)}
 
 
 @router.get("/heartbeat", dependencies=[Depends(admin_user)])

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from jwtpizza.clock import Clock
-from jwtpizza.ops.notify.domain import Alert
+from jwtpizza.ops.notify.domain import Alert, Status
 from jwtpizza.ops.notify.payload import WebhookMessage, build_message
 from jwtpizza.ops.rules.service import RuleManager
 
@@ -102,3 +102,23 @@ class HeartbeatWatch:
             {"source": b.source, "lastBeat": b.last.isoformat(), "stopped": b.paged}
             for b in self.beats.values()
         ]
+
+
+def beats_in(message: WebhookMessage) -> bool:
+    """Whether an Alertmanager notification carries a firing Watchdog (a beat)."""
+    return any(
+        a.status is Status.FIRING and a.labels.get("alertname") == WATCHDOG for a in message.alerts
+    )
+
+
+def take_heartbeats(
+    watch: HeartbeatWatch, message: WebhookMessage, now: datetime
+) -> WebhookMessage | None:
+    """Record the notification's beat (of `alertmanager`); the notification without its
+    Watchdog alerts, or None if nothing else is left."""
+    if beats_in(message):
+        watch.beat(ALERTMANAGER, now)
+    rest = [a for a in message.alerts if a.labels.get("alertname") != WATCHDOG]
+    if len(rest) == len(message.alerts):
+        return message
+    return message.model_copy(update={"alerts": rest}) if rest else None

@@ -9,7 +9,8 @@ Configure Alertmanager with
             http_config: {authorization: {credentials: <JWTPIZZA_OPS_INTAKE_TOKEN>}}
 
 Each alert becomes an alert transition on the bus (history, incidents) and the group opens,
-refreshes or resolves a page under the named escalation policy.
+refreshes or resolves a page under the named escalation policy. The dead man's switch never
+pages: a `Watchdog` sent here counts as a heartbeat, as on `POST /api/ops/heartbeat`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from jwtpizza.errors import Unauthorized, Unavailable
 from jwtpizza.http.bearer import bearer_token
 from jwtpizza.ops.deps import ContextDep
+from jwtpizza.ops.heartbeat.watch import take_heartbeats
 from jwtpizza.ops.intake.service import check_size, transitions_of
 from jwtpizza.ops.limits import LimitsDep, client_address
 from jwtpizza.ops.notify.payload import WebhookMessage
@@ -47,13 +49,19 @@ async def intake_caller(request: Request, paging: PagingDep, limits: LimitsDep) 
 @router.post("/alertmanager", dependencies=[Depends(intake_caller)])
 async def alertmanager(
     message: WebhookMessage,
+    request: Request,
     paging: PagingDep,
     context: ContextDep,
     policy: str = Query(default="default", max_length=100),
 ) -> dict[str, object]:
-    """Take one notification of a real Alertmanager (webhook payload version 4). A standby
-    answers 503, which Alertmanager retries: give it every ops process's URL, and the leader
-    (or the standby that takes over) takes the notification."""
+    """Take one notification of a real Alertmanager (webhook payload version 4). Its Watchdog
+    alerts are heartbeats, kept by every process. A standby answers the rest with 503, which
+    Alertmanager retries: give it every ops process's URL, and the leader (or the standby that
+    takes over) takes the notification."""
+    rest = take_heartbeats(request.app.state.heartbeat, message, context.clock.now())
+    if rest is None:
+        return {"message": "accepted", "alerts": 0, "page": None}
+    message = rest
     if not context.leadership.is_leader():
         raise Unavailable("this ops is a standby: the leader takes Alertmanager's notifications")
     settings = context.settings

@@ -54,3 +54,13 @@ def test_burn_rate_pages_page_and_tickets_reach_the_console(
               "sloth_severity": kind}  # fmt: skip
     [route] = NOTIFY.route.match(labels)
     assert route.receiver == receiver
+
+
+def test_the_watchdog_goes_to_the_heartbeat_receiver_which_sends_nothing() -> None:
+    rules = (
+        NotifySettings().notify_config.parents[1] / "prometheus/rules/watchdog.yml"
+    ).read_text()
+    assert "alert: Watchdog" in rules and "severity: none" in rules
+    [route] = NOTIFY.route.match({"alertname": "Watchdog", "severity": "none", "heartbeat": "true"})
+    assert route.receiver == "heartbeat"
+    assert NOTIFY.receivers["heartbeat"].integrations == ()
