@@ -1,5 +1,4 @@
-"""The lease settings: the takeover bound they state, and a renewal that could not keep a
-lease refused at start."""
+"""A lease renewal that could not keep the lease is refused at start."""
 
 from __future__ import annotations
 
@@ -7,11 +6,6 @@ import pytest
 from pydantic import ValidationError
 
 from jwtpizza.ops.settings import OpsSettings
-
-
-def test_the_takeover_bound_is_the_lease_plus_one_renewal() -> None:
-    assert OpsSettings().takeover_bound() == 13.0
-    assert OpsSettings(lease_seconds=3, lease_renew_seconds=1).takeover_bound() == 4.0
 
 
 @pytest.mark.parametrize(("lease", "renew"), [(5, 5), (3, 10), (0, 1), (5, -1)])
