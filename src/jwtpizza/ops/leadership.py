@@ -26,7 +26,7 @@ from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import String, select, update
+from sqlalchemy import String, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -165,11 +165,6 @@ class LeaderLease:
             except Exception:
                 log.exception("leader lease attempt failed")
             await self._clock.sleep(self.renew_seconds)
-
-
-async def current_holder(db: Database) -> Lease | None:
-    async with db.reader() as session:
-        return (await session.scalars(select(Lease).where(Lease.name == LEASE_NAME))).first()
 
 
 @asynccontextmanager

@@ -126,10 +126,6 @@ class OpsSettings(BaseSettings):
             raise ValueError("lease_renew_seconds must be shorter than lease_seconds")
         return self
 
-    def takeover_bound(self) -> float:
-        """At most this long after the leader dies, a standby leads."""
-        return self.lease_seconds + self.lease_renew_seconds
-
     def scrape_interval(self) -> float:
         return self.game_day_interval_seconds if self.game_day() else self.scrape_interval_seconds
 

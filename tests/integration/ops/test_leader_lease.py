@@ -10,7 +10,7 @@ from functools import partial
 
 from jwtpizza.clock import FakeClock
 from jwtpizza.db import Database
-from jwtpizza.ops.leadership import LeaderLease, current_holder
+from jwtpizza.ops.leadership import LEASE_NAME, LeaderLease, Lease
 from jwtpizza.ops.migrations import upgrade
 
 LEASE, RENEW = 10.0, 3.0
@@ -46,7 +46,8 @@ async def test_exactly_one_leads_and_a_standby_takes_over_after_the_lease(
         clock.advance(0.5)
         assert not leader.is_leader(), "a leader that could not renew stops leading"
         assert await standby.attempt() and standby.is_leader()
-        held = await current_holder(db)
+        async with db.reader() as session:
+            held = await session.get(Lease, LEASE_NAME)
         assert held is not None and held.holder == standby.holder
         assert not await leader.attempt(), "the old leader comes back as a standby"
         # A clean stop hands the lease over at the other's next attempt.
