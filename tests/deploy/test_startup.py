@@ -21,7 +21,10 @@ from tests.e2e.resilience_kit import ServiceProcess
 from tests.e2e.support import free_port
 
 JWTPIZZA = Path(sys.executable).with_name("jwtpizza")
-UNREACHABLE = "postgresql+asyncpg://jwtpizza:secret@127.0.0.1:1/jwtpizza"
+UNREACHABLE = {
+    "postgresql": "postgresql+asyncpg://jwtpizza:secret@127.0.0.1:1/jwtpizza",
+    "mysql": "mysql+aiomysql://jwtpizza:secret@127.0.0.1:1/jwtpizza",
+}
 SERVICE_SECRETS = {
     "JWTPIZZA_JWT_SECRET": "a-secret-for-this-test-only-0123456789",
     "JWTPIZZA_FACTORY_API_KEY": "factory-key-for-this-test",
@@ -67,10 +70,13 @@ def test_the_service_without_its_secret_exits_with_one_line(tmp_path: Path) -> N
     assert_one_line(code, lines, "JWTPIZZA_JWT_SECRET must be set")
 
 
+@pytest.mark.parametrize("server", ["postgresql", "mysql"])
 @pytest.mark.parametrize("component", ["service", "factory", "ops"])
-def test_an_unreachable_database_exits_with_one_line(component: str, tmp_path: Path) -> None:
+def test_an_unreachable_database_exits_with_one_line(
+    component: str, server: str, tmp_path: Path
+) -> None:
     code, lines = start(component, tmp_path, **SERVICE_SECRETS, **{
-        DATABASE_SETTING[component]: UNREACHABLE
+        DATABASE_SETTING[component]: UNREACHABLE[server]
     })  # fmt: skip
     assert_one_line(code, lines, "cannot reach the database")
 

@@ -52,8 +52,16 @@ def _unreachable(error: httpx.TransportError) -> str:
     return f"cannot reach {where} ({type(error).__name__}): is it running? {START_HINT}"
 
 
+# MariaDB client errors that mean the server was not reached or went away (no such host,
+# connection refused, lost), which its driver raises as a plain OperationalError.
+_MARIADB_UNREACHABLE = {2002, 2003, 2005, 2006, 2013}
+
+
 def _database_problem(error: DBAPIError) -> str:
     first_line = (str(error.orig) or type(error.orig).__name__).strip().splitlines()[0]
+    code = (getattr(error.orig, "args", None) or (None,))[0]
+    if code in _MARIADB_UNREACHABLE:
+        return f"cannot reach the database ({first_line[:200]})"
     return f"the database refused the command: {first_line[:200]}"
 
 
