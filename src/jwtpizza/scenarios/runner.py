@@ -334,7 +334,8 @@ async def _review(stack: Stack, incident_id: int, markdown: str) -> PostmortemRe
     verdicts = found["verdicts"]
     return PostmortemReview(
         confirmed=sum(v["status"] == "confirmed" for v in verdicts),
-        contradicted=[f"{v['claim']}: {v['stated']}, measured {v['measured']}"
+        contradicted=[f"{v['claim']}: {v['stated']}, measured {v['measured']} ({v['source']}; "
+                      f"the report: {v['quote']!r})"
                       for v in verdicts if v["status"] == "contradicted"],
         not_checkable=sum(v["status"] == "not checkable" for v in verdicts),
         score=found["score"],
