@@ -162,7 +162,15 @@ async def _incidents(stack: Stack) -> list[dict[str, Any]]:
 
 
 async def _settled(stack: Stack, scenario: Scenario) -> bool:
-    """The fault is over and every incident resolved (nothing left to watch)."""
+    """The fault is over and every incident resolved (nothing left to watch); not yet while
+    ops or the factory does not answer (a 503 from a busy database, under load)."""
+    try:
+        return await _all_resolved(stack, scenario)
+    except httpx.HTTPError:
+        return False
+
+
+async def _all_resolved(stack: Stack, scenario: Scenario) -> bool:
     incidents = await _incidents(stack)
     if scenario.criteria.incident and not incidents:
         return False
@@ -326,7 +334,8 @@ async def _review(stack: Stack, incident_id: int, markdown: str) -> PostmortemRe
     verdicts = found["verdicts"]
     return PostmortemReview(
         confirmed=sum(v["status"] == "confirmed" for v in verdicts),
-        contradicted=[f"{v['claim']}: {v['stated']}, measured {v['measured']}"
+        contradicted=[f"{v['claim']}: {v['stated']}, measured {v['measured']} ({v['source']}; "
+                      f"the report: {v['quote']!r})"
                       for v in verdicts if v["status"] == "contradicted"],
         not_checkable=sum(v["status"] == "not checkable" for v in verdicts),
         score=found["score"],
