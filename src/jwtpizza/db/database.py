@@ -179,11 +179,6 @@ class Database:
         async with engine_sessions() as session, session.begin():
             yield session
 
-    async def ping(self) -> None:
-        """Raise if the database cannot answer a trivial query."""
-        async with self.read_engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-
     async def dispose(self) -> None:
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
