@@ -21,7 +21,6 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import pymysql  # type: ignore[import-untyped]
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
