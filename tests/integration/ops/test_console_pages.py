@@ -108,6 +108,7 @@ async def test_every_page_renders_for_an_admin(ops: Ops) -> None:
         ("/incidents", "No incident yet"),
         ("/oncall", "Nobody has been paged"),
         ("/chaos", "no factory admin key"),
+        ("/slo", "No SLO data yet"),
     ]:
         page = await client.get(path, headers=BROWSER)
         assert page.status_code == 200, (path, page.text)
