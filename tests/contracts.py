@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import cast
 
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
@@ -27,30 +28,29 @@ TEXT_BUILDERS = {"text", "literal_column"}
 def sql_in(source: str) -> Iterator[tuple[int, str]]:
     """(line, what) for each SQL statement written or SQL text builder imported in `source`."""
     tree = ast.parse(source)
-    # Docstrings and the pieces of an f-string (read whole) are not statements of their own.
-    skipped = {id(node.body[0].value) for node in ast.walk(tree) if _has_docstring(node)}  # type: ignore[attr-defined]
-    skipped |= {
-        id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values
-    }
+    skipped = _not_statements(tree)
     for node in ast.walk(tree):
+        line = int(getattr(node, "lineno", 0))
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
             for alias in node.names:
                 if alias.name in TEXT_BUILDERS:
-                    yield node.lineno, f"imports {node.module}.{alias.name}"
+                    yield line, f"imports {node.module}.{alias.name}"
         elif isinstance(node, ast.Attribute) and node.attr == "exec_driver_sql":
-            yield node.lineno, "sends SQL text with exec_driver_sql"
-        elif id(node) not in skipped and SQL.match(_literal(node) or ""):
-            yield node.lineno, f"writes SQL: {_literal(node)[:60]!r}"  # type: ignore[index]
+            yield line, "sends SQL text with exec_driver_sql"
+        elif id(node) not in skipped and SQL.match(text := _literal(node) or ""):
+            yield line, f"writes SQL: {text[:60]!r}"
 
 
-def _has_docstring(node: ast.AST) -> bool:
-    kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-    return (
-        isinstance(node, kinds)
-        and bool(node.body)
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    )
+def _not_statements(tree: ast.AST) -> set[int]:
+    """The ids of docstrings and of the pieces of f-strings (read whole instead)."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            skipped |= {id(value) for value in node.values}
+        kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+        if isinstance(node, kinds) and node.body and isinstance(node.body[0], ast.Expr):
+            skipped.add(id(node.body[0].value))
+    return skipped
 
 
 def _literal(node: ast.AST) -> str | None:
@@ -58,7 +58,10 @@ def _literal(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        return "".join(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "{}"
+            for v in node.values
+        )
     return None
 
 
@@ -85,7 +88,7 @@ class RawSqlContract(Contract):
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
         door = str(self.door)
-        exempt = list(self.exempt or [])  # type: ignore[call-overload]
+        exempt = cast(list[str], self.exempt or [])
         found = []
         for name in sorted(graph.modules):
             inside = name == door or name.startswith(f"{door}.")

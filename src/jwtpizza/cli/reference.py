@@ -38,9 +38,11 @@ from jwtpizza.cli.setting_notes import NOTES
 from jwtpizza.cli.variables import OTHER_VARIABLES, SETTINGS_GROUPS
 
 ROOT = Path(__file__).resolve().parents[3]
-PAGES = {"configuration": ROOT / "docs/reference/configuration.md",
-         "cli": ROOT / "docs/reference/cli.md",
-         "contracts": ROOT / "docs/reference/import-contracts.md"}  # fmt: skip
+PAGES = {
+    "configuration": ROOT / "docs/reference/configuration.md",
+    "cli": ROOT / "docs/reference/cli.md",
+    "contracts": ROOT / "docs/reference/import-contracts.md",
+}
 
 CONFIGURATION_INTRO = """\
 ---
@@ -200,13 +202,17 @@ def settings_rows() -> Iterator[str]:
             if len(readers[variable]) > 1:
                 description += f" Read by {' and '.join(readers[variable])}."
             secret = "yes" if is_secret(field.annotation) else ""
-            yield (f"| `{group.prefix}` | `{name.upper()}` | `{cell(type_name(field.annotation))}` "
-                   f"| {cell(default_of(field))} | {secret} | {cell(description)} |")  # fmt: skip
+            yield (
+                f"| `{group.prefix}` | `{name.upper()}` | `{cell(type_name(field.annotation))}` "
+                f"| {cell(default_of(field))} | {secret} | {cell(description)} |"
+            )
     for other in OTHER_VARIABLES:
         secret = "yes" if other.secret else ""
         description = cell(f"{other.description} Read by {other.reader}.")
-        yield (f"| `JWTPIZZA_` | `{other.name.removeprefix('JWTPIZZA_')}` | `str` |  "
-               f"| {secret} | {description} |")  # fmt: skip
+        yield (
+            f"| `JWTPIZZA_` | `{other.name.removeprefix('JWTPIZZA_')}` | `str` |  "
+            f"| {secret} | {description} |"
+        )
 
 
 @contextmanager
@@ -240,9 +246,12 @@ def command_docs(command: click.Command, ctx: click.Context, path: str, depth: i
     parts.append(f"```text\n{path} {usage}\n```")
     records = [(param.param_type_name, param.get_help_record(ctx)) for param in command.params]
     for kind, title in (("argument", "Arguments"), ("option", "Options")):
-        rows = [f"- `{name}`: {flat(text)}" if text else f"- `{name}`"
-                for param_kind, record in records if param_kind == kind and record
-                for name, text in [record]]  # fmt: skip
+        rows = [
+            f"- `{name}`: {flat(text)}" if text else f"- `{name}`"
+            for param_kind, record in records
+            if param_kind == kind and record
+            for name, text in [record]
+        ]
         if rows:
             parts.append(f"**{title}**\n\n" + "\n".join(rows))
     if isinstance(command, TyperGroup):
@@ -257,8 +266,9 @@ def command_docs(command: click.Command, ctx: click.Context, path: str, depth: i
 def cli_page() -> str:
     command = typer.main.get_command(app)
     assert isinstance(command, TyperGroup)
-    rows = "\n".join(f"| [`{name}`](#jwtpizza-{name}) | {summary} |"
-                     for name, (_, summary) in COMMANDS.items())  # fmt: skip
+    rows = "\n".join(
+        f"| [`{name}`](#jwtpizza-{name}) | {summary} |" for name, (_, summary) in COMMANDS.items()
+    )
     with fresh_machine():
         sections = [
             command_docs(sub, click.Context(sub, info_name=name), f"jwtpizza {name}", 2)
@@ -293,12 +303,17 @@ def pages() -> dict[Path, str]:
 
 
 def main(argv: list[str]) -> int:
-    stale = [path for path, text in pages().items()
-             if not path.exists() or path.read_text("utf-8") != text]  # fmt: skip
+    stale = [
+        path
+        for path, text in pages().items()
+        if not path.exists() or path.read_text("utf-8") != text
+    ]
     if "--check" in argv:
         for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale: run python -m jwtpizza.cli.reference",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"{path.relative_to(ROOT)} is stale: run python -m jwtpizza.cli.reference",
+                file=sys.stderr,
+            )
         return 1 if stale else 0
     for path, text in pages().items():
         path.parent.mkdir(parents=True, exist_ok=True)

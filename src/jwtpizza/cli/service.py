@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import tempfile
@@ -18,6 +19,12 @@ if TYPE_CHECKING:  # imported where used, so that `jwtpizza service --help` stay
     from fastapi import FastAPI
 
     from jwtpizza.service.settings import ServiceSettings
+
+
+# uvicorn starts each worker afresh from an import string, so the options given on the command
+# line reach the workers' `serving_app` as one JSON object in this variable: every worker then
+# builds the very settings the command checked.
+WORKER_OPTIONS = "JWTPIZZA_SERVICE_WORKER_OPTIONS"
 
 
 def settings_with(**overrides: object) -> ServiceSettings:
@@ -64,7 +71,7 @@ def serving_app() -> FastAPI:
     from jwtpizza.cli.startup import freeze_startup_heap
     from jwtpizza.service.app import create_app
 
-    app = create_app()
+    app = create_app(settings_with(**json.loads(os.environ.get(WORKER_OPTIONS) or "{}")))
     freeze_startup_heap()
     return app
 
@@ -92,12 +99,7 @@ def service(
         settings = settings_with(**given)
         settings.secret_key()
         asyncio.run(prepare_database(settings))
-    # Workers build the app from the environment, so the options given travel there.
-    for key, value in given.items():
-        if value is not None:
-            os.environ[f"JWTPIZZA_{key.upper()}"] = (
-                str(value).lower() if key == "demo" else str(value)
-            )
+    os.environ[WORKER_OPTIONS] = json.dumps({k: v for k, v in given.items() if v is not None})
     # Workers share what must be shared: metrics through a folder, login and registration
     # limits and cache stamps through the database.
     workers = workers or os.cpu_count() or 1

@@ -146,9 +146,14 @@ def traffic(
     target = endpoint("service", target)
     with readable_errors():
         config = build_config(
-            target=target, factory=factory, rate=rate, duration=duration, seed=seed,
-            stages=stages, think=think,
-        )  # fmt: skip
+            target=target,
+            factory=factory,
+            rate=rate,
+            duration=duration,
+            seed=seed,
+            stages=stages,
+            think=think,
+        )
     _warn_if_down(target)
     run = asyncio.run(_drive(config))
     console.print()

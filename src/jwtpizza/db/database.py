@@ -55,8 +55,11 @@ def is_retryable(error: Exception) -> bool:
     args = getattr(orig, "args", ())
     if isinstance(orig, pymysql.err.MySQLError) and args and args[0] in _RETRYABLE_MYSQL_CODES:
         return True
-    states = (getattr(orig, "sqlstate", None), getattr(orig, "pgcode", None),
-              getattr(getattr(orig, "__cause__", None), "sqlstate", None))  # fmt: skip
+    states = (
+        getattr(orig, "sqlstate", None),
+        getattr(orig, "pgcode", None),
+        getattr(getattr(orig, "__cause__", None), "sqlstate", None),
+    )
     return any(state in _RETRYABLE_SQLSTATES for state in states)
 
 

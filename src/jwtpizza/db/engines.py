@@ -20,10 +20,14 @@ def dialect_of(url: str) -> str:
 def engines(url: str, *, pooled: bool, pool_size: int) -> tuple[AsyncEngine, AsyncEngine]:
     """The writer's engine and the readers' for the database at `url`."""
     if dialect_of(url) == "sqlite":
-        return (sqlite_engine(url, writer=True, pooled=pooled),
-                sqlite_engine(url, writer=False, pooled=pooled))  # fmt: skip
-    return (server_engine(url, writer=True, pooled=pooled, pool_size=pool_size),
-            server_engine(url, writer=False, pooled=pooled, pool_size=pool_size))  # fmt: skip
+        return (
+            sqlite_engine(url, writer=True, pooled=pooled),
+            sqlite_engine(url, writer=False, pooled=pooled),
+        )
+    return (
+        server_engine(url, writer=True, pooled=pooled, pool_size=pool_size),
+        server_engine(url, writer=False, pooled=pooled, pool_size=pool_size),
+    )
 
 
 def server_engine(url: str, *, writer: bool, pooled: bool, pool_size: int) -> AsyncEngine:

@@ -30,9 +30,14 @@ class StatementWatch(Protocol):
         ...
 
     def ended(
-        self, token: Any, statement: str, parameters: Any, *, rows: int | None,
+        self,
+        token: Any,
+        statement: str,
+        parameters: Any,
+        *,
+        rows: int | None,
         error: BaseException | None = None,
-    ) -> None: ...  # fmt: skip
+    ) -> None: ...
 
 
 @cache
@@ -63,9 +68,13 @@ def _bound(dialect: str, params: Sequence[Any]) -> tuple[Any, ...]:
 
 
 async def _watched(
-    watch: StatementWatch | None, sql: str, params: Any, sent: Awaitable[T],
-    *, rows: Callable[[T], int],
-) -> T:  # fmt: skip
+    watch: StatementWatch | None,
+    sql: str,
+    params: Any,
+    sent: Awaitable[T],
+    *,
+    rows: Callable[[T], int],
+) -> T:
     """`sent`'s answer, with `watch` told of the statement (`rows` counts the rows it changed
     or returned, from the answer)."""
     if watch is None:

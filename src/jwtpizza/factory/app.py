@@ -171,38 +171,45 @@ def create_app(
         await runtime.db.dispose()
 
     app = FastAPI(
-        title="JWT Pizza Factory", version=settings.version, lifespan=lifespan, docs_url=None,
+        title="JWT Pizza Factory",
+        version=settings.version,
+        lifespan=lifespan,
+        docs_url=None,
         redoc_url=None,
-    )  # fmt: skip
+    )
     app.state.runtime = runtime
     app.state.desk = OrderDesk(runtime)
     install_error_handlers(app)
     install_swagger_ui(app, title="JWT Pizza Factory")
     install_cors(app, settings.cors_origins)
     app.add_middleware(DropConnectionMiddleware)
+    _instrument(app, settings, obs)
+    obs.watch_database(runtime.db)
+    _install_routes(app, settings)
+    install_edge(
+        app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
+    )
+    return app
+
+
+def _instrument(app: FastAPI, settings: FactorySettings, obs: Observability) -> None:
+    """Metrics, logs and traces; `/metrics` needs the scrape token outside demo mode."""
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     instrument(
         app,
         component="factory",
         observability=obs,
         authorize_admin=admin_vendor,
         scrape_guard=scrape_guard(
-            settings.metrics_token.get_secret_value() if settings.metrics_token else None,
-            required=not settings.demo,
-            setting="JWTPIZZA_FACTORY_METRICS_TOKEN",
+            token, required=not settings.demo, setting="JWTPIZZA_FACTORY_METRICS_TOKEN"
         ),
     )
-    obs.watch_database(runtime.db)
+
+
+def _install_routes(app: FastAPI, settings: FactorySettings) -> None:
     # The portal's page routes first: they match only browsers, so API clients fall through.
     install_portal(app, version=settings.version)
-    for router in (
-        health_router,
-        order_router,
-        admin_router,
-        support_router,
-        vendor_router,
-        badge_router,
-        chaos_router,
-    ):
+    for router in (health_router, *ROUTERS):
         app.include_router(router)
 
     @app.get("/api/docs", tags=["docs"])
@@ -218,8 +225,3 @@ def create_app(
     async def root() -> dict[str, Any]:
         """Welcome."""
         return {"message": "welcome to JWT Pizza Factory", "version": settings.version}
-
-    install_edge(
-        app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
-    )
-    return app

@@ -125,12 +125,17 @@ def document_errors(app: FastAPI) -> None:
                 responses = operation.setdefault("responses", {})
                 responses.pop("422", None)
                 for status, description in ERROR_ANSWERS.items():
-                    responses.setdefault(status, {
-                        "description": description,
-                        "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/Message"}
-                        }},
-                    })  # fmt: skip
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Message"}
+                                }
+                            },
+                        },
+                    )
         app.openapi_schema = schema
         return schema
 

@@ -55,8 +55,10 @@ class EdgeGuard:
                 present = {key.lower() for key, _ in headers}
                 headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
                 if b"content-security-policy" not in present:
-                    page = any(k.lower() == b"content-type" and v.startswith(b"text/html")
-                               for k, v in headers)  # fmt: skip
+                    page = any(
+                        k.lower() == b"content-type" and v.startswith(b"text/html")
+                        for k, v in headers
+                    )
                     headers.append(
                         (b"content-security-policy", (PAGE_CSP if page else API_CSP).encode())
                     )

@@ -61,9 +61,14 @@ class StatementLog:
         return time.perf_counter(), span
 
     def ended(
-        self, token: tuple[float, trace.Span], statement: str, parameters: Any, *,
-        rows: int | None, error: BaseException | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        token: tuple[float, trace.Span],
+        statement: str,
+        parameters: Any,
+        *,
+        rows: int | None,
+        error: BaseException | None = None,
+    ) -> None:
         started, span = token
         seconds = time.perf_counter() - started
         if error is not None:
@@ -109,9 +114,12 @@ def watch_engine(engine: AsyncEngine | Engine, *, log: StatementLog) -> None:
         if conn is None or not conn.info.get(_KEY):
             return
         log.ended(
-            _pop(conn), str(context.statement), context.parameters,
-            rows=None, error=context.original_exception,
-        )  # fmt: skip
+            _pop(conn),
+            str(context.statement),
+            context.parameters,
+            rows=None,
+            error=context.original_exception,
+        )
 
     event.listen(sync_engine, "before_cursor_execute", before)
     event.listen(sync_engine, "after_cursor_execute", after)

@@ -81,8 +81,15 @@ class EventLogger:
         if not self.wants(level):
             return
         level = {"warning": "warn", "critical": "error"}.get(level, level)
-        pending = (self._clock.now(), level, type_, message or type_, request_id_var.get(),
-                   current_trace_id(), fields)  # fmt: skip
+        pending = (
+            self._clock.now(),
+            level,
+            type_,
+            message or type_,
+            request_id_var.get(),
+            current_trace_id(),
+            fields,
+        )
         self._pending.append(pending)
         if len(self._pending) == 1:
             try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -158,9 +158,12 @@ def _breaker_probe(
     if caller.breaker is None or interval <= 0:
         return None
     return BreakerProbe(
-        breaker=caller.breaker, check=factory.probe, clock=clock, interval=interval,
+        breaker=caller.breaker,
+        check=factory.probe,
+        clock=clock,
+        interval=interval,
         timeout=settings.resilience.timeout_seconds,
-    )  # fmt: skip
+    )
 
 
 def build_context(
@@ -176,13 +179,21 @@ def build_context(
     watch_franchise_writes(db)
     caller = build_caller(settings.resilience, clock=clock, random=rng, classify=classify)
     call = _metered(
-        factory, obs.metrics, overdue_after=_attempt_timeout(settings),
+        factory,
+        obs.metrics,
+        overdue_after=_attempt_timeout(settings),
         max_items=settings.factory_max_items,
-    )  # fmt: skip
+    )
     fulfiller = Fulfiller(
-        db=db, call=call, caller=caller, clock=clock,
-        policy=_queue_policy(settings), metrics=obs.metrics, log=obs.log, rng=rng,
-    )  # fmt: skip
+        db=db,
+        call=call,
+        caller=caller,
+        clock=clock,
+        policy=_queue_policy(settings),
+        metrics=obs.metrics,
+        log=obs.log,
+        rng=rng,
+    )
     kitchen = Kitchen(
         fulfiller=fulfiller,
         metrics=obs.metrics,
@@ -261,6 +272,25 @@ def create_app(
     obs.sanitizer.add_secret(context.tokens.secret)
     if settings.factory_api_key:
         obs.sanitizer.add_secret(settings.factory_api_key.get_secret_value())
+    app = FastAPI(
+        title="JWT Pizza Service",
+        version=settings.version,
+        lifespan=_lifespan(context),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.context = context
+    _install_api(app, settings)
+    _instrument(app, settings, obs)
+    obs.watch_database(context.db)
+    _install_pages(app, settings, factory_transport)
+    _install_front(app, settings, context, obs)
+    return app
+
+
+def _lifespan(context: ServiceContext) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the order queue, the breaker's probe and the integrity watch; stop them, the
+    factory client and the database in turn."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -277,18 +307,14 @@ def create_app(
                 await watch.stop()
             if context.probe is not None:
                 await context.probe.stop()
-            await context.kitchen.stop(grace_seconds=settings.stop_grace_seconds)
+            await context.kitchen.stop(grace_seconds=context.settings.stop_grace_seconds)
             await context.factory.aclose()
             await context.db.dispose()
 
-    app = FastAPI(
-        title="JWT Pizza Service",
-        version=settings.version,
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.state.context = context
+    return lifespan
+
+
+def _install_api(app: FastAPI, settings: ServiceSettings) -> None:
     # Routes are tried in the order they were added, so the API's come first: a diner's
     # request then passes a handful of paths instead of every page's. None of them shares a
     # path with a page, the docs or the ops routes; the menu's comes before the order router's
@@ -298,18 +324,25 @@ def create_app(
     install_error_handlers(app)
     install_swagger_ui(app, title="JWT Pizza Service")
     install_cors(app, settings.cors_origins)
+
+
+def _instrument(app: FastAPI, settings: ServiceSettings, obs: Observability) -> None:
+    """Metrics, logs and traces; `/metrics` needs the scrape token outside demo mode."""
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     instrument(
         app,
         component="service",
         observability=obs,
         authorize_admin=admin_only("unauthorized"),
         scrape_guard=scrape_guard(
-            settings.metrics_token.get_secret_value() if settings.metrics_token else None,
-            required=not settings.demo,
-            setting="JWTPIZZA_METRICS_TOKEN",
+            token, required=not settings.demo, setting="JWTPIZZA_METRICS_TOKEN"
         ),
     )
-    obs.watch_database(context.db)
+
+
+def _install_pages(
+    app: FastAPI, settings: ServiceSettings, factory_transport: httpx.AsyncBaseTransport | None
+) -> None:
     # The shop's pages before the health router's `/`: they match only browsers, so API
     # clients fall through to it.
     install_shop(
@@ -320,9 +353,14 @@ def create_app(
     )
     for router in (health_router, docs.router):
         app.include_router(router)
+
+
+def _install_front(
+    app: FastAPI, settings: ServiceSettings, context: ServiceContext, obs: Observability
+) -> None:
+    """The edge guard in front of everything the app has, and in front of the guard the
+    cached reads, which skip the framework (still logged, counted and traced)."""
     install_edge(
         app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
     )
-    # In front of the edge: cached reads skip the framework (still logged, counted, traced).
     app.add_middleware(CachedReads, reads=reads_of(context), obs=obs)
-    return app

@@ -53,8 +53,13 @@ def create_stub_factory(behaviour: StubBehaviour | None = None) -> FastAPI:
         if idempotency_key in state.pizzas:
             return {"jwt": state.pizzas[idempotency_key]}
         now = int(time.time())
-        claims = {**body, "vendor": {"id": "stub", "name": "stub"}, "iat": now,
-                  "exp": now + 86400, "iss": "stub"}  # fmt: skip
+        claims = {
+            **body,
+            "vendor": {"id": "stub", "name": "stub"},
+            "iat": now,
+            "exp": now + 86400,
+            "iss": "stub",
+        }
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
         if state.bad_jwt:
             token = token[:-8] + "deadbeef"

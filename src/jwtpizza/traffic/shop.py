@@ -119,9 +119,11 @@ class Shop:
     async def stores(self, token: str | None = None) -> list[tuple[int, int]]:
         """(franchise id, store id) of every store on the first page of franchises."""
         answer = await self.call(
-            "GET", "/api/franchise?page=0&limit=10&name=*", endpoint="GET /api/franchise",
+            "GET",
+            "/api/franchise?page=0&limit=10&name=*",
+            endpoint="GET /api/franchise",
             token=token,
-        )  # fmt: skip
+        )
         franchises = answer.body.get("franchises", []) if answer and _is_dict(answer) else []
         return [(f["id"], s["id"]) for f in franchises for s in f.get("stores", [])]
 
@@ -163,9 +165,12 @@ class Shop:
         if self._factory is None:
             return
         answer = await self.call(
-            "POST", "/api/order/verify", body={"jwt": pizza}, base=self._factory,
+            "POST",
+            "/api/order/verify",
+            body={"jwt": pizza},
+            base=self._factory,
             endpoint="POST factory /api/order/verify",
-        )  # fmt: skip
+        )
         self.stats.check("pizza is valid", answer is not None and answer.status == 200)
 
 

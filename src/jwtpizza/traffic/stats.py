@@ -58,9 +58,15 @@ class Endpoint:
         else:
             cuts = quantiles(ms, n=100, method="inclusive") if ms else [0.0] * 99
         return EndpointSummary(
-            name, self.requests, self.errors, cuts[49], cuts[89], cuts[94], cuts[98],
+            name,
+            self.requests,
+            self.errors,
+            cuts[49],
+            cuts[89],
+            cuts[94],
+            cuts[98],
             self.slowest * 1000,
-        )  # fmt: skip
+        )
 
 
 @dataclass

@@ -62,9 +62,13 @@ def remember_csrf(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_csrf", None)
     if token is not None:
         response.set_cookie(
-            cookies_of(request).csrf, token, httponly=True, samesite="strict", path="/",
+            cookies_of(request).csrf,
+            token,
+            httponly=True,
+            samesite="strict",
+            path="/",
             secure=over_tls(request),
-        )  # fmt: skip
+        )
 
 
 async def check_csrf(request: Request) -> None:
@@ -88,16 +92,23 @@ CsrfChecked = Annotated[None, Depends(check_csrf)]
 def set_session(request: Request, response: Response, token: str) -> None:
     """The API's own token, out of reach of scripts and not sent by other sites' posts."""
     response.set_cookie(
-        cookies_of(request).session, token, httponly=True, samesite="lax", path="/",
+        cookies_of(request).session,
+        token,
+        httponly=True,
+        samesite="lax",
+        path="/",
         secure=over_tls(request),
-    )  # fmt: skip
+    )
 
 
 def clear_session(request: Request, response: Response) -> None:
     response.delete_cookie(
-        cookies_of(request).session, path="/", httponly=True, samesite="lax",
+        cookies_of(request).session,
+        path="/",
+        httponly=True,
+        samesite="lax",
         secure=over_tls(request),
-    )  # fmt: skip
+    )
 
 
 def field_for(message: str, fields: tuple[str, ...], default: str) -> str:

@@ -28,9 +28,14 @@ Check = Callable[[], Awaitable[None]]
 
 class BreakerProbe:
     def __init__(
-        self, *, breaker: CircuitBreaker, check: Check, clock: Clock, interval: float,
+        self,
+        *,
+        breaker: CircuitBreaker,
+        check: Check,
+        clock: Clock,
+        interval: float,
         timeout: float,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._breaker = breaker
         self._check = check
         self._clock = clock
