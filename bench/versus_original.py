@@ -127,7 +127,7 @@ async def _admin(admin_url: str, statement: str) -> None:
 
 # The statements a MariaDB server has run (its own counters): `Questions` is every statement
 # a client sent, one round trip each.
-COUNTERS = ("Questions", "Com_select", "Com_insert", "Com_update", "Com_commit")
+COUNTERS = ("Questions", "Com_select", "Com_insert", "Com_update", "Com_update_multi", "Com_commit")
 PRIVATE_SOCKET: list[Path] = []  # the MariaDB of `mysql`'s own, while it runs
 
 

@@ -96,6 +96,26 @@ FULFIL_AND_FINISH_POSTGRESQL = (
     " UPDATE fulfilment_jobs SET done = TRUE, lease_owner = NULL, lease_until = NULL"
     " WHERE order_id = ? RETURNING (SELECT COUNT(*) FROM moved)"
 )
+# An order's line as a failed attempt or a spent wait budget settles it: the order, its item
+# count and its job's attempts, in one read.
+LEDGER_ENTRY = (
+    "SELECT o.status, o.jwt, o.report_url, o.reason, o.created_at,"
+    " (SELECT COUNT(*) FROM order_items i WHERE i.order_id = o.id), j.attempts"
+    " FROM orders o JOIN fulfilment_jobs j ON j.order_id = o.id WHERE o.id = ?"
+)
+# The order's status, report link and reason; `updated_at` only when given (a move).
+SETTLE_ORDER = (
+    "UPDATE orders SET status = ?, report_url = ?, reason = ?,"
+    " updated_at = COALESCE(?, updated_at) WHERE id = ?"
+)
+# A job tried again later; the lease is let go if `?` (the caller) holds it. `lease_until` is
+# set first: MariaDB reads a column set earlier in the same SET as its new value.
+REQUEUE_FULFILMENT_JOB = (
+    "UPDATE fulfilment_jobs SET attempts = attempts + 1, last_error = ?, available_at = ?,"
+    " lease_until = CASE WHEN lease_owner = ? THEN NULL ELSE lease_until END,"
+    " lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END"
+    " WHERE order_id = ?"
+)
 # A page of a diner's orders joined with their items: through SQLAlchemy's execution this one
 # statement cost a fifth of a history request.
 ORDER_HISTORY = (

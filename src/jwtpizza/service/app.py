@@ -284,11 +284,7 @@ def create_app(
     _instrument(app, settings, obs)
     obs.watch_database(context.db)
     _install_pages(app, settings, factory_transport)
-    install_edge(
-        app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
-    )
-    # In front of the edge: cached reads skip the framework (still logged, counted, traced).
-    app.add_middleware(CachedReads, reads=reads_of(context), obs=obs)
+    _install_front(app, settings, context, obs)
     return app
 
 
@@ -357,3 +353,14 @@ def _install_pages(
     )
     for router in (health_router, docs.router):
         app.include_router(router)
+
+
+def _install_front(
+    app: FastAPI, settings: ServiceSettings, context: ServiceContext, obs: Observability
+) -> None:
+    """The edge guard in front of everything the app has, and in front of the guard the
+    cached reads, which skip the framework (still logged, counted and traced)."""
+    install_edge(
+        app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
+    )
+    app.add_middleware(CachedReads, reads=reads_of(context), obs=obs)

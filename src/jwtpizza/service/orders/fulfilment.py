@@ -18,10 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import Clock
-from jwtpizza.db import Database
+from jwtpizza.db import Database, PlainWrite
 from jwtpizza.observability.logging import EventLogger
 from jwtpizza.observability.metrics import Metrics
 from jwtpizza.service import identity
@@ -209,19 +208,21 @@ class Fulfiller:
 
     async def mark_queued(self, *, order_id: int) -> Outcome:
         """Tell the ledger a still-pending order is queued (the diner was told so)."""
-        async with self._db.writer() as session:
-            order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
-            order.report_url = self._report_urls.get(order_id) or order.report_url
-            queued = order.status == OrderStatus.PENDING
-            if queued:
-                orders.move(order, OrderStatus.QUEUED, now=self._clock.now())
+        async with self._db.plain_writer() as write:
+            line = await orders.entry(write=write, order_id=order_id)
+            queued = line.status == OrderStatus.PENDING
+            line = await orders.settle(
+                write=write, line=line, now=self._clock.now(),
+                status=OrderStatus.QUEUED if queued else None,
+                report_url=self._report_urls.get(order_id),
+            )  # fmt: skip
         if queued:  # once it is so in the ledger
             self._metrics.order_queued("wait_budget")
             self.log_event(
                 "order queued", order_id=order_id, why="wait budget spent",
-                **link_field(order.report_url),
+                **link_field(line.report_url),
             )  # fmt: skip
-        return self._outcome(order)
+        return self._outcome(line)
 
     async def give_up(self, *, order_id: int) -> Outcome:
         """Reject an order the diner was told failed (no `respond-async`, wait budget spent).
@@ -234,26 +235,30 @@ class Fulfiller:
             report_url=self._report_urls.get(order_id) or self.last_report_url,
         )  # fmt: skip
 
-        async def reject() -> tuple[Order, bool]:
-            async with self._db.writer() as session:
-                order, job = await self._load(session, order_id)
-                order.report_url = failure.report_url or order.report_url
-                rejected = order.status not in TERMINAL
+        async def reject() -> tuple[orders.Entry, bool]:
+            async with self._db.plain_writer() as write:
+                line = await orders.entry(write=write, order_id=order_id)
+                rejected = line.status not in TERMINAL
                 if rejected:
-                    self._reject(order, job, failure, self._clock.now())
-            return order, rejected
+                    line = await self._reject(write, line, failure, self._clock.now())
+                else:
+                    line = await orders.settle(
+                        write=write, line=line, now=self._clock.now(),
+                        report_url=failure.report_url,
+                    )  # fmt: skip
+            return line, rejected
 
-        order, rejected = await self._db.retrying(reject)
+        line, rejected = await self._db.retrying(reject)
         if rejected:
-            self._failed(order, failure)
-        return self._outcome(order)
+            self._failed(line, failure)
+        return self._outcome(line)
 
-    def _failed(self, order: Order, failure: Failure) -> None:
+    def _failed(self, line: orders.Entry, failure: Failure) -> None:
         """Count and log an order rejected just now, with the link that ends its fault."""
-        self._metrics.pizza_failed(count=len(order.items))
+        self._metrics.pizza_failed(count=line.item_count)
         self._metrics.order_failed(failure.reason)
         self.log_event(
-            "order failed", level="warn", order_id=order.id, why=failure.reason,
+            "order failed", level="warn", order_id=line.order_id, why=failure.reason,
             **link_field(failure.report_url),
         )  # fmt: skip
 
@@ -287,77 +292,72 @@ class Fulfiller:
         `queue` is false, else queued to be tried again."""
         now = self._clock.now()
 
-        async def record() -> tuple[Order, bool, bool]:
-            """The order, whether it was rejected, and whether it was queued just now."""
-            async with self._db.writer() as session:
-                order, job = await self._load(session, order_id)
-                order.report_url = failure.report_url or order.report_url
+        async def record() -> tuple[orders.Entry, bool, bool]:
+            """The order's line, whether it was rejected, and whether it was queued just now."""
+            async with self._db.plain_writer() as write:
+                line = await orders.entry(write=write, order_id=order_id)
                 rejected = queued = False
-                if order.status in (OrderStatus.FULFILLED, OrderStatus.REJECTED):
-                    self._finish(job)
-                elif rejected := not queue or self._gives_up(failure, order, now):
-                    self._reject(order, job, failure, now)
+                if line.status in TERMINAL:
+                    await orders.finish_job(write=write, order_id=order_id)
+                    line = await orders.settle(
+                        write=write, line=line, now=now, report_url=failure.report_url
+                    )
+                elif rejected := not queue or self._gives_up(failure, line, now):
+                    line = await self._reject(write, line, failure, now)
                 else:
-                    queued = self._requeue(order, job, owner, failure, now)
-            return order, rejected, queued
+                    queued = line.status == OrderStatus.PENDING
+                    line = await self._requeue(write, line, owner, failure, now)
+            return line, rejected, queued
 
         # Told once the transaction that did it has committed: a deadlock's victim runs again.
-        order, rejected, queued = await self._db.retrying(record)
+        line, rejected, queued = await self._db.retrying(record)
         if queued:
             self._metrics.order_queued(failure.reason)
             self.log_event(
-                "order queued", order_id=order.id, why=failure.reason,
+                "order queued", order_id=order_id, why=failure.reason,
                 **link_field(failure.report_url),
             )  # fmt: skip
         if rejected:
-            self._failed(order, failure)
-        return self._outcome(order, reason=failure.reason, report_url=failure.report_url)
+            self._failed(line, failure)
+        return self._outcome(line, reason=failure.reason, report_url=failure.report_url)
 
-    def _gives_up(self, failure: Failure, order: Order, now: datetime) -> bool:
-        age = (now - order.created_at).total_seconds()
+    def _gives_up(self, failure: Failure, line: orders.Entry, now: datetime) -> bool:
+        age = (now - line.created_at).total_seconds()
         return failure.permanent or not self.policy.enabled or age > self.policy.max_age_seconds
 
-    def _reject(self, order: Order, job: FulfilmentJob, failure: Failure, now: datetime) -> None:
-        orders.move(order, OrderStatus.REJECTED, now=now)
-        order.reason = f"{failure.reason}: {failure.message}"[:512]
-        self._finish(job)
-
-    def _requeue(
-        self, order: Order, job: FulfilmentJob, owner: str, failure: Failure, now: datetime
-    ) -> bool:
-        """Try the job again later; True if that moved the order from pending to queued."""
-        queued = order.status == OrderStatus.PENDING
-        if queued:
-            orders.move(order, OrderStatus.QUEUED, now=now)
-        job.attempts += 1
-        job.last_error = f"{failure.reason}: {failure.message}"[:512]
-        job.available_at = now + timedelta(seconds=self._backoff(job.attempts, failure))
-        if job.lease_owner == owner:
-            job.lease_owner = None
-            job.lease_until = None
-        return queued
-
-    async def _load(self, session: AsyncSession, order_id: int) -> tuple[Order, FulfilmentJob]:
-        order = await orders.get_for(session=session, order_id=order_id, diner_id=None)
-        job = await session.get(FulfilmentJob, order_id)
-        assert job is not None, f"order {order_id} has no fulfilment job"
-        return order, job
-
     @staticmethod
-    def _finish(job: FulfilmentJob) -> None:
-        job.done = True
-        job.lease_owner = None
-        job.lease_until = None
+    async def _reject(
+        write: PlainWrite, line: orders.Entry, failure: Failure, now: datetime
+    ) -> orders.Entry:
+        await orders.finish_job(write=write, order_id=line.order_id)
+        return await orders.settle(
+            write=write, line=line, now=now, status=OrderStatus.REJECTED,
+            report_url=failure.report_url, reason=f"{failure.reason}: {failure.message}"[:512],
+        )  # fmt: skip
+
+    async def _requeue(
+        self, write: PlainWrite, line: orders.Entry, owner: str, failure: Failure, now: datetime
+    ) -> orders.Entry:
+        """Try the job again later (a pending order becomes queued)."""
+        due = now + timedelta(seconds=self._backoff(line.attempts + 1, failure))
+        await orders.requeue_job(
+            write=write, order_id=line.order_id, owner=owner,
+            error=f"{failure.reason}: {failure.message}", available_at=due,
+        )  # fmt: skip
+        queued = OrderStatus.QUEUED if line.status == OrderStatus.PENDING else None
+        return await orders.settle(
+            write=write, line=line, now=now, status=queued, report_url=failure.report_url
+        )
 
     @staticmethod
     def _outcome(
-        order: Order, *, reason: str | None = None, report_url: str | None = None
+        line: orders.Entry | Order, *, reason: str | None = None, report_url: str | None = None
     ) -> Outcome:
         return Outcome(
-            status=OrderStatus(order.status),
-            jwt=order.jwt,
-            report_url=report_url or order.report_url,
-            reason=reason or order.reason,
+            status=OrderStatus(line.status),
+            jwt=line.jwt,
+            report_url=report_url or line.report_url,
+            reason=reason or line.reason,
         )
 
     def log_event(self, message: str, *, level: str = "info", **fields: Any) -> None:

@@ -3,7 +3,7 @@ lifecycle, and reading them back. Every accepted order ends fulfilled or rejecte
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -115,13 +115,63 @@ async def place(
     )  # fmt: skip
 
 
-def move(order: Order, target: OrderStatus, *, now: datetime) -> None:
-    """Advance the order's lifecycle, refusing edges it does not have."""
-    current = OrderStatus(order.status)
-    if not can_move(current, target):
-        raise IllegalTransition(f"order {order.id} cannot go from {current} to {target}")
-    order.status = target
-    order.updated_at = now
+@dataclass(frozen=True)
+class Entry:
+    """An order's line in the ledger, as a failed attempt or a spent wait budget finds it."""
+
+    order_id: int
+    status: OrderStatus
+    jwt: str | None
+    report_url: str | None
+    reason: str | None
+    created_at: datetime
+    item_count: int
+    attempts: int
+
+
+async def entry(*, write: PlainWrite, order_id: int) -> Entry:
+    """The order's line, read inside the write transaction that settles it."""
+    rows = await write.fetch(sql.LEDGER_ENTRY, order_id)
+    if not rows:
+        raise NotFound(f"unknown order {order_id}")
+    status, jwt, report_url, reason, created, items, attempts = rows[0]
+    return Entry(order_id, OrderStatus(status), jwt, report_url, reason, utc_time(created),
+                 int(items), int(attempts))  # fmt: skip
+
+
+async def settle(
+    *, write: PlainWrite, line: Entry, now: datetime, status: OrderStatus | None = None,
+    report_url: str | None = None, reason: str | None = None,
+) -> Entry:  # fmt: skip
+    """Move the order to `status` (refusing edges its lifecycle does not have) and keep the
+    report link and reason given; one fixed UPDATE, none if nothing changes. The line as it
+    now stands."""
+    target = status or line.status
+    if target != line.status and not can_move(line.status, target):
+        raise IllegalTransition(f"order {line.order_id} cannot go from {line.status} to {target}")
+    new = replace(line, status=target, report_url=report_url or line.report_url,
+                  reason=reason or line.reason)  # fmt: skip
+    if new != line:
+        moved = now if target != line.status else None
+        await write.execute(
+            sql.SETTLE_ORDER, target, new.report_url, new.reason, moved, line.order_id
+        )
+    return new
+
+
+async def finish_job(*, write: PlainWrite, order_id: int) -> None:
+    """End the order's job: no worker makes it again."""
+    await write.execute(sql.FINISH_FULFILMENT_JOB, order_id)
+
+
+async def requeue_job(
+    *, write: PlainWrite, order_id: int, owner: str, error: str, available_at: datetime
+) -> None:
+    """Count a failed attempt and make the job due again at `available_at`, letting go of
+    its lease if `owner` holds it."""
+    await write.execute(
+        sql.REQUEUE_FULFILMENT_JOB, error[:512], available_at, owner, owner, order_id
+    )
 
 
 # The states a pizza may be recorded in: a statement with another count of them fails loudly.
