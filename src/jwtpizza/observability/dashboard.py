@@ -54,12 +54,15 @@ def metric_names(expr: str) -> set[str]:
 
 
 def dashboard_metric_names(path: Path) -> dict[str, set[str]]:
-    """Every metric name the dashboard at `path` queries, mapped to the panels that use it."""
+    """Every scraped metric the dashboard at `path` queries, mapped to the panels that use it:
+    not the series Prometheus makes itself, `ALERTS` and the recording rules' `level:metric:ops`
+    (tests/unit/ops/test_grafana_dashboard.py checks those against the rules)."""
     dashboard = json.loads(path.read_text())
     found: dict[str, set[str]] = {}
     for title, expr in panel_queries(dashboard):
         for name in metric_names(expr):
-            found.setdefault(name, set()).add(title)
+            if ":" not in name and name != "ALERTS":
+                found.setdefault(name, set()).add(title)
     return found
 
 

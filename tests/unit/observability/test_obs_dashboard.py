@@ -27,11 +27,6 @@ def test_every_dashboard_metric_exists_in_a_scrape() -> None:
     m.queue("orders", depth=0, oldest_age_seconds=0)
     m.retry("factory")
     scraped = scraped_metric_names(m.exposition().decode())
-    # Series that rules record (`level:metric:ops`) and ALERTS come from Prometheus, not a
-    # scrape: tests/unit/ops/test_grafana_dashboard.py checks those.
-    wanted = {
-        name: panels for name, panels in dashboard_metric_names(DASHBOARD).items()
-        if ":" not in name and name != "ALERTS"
-    }  # fmt: skip
+    wanted = dashboard_metric_names(DASHBOARD)
     assert wanted, "the dashboard queries no metric"
     assert set(wanted) <= scraped, {n: wanted[n] for n in set(wanted) - scraped}
