@@ -157,13 +157,13 @@ def detection() -> None:
     """Every chaos type at once on real processes; seconds from fault start to firing."""
     # The stack and traffic are the end-to-end test's own, imported from the checkout.
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.e2e.alerting_kit import Mix, Traffic, alerting_stack
     from tests.e2e.test_alert_detection import (
         EXPECTED,
         WARM_UP_SECONDS,
         wait_for_detections,
         wait_until_quiet,
     )
+    from tests.support.alerting import Mix, Traffic, alerting_stack
 
     with tempfile.TemporaryDirectory() as folder:
         lanes = [name.replace("-", "_") for name in EXPECTED]

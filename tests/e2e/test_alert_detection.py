@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.alerting_kit import AlertingStack, Mix, Traffic, alerting_stack
+from tests.support.alerting import AlertingStack, Mix, Traffic, alerting_stack
 
 # chaos type -> (the alert that must fire, extra chaos parameters)
 EXPECTED: dict[str, tuple[str, dict[str, Any]]] = {

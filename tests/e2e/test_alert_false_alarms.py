@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.alerting_kit import Mix, Traffic, alerting_stack
+from tests.support.alerting import Mix, Traffic, alerting_stack
 
 # The game days share one pytest-xdist worker, one after another: their compressed clocks and
 # detection deadlines need the CPU that a second game day would take (see scripts/test).

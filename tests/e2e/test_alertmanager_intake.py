@@ -29,8 +29,7 @@ from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.service.resilience import ResilienceSettings
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
-
-from .support import LivePair, free_port, live_pair, serving
+from tests.support.live import LivePair, free_port, live_pair, serving
 
 # The game days share one pytest-xdist worker, one after another: their compressed clocks and
 # detection deadlines need the CPU that a second game day would take (see scripts/test).

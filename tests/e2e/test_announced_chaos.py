@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
+from tests.support.incidents import SCRAPE, Traffic, admin_token, diners, ops_for, wait_for
+from tests.support.live import LivePair, live_pair
 
-from .incident_kit import SCRAPE, Traffic, admin_token, diners, ops_for, wait_for
-from .support import LivePair, live_pair
 from .test_incident_game_day import get
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("game-days")]

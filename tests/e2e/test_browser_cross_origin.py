@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 from jwtpizza.observability.log_store import LogQuery
-
-from .support import LivePair, free_port, live_pair
+from tests.support.live import LivePair, free_port, live_pair
 
 pytestmark = pytest.mark.slow
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .support import free_port, live_pair
+from tests.support.live import free_port, live_pair
 
 pytestmark = pytest.mark.slow
 

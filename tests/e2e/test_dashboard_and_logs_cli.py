@@ -16,8 +16,7 @@ from jwtpizza.observability.dashboard import (
     dashboard_metric_names,
     scraped_metric_names,
 )
-
-from .support import LivePair, live_pair
+from tests.support.live import LivePair, live_pair
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.resilience_kit import JWTPIZZA
-from tests.e2e.support import free_port
+from tests.support.live import free_port
+from tests.support.resilience import JWTPIZZA
 
 
 def answers(url: str) -> bool:

@@ -16,8 +16,7 @@ import pytest
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from jwtpizza.service.resilience import ResilienceSettings
-
-from .support import factory_settings, free_port, live_pair, serving, verify_independently
+from tests.support.live import factory_settings, free_port, live_pair, serving, verify_independently
 
 pytestmark = pytest.mark.slow
 

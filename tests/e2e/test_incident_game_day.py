@@ -19,9 +19,16 @@ from markdown_it import MarkdownIt
 from jwtpizza.ops.reports.draft import plural, was
 from jwtpizza.service.resilience import ResilienceSettings
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
-
-from .incident_kit import SCRAPE, Traffic, admin_token, diners, incident_cli, ops_for, wait_for
-from .support import LivePair, live_pair
+from tests.support.incidents import (
+    SCRAPE,
+    Traffic,
+    admin_token,
+    diners,
+    incident_cli,
+    ops_for,
+    wait_for,
+)
+from tests.support.live import LivePair, live_pair
 
 # The game days share one pytest-xdist worker, one after another: their compressed clocks and
 # detection deadlines need the CPU that a second game day would take (see scripts/test).

@@ -20,8 +20,7 @@ import httpx
 import pytest
 
 from jwtpizza.observability import Observability, ObservabilitySettings
-
-from .support import LivePair, live_pair
+from tests.support.live import LivePair, live_pair
 
 pytestmark = pytest.mark.slow
 

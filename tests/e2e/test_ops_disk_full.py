@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .ops_ha_kit import OpsProcess, World, ops_env, rows, wait_for, world_server
+from tests.support.ops_ha import OpsProcess, World, ops_env, rows, wait_for, world_server
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .ops_ha_kit import (
+from tests.support.ops_ha import (
     ESCALATION_WAIT,
     RULE,
     TAKEOVER_BOUND,

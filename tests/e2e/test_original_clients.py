@@ -25,7 +25,7 @@ from jwtpizza.service.seed import migrate
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users import service as users
 from jwtpizza.service.users.models import Role
-from tests.e2e.support import factory_settings, free_port, serving
+from tests.support.live import factory_settings, free_port, serving
 
 MENU = [
     ("Veggie", "A garden of delight", "pizza1.png", 0.0038),

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.resilience_kit import ORDER, diner_headers, running_stack
+from tests.support.resilience import ORDER, diner_headers, running_stack
 
 pytestmark = pytest.mark.slow
 

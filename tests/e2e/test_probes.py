@@ -11,8 +11,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from pydantic import SecretStr
 
 from jwtpizza.ops.probes import OrderProbe, ProbeSettings
-
-from .support import live_pair
+from tests.support.live import live_pair
 
 
 async def probe_once(service: str, factory: str, password: str) -> tuple[object, str]:

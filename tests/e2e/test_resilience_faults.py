@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.resilience_kit import (
+from tests.support.resilience import (
     Stack,
     assert_exactly_once,
     assert_friendly,

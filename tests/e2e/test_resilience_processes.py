@@ -16,7 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app as cli
-from tests.e2e.resilience_kit import (
+from tests.support.live import free_port, prepare_service_db
+from tests.support.resilience import (
     FAST,
     ORDER,
     ServiceProcess,
@@ -27,7 +28,6 @@ from tests.e2e.resilience_kit import (
     verifies,
     wait_until_drained,
 )
-from tests.e2e.support import free_port, prepare_service_db
 
 pytestmark = pytest.mark.slow
 

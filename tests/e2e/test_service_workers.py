@@ -20,8 +20,8 @@ import psutil
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.resilience_kit import ServiceProcess, service_env
-from tests.e2e.support import free_port, prepare_service_db
+from tests.support.live import free_port, prepare_service_db
+from tests.support.resilience import ServiceProcess, service_env
 
 pytestmark = pytest.mark.slow
 

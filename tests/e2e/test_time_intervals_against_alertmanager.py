@@ -27,8 +27,8 @@ from jwtpizza.ops.notify.dispatch import Dispatcher
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.timeintervals import MONTHS, WEEKDAYS
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
+from tests.support.live import free_port
 
-from .support import free_port
 from .test_alertmanager_intake import binary, process, wait_for
 
 pytestmark = pytest.mark.slow

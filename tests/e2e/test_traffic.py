@@ -28,7 +28,7 @@ from jwtpizza.factory.demo import ensure_demo_vendor
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.traffic import OrderOutcome, TrafficConfig, run_traffic
-from tests.e2e.support import factory_settings, free_port, prepare_service_db, serving
+from tests.support.live import factory_settings, free_port, prepare_service_db, serving
 
 pytestmark = pytest.mark.slow
 SPEED = 60.0  # ten minutes of the original's traffic in ten seconds

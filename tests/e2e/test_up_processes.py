@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from .support import free_port
+from tests.support.live import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from jwtpizza.db import Database
 from jwtpizza.service.orders import service as orders
 from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderItem, OrderStatus
 from jwtpizza.service.orders.schemas import OrderIn
-from tests.dbservers import database_urls
+from tests.support.dbservers import database_urls
 
 NOW = datetime(2026, 11, 26, 7, 30, 15, 123456, tzinfo=UTC)
 REQUEST = OrderIn.model_validate(

@@ -15,7 +15,7 @@ from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_vendor
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.settings import ServiceSettings
-from tests.e2e.support import factory_settings, prepare_service_db
+from tests.support.live import factory_settings, prepare_service_db
 
 from .conftest import TEST_SECRET
 

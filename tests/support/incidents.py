@@ -23,8 +23,7 @@ from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.settings import OpsSettings, ScrapeTarget
 from tests.integration.ops.notify.fakes import FakeHttp
-
-from .support import LivePair, free_port, serving
+from tests.support.live import LivePair, free_port, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRAPE = 5.0  # the game-day profile's scrape and evaluation interval

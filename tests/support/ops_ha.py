@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from .support import free_port
+from tests.support.live import free_port
 
 JWTPIZZA = str(Path(sys.executable).with_name("jwtpizza"))
 LEASE, RENEW = 3.0, 1.0

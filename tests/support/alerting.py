@@ -28,8 +28,8 @@ from jwtpizza.db import Database
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_vendor
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.factory.vendors.schemas import VendorCreate
-from tests.e2e.resilience_kit import JWTPIZZA, service_env
-from tests.e2e.support import free_port, prepare_service_db
+from tests.support.live import free_port, prepare_service_db
+from tests.support.resilience import JWTPIZZA, service_env
 
 ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "description": "Veggie"}]}
 

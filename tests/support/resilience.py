@@ -32,7 +32,7 @@ from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.orders.router import QUEUED_MESSAGE
 from jwtpizza.service.resilience import ResilienceSettings
 from jwtpizza.service.settings import ServiceSettings
-from tests.e2e.support import factory_settings, free_port, prepare_service_db, serving
+from tests.support.live import factory_settings, free_port, prepare_service_db, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 JWTPIZZA = ROOT / ".venv" / "bin" / "jwtpizza"
