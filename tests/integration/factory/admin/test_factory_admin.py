@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import jwt
-from factory_kit import Factory, auth, order_body
+
+from tests.integration.factory.factory_kit import Factory, auth, order_body
 
 
 async def test_admin_endpoints_need_an_admin(factory: Factory) -> None:

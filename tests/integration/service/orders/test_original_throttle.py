@@ -11,10 +11,9 @@ import httpx
 
 from jwtpizza.observability.log_store import LogQuery
 from jwtpizza.service.resilience import BreakerState, ResilienceSettings
-
-from .conftest import MakeShop, Shop
-from .test_order_contract import Gate
-from .test_service_metrics import CHAOS, scrape, value
+from tests.integration.service.conftest import MakeShop, Shop
+from tests.integration.service.orders.test_order_contract import Gate
+from tests.integration.service.test_service_metrics import CHAOS, scrape, value
 
 # An attempt timeout and an async wait budget far below how slow the factory is made here.
 SLOW_FACTORY = ResilienceSettings(

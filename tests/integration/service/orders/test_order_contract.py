@@ -13,9 +13,8 @@ import re
 import httpx
 
 from jwtpizza.service.resilience import ResilienceSettings
-
-from .conftest import SCRAPE, MakeShop, Shop
-from .test_service_metrics import CHAOS, scrape, value, wait_for_status
+from tests.integration.service.conftest import SCRAPE, MakeShop, Shop
+from tests.integration.service.test_service_metrics import CHAOS, scrape, value, wait_for_status
 
 SHORT_BUDGET = ResilienceSettings(
     breaker_enabled=False, max_attempts=2, queue_wait_budget_seconds=0.3,

@@ -15,9 +15,8 @@ from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_vendor
 from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.settings import ServiceSettings
+from tests.integration.service.conftest import TEST_SECRET
 from tests.support.live import factory_settings, prepare_service_db
-
-from .conftest import TEST_SECRET
 
 
 @asynccontextmanager

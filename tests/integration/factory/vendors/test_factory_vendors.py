@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from factory_kit import Factory, MakeFactory, auth
+from tests.integration.factory.factory_kit import Factory, MakeFactory, auth
 
 
 async def test_create_vendor_and_exists(factory: Factory) -> None:

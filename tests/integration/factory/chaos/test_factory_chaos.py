@@ -7,9 +7,9 @@ from typing import Any
 
 import jwt
 import pytest
-from factory_kit import Factory, auth, order_body
 
 from jwtpizza.factory.chaos.domain import ChaosType
+from tests.integration.factory.factory_kit import Factory, auth, order_body
 
 
 async def chaos(factory: Factory, key: str, kind: str, **body: Any) -> None:

@@ -8,9 +8,8 @@ import asyncio
 import httpx
 
 from jwtpizza.service.resilience import ResilienceSettings
-
-from .conftest import MakeShop
-from .test_service_metrics import scrape, value
+from tests.integration.service.conftest import MakeShop
+from tests.integration.service.test_service_metrics import scrape, value
 
 
 class Hang(httpx.AsyncBaseTransport):

@@ -8,9 +8,8 @@ import asyncio
 
 from jwtpizza.observability.log_store import LogQuery
 from jwtpizza.service.resilience import BreakerState, CircuitBreaker, ResilienceSettings
-
-from .conftest import MakeShop, Shop
-from .test_service_metrics import CHAOS, scrape, value
+from tests.integration.service.conftest import MakeShop, Shop
+from tests.integration.service.test_service_metrics import CHAOS, scrape, value
 
 QUIET = ResilienceSettings(
     max_attempts=1, breaker_window_size=2, breaker_minimum_calls=2, breaker_open_seconds=10,

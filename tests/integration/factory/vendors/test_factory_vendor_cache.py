@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from factory_kit import Factory, MakeFactory, auth, order_body
-
 from jwtpizza.factory import control
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.domain import ChaosType, Schedule
 from jwtpizza.factory.chaos.schemas import ChaosRequest
 from jwtpizza.factory.runtime import Runtime
+from tests.integration.factory.factory_kit import Factory, MakeFactory, auth, order_body
 
 
 async def order(factory: Factory, key: str) -> Any:

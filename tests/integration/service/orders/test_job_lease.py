@@ -10,9 +10,8 @@ import json
 import httpx
 
 from jwtpizza.service.resilience import ResilienceSettings
-
-from .conftest import MakeShop
-from .test_service_metrics import scrape, value
+from tests.integration.service.conftest import MakeShop
+from tests.integration.service.test_service_metrics import scrape, value
 
 OVEN_FULL = {"message": "Unable to satisfy pizza order. The oven is full."}
 
