@@ -27,7 +27,7 @@ from jwtpizza.ops.rules.loader import load_text
 from jwtpizza.ops.rules.ruletest import parse_test_groups, store_for
 from jwtpizza.ops.rules.service import RuleManager
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "prometheus"
+DEPLOY = Path(__file__).resolve().parents[4] / "deploy" / "prometheus"
 PROPERTY = settings(
     max_examples=40,
     deadline=None,
@@ -61,7 +61,7 @@ def test_shipped_rule_tests_pass_promtool_test() -> None:
 
 
 def test_recording_rule_fixture_passes_promtool_test() -> None:
-    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "promtool"
+    fixtures = Path(__file__).resolve().parents[3] / "fixtures" / "promtool"
     result = run_promtool("test", "rules", "recording_test.yml", cwd=fixtures)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.ops.incidents.test_incident_game_day import get
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 from tests.support.incidents import SCRAPE, Traffic, admin_token, diners, ops_for, wait_for
 from tests.support.live import LivePair, live_pair
-
-from .test_incident_game_day import get
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("game-days")]
 

@@ -20,7 +20,7 @@ from tests.support.live import LivePair, live_pair
 
 pytestmark = pytest.mark.slow
 
-DASHBOARD = Path(__file__).parents[2] / "deploy" / "grafana" / "jwt-pizza-dashboard.json"
+DASHBOARD = Path(__file__).parents[3] / "deploy" / "grafana" / "jwt-pizza-dashboard.json"
 ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "description": "Veggie"}]}
 FAST_RETRIES = {"backoff_base_seconds": 0.01, "backoff_max_seconds": 0.02}
 

@@ -26,10 +26,9 @@ from jwtpizza.ops.notify.config import parse_config
 from jwtpizza.ops.notify.dispatch import Dispatcher
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.timeintervals import MONTHS, WEEKDAYS
+from tests.e2e.ops.intake.test_alertmanager_intake import binary, process, wait_for
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 from tests.support.live import free_port
-
-from .test_alertmanager_intake import binary, process, wait_for
 
 pytestmark = pytest.mark.slow
 

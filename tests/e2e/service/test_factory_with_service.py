@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow
 
 def test_order_through_the_service_then_fail_chaos_and_its_report_link(tmp_path: Path) -> None:
     # The original's fragile behaviour, so the failure reaches the diner as it did there;
-    # with the queue on, the same link comes back in a 202 (tests/e2e/test_resilience_faults).
+    # with the queue on, the same link comes back in a 202
+    # (tests/e2e/service/resilience/test_resilience_faults.py).
     with live_pair(tmp_path, resilience=ResilienceSettings.fragile()) as pair:
         client, factory = pair.shop, pair.factory_url
         login = client.put("/api/auth", json={"email": "d@jwt.com", "password": "diner"})

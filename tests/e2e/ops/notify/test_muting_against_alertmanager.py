@@ -18,9 +18,8 @@ from jwtpizza.ops.notify.config import load_config
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.matchers import parse_matcher
 from jwtpizza.ops.notify.silences import SilenceWindow, inhibited
+from tests.e2e.ops.intake.test_alertmanager_intake import binary, process
 from tests.support.live import free_port
-
-from .test_alertmanager_intake import binary, process
 
 pytestmark = pytest.mark.slow
 

@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("game-days")]
 INTAKE_TOKEN = "e2e-intake-token"
 ESCALATION_WAIT = 3.0
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "rules"
+RULES_DIR = Path(__file__).resolve().parents[4] / "deploy" / "prometheus" / "rules"
 
 
 def fail_rule() -> tuple[Path, str]:

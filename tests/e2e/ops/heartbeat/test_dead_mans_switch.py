@@ -28,10 +28,15 @@ from jwtpizza.ops.heartbeat.watch import ALERTMANAGER, DEAD_MANS_SWITCH, RULES, 
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.settings import OpsSettings
+from tests.e2e.ops.intake.test_alertmanager_intake import (
+    INTAKE_TOKEN,
+    RULES_DIR,
+    binary,
+    process,
+    wait_for,
+)
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 from tests.support.live import free_port, serving
-
-from .test_alertmanager_intake import INTAKE_TOKEN, RULES_DIR, binary, process, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("game-days")]
 

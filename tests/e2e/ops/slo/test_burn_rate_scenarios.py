@@ -56,7 +56,7 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dic
         path = folder / f"{key}.json"
         path.write_text(result.stdout)
         [card] = json.loads(result.stdout)
-        # The noise-only runs judge the burn rate only (tests/e2e/test_scenarios.py judges
+        # The noise-only runs judge the burn rate only (tests/e2e/scenarios/test_scenarios.py judges
         # noisy-alert's verdict): on a loaded machine a threshold rule on a wall-clock
         # signal (a slow factory call) may fire in a compressed run.
         if key == "fault":
