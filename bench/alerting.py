@@ -15,8 +15,8 @@ The baseline in the same run is the cost of parsing the exposition alone with
 prometheus_client's parser, which ingestion builds on.
 
 `--detection` also measures detection latency per chaos type on real processes (the
-stack and traffic of tests/e2e/test_alert_detection.py: one factory, one service per chaos
-type, ops in the game-day profile): firing time minus the fault's start in the factory's
+stack and traffic of tests/e2e/ops/alerts/test_alert_detection.py: one factory, one service per
+chaos type, ops in the game-day profile): firing time minus the fault's start in the factory's
 event feed.
 """
 
@@ -157,13 +157,13 @@ def detection() -> None:
     """Every chaos type at once on real processes; seconds from fault start to firing."""
     # The stack and traffic are the end-to-end test's own, imported from the checkout.
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.e2e.alerting_kit import Mix, Traffic, alerting_stack
-    from tests.e2e.test_alert_detection import (
+    from tests.e2e.ops.alerts.test_alert_detection import (
         EXPECTED,
         WARM_UP_SECONDS,
         wait_for_detections,
         wait_until_quiet,
     )
+    from tests.support.alerting import Mix, Traffic, alerting_stack
 
     with tempfile.TemporaryDirectory() as folder:
         lanes = [name.replace("-", "_") for name in EXPECTED]

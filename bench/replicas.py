@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.deploy.containers import COMPOSE_SECRETS, build, podman, wait_for  # noqa: E402
 from tests.deploy.test_compose_stack import COMPOSE, ORDER, Stack, compose  # noqa: E402
-from tests.e2e.support import free_port  # noqa: E402
+from tests.support.containers import COMPOSE_SECRETS, build, podman, wait_for  # noqa: E402
+from tests.support.live import free_port  # noqa: E402
 
 
 def hey(url: str, seconds: int, *extra: str) -> tuple[float, float]:

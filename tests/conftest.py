@@ -1,4 +1,4 @@
-"""Fixtures for every test: the database backends (see tests/dbservers.py).
+"""Fixtures for every test: the database backends (see tests/support/dbservers.py).
 
 `database_url` is a brand-new empty database for one test, on each configured backend in
 turn: SQLite always, MariaDB (marker `mysql`) and PostgreSQL (marker `postgresql`) when
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.dbservers import (
+from tests.support.dbservers import (
     SERVER_URL_ENV,
     BackendRequirement,
     UnsetBackends,

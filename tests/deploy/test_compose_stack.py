@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.deploy.containers import (
+from tests.support.containers import (
     COMPOSE_SECRETS,
     ROOT,
     build,
@@ -30,7 +30,7 @@ from tests.deploy.containers import (
     podman_env,
     wait_for,
 )
-from tests.e2e.support import free_port
+from tests.support.live import free_port
 
 # One worker runs these tests in a row, so the module's stack is made once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("compose-stack")]

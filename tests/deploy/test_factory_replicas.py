@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.deploy.processes import Component, clean_env
-from tests.e2e.support import free_port
+from tests.support.live import free_port
 
 pytestmark = pytest.mark.slow
 

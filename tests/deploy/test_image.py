@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.deploy.containers import IMAGE, build, http, podman, wait_for, without_podman_noise
-from tests.e2e.support import free_port
+from tests.support.containers import IMAGE, build, http, podman, wait_for, without_podman_noise
+from tests.support.live import free_port
 
 # One worker runs these tests in a row, so the module's image fixture is made once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("container-image")]

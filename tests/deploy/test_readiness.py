@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from jwtpizza.readiness import PROBE_SECONDS, PROBE_TIMEOUT_SECONDS
-from tests.e2e.resilience_kit import ORDER, ServiceProcess, Stack, diner_headers, service_env
-from tests.e2e.support import free_port, prepare_service_db
+from tests.support.live import free_port, prepare_service_db
+from tests.support.resilience import ORDER, ServiceProcess, Stack, diner_headers, service_env
 
 pytestmark = pytest.mark.slow
 

@@ -24,8 +24,8 @@ import pytest
 from jwtpizza.cli.startup import REQUEST_GRACE_SECONDS
 from jwtpizza.factory.demo import ensure_demo_vendor
 from tests.deploy.processes import Component, clean_env
-from tests.e2e.resilience_kit import ORDER, Stack, diner_headers, service_env
-from tests.e2e.support import factory_settings, free_port, prepare_service_db
+from tests.support.live import factory_settings, free_port, prepare_service_db
+from tests.support.resilience import ORDER, Stack, diner_headers, service_env
 
 pytestmark = pytest.mark.slow
 

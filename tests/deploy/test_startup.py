@@ -17,8 +17,8 @@ import pytest
 
 from jwtpizza.db import Database, migrate
 from jwtpizza.service.seed import MIGRATIONS
-from tests.e2e.resilience_kit import ServiceProcess
-from tests.e2e.support import free_port
+from tests.support.live import free_port
+from tests.support.resilience import ServiceProcess
 
 JWTPIZZA = Path(sys.executable).with_name("jwtpizza")
 UNREACHABLE = {

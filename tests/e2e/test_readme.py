@@ -23,7 +23,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parents[2]
-DRIVER = Path(__file__).with_name("readme_driver.py")
+DRIVER = ROOT / "tests" / "support" / "readme_driver.py"
 
 
 def private_network_available() -> bool:

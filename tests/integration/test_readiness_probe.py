@@ -15,7 +15,7 @@ from sqlalchemy import text
 from jwtpizza.db import Database
 from jwtpizza.readiness import PROBE_SECONDS, WriteProbe
 from jwtpizza.service.seed import migrate
-from tests.dbservers import database_urls, fresh_database
+from tests.support.dbservers import database_urls, fresh_database
 
 
 class Statements:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.support import LivePair, live_pair
 from tests.security.ops_stack import LiveOps, live_ops
+from tests.support.live import LivePair, live_pair
 
 
 @pytest.fixture

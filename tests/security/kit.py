@@ -1,5 +1,5 @@
 """Attacks against the real apps: both served by uvicorn on loopback ports (see
-`tests/e2e/support.py`), driven over HTTP the way someone with curl would."""
+`tests/support/live.py`), driven over HTTP the way someone with curl would."""
 
 from __future__ import annotations
 

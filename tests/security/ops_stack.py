@@ -1,4 +1,4 @@
-"""Ops on a loopback port beside the live pair (`tests/e2e/support.py`): watching both, with
+"""Ops on a loopback port beside the live pair (`tests/support/live.py`): watching both, with
 the pair's admin key, an intake token and an ack-link secret of its own, and not in demo mode.
 
     with live_ops(tmp_path, pair) as ops:
@@ -21,7 +21,7 @@ from jwtpizza.ops.app import create_app
 from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.settings import OpsSettings, ScrapeTarget
-from tests.e2e.support import LivePair, free_port, serving
+from tests.support.live import LivePair, free_port, serving
 
 INTAKE_TOKEN = "security-intake-token"
 ACK_SECRET = "security-ack-secret"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.support import LivePair, live_pair
 from tests.security.kit import ADMIN, DINER, at_once, bearer, login, register
+from tests.support.live import LivePair, live_pair
 
 
 def test_1_a_burst_of_guesses_cannot_race_past_the_login_limit(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import jwt
 
-from tests.e2e.support import LivePair, live_pair
 from tests.security.kit import ADMIN, bearer, login, raw_request
+from tests.support.live import LivePair, live_pair
 
 
 def test_8_an_announced_huge_body_is_refused_before_it_is_sent(pair: LivePair) -> None:

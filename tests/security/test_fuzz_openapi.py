@@ -19,9 +19,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.e2e.support import LivePair, live_pair
 from tests.security.kit import ADMIN, DINER, bearer, login
 from tests.security.ops_stack import LiveOps, live_ops
+from tests.support.live import LivePair, live_pair
 
 pytestmark = [
     pytest.mark.slow,

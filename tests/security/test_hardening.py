@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 
 from jwtpizza.factory.app import create_app as create_factory
-from tests.e2e.support import LivePair, factory_settings, free_port, live_pair, serving
+from tests.support.live import LivePair, factory_settings, free_port, live_pair, serving
 
 
 def test_14_security_headers_on_every_answer(pair: LivePair) -> None:

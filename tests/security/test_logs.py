@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app as cli
 from jwtpizza.observability import ObservabilitySettings
-from tests.e2e.support import LivePair, live_pair
 from tests.security.kit import ADMIN, bearer, login
+from tests.support.live import LivePair, live_pair
 
 
 def logs(pair: LivePair, token: str, **params: str) -> list[dict[str, object]]:

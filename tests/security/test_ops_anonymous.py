@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from tests.e2e.support import LivePair
 from tests.security.kit import at_once
 from tests.security.ops_stack import LiveOps, live_ops
+from tests.support.live import LivePair
 
 HOLD = 0.3  # how late these tests' ops answers a refusal
 

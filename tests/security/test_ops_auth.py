@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.support import LivePair
 from tests.security.kit import ADMIN, bearer, login
 from tests.security.ops_stack import SCRAPE_TOKEN, LiveOps
+from tests.support.live import LivePair
 
 
 def me_calls(pair: LivePair) -> float:

@@ -10,9 +10,9 @@ import json
 
 import httpx
 
-from tests.e2e.support import LivePair
 from tests.security.kit import ADMIN, bearer, login, raw_request
 from tests.security.ops_stack import ACK_SECRET, LiveOps
+from tests.support.live import LivePair
 
 
 def test_1_a_dot_dot_in_the_chaos_proxy_does_not_reach_another_factory_route(

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.e2e.support import LivePair
 from tests.security.kit import ADMIN, DINER, at_once, bearer, login
 from tests.security.ops_stack import LiveOps
+from tests.support.live import LivePair
 
 ORDER = {"franchiseId": 1, "storeId": 1,
          "items": [{"menuId": 1, "description": "Veggie", "price": 0.05}]}  # fmt: skip

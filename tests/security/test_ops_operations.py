@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app as cli
-from tests.e2e.support import LivePair, free_port, serving
 from tests.security.kit import ADMIN, bearer, login
 from tests.security.ops_stack import LiveOps
+from tests.support.live import LivePair, free_port, serving
 
 
 def test_7_order_stats_are_limited_per_admin(pair: LivePair) -> None:

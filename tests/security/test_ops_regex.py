@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 
 from jwtpizza.ops.notify.matchers import Matcher, parse_matcher
-from tests.e2e.support import LivePair
 from tests.security.kit import ADMIN, bearer, login
 from tests.security.ops_stack import LiveOps
+from tests.support.live import LivePair
 
 # Python's `re` backtracks exponentially in the length of a label value of these characters
 # (seconds at 17 to 26 of them); RE2 answers at once.

@@ -14,9 +14,9 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
-from tests.e2e.incident_kit import INTAKE, alert, ops_for
-from tests.e2e.support import LivePair, live_pair
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
+from tests.support.incidents import INTAKE, alert, ops_for
+from tests.support.live import LivePair, live_pair
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml"}
 PAYLOAD = "`<img src=x onerror=alert(document.cookie)>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.readme_driver import DOCS_BLOCK, blocks, docs_blocks
+from tests.support.readme_driver import DOCS_BLOCK, blocks, docs_blocks
 
 ROOT = Path(__file__).parents[2]
 

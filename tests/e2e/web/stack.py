@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
-from tests.e2e.support import factory_settings, free_port, prepare_service_db
+from tests.support.live import factory_settings, free_port, prepare_service_db
 
 JWTPIZZA = str(Path(sys.executable).with_name("jwtpizza"))
 

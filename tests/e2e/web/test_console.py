@@ -15,10 +15,10 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from jwtpizza.service.resilience import ResilienceSettings
-from tests.e2e.incident_kit import Traffic, diners, ops_for
-from tests.e2e.support import live_pair
 from tests.e2e.web.browser import SCREENSHOTS, look
 from tests.integration.ops.notify.fakes import fake_http
+from tests.support.incidents import Traffic, diners, ops_for
+from tests.support.live import live_pair
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.e2e.incident_kit import INTAKE, alert, ops_for
-from tests.e2e.support import live_pair
 from tests.e2e.web.browser import look
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
+from tests.support.incidents import INTAKE, alert, ops_for
+from tests.support.live import live_pair
 
 
 @pytest.fixture

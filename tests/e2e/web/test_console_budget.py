@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.e2e.incident_kit import ROOT, Traffic, diners, ops_for
-from tests.e2e.support import live_pair
 from tests.e2e.web.browser import look
 from tests.integration.ops.notify.fakes import fake_http
+from tests.support.incidents import ROOT, Traffic, diners, ops_for
+from tests.support.live import live_pair
 
 pytestmark = pytest.mark.slow
 SLO_RULES = str(ROOT / "deploy" / "prometheus" / "rules" / "slo.yml")

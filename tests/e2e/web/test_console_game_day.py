@@ -23,10 +23,10 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.incident_kit import ORDER, Traffic, diners, ops_for
-from tests.e2e.support import LivePair, live_pair
 from tests.e2e.web.browser import SCREENSHOTS, look
 from tests.integration.ops.notify.fakes import fake_http
+from tests.support.incidents import ORDER, Traffic, diners, ops_for
+from tests.support.live import LivePair, live_pair
 
 pytestmark = pytest.mark.slow
 SURPRISE_IN = 25.0  # seconds from the scheduling to the fault's start

@@ -16,10 +16,10 @@ from playwright.sync_api import BrowserContext, expect
 
 from jwtpizza.clock import FakeClock
 from jwtpizza.ops.app import create_app
-from tests.e2e.support import free_port, serving
 from tests.e2e.web.browser import look
 from tests.integration.ops.incidents.kit import FACTORY, IncidentWorld, incident_settings
 from tests.integration.ops.ops_kit import ADMIN_TOKEN, SERVICE, ops_settings
+from tests.support.live import free_port, serving
 
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 REPORT = """# Incident: 2026-11-25 12-00-00

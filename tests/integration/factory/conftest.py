@@ -10,10 +10,16 @@ from typing import Any
 
 import httpx
 import pytest
-from factory_kit import BASE, Factory, FakeMailer, MakeFactory, make_settings
 
 from jwtpizza.clock import FakeClock
 from jwtpizza.factory.app import create_app
+from tests.integration.factory.factory_kit import (
+    BASE,
+    Factory,
+    FakeMailer,
+    MakeFactory,
+    make_settings,
+)
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from tests.integration.factory.test_factory_classroom import faults, follow_report_link
 from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app
 from jwtpizza.factory.classroom import student_faults
 from jwtpizza.factory.settings import FactorySettings
+from tests.integration.factory.test_factory_classroom import faults, follow_report_link
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ package, and a `/metrics` that lists only the factory's own families."""
 
 from __future__ import annotations
 
-from factory_kit import Factory, MakeFactory
+from tests.integration.factory.factory_kit import Factory, MakeFactory
 
 SITE = "http://localhost:5173"
 PREFLIGHT = {

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from factory_kit import Factory, auth, order_body
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.integration.factory.factory_kit import Factory, auth, order_body
 
 
 async def scrape(factory: Factory) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -12,8 +12,8 @@ from starlette.types import Receive, Scope, Send
 from jwtpizza.observability import Observability
 from jwtpizza.observability.log_store import LogQuery
 from jwtpizza.service.fast_reads import CachedReads, Read
+from tests.integration.service.conftest import Shop
 
-from .conftest import Shop
 from .test_service_metrics import scrape, value
 
 # A browser's cross-origin request (not allowed here): the fast path leaves it to the

@@ -8,8 +8,8 @@ import asyncio
 from sqlalchemy import delete, update
 
 from jwtpizza.service.orders.models import FulfilmentJob, Order
+from tests.integration.service.conftest import SCRAPE, MakeShop
 
-from .conftest import SCRAPE, MakeShop
 from .test_service_metrics import scrape, value
 
 

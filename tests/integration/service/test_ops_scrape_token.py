@@ -11,8 +11,7 @@ from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.incidents.sources import Feeds
 from jwtpizza.ops.monitor.service import Monitor
 from jwtpizza.ops.settings import ScrapeTarget
-
-from .conftest import SCRAPE_TOKEN, Shop
+from tests.integration.service.conftest import SCRAPE_TOKEN, Shop
 
 URL = "http://shop.test"
 

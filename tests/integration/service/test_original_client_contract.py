@@ -4,7 +4,7 @@ an unknown user, and a store for franchise -1 is refused as not the caller's (40
 
 from __future__ import annotations
 
-from .conftest import MakeShop, Shop
+from tests.integration.service.conftest import MakeShop, Shop
 
 
 async def test_registering_with_the_password_a_is_accepted_by_default(shop: Shop) -> None:

@@ -13,8 +13,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from jwtpizza.service.resilience import ResilienceSettings
-
-from .conftest import SCRAPE, MakeShop, Shop
+from tests.integration.service.conftest import SCRAPE, MakeShop, Shop
 
 # One attempt per order, no breaker and no queue, so each order is exactly one factory call.
 SINGLE_SHOT = ResilienceSettings(
