@@ -11,7 +11,7 @@ import pytest
 from jwtpizza.db import Database
 from jwtpizza.service.orders import service as orders
 from jwtpizza.service.orders.models import FulfilmentJob, Order, OrderStatus
-from tests.integration.test_plain_write import NOW, place_plain
+from tests.integration.db.test_plain_write import NOW, place_plain
 
 LINK = "http://factory.test/api/support/t0k/report/c0de"
 
