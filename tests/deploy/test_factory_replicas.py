@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.processes import Component, clean_env
 from tests.support.live import free_port
+from tests.support.processes import Component, clean_env
 
 pytestmark = pytest.mark.slow
 

@@ -23,8 +23,8 @@ import pytest
 
 from jwtpizza.cli.startup import REQUEST_GRACE_SECONDS
 from jwtpizza.factory.demo import ensure_demo_vendor
-from tests.deploy.processes import Component, clean_env
 from tests.support.live import factory_settings, free_port, prepare_service_db
+from tests.support.processes import Component, clean_env
 from tests.support.resilience import ORDER, Stack, diner_headers, service_env
 
 pytestmark = pytest.mark.slow

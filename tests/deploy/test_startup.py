@@ -9,7 +9,6 @@ import asyncio
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -18,9 +17,9 @@ import pytest
 from jwtpizza.db import Database, migrate
 from jwtpizza.service.seed import MIGRATIONS
 from tests.support.live import free_port
+from tests.support.processes import JWTPIZZA
 from tests.support.resilience import ServiceProcess
 
-JWTPIZZA = Path(sys.executable).with_name("jwtpizza")
 UNREACHABLE = {
     "postgresql": "postgresql+asyncpg://jwtpizza:secret@127.0.0.1:1/jwtpizza",
     "mysql": "mysql+aiomysql://jwtpizza:secret@127.0.0.1:1/jwtpizza",

@@ -12,9 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -29,60 +27,14 @@ from jwtpizza.factory.demo import ensure_demo_admin, ensure_vendor
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.factory.vendors.schemas import VendorCreate
 from tests.support.live import free_port, prepare_service_db
-from tests.support.resilience import JWTPIZZA, service_env
+from tests.support.processes import Component
+from tests.support.resilience import service_env
 
 ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "description": "Veggie"}]}
 
 
 def _base_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("JWTPIZZA_")}
-
-
-class Child:
-    """A `jwtpizza ...` child process, ready once `ready_path` answers 200."""
-
-    def __init__(
-        self,
-        args: list[str],
-        env: dict[str, str],
-        url: str,
-        log: Path,
-        ready_path: str = "/healthz",
-    ) -> None:
-        self.args, self.env, self.url, self.log = args, env, url, log
-        self.ready_path = ready_path
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Child:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [str(JWTPIZZA), *self.args],
-                env=self.env,
-                cwd=self.log.parent,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        return self
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()[-3000:]
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{self.url}{self.ready_path}", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.2)
-        raise AssertionError(f"{self.args[0]} did not start: {self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
 
 
 @dataclass
@@ -203,9 +155,9 @@ def alerting_stack(
     keys = asyncio.run(_prepare(tmp_path, fsettings, lane_names))
     admin_key = asyncio.run(ensure_demo_admin(fsettings))
     lanes, children = [], []
-    factory = Child(
-        ["factory"], _factory_env(tmp_path, factory_port, order_delay), factory_url,
-        tmp_path / "factory.log", ready_path="/",
+    factory = Component(
+        ["factory"], _factory_env(tmp_path, factory_port, order_delay),
+        tmp_path / "factory.log", factory_url, ready_path="/",
     )  # fmt: skip
     children.append(factory)
     for name, key in zip(lane_names, keys, strict=True):
@@ -220,18 +172,18 @@ def alerting_stack(
         # One worker per lane, said outright: each worker keeps its own counters, so a
         # scrape of several would see whichever worker answered.
         service = ["service", "--workers", "1"]
-        children.append(Child(service, env, lane.url, tmp_path / f"service-{name}.log"))
-    ops = Child(
+        children.append(Component(service, env, tmp_path / f"service-{name}.log", lane.url))
+    ops = Component(
         ["ops"], _ops_env(tmp_path, ops_port, lanes[0].url, lanes),
-        f"http://127.0.0.1:{ops_port}", tmp_path / "ops.log",
+        tmp_path / "ops.log", f"http://127.0.0.1:{ops_port}",
     )  # fmt: skip
     children.append(ops)
     with ExitStack() as stack:
         for child in children:
             stack.callback(child.stop)
-            child.start()
+            child.launch()
         for child in children:
-            child.wait_ready()
+            child.wait_ready(120)
         yield AlertingStack(
             factory_url=factory_url,
             ops_url=ops.url,

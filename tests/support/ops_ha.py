@@ -4,9 +4,7 @@ and a webhook receiver that counts every page each person gets."""
 from __future__ import annotations
 
 import json
-import signal
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
@@ -20,8 +18,8 @@ from typing import Any
 import httpx
 
 from tests.support.live import free_port
+from tests.support.processes import Component
 
-JWTPIZZA = str(Path(sys.executable).with_name("jwtpizza"))
 LEASE, RENEW = 3.0, 1.0
 TAKEOVER_BOUND = LEASE + RENEW
 ESCALATION_WAIT = 10  # seconds from the first step (alice) to the second (bob)
@@ -154,23 +152,18 @@ def ops_env(tmp_path: Path, base: str, *, hold: int, db: Path | None = None) -> 
     }
 
 
-class OpsProcess:
-    """`jwtpizza ops` as a child process on a free port."""
+class OpsProcess(Component):
+    """`jwtpizza ops` as a child process on a free port, named `name` in the lease."""
 
     def __init__(self, env: dict[str, str], log: Path, name: str) -> None:
         self.port = free_port()
-        self.env = {**env, "JWTPIZZA_OPS_LEADER_ID": name}
-        self.log = log
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(
+            ["ops", "--port", str(self.port)], {**env, "JWTPIZZA_OPS_LEADER_ID": name}, log,
+            f"http://127.0.0.1:{self.port}", ready_path="/readyz",
+        )  # fmt: skip
 
     def start(self, timeout: float = 30) -> OpsProcess:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [JWTPIZZA, "ops", "--port", str(self.port)],
-                env=self.env, cwd=self.log.parent, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        wait_for(lambda: self.role() is not None, timeout, f"ops did not start: {self.tail()}")
+        super().start(timeout)
         return self
 
     def role(self) -> str | None:
@@ -181,22 +174,8 @@ class OpsProcess:
         except httpx.TransportError:
             return None
 
-    def tail(self) -> str:
-        return self.log.read_text()[-3000:]
-
-    def kill(self) -> None:
-        """SIGKILL: nothing runs at exit, the lease stays written as held."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+    def stop(self, grace: float = 15) -> None:
+        super().stop(grace)
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, message: str) -> float:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
 import threading
 import time
 from collections import defaultdict
@@ -33,9 +31,9 @@ from jwtpizza.service.orders.router import QUEUED_MESSAGE
 from jwtpizza.service.resilience import ResilienceSettings
 from jwtpizza.service.settings import ServiceSettings
 from tests.support.live import factory_settings, free_port, prepare_service_db, serving
+from tests.support.processes import Component
 
 ROOT = Path(__file__).resolve().parents[2]
-JWTPIZZA = ROOT / ".venv" / "bin" / "jwtpizza"
 
 
 def verifies(keys: jwt.PyJWKSet, token: str) -> bool:
@@ -317,48 +315,17 @@ def service_env(
     return env
 
 
-class ServiceProcess:
+class ServiceProcess(Component):
     """`jwtpizza service` as a child process, started and stopped (or killed) by the test."""
 
     def __init__(self, env: dict[str, str], log: Path, *, workers: int = 1) -> None:
-        self.env = env
-        self.log = log
         # One worker by default: the crash tests kill -9 this process and must kill the replica.
         self.workers = workers
         self.port = int(env["JWTPIZZA_PORT"])
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(
+            ["service", "--workers", str(workers)], env, log, f"http://127.0.0.1:{self.port}"
+        )
 
     def start(self, timeout: float = 30) -> ServiceProcess:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [str(JWTPIZZA), "service", "--workers", str(self.workers)],
-                env=self.env,
-                cwd=self.log.parent,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()[-3000:]
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"service did not start: {self.log.read_text()[-3000:]}")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown hook runs, leases are left held."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        super().start(timeout)
+        return self

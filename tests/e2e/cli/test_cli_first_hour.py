@@ -14,7 +14,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,10 +24,9 @@ import httpx
 import pytest
 
 from tests.support.live import free_port, live_pair
+from tests.support.processes import JWTPIZZA
 
 pytestmark = pytest.mark.slow
-
-JWTPIZZA = str(Path(sys.executable).with_name("jwtpizza"))
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:

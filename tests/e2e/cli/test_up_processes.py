@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,10 +16,9 @@ import psutil
 import pytest
 
 from tests.support.live import free_port
+from tests.support.processes import JWTPIZZA
 
 pytestmark = pytest.mark.slow
-
-JWTPIZZA = str(Path(sys.executable).with_name("jwtpizza"))
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.live import free_port
-from tests.support.resilience import JWTPIZZA
+from tests.support.processes import JWTPIZZA
 
 
 def answers(url: str) -> bool:

@@ -23,7 +23,7 @@ import pytest
 
 from jwtpizza.ops.incidents.feeds import REPORT_LINK
 from tests.integration.ops.notify.fakes import FakeHttp, FakeSmtp, fake_http, fake_smtp
-from tests.support.resilience import JWTPIZZA
+from tests.support.processes import JWTPIZZA
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("game-days")]
 

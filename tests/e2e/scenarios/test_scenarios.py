@@ -27,7 +27,7 @@ import pytest
 
 from jwtpizza.ops.reports.draft import plural, was
 from jwtpizza.scenarios import available, load
-from tests.support.resilience import JWTPIZZA
+from tests.support.processes import JWTPIZZA
 
 # The game days share one pytest-xdist worker, one after another: their compressed clocks and
 # detection deadlines need the CPU that a second game day would take (see scripts/test).

@@ -13,7 +13,6 @@ import asyncio
 import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,8 +24,7 @@ import httpx
 
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from tests.support.live import factory_settings, free_port, prepare_service_db
-
-JWTPIZZA = str(Path(sys.executable).with_name("jwtpizza"))
+from tests.support.processes import JWTPIZZA
 
 
 @dataclass

@@ -7,14 +7,13 @@ import io
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from jwtpizza.cli.variables import known_variables, unknown_variables, warn_unknown_variables
+from tests.support.processes import JWTPIZZA
 
 ROOT = Path(__file__).parents[3]
 # Where the project's code, scripts and docs name variables (full names, not prefixes).
-JWTPIZZA = str(Path(sys.executable).with_name("jwtpizza"))
 MENTIONS = ("src", "tests", "scripts", "bench", "deploy", "docs", ".ci", "README.md")
 # They show misspelt names on purpose.
 SHOW_MISSPELLINGS = ("variables.py", "test_variables.py")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from jwtpizza.ops.slo.spec import DEFAULT_SLO_DIR, load_dir
-from tests.support.resilience import JWTPIZZA
+from tests.support.processes import JWTPIZZA
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("game-days")]
 BURN = {slo.alert_name for slo in load_dir(DEFAULT_SLO_DIR)}
