@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -28,15 +27,11 @@ from jwtpizza.ops.heartbeat.watch import ALERTMANAGER, DEAD_MANS_SWITCH, RULES, 
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.settings import OpsSettings
-from tests.e2e.ops.intake.test_alertmanager_intake import (
-    INTAKE_TOKEN,
-    RULES_DIR,
-    binary,
-    process,
-    wait_for,
-)
+from tests.e2e.ops.intake.test_alertmanager_intake import INTAKE_TOKEN, RULES_DIR
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 from tests.support.live import free_port, serving
+from tests.support.prometheus import alertmanager as real_alertmanager
+from tests.support.prometheus import binary, process, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("game-days")]
 
@@ -125,30 +120,10 @@ def test_a_hung_evaluator_pages_through_the_dead_mans_switch(tmp_path: Path) -> 
 
 
 @contextmanager
-def killable(args: list[str], ready_url: str, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_for(lambda: _ready(ready_url), 20, f"{args[0]} did not start: {log}")
-            yield proc
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait(10)
-
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-@contextmanager
 def alertmanager(tmp_path: Path, ops_url: str) -> Iterator[str]:
-    port = free_port()
-    config = tmp_path / "alertmanager.yml"
-    config.write_text(f"""
+    with real_alertmanager(
+        tmp_path,
+        f"""
 route:
   receiver: nobody
   routes:
@@ -164,14 +139,8 @@ receivers:
       - url: {ops_url}/api/ops/heartbeat
         http_config:
           authorization: {{credentials: {INTAKE_TOKEN}}}
-""")
-    args = [
-        binary("prometheus-alertmanager"), f"--config.file={config}",
-        f"--storage.path={tmp_path / 'am-data'}", f"--web.listen-address=127.0.0.1:{port}",
-        "--cluster.listen-address=",
-    ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    with process(args, f"{url}/-/ready", tmp_path / "alertmanager.log"):
+""",
+    ) as url:
         yield url
 
 
@@ -194,7 +163,7 @@ alerting:
         f"--storage.tsdb.path={tmp_path / 'prom-data'}", f"--web.listen-address=127.0.0.1:{port}",
         f"--rules.alert.resend-delay={RESEND:g}s",
     ]  # fmt: skip
-    with killable(args, f"http://127.0.0.1:{port}/-/ready", tmp_path / "prometheus.log") as proc:
+    with process(args, f"http://127.0.0.1:{port}/-/ready", tmp_path / "prometheus.log") as proc:
         yield proc
 
 

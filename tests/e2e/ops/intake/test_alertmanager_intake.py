@@ -9,10 +9,8 @@ acknowledges through the link in their page, and the team is never paged.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,8 @@ from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.service.resilience import ResilienceSettings
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 from tests.support.live import LivePair, free_port, live_pair, serving
+from tests.support.prometheus import alertmanager as real_alertmanager
+from tests.support.prometheus import binary, process, wait_for
 
 # The game days share one pytest-xdist worker, one after another: their compressed clocks and
 # detection deadlines need the CPU that a second game day would take (see scripts/test).
@@ -82,51 +82,11 @@ escalation_policies:
 """
 
 
-def binary(name: str) -> str:
-    path = shutil.which(name)
-    assert path, f"{name} is not installed (Debian package {name})"
-    return path
-
-
-@contextmanager
-def process(args: list[str], ready_url: str, log: Path) -> Iterator[None]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_for(lambda: _ready(ready_url), 20, f"{args[0]} did not start: {log}")
-            yield
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def wait_for(
-    check: Callable[[], Any], seconds: float, message: str, tick: Callable[[], None] = lambda: None
-) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        tick()
-        time.sleep(0.2)
-    raise AssertionError(message)
-
-
 @contextmanager
 def alertmanager(tmp_path: Path, ops_url: str) -> Iterator[str]:
-    port = free_port()
-    config = tmp_path / "alertmanager.yml"
-    config.write_text(f"""
+    with real_alertmanager(
+        tmp_path,
+        f"""
 route:
   receiver: jwt-pizza-ops
   group_by: [alertname]
@@ -140,14 +100,8 @@ receivers:
         send_resolved: true
         http_config:
           authorization: {{credentials: {INTAKE_TOKEN}}}
-""")
-    args = [
-        binary("prometheus-alertmanager"), f"--config.file={config}",
-        f"--storage.path={tmp_path / 'am-data'}", f"--web.listen-address=127.0.0.1:{port}",
-        "--cluster.listen-address=",
-    ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    with process(args, f"{url}/-/ready", tmp_path / "alertmanager.log"):
+""",
+    ) as url:
         yield url
 
 

@@ -18,8 +18,7 @@ from jwtpizza.ops.notify.config import load_config
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.matchers import parse_matcher
 from jwtpizza.ops.notify.silences import SilenceWindow, inhibited
-from tests.e2e.ops.intake.test_alertmanager_intake import binary, process
-from tests.support.live import free_port
+from tests.support.prometheus import alertmanager as real_alertmanager
 
 pytestmark = pytest.mark.slow
 
@@ -62,16 +61,7 @@ def silence_matchers(draw: st.DrawFn) -> list[str]:
 
 @pytest.fixture(scope="module")
 def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("am")
-    (tmp / "am.yml").write_text(CONFIG)
-    port = free_port()
-    args = [
-        binary("prometheus-alertmanager"), f"--config.file={tmp / 'am.yml'}",
-        f"--storage.path={tmp / 'data'}", f"--web.listen-address=127.0.0.1:{port}",
-        "--cluster.listen-address=",
-    ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    with process(args, f"{url}/-/ready", tmp / "alertmanager.log"):
+    with real_alertmanager(tmp_path_factory.mktemp("am"), CONFIG) as url:
         yield url
 
 

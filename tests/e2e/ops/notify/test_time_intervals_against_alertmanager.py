@@ -26,9 +26,8 @@ from jwtpizza.ops.notify.config import parse_config
 from jwtpizza.ops.notify.dispatch import Dispatcher
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.timeintervals import MONTHS, WEEKDAYS
-from tests.e2e.ops.intake.test_alertmanager_intake import binary, process, wait_for
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
-from tests.support.live import free_port
+from tests.support.prometheus import alertmanager, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -122,16 +121,8 @@ def test_muted_and_active_routes_agree(tmp_path: Path, hook: FakeHttp) -> None:
     seed = int(os.environ.get("TIME_INTERVAL_SEED") or random.randrange(1 << 30))
     now = datetime.now(UTC)
     config = configuration(random.Random(seed), now, f"{hook.url}/hook")
-    (tmp_path / "am.yml").write_text(yaml.safe_dump(config))
-    port = free_port()
-    # TZ: Alertmanager reads an interval without a location in its local time zone.
-    args = [
-        "env", "TZ=UTC", binary("prometheus-alertmanager"), f"--config.file={tmp_path / 'am.yml'}",
-        f"--storage.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}",
-        "--cluster.listen-address=",
-    ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    with process(args, f"{url}/-/ready", tmp_path / "alertmanager.log"):
+    # utc: Alertmanager reads an interval without a location in its local time zone.
+    with alertmanager(tmp_path, yaml.safe_dump(config), utc=True) as url:
         before = ours(config, datetime.now(UTC))
         posted = [{"labels": {"alertname": "A", "case": str(c)}} for c in range(CASES)]
         assert httpx.post(f"{url}/api/v2/alerts", json=posted).status_code == 200
