@@ -76,8 +76,11 @@ def build_context(
     db = Database(settings.database_url, pooled=settings.db_pooled)
     leadership: LeaderLease | AlwaysLeader = AlwaysLeader()
     if elect:
+        # The lease runs on real time even when the rest runs on a scaled clock (a compressed
+        # scenario): it measures whether processes are alive, and a lease of a second of real
+        # time would lapse at every pause of a busy machine.
         leadership = LeaderLease(
-            db, clock=clock, holder=settings.leader_id or default_holder(settings.port),
+            db, clock=SystemClock(), holder=settings.leader_id or default_holder(settings.port),
             lease_seconds=settings.lease_seconds, renew_seconds=settings.lease_renew_seconds,
         )  # fmt: skip
     http = httpx.AsyncClient(transport=http_transport, follow_redirects=False)
