@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from jwtpizza.ops.notify.config import load_config
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.matchers import parse_matcher
-from jwtpizza.ops.notify.silences import SilenceWindow, inhibited
+from jwtpizza.ops.notify.muting import SilenceWindow, inhibited
 
 from .support import free_port
 from .test_alertmanager_intake import binary, process

@@ -33,7 +33,7 @@ from jwtpizza.ops.explore.router import router as explore_router
 from jwtpizza.ops.health import router as health_router
 from jwtpizza.ops.heartbeat.router import router as heartbeat_router
 from jwtpizza.ops.heartbeat.wiring import build_guards, guarding
-from jwtpizza.ops.incidents import paging as incident_paging
+from jwtpizza.ops.incidents import oncall_bridge
 from jwtpizza.ops.incidents.desk import build_desk, run_desk
 from jwtpizza.ops.incidents.router import router as incidents_router
 from jwtpizza.ops.incidents.settings import IncidentSettings
@@ -45,7 +45,7 @@ from jwtpizza.ops.migrations import upgrade
 from jwtpizza.ops.monitor.service import Monitor
 from jwtpizza.ops.notify.router import router as silences_router
 from jwtpizza.ops.notify.settings import NotifySettings
-from jwtpizza.ops.oncall.paging import build_paging
+from jwtpizza.ops.oncall.notify_oncall import build_paging
 from jwtpizza.ops.oncall.router import router as oncall_router
 from jwtpizza.ops.oncall.settings import OncallSettings
 from jwtpizza.ops.probes import OrderProbe, ProbeSettings, probe_loop
@@ -140,7 +140,7 @@ def create_app(
         listen_url=f"http://{settings.host}:{settings.port}",
     )  # fmt: skip
     context.bus.subscribe(paging.on_transition)
-    incident_paging.connect(desk, paging.escalator)
+    oncall_bridge.connect(desk, paging.escalator)
     books = runbooks.attach(desk)
     guards = build_guards(clock=clock, rules=context.rules, paging=paging, feeds=desk.feeds)
     probes = probes or ProbeSettings()

@@ -19,7 +19,7 @@ from jwtpizza.ops.alerts.state import AlertStates, firing_transition
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.leadership import OnGained
 from jwtpizza.ops.monitor.service import run_every
-from jwtpizza.ops.oncall.paging import Paging
+from jwtpizza.ops.oncall.notify_oncall import Paging
 
 
 def take_over(context: OpsContext, states: AlertStates, paging: Paging) -> OnGained:

@@ -25,11 +25,11 @@ from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.assemble import AUTO, fetch, gather, resolve_if_over
-from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.feed_client import Feeds
+from jwtpizza.ops.incidents.feed_parsing import Fault
 from jwtpizza.ops.incidents.lifecycle import OPEN, severity_of_alert
 from jwtpizza.ops.incidents.models import Incident
 from jwtpizza.ops.incidents.settings import IncidentSettings
-from jwtpizza.ops.incidents.sources import Feeds
 from jwtpizza.ops.incidents.timeline import Entry
 from jwtpizza.ops.monitor.store import SampleStore
 from jwtpizza.ops.reports import service as reports

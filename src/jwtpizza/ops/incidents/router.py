@@ -12,7 +12,7 @@ from jwtpizza.ops.deps import AdminUser, RowId
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.incidents.lifecycle import IncidentStatus
-from jwtpizza.ops.incidents.paging import pages_of
+from jwtpizza.ops.incidents.oncall_bridge import pages_of
 from jwtpizza.ops.incidents.schemas import (
     EntryOut,
     IncidentCreate,

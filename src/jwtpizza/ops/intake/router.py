@@ -26,7 +26,7 @@ from jwtpizza.ops.heartbeat.watch import take_heartbeats
 from jwtpizza.ops.intake.service import check_size, transitions_of
 from jwtpizza.ops.limits import LimitsDep, client_address
 from jwtpizza.ops.notify.payload import WebhookMessage
-from jwtpizza.ops.oncall.paging import PagingDep
+from jwtpizza.ops.oncall.notify_oncall import PagingDep
 
 router = APIRouter(prefix="/api/ops", tags=["intake"])
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from statistics import fmean
 from typing import Any
 
-from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.feed_parsing import Fault
 from jwtpizza.ops.incidents.models import Incident
 from jwtpizza.ops.incidents.timeline import Entry
 from jwtpizza.ops.reports.figures import compute

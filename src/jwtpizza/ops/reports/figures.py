@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from jwtpizza.ops.incidents.feeds import Fault, parse_time
+from jwtpizza.ops.incidents.feed_parsing import Fault, parse_time
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.ops.incidents import service as incidents
-from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.feed_client import Feeds
+from jwtpizza.ops.incidents.feed_parsing import Fault
 from jwtpizza.ops.incidents.lifecycle import IncidentStatus
 from jwtpizza.ops.incidents.models import Incident
-from jwtpizza.ops.incidents.sources import Feeds
 from jwtpizza.ops.incidents.timeline import Entry, Source
 from jwtpizza.ops.monitor.store import SampleStore
 from jwtpizza.ops.reports.draft import Draft, EarlierIncident, root_cause

@@ -14,7 +14,7 @@ import pytest
 from jwtpizza.clock import FakeClock
 from jwtpizza.ops.app import create_app
 from jwtpizza.ops.incidents.desk import IncidentDesk
-from jwtpizza.ops.oncall.paging import Paging
+from jwtpizza.ops.oncall.notify_oncall import Paging
 
 from ..ops_kit import Ops, ops_settings
 from .kit import FACTORY, IncidentWorld, incident_settings

@@ -17,7 +17,7 @@ from jwtpizza.clock import FakeClock
 from jwtpizza.ops.app import create_app
 from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.notify.settings import NotifySettings
-from jwtpizza.ops.oncall.paging import Paging
+from jwtpizza.ops.oncall.notify_oncall import Paging
 from jwtpizza.ops.oncall.settings import OncallSettings
 
 from ..notify.fakes import FakeHttp, fake_http

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.feed_parsing import Fault
 from jwtpizza.ops.incidents.timeline import Entry, Source
 from jwtpizza.ops.reports.draft import Draft, EarlierIncident, root_cause
 from jwtpizza.ops.reports.figures import AlertSpan, Facts, Ledger, Page, compute

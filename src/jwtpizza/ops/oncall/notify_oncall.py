@@ -24,7 +24,7 @@ from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.errors import refusal
-from jwtpizza.ops.notify import silence_service
+from jwtpizza.ops.notify import silence_store
 from jwtpizza.ops.notify.config import NotifyConfig, load_config_file
 from jwtpizza.ops.notify.delivery import Deliverer, NotifyMetrics, OnDelivered
 from jwtpizza.ops.notify.domain import Alert
@@ -153,7 +153,7 @@ def build_paging(
         clock=clock,
         deliverer=deliverer,
         client=http,
-        silences=lambda: silence_service.active_windows(db, clock.now()),
+        silences=lambda: silence_store.active_windows(db, clock.now()),
         pager=RecordedPager(escalator, clock),
     )
     return Paging(
