@@ -1,6 +1,6 @@
 """The dead man's switch and announced chaos, wired into one ops app:
 
-guards = build_guards(clock=clock, rules=context.rules, paging=paging, feeds=desk.feeds)
+guards = build_guards(clock=clock, rules=rules, paging=paging, feeds=desk.feeds)
 async with guarding(guards, context):   # checks the heartbeats, reads the chaos feed
     ...
 """

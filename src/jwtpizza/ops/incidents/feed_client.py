@@ -16,8 +16,8 @@ import httpx
 
 from jwtpizza.errors import InvalidInput, Unavailable
 from jwtpizza.ops.incidents.feed_parsing import same_origin
+from jwtpizza.ops.incidents.ledger import Ledger
 from jwtpizza.ops.incidents.settings import IncidentSettings
-from jwtpizza.ops.reports.figures import Ledger
 
 log = logging.getLogger("jwtpizza.ops.incidents")
 

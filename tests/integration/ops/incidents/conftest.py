@@ -49,8 +49,11 @@ async def make_incident_ops(tmp_path: Path) -> AsyncIterator[MakeIncidentOps]:
         await lifespan.__aenter__()
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ops")
         stack.append((lifespan, client))
-        return IncidentOps(client=client, clock=clock, world=world, context=app.state.ops,
-                           desk=app.state.incidents, paging=app.state.paging)  # fmt: skip
+        parts = app.state.ops
+        return IncidentOps(
+            client=client, clock=clock, world=world, context=parts.context, rules=parts.rules,
+            desk=parts.incidents, paging=parts.paging,
+        )  # fmt: skip
 
     yield build
     for lifespan, client in reversed(stack):

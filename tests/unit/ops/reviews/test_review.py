@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from jwtpizza.errors import InvalidInput, NotFound
+from jwtpizza.ops.incidents.reports.markdown import render
 from jwtpizza.ops.incidents.timeline import Entry, Source
-from jwtpizza.ops.reports.markdown import render
 from jwtpizza.ops.reviews.check import CONFIRMED, CONTRADICTED, Review, review
 from jwtpizza.ops.reviews.claims import all_claims
 from jwtpizza.ops.reviews.match import Window, describes
