@@ -8,8 +8,8 @@ from pathlib import Path
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.monitor.service import now_ms
 
-from .conftest import MakeOps
-from .ops_kit import World, target
+from ..conftest import MakeOps
+from ..ops_kit import World, target
 
 RULES = """
 groups:

@@ -8,8 +8,8 @@ from jwtpizza.cli.slo import slo_line
 from jwtpizza.ops.monitor.service import now_ms
 from jwtpizza.ops.settings import DEFAULT_RULES_DIR
 
-from .conftest import MakeOps
-from .ops_kit import World, target
+from ..conftest import MakeOps
+from ..ops_kit import World, target
 
 URL = "http://svc:3000/metrics"
 
