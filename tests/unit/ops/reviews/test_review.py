@@ -16,7 +16,7 @@ from jwtpizza.ops.reviews.match import Window, describes
 from jwtpizza.ops.reviews.record import record_of
 from jwtpizza.ops.reviews.sections import NotAPostmortem, split
 
-from ..reports.drafts import make_draft, make_timeline, t
+from ..incidents.reports.drafts import make_draft, make_timeline, t
 from .records import (
     NOISY,
     NOISY_WRONG,
