@@ -30,10 +30,10 @@ from jwtpizza.ops.app import create_app
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.incidents.lifecycle import Severity
+from jwtpizza.ops.incidents.reports.html import render_html
+from jwtpizza.ops.incidents.reports.markdown import render
 from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.incidents.timeline import Entry, Source
-from jwtpizza.ops.reports.html import render_html
-from jwtpizza.ops.reports.markdown import render
 from jwtpizza.ops.settings import OpsSettings
 
 SERVICE, FACTORY = "http://service.bench", "http://factory.bench"
@@ -130,7 +130,7 @@ async def main(logs: int, count: int, rounds: int) -> None:
                                        factory_api_key=SecretStr("k"), lookback_seconds=60),
         )  # fmt: skip
         async with app.router.lifespan_context(app):
-            desk: IncidentDesk = app.state.incidents
+            desk: IncidentDesk = app.state.ops.incidents
             async with desk.db.writer() as session:
                 incident = await incidents.declare(
                     session=session,

@@ -67,7 +67,7 @@ def test_2_the_status_page_costs_a_fixed_number_of_queries(strict_ops: LiveOps) 
         strict_ops.client.post(
             "/api/ops/alertmanager", headers=strict_ops.intake(), json=notification(3, 3)
         ).raise_for_status()
-    engine = strict_ops.app.state.ops.db.read_engine.sync_engine
+    engine = strict_ops.app.state.ops.context.db.read_engine.sync_engine
     statements: list[str] = []
 
     def count(*args: Any) -> None:

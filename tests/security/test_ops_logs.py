@@ -48,7 +48,7 @@ def test_4_only_report_links_to_the_configured_factory_are_offered(
 
 
 def test_4_the_runbook_follows_no_link_to_another_host(ops: LiveOps) -> None:
-    feeds = ops.app.state.incidents.feeds
+    feeds = ops.app.state.ops.incidents.feeds
     status, message = asyncio.run(feeds.follow(FOREIGN))
     assert status == 0 and "not on the configured factory" in message
 

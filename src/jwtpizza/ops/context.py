@@ -1,4 +1,5 @@
-"""Everything one ops app holds, built once by `create_app` and reached through `deps.py`."""
+"""The parts every ops feature shares, built once by `jwtpizza.ops.assembly` and reached
+through `deps.py`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.leadership import Leadership
 from jwtpizza.ops.monitor.service import Monitor
-from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.settings import OpsSettings
 from jwtpizza.ops.telemetry import MonitorMetrics
 
@@ -31,7 +31,6 @@ class OpsContext:
     bus: AlertBus
     monitor: Monitor
     monitor_metrics: MonitorMetrics
-    rules: RuleManager
     admins: AdminGate
     # Whether this process leads (only the leader evaluates, notifies, pages and escalates).
     leadership: Leadership

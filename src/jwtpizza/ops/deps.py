@@ -15,7 +15,7 @@ from jwtpizza.ops.context import OpsContext
 
 
 async def get_context(request: Request) -> OpsContext:
-    context = request.app.state.ops
+    context = request.app.state.ops.context
     assert isinstance(context, OpsContext)
     return context
 

@@ -14,12 +14,12 @@ from jwtpizza.ops.deps import ContextDep
 
 
 def _database(request: Request) -> Database:
-    context: OpsContext = request.app.state.ops
+    context: OpsContext = request.app.state.ops.context
     return context.db
 
 
 def _details(request: Request) -> dict[str, Any]:
-    context: OpsContext = request.app.state.ops
+    context: OpsContext = request.app.state.ops.context
     return {
         "targets": {h.target.job: h.up for h in context.monitor.targets()},
         "role": "leader" if context.leadership.is_leader() else "standby",

@@ -73,7 +73,7 @@ class AnonymousLimits:
 
 
 def get_limits(request: Request) -> AnonymousLimits:
-    limits = request.app.state.anonymous_limits
+    limits = request.app.state.ops.anonymous_limits
     assert isinstance(limits, AnonymousLimits)
     return limits
 

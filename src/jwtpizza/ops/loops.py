@@ -15,19 +15,22 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
-from jwtpizza.ops.alerts.state import AlertStates, firing_transition
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.leadership import OnGained
 from jwtpizza.ops.monitor.service import run_every
-from jwtpizza.ops.oncall.paging import Paging
+from jwtpizza.ops.oncall.notify_oncall import Paging
+from jwtpizza.ops.rules.held_alerts import AlertStates, firing_transition
+from jwtpizza.ops.rules.service import RuleManager
 
 
-def take_over(context: OpsContext, states: AlertStates, paging: Paging) -> OnGained:
+def take_over(
+    context: OpsContext, rules: RuleManager, states: AlertStates, paging: Paging
+) -> OnGained:
     """What a process does on becoming leader, before it evaluates or pages."""
 
     async def restore() -> None:
         paging.escalator.sweep_due()
-        firing = await states.restore(context.rules)
+        firing = await states.restore(rules)
         now = context.clock.now()
         for rule, alert in firing:
             transition = firing_transition(rule, alert, now)
@@ -38,7 +41,9 @@ def take_over(context: OpsContext, states: AlertStates, paging: Paging) -> OnGai
 
 
 @asynccontextmanager
-async def monitoring(context: OpsContext, states: AlertStates) -> AsyncIterator[None]:
+async def monitoring(
+    context: OpsContext, rules: RuleManager, states: AlertStates
+) -> AsyncIterator[None]:
     """Each round scrapes every target, then (on the leader) evaluates the rule groups that
     are due at that same timestamp (so a group's interval is rounded up to a multiple of the
     scrape interval) and saves the alert state. Evaluating right after the scrape, rather
@@ -47,8 +52,8 @@ async def monitoring(context: OpsContext, states: AlertStates) -> AsyncIterator[
     async def round_(t_ms: int) -> None:
         await context.monitor.scrape_all(t_ms)
         if context.leadership.is_leader():
-            await context.rules.evaluate(t_ms)
-            await states.save(context.rules)
+            await rules.evaluate(t_ms)
+            await states.save(rules)
 
     interval = context.settings.scrape_interval()
     async with _loop(run_every(context.clock, interval, round_, name="monitor")):

@@ -301,7 +301,7 @@ async def _score(
         detail = await stack.get(f"{stack.ops_url}/api/ops/incidents/{first['id']}")
         for entry in (detail.get("timeline") or [])[-6:]:
             say(f"incident {first['id']} ({first['status']}): {entry['kind']}: {entry['text']}")
-    draft = await stack.ops.state.incidents.draft(first["id"], finish=False)
+    draft = await stack.ops.state.ops.incidents.draft(first["id"], finish=False)
     figures = draft.figures
     if figures.ledger is not None:  # the incident's window, as its postmortem states it
         card.failed, card.lost = figures.ledger.failed, figures.ledger.lost

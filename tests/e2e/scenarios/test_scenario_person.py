@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from jwtpizza.ops.incidents.feeds import REPORT_LINK
+from jwtpizza.ops.incidents.feed_parsing import REPORT_LINK
 from tests.integration.ops.notify.fakes import FakeHttp, FakeSmtp, fake_http, fake_smtp
 from tests.support.processes import JWTPIZZA
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from jwtpizza.ops.reports.draft import plural, was
+from jwtpizza.ops.incidents.reports.draft import plural, was
 from jwtpizza.scenarios import available, load
 from tests.support.processes import JWTPIZZA
 

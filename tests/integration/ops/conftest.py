@@ -36,7 +36,13 @@ async def make_ops(tmp_path: Path) -> AsyncIterator[MakeOps]:
         await lifespan.__aenter__()
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ops")
         stack.append((lifespan, client))
-        return Ops(client=client, clock=clock, world=world, context=app.state.ops)
+        return Ops(
+            client=client,
+            clock=clock,
+            world=world,
+            context=app.state.ops.context,
+            rules=app.state.ops.rules,
+        )
 
     yield build
     for lifespan, client in reversed(stack):

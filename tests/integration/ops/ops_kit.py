@@ -15,6 +15,7 @@ import httpx
 
 from jwtpizza.clock import FakeClock
 from jwtpizza.ops.context import OpsContext
+from jwtpizza.ops.rules.service import RuleManager
 from jwtpizza.ops.settings import OpsSettings, ScrapeTarget
 
 SERVICE = "http://service.test"
@@ -74,12 +75,13 @@ def ops_settings(tmp_path: Path, **overrides: Any) -> OpsSettings:
 
 @dataclass
 class Ops:
-    """A started ops app, its client, clock, fake world and context."""
+    """A started ops app, its client, clock, fake world, context and rule manager."""
 
     client: httpx.AsyncClient
     clock: FakeClock
     world: World
     context: OpsContext
+    rules: RuleManager
 
     def admin(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -254,7 +254,13 @@ async def test_chaos_is_started_scheduled_and_stopped_through_the_factory(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://ops") as client:
-            ops = Ops(client=client, clock=FakeClock(), world=world, context=app.state.ops)
+            ops = Ops(
+                client=client,
+                clock=FakeClock(),
+                world=world,
+                context=app.state.ops.context,
+                rules=app.state.ops.rules,
+            )
             await signed_in(ops)
             page = await client.get("/chaos", headers=BROWSER)
             assert "No chaos." in page.text

@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 from pydantic import SecretStr
 
+from jwtpizza.ops.incidents.feed_client import Feeds
 from jwtpizza.ops.incidents.settings import IncidentSettings
-from jwtpizza.ops.incidents.sources import Feeds
 from jwtpizza.ops.monitor.service import Monitor
 from jwtpizza.ops.settings import ScrapeTarget
 from tests.integration.service.conftest import SCRAPE_TOKEN, Shop

@@ -3,12 +3,12 @@ from the series the SLO rules record; and the console's budget bars."""
 
 from __future__ import annotations
 
+from jwtpizza.ops.incidents.reports.markdown import render
 from jwtpizza.ops.monitor.store import SampleStore, labels_of
-from jwtpizza.ops.reports.markdown import render
 from jwtpizza.ops.slo.spent import budget_spent
 from jwtpizza.web.console.budget import BAR, rows
 
-from .reports.drafts import make_draft, t
+from .incidents.reports.drafts import make_draft, t
 
 
 def store_with(ratio: float, budget: float, seconds: int) -> SampleStore:

@@ -3,7 +3,7 @@
 The rule evaluator publishes one `AlertTransition` per state change of one alert on the
 app's `AlertBus`; notification, on-call and incidents subscribe to it in process:
 
-    bus = app.state.ops.bus
+    bus = app.state.ops.context.bus
     bus.subscribe(on_transition)          # sync or async callable(AlertTransition)
     bus.active()                          # the alerts pending or firing right now
 

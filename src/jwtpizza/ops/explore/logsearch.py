@@ -12,8 +12,8 @@ from typing import Any
 
 from jwtpizza.clock import Clock
 from jwtpizza.errors import TooManyRequests
-from jwtpizza.ops.incidents.feeds import report_links_in
-from jwtpizza.ops.incidents.sources import Feeds
+from jwtpizza.ops.incidents.feed_client import Feeds
+from jwtpizza.ops.incidents.feed_parsing import report_links_in
 from jwtpizza.ratelimit import SlidingWindow
 
 MAX_CACHED = 256

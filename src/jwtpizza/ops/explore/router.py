@@ -68,7 +68,7 @@ async def component_logs(
     filter the component refuses is a 400 with its message; the same search within a few
     seconds is answered from the last one."""
     params = {k: v for k, v in request.query_params.items() if v}
-    searches = request.app.state.log_searches
+    searches = request.app.state.ops.log_searches
     assert isinstance(searches, LogSearches)
     return await searches.search(desk.feeds, admin_id=admin.id, component=component, params=params)
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from jwtpizza.errors import InvalidInput
 from jwtpizza.ops.monitor.store import SampleStore
-from jwtpizza.ops.promql.engine import EvaluationError, Unsupported, compile_expr
+from jwtpizza.ops.promql.engine import compile_expr
+from jwtpizza.ops.promql.plan import EvaluationError, Unsupported
 
 MAX_POINTS = 2000
 

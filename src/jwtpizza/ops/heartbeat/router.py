@@ -16,14 +16,14 @@ from fastapi import APIRouter, Depends, Request
 
 from jwtpizza.ops.deps import ContextDep, admin_user
 from jwtpizza.ops.heartbeat.watch import HeartbeatWatch, beats_in, take_heartbeats
-from jwtpizza.ops.intake.router import intake_caller
 from jwtpizza.ops.notify.payload import WebhookMessage
+from jwtpizza.ops.oncall.intake_auth import intake_caller
 
 router = APIRouter(prefix="/api/ops", tags=["heartbeat"])
 
 
 async def get_watch(request: Request) -> HeartbeatWatch:
-    watch = request.app.state.heartbeat
+    watch = request.app.state.ops.heartbeat
     assert isinstance(watch, HeartbeatWatch)
     return watch
 

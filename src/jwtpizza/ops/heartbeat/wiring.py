@@ -1,6 +1,6 @@
 """The dead man's switch and announced chaos, wired into one ops app:
 
-guards = build_guards(clock=clock, rules=context.rules, paging=paging, feeds=desk.feeds)
+guards = build_guards(clock=clock, rules=rules, paging=paging, feeds=desk.feeds)
 async with guarding(guards, context):   # checks the heartbeats, reads the chaos feed
     ...
 """
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from jwtpizza.clock import Clock
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.heartbeat.watch import HeartbeatWatch
-from jwtpizza.ops.incidents.sources import Feeds
+from jwtpizza.ops.incidents.feed_client import Feeds
 from jwtpizza.ops.loops import every
 from jwtpizza.ops.notify.announced import AnnouncedWindows
 from jwtpizza.ops.notify.payload import WebhookMessage
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.models import Page
-from jwtpizza.ops.oncall.paging import Paging
+from jwtpizza.ops.oncall.notify_oncall import Paging
 from jwtpizza.ops.rules.service import RuleManager
 
 

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.ops.alerts.models import AlertEvent
 from jwtpizza.ops.incidents import service as incidents
-from jwtpizza.ops.incidents.feeds import Fault, chaos_entries, faults_from, log_entries
+from jwtpizza.ops.incidents.feed_client import Feeds
+from jwtpizza.ops.incidents.feed_parsing import Fault, chaos_entries, faults_from, log_entries
 from jwtpizza.ops.incidents.lifecycle import OPEN, IncidentStatus
 from jwtpizza.ops.incidents.models import Incident
-from jwtpizza.ops.incidents.sources import Feeds
 from jwtpizza.ops.incidents.timeline import Entry, Source
 from jwtpizza.ops.oncall.models import Page, PageNotification
 

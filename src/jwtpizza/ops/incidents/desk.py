@@ -25,16 +25,17 @@ from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.assemble import AUTO, fetch, gather, resolve_if_over
-from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.feed_client import Feeds
+from jwtpizza.ops.incidents.feed_parsing import Fault
 from jwtpizza.ops.incidents.lifecycle import OPEN, severity_of_alert
 from jwtpizza.ops.incidents.models import Incident
+from jwtpizza.ops.incidents.pager import Pager
+from jwtpizza.ops.incidents.reports import service as reports
+from jwtpizza.ops.incidents.reports.draft import Draft
+from jwtpizza.ops.incidents.reports.figures import window
 from jwtpizza.ops.incidents.settings import IncidentSettings
-from jwtpizza.ops.incidents.sources import Feeds
 from jwtpizza.ops.incidents.timeline import Entry
 from jwtpizza.ops.monitor.store import SampleStore
-from jwtpizza.ops.reports import service as reports
-from jwtpizza.ops.reports.draft import Draft
-from jwtpizza.ops.reports.figures import window
 from jwtpizza.ops.slo.spent import budget_spent
 
 log = logging.getLogger("jwtpizza.ops.incidents")
@@ -56,7 +57,7 @@ def group_of(transition: AlertTransition) -> str:
 class IncidentDesk:
     def __init__(
         self, *, db: Database, clock: Clock, feeds: Feeds, settings: IncidentSettings,
-        samples: SampleStore,
+        samples: SampleStore, pager: Pager | None = None,
     ) -> None:  # fmt: skip
         self.db = db
         self.clock = clock
@@ -66,10 +67,8 @@ class IncidentDesk:
         self.expected_alerts: dict[str, list[str]] = {}
         # Called with the incident and the transition of every alert that joined one.
         self.on_joined: list[Callable[[int, AlertTransition], Awaitable[None]]] = []
-        # Pages a person about an incident (wired to on-call when it runs); else logged only.
-        self.pager: Callable[[int, str], Awaitable[None]] | None = None
-        # Acknowledges the incident's open pages (wired to on-call when it runs).
-        self.page_acknowledger: Callable[[int, str], Awaitable[None]] | None = None
+        # Pages a person and acknowledges pages (on-call's when it runs); else logged only.
+        self.pager = pager
         # Runbooks at work per incident: an incident does not resolve itself under them.
         self.working: dict[int, int] = {}
         # The alerts pending or firing right now (the AlertBus's view, once wired).
@@ -172,8 +171,8 @@ class IncidentDesk:
                 await resolve_if_over(session=session, incident=incident, faults=faults, now=now,
                                       lingering=self.burn_rules)  # fmt: skip
             acked_by = incident.acked_by if incident.status in OPEN else None
-        if acked_by and self.page_acknowledger is not None:
-            await self.page_acknowledger(incident_id, acked_by)
+        if acked_by and self.pager is not None:
+            await self.pager.acknowledge(incident_id, acked_by)
         return faults
 
     def expected_for(self, faults: Sequence[Fault]) -> list[str]:
@@ -210,11 +209,13 @@ class IncidentDesk:
 
 def build_desk(
     *, db: Database, clock: Clock, http: httpx.AsyncClient, service_url: str, factory_url: str,
-    samples: SampleStore, settings: IncidentSettings | None = None,
+    samples: SampleStore, settings: IncidentSettings | None = None, pager: Pager | None = None,
 ) -> IncidentDesk:  # fmt: skip
     settings = settings or IncidentSettings()
     feeds = Feeds(http=http, service_url=service_url, factory_url=factory_url, settings=settings)
-    return IncidentDesk(db=db, clock=clock, feeds=feeds, settings=settings, samples=samples)
+    return IncidentDesk(
+        db=db, clock=clock, feeds=feeds, settings=settings, samples=samples, pager=pager
+    )
 
 
 async def run_desk(

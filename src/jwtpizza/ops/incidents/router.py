@@ -12,7 +12,9 @@ from jwtpizza.ops.deps import AdminUser, RowId
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.incidents.lifecycle import IncidentStatus
-from jwtpizza.ops.incidents.paging import pages_of
+from jwtpizza.ops.incidents.oncall_bridge import pages_of
+from jwtpizza.ops.incidents.reports import service as reports
+from jwtpizza.ops.incidents.reports.markdown import render
 from jwtpizza.ops.incidents.schemas import (
     EntryOut,
     IncidentCreate,
@@ -23,15 +25,13 @@ from jwtpizza.ops.incidents.schemas import (
     ReportOut,
     RoleIn,
 )
-from jwtpizza.ops.reports import service as reports
-from jwtpizza.ops.reports.markdown import render
 
 STATUS_FILTER = "^(open|active|mitigated|resolved|postmortem_written)$"
 router = APIRouter(prefix="/api/ops/incidents", tags=["incidents"])
 
 
 async def get_desk(request: Request) -> IncidentDesk:
-    desk = request.app.state.incidents
+    desk = request.app.state.ops.incidents
     assert isinstance(desk, IncidentDesk)
     return desk
 
@@ -91,8 +91,8 @@ async def acknowledge(incident_id: RowId, admin: AdminUser, desk: DeskDep) -> In
         incident = await incidents.get(session=session, incident_id=incident_id)
         await incidents.acknowledge(session=session, incident=incident, by=actor(admin),
                                     now=desk.now())  # fmt: skip
-    if desk.page_acknowledger is not None:
-        await desk.page_acknowledger(incident_id, actor(admin))
+    if desk.pager is not None:
+        await desk.pager.acknowledge(incident_id, actor(admin))
     return await _show(desk, incident_id)
 
 

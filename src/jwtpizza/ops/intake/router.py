@@ -15,35 +15,17 @@ pages: a `Watchdog` sent here counts as a heartbeat, as on `POST /api/ops/heartb
 
 from __future__ import annotations
 
-import hmac
-
 from fastapi import APIRouter, Depends, Query, Request
 
-from jwtpizza.errors import Unauthorized, Unavailable
-from jwtpizza.http.bearer import bearer_token
+from jwtpizza.errors import Unavailable
 from jwtpizza.ops.deps import ContextDep
 from jwtpizza.ops.heartbeat.watch import take_heartbeats
 from jwtpizza.ops.intake.service import check_size, transitions_of
-from jwtpizza.ops.limits import LimitsDep, client_address
 from jwtpizza.ops.notify.payload import WebhookMessage
-from jwtpizza.ops.oncall.paging import PagingDep
+from jwtpizza.ops.oncall.intake_auth import intake_caller
+from jwtpizza.ops.oncall.notify_oncall import PagingDep
 
 router = APIRouter(prefix="/api/ops", tags=["intake"])
-
-
-def check_token(expected: str | None, authorization: str | None) -> None:
-    if expected is None:
-        raise Unavailable("the Alertmanager intake is off: set JWTPIZZA_OPS_INTAKE_TOKEN")
-    presented = bearer_token(authorization) or ""
-    if not hmac.compare_digest(presented.encode(), expected.encode()):
-        raise Unauthorized("unauthorized")
-
-
-async def intake_caller(request: Request, paging: PagingDep, limits: LimitsDep) -> None:
-    """The token check, before the body is looked at; a wrong token counts against the
-    caller's address and is answered late (`jwtpizza.ops.limits`)."""
-    async with limits.attempt(client_address(request)):
-        check_token(paging.oncall_settings.intake_secret(), request.headers.get("authorization"))
 
 
 @router.post("/alertmanager", dependencies=[Depends(intake_caller)])
@@ -58,7 +40,7 @@ async def alertmanager(
     alerts are heartbeats, kept by every process. A standby answers the rest with 503, which
     Alertmanager retries: give it every ops process's URL, and the leader (or the standby that
     takes over) takes the notification."""
-    rest = take_heartbeats(request.app.state.heartbeat, message, context.clock.now())
+    rest = take_heartbeats(request.app.state.ops.heartbeat, message, context.clock.now())
     if rest is None:
         return {"message": "accepted", "alerts": 0, "page": None}
     message = rest

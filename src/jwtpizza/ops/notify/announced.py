@@ -19,7 +19,7 @@ from typing import Any
 
 from jwtpizza.clock import Clock
 from jwtpizza.ops.notify.matchers import parse_matchers
-from jwtpizza.ops.notify.silences import SilenceWindow
+from jwtpizza.ops.notify.muting import SilenceWindow
 
 log = logging.getLogger("jwtpizza.ops.notify")
 

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 from jwtpizza.ops.notify.config import NotifyConfig
 from jwtpizza.ops.notify.domain import Alert, Status
+from jwtpizza.ops.notify.muting import SilenceWindow, inhibited
 from jwtpizza.ops.notify.payload import WebhookMessage, build_message
 from jwtpizza.ops.notify.routing import Route, group_key
-from jwtpizza.ops.notify.silences import SilenceWindow, inhibited
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 
 from jwtpizza.ops.deps import AdminUser, ContextDep, ReaderDep, RowId, SessionDep
-from jwtpizza.ops.notify import silence_service
+from jwtpizza.ops.notify import silence_store
 from jwtpizza.ops.notify.schemas import SilenceCreate, SilencePublic
 
 router = APIRouter(prefix="/api/ops/silences", tags=["silences"])
@@ -22,8 +22,8 @@ async def list_silences(
 ) -> list[SilencePublic]:
     """Silences, newest first (optionally only pending, active or expired ones)."""
     now = context.clock.now()
-    rows = await silence_service.list_silences(session=session, now=now, state=state)
-    return [silence_service.public(s, now) for s in rows]
+    rows = await silence_store.list_silences(session=session, now=now, state=state)
+    return [silence_store.public(s, now) for s in rows]
 
 
 @router.post("", status_code=201)
@@ -32,8 +32,8 @@ async def create_silence(
 ) -> SilencePublic:
     """Mute the alerts the matchers select until the silence ends."""
     now = context.clock.now()
-    silence = await silence_service.create(session=session, spec=spec, by=admin.email, now=now)
-    return silence_service.public(silence, now)
+    silence = await silence_store.create(session=session, spec=spec, by=admin.email, now=now)
+    return silence_store.public(silence, now)
 
 
 @router.delete("/{silence_id}")
@@ -42,5 +42,5 @@ async def expire_silence(
 ) -> SilencePublic:
     """End a silence now."""
     now = context.clock.now()
-    silence = await silence_service.expire(session=session, silence_id=silence_id, now=now)
-    return silence_service.public(silence, now)
+    silence = await silence_store.expire(session=session, silence_id=silence_id, now=now)
+    return silence_store.public(silence, now)

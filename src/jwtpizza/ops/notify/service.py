@@ -15,8 +15,8 @@ from jwtpizza.ops.notify.config import Integration, NotifyConfig, load_config_fi
 from jwtpizza.ops.notify.delivery import Deliverer, OnDelivered
 from jwtpizza.ops.notify.dispatch import Dispatcher, Notification
 from jwtpizza.ops.notify.domain import Alert
+from jwtpizza.ops.notify.muting import SilenceWindow
 from jwtpizza.ops.notify.receivers import Notice, Pager, Sender, build_sender
-from jwtpizza.ops.notify.silences import SilenceWindow
 
 log = logging.getLogger("jwtpizza.ops.notify")
 

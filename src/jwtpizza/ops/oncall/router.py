@@ -13,7 +13,7 @@ from jwtpizza.ops.limits import anonymous_attempt
 from jwtpizza.ops.oncall import service
 from jwtpizza.ops.oncall.config import OncallConfig
 from jwtpizza.ops.oncall.models import Page
-from jwtpizza.ops.oncall.paging import PagingDep
+from jwtpizza.ops.oncall.notify_oncall import PagingDep
 from jwtpizza.ops.oncall.schemas import (
     Acknowledged,
     LinkedPage,

@@ -92,6 +92,7 @@ class Escalator:
         deliver: Deliver,
         config: OncallConfig,
         links: AckLinks | None,
+        incident_of: IncidentOf | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -101,7 +102,7 @@ class Escalator:
         self._lock = asyncio.Lock()
         self._sending: set[int] = set()
         self._sweep = True
-        self.incident_of: IncidentOf | None = None
+        self.incident_of = incident_of
 
     async def page(
         self, message: WebhookMessage, *, policy: str, source: str = "rules"

@@ -16,11 +16,11 @@ from datetime import datetime
 from statistics import fmean
 from typing import Any
 
-from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.feed_parsing import Fault
 from jwtpizza.ops.incidents.models import Incident
+from jwtpizza.ops.incidents.reports.figures import compute
+from jwtpizza.ops.incidents.reports.service import facts_from
 from jwtpizza.ops.incidents.timeline import Entry
-from jwtpizza.ops.reports.figures import compute
-from jwtpizza.ops.reports.service import facts_from
 
 MEASURES = ("mttd", "mtta", "mttm", "mttr")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from jwtpizza.ops.reports.markdown import SECTIONS
+from jwtpizza.ops.incidents.reports.markdown import SECTIONS
 from jwtpizza.ops.reviews.claims import Claim, all_claims
 from jwtpizza.ops.reviews.clock import (
     TIME,

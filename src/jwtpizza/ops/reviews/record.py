@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from jwtpizza.ops.reports.draft import Draft
+from jwtpizza.ops.incidents.reports.draft import Draft
 
 LEDGER = "order ledger (GET /api/order/stats for the incident window)"
 

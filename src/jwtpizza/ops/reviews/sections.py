@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from jwtpizza.errors import InvalidInput
-from jwtpizza.ops.reports.markdown import SECTIONS
+from jwtpizza.ops.incidents.reports.markdown import SECTIONS
 
 _ALIASES = {
     "root cause analysis": "Root cause",

@@ -18,7 +18,8 @@ import promql_parser
 import yaml
 
 from jwtpizza.ops.errors import RuleFileInvalid, UnsupportedExpression
-from jwtpizza.ops.promql.engine import Plan, Unsupported, compile_expr
+from jwtpizza.ops.promql.engine import compile_expr
+from jwtpizza.ops.promql.plan import Plan, Unsupported
 from jwtpizza.ops.rules.templates import Template, TemplateError, compile_template
 
 NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")

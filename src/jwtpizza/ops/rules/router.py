@@ -11,6 +11,7 @@ from jwtpizza.ops.alerts import history
 from jwtpizza.ops.alerts.events import AlertState
 from jwtpizza.ops.deps import AdminUser, ContextDep, ReaderDep
 from jwtpizza.ops.rules.alerting import Alert, AlertingRule
+from jwtpizza.ops.rules.deps import RulesDep
 from jwtpizza.ops.rules.recording import RecordingRule
 from jwtpizza.ops.rules.schemas import (
     AlertOut,
@@ -100,31 +101,29 @@ def alert_out(rule: AlertingRule, alert: Alert) -> AlertOut:
 
 
 @router.get("/rules", response_model_by_alias=True)
-async def list_rules(_admin: AdminUser, context: ContextDep) -> RulesOut:
+async def list_rules(_admin: AdminUser, rules: RulesDep) -> RulesOut:
     """The loaded rule groups, with each rule's health and last evaluation."""
-    return rules_out(context.rules)
+    return rules_out(rules)
 
 
 @router.post("/rules/reload", response_model_by_alias=True)
-async def reload_rules(_admin: AdminUser, context: ContextDep) -> RulesOut:
+async def reload_rules(_admin: AdminUser, context: ContextDep, rules: RulesDep) -> RulesOut:
     """Reload the rule files; a file that does not load is a 400 and changes nothing."""
-    context.rules.load(context.settings.rule_files)
-    return rules_out(context.rules)
+    rules.load(context.settings.rule_files)
+    return rules_out(rules)
 
 
 @router.get("/alerts", response_model_by_alias=True)
 async def list_alerts(
     _admin: AdminUser,
-    context: ContextDep,
+    rules: RulesDep,
     session: ReaderDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     rule: Annotated[str | None, Query(max_length=200)] = None,
 ) -> AlertsOut:
     """Alerts now (pending, firing, recently resolved) and the newest state transitions."""
     events = await history.recent(session=session, limit=limit, rule=rule)
-    alerts = [
-        alert_out(r, a) for r, a in context.rules.alerts() if rule is None or r.spec.name == rule
-    ]
+    alerts = [alert_out(r, a) for r, a in rules.alerts() if rule is None or r.spec.name == rule]
     return AlertsOut(
         alerts=alerts,
         history=[

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 from jwtpizza.ops.alerts.events import AlertBus, AlertState, AlertTransition
 from jwtpizza.ops.monitor.store import LOOKBACK_MS, SampleStore
-from jwtpizza.ops.promql.engine import EvaluationError, long_range_selectors
+from jwtpizza.ops.promql.plan import EvaluationError
+from jwtpizza.ops.promql.selectors import long_range_selectors
 from jwtpizza.ops.promql.values import Labels
 from jwtpizza.ops.rules.alerting import Alert, AlertingRule, Change, DuplicateAlert
 from jwtpizza.ops.rules.loader import AlertRuleSpec, GroupSpec, RuleSpec, load_files

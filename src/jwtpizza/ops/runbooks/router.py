@@ -16,7 +16,7 @@ router = APIRouter(tags=["runbooks"])
 
 
 async def get_runbooks(request: Request) -> Runbooks:
-    runbooks = request.app.state.runbooks
+    runbooks = request.app.state.ops.runbooks
     assert isinstance(runbooks, Runbooks)
     return runbooks
 

@@ -79,7 +79,7 @@ async def _escalate(run: Run) -> None:
             f"{book.deadline_seconds:g} s deadline: a person is paged")  # fmt: skip
     await run.desk.record(run.incident_id, [_entry(run, "runbook-escalated", text, 999)])
     if run.desk.pager is not None:
-        await run.desk.pager(run.incident_id, text)
+        await run.desk.pager.page(run.incident_id, text)
     else:
         log.warning("incident %s: %s (no pager wired)", run.incident_id, text)
 

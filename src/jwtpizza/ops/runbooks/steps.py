@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from jwtpizza.ops.incidents import service as incidents
 from jwtpizza.ops.incidents.desk import IncidentDesk
-from jwtpizza.ops.incidents.feeds import log_evidence, report_link_in
+from jwtpizza.ops.incidents.feed_parsing import log_evidence, report_link_in
 from jwtpizza.ops.incidents.lifecycle import IncidentStatus
 from jwtpizza.ops.incidents.timeline import Entry, Source
 from jwtpizza.ops.monitor.service import now_ms

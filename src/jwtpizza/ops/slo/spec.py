@@ -25,7 +25,8 @@ import yaml
 
 from jwtpizza.observability.metrics import Metrics
 from jwtpizza.ops.errors import SloFileInvalid
-from jwtpizza.ops.promql.engine import Unsupported, compile_expr
+from jwtpizza.ops.promql.engine import compile_expr
+from jwtpizza.ops.promql.plan import Unsupported
 
 # deploy/slo/ in a source checkout.
 DEFAULT_SLO_DIR = Path(__file__).resolve().parents[4] / "deploy" / "slo"

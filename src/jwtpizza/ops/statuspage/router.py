@@ -17,7 +17,7 @@ router = APIRouter(tags=["status"], dependencies=[Depends(public_read)])
 
 
 async def get_board(request: Request) -> status.StatusBoard:
-    board = request.app.state.status_board
+    board = request.app.state.ops.status_board
     assert isinstance(board, status.StatusBoard)
     return board
 

@@ -97,7 +97,7 @@ def last_beat_age(watch: HeartbeatWatch, source: str) -> float:
 
 def test_a_hung_evaluator_pages_through_the_dead_mans_switch(tmp_path: Path) -> None:
     with fake_http() as pager, ops(tmp_path, pager, [str(WATCHDOG_RULES)]) as (_url, app):
-        watch: HeartbeatWatch = app.state.heartbeat
+        watch: HeartbeatWatch = app.state.ops.heartbeat
         wait_for(lambda: watched(watch, RULES), 10, "the evaluator's Watchdog never beat")
         time.sleep(2 * TIMEOUT)
         assert pages(pager) == [], "paged while the evaluator was working"
@@ -174,7 +174,7 @@ def test_killing_prometheus_pages_through_alertmanager_and_the_heartbeat(tmp_pat
         alertmanager(tmp_path, ops_url) as am_url,
         prometheus(tmp_path, am_url) as prom,
     ):
-        watch: HeartbeatWatch = app.state.heartbeat
+        watch: HeartbeatWatch = app.state.ops.heartbeat
         wait_for(lambda: watched(watch, ALERTMANAGER), 30, "Alertmanager's Watchdog never beat")
         time.sleep(2 * TIMEOUT)
         assert pages(pager) == [], "paged while Prometheus was running"

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from markdown_it import MarkdownIt
 
-from jwtpizza.ops.reports.draft import plural, was
+from jwtpizza.ops.incidents.reports.draft import plural, was
 from jwtpizza.service.resilience import ResilienceSettings
 from tests.integration.ops.notify.fakes import FakeHttp, fake_http
 from tests.support.incidents import (

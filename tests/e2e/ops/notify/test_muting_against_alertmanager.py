@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from jwtpizza.ops.notify.config import load_config
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.matchers import parse_matcher
-from jwtpizza.ops.notify.silences import SilenceWindow, inhibited
+from jwtpizza.ops.notify.muting import SilenceWindow, inhibited
 from tests.support.prometheus import alertmanager as real_alertmanager
 
 pytestmark = pytest.mark.slow

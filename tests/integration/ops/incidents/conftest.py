@@ -14,7 +14,7 @@ import pytest
 from jwtpizza.clock import FakeClock
 from jwtpizza.ops.app import create_app
 from jwtpizza.ops.incidents.desk import IncidentDesk
-from jwtpizza.ops.oncall.paging import Paging
+from jwtpizza.ops.oncall.notify_oncall import Paging
 
 from ..ops_kit import Ops, ops_settings
 from .kit import FACTORY, IncidentWorld, incident_settings
@@ -49,8 +49,11 @@ async def make_incident_ops(tmp_path: Path) -> AsyncIterator[MakeIncidentOps]:
         await lifespan.__aenter__()
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ops")
         stack.append((lifespan, client))
-        return IncidentOps(client=client, clock=clock, world=world, context=app.state.ops,
-                           desk=app.state.incidents, paging=app.state.paging)  # fmt: skip
+        parts = app.state.ops
+        return IncidentOps(
+            client=client, clock=clock, world=world, context=parts.context, rules=parts.rules,
+            desk=parts.incidents, paging=parts.paging,
+        )  # fmt: skip
 
     yield build
     for lifespan, client in reversed(stack):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from jwtpizza.ops.alerts.events import AlertState
 from jwtpizza.ops.app import create_app
-from jwtpizza.ops.incidents.paging import RUNBOOK_ALERT
+from jwtpizza.ops.incidents.oncall_bridge import RUNBOOK_ALERT
 from jwtpizza.ops.oncall.models import Page, PageNotification
 from jwtpizza.ops.runbooks.spec import RunbookLoadError
 

@@ -13,10 +13,10 @@ from jwtpizza.clock import FakeClock
 from jwtpizza.ops.notify.config import Integration, NotifyConfigError, load_config
 from jwtpizza.ops.notify.delivery import Backoff, Delivered, Deliverer, NotifyMetrics, Outcome
 from jwtpizza.ops.notify.domain import Alert
+from jwtpizza.ops.notify.muting import SilenceWindow
 from jwtpizza.ops.notify.payload import build_message
 from jwtpizza.ops.notify.receivers import Notice, build_sender
 from jwtpizza.ops.notify.service import Notifier
-from jwtpizza.ops.notify.silences import SilenceWindow
 
 from .fakes import fake_http, fake_smtp
 

@@ -17,7 +17,7 @@ from jwtpizza.clock import FakeClock
 from jwtpizza.ops.app import create_app
 from jwtpizza.ops.incidents.desk import IncidentDesk
 from jwtpizza.ops.notify.settings import NotifySettings
-from jwtpizza.ops.oncall.paging import Paging
+from jwtpizza.ops.oncall.notify_oncall import Paging
 from jwtpizza.ops.oncall.settings import OncallSettings
 
 from ..notify.fakes import FakeHttp, fake_http
@@ -131,8 +131,14 @@ async def make_paging(tmp_path: Path, hook: FakeHttp) -> AsyncIterator[MakePagin
         await lifespan.__aenter__()
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ops")
         stack.append((lifespan, client))
-        ops = Ops(client=client, clock=clock, world=world, context=app.state.ops)
-        return PagingOps(ops, app.state.paging, hook, tmp_path, app.state.incidents)
+        ops = Ops(
+            client=client,
+            clock=clock,
+            world=world,
+            context=app.state.ops.context,
+            rules=app.state.ops.rules,
+        )
+        return PagingOps(ops, app.state.ops.paging, hook, tmp_path, app.state.ops.incidents)
 
     yield build
     for lifespan, client in reversed(stack):

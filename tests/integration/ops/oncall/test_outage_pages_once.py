@@ -42,7 +42,7 @@ async def step(p: PagingOps, world: World, text: str) -> None:
     world.expositions[URL] = text
     t = now_ms(p.ops.clock)
     await p.ops.context.monitor.scrape_all(t)
-    await p.ops.context.rules.evaluate(t)
+    await p.ops.rules.evaluate(t)
     await p.ops.context.bus.flush()
     await p.tick(STEP)
 

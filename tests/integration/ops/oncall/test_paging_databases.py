@@ -11,7 +11,7 @@ import yaml
 from jwtpizza.clock import FakeClock
 from jwtpizza.db import Database
 from jwtpizza.ops.migrations import upgrade
-from jwtpizza.ops.notify import silence_service
+from jwtpizza.ops.notify import silence_store
 from jwtpizza.ops.notify.delivery import Delivered, OnDelivered, Outcome
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.payload import build_message
@@ -63,10 +63,10 @@ async def test_pages_and_silences_on_every_backend(database_url: str) -> None:
 
         async with db.writer() as session:
             spec = SilenceCreate(matchers=['alertname=~"X|Y"'], duration_seconds=60)
-            await silence_service.create(session=session, spec=spec, by="a@jwt.com", now=NOW)
-        [window] = await silence_service.active_windows(db, NOW)
+            await silence_store.create(session=session, spec=spec, by="a@jwt.com", now=NOW)
+        [window] = await silence_store.active_windows(db, NOW)
         assert window.mutes({"alertname": "Y"}, NOW)
-        assert await silence_service.active_windows(db, clock.now().replace(hour=13)) == []
+        assert await silence_store.active_windows(db, clock.now().replace(hour=13)) == []
     finally:
         await db.dispose()
 

@@ -35,9 +35,10 @@ async def ops_at(tmp_path: Path) -> AsyncIterator[OpsAt]:
         await lifespan.__aenter__()
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ops")
         stack.append((lifespan, client))
-        return IncidentOps(client=client, clock=app.state.ops.clock, world=world,
-                           context=app.state.ops, desk=app.state.incidents,
-                           paging=app.state.paging)  # fmt: skip
+        parts = app.state.ops
+        return IncidentOps(client=client, clock=parts.context.clock, world=world,
+                           context=parts.context, rules=parts.rules, desk=parts.incidents,
+                           paging=parts.paging)  # fmt: skip
 
     yield build
     for lifespan, client in reversed(stack):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jwtpizza.ops.incidents.feeds import report_links_in, same_origin
+from jwtpizza.ops.incidents.feed_parsing import report_links_in, same_origin
 
 FACTORY = "http://127.0.0.1:4000"
 

@@ -6,8 +6,8 @@ from jwtpizza.ops.notify.config import load_config
 from jwtpizza.ops.notify.dispatch import Dispatcher
 from jwtpizza.ops.notify.domain import Alert, Status
 from jwtpizza.ops.notify.matchers import parse_matcher
+from jwtpizza.ops.notify.muting import SilenceWindow
 from jwtpizza.ops.notify.payload import to_json
-from jwtpizza.ops.notify.silences import SilenceWindow
 
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.feed_parsing import Fault
+from jwtpizza.ops.incidents.ledger import Ledger
+from jwtpizza.ops.incidents.reports.draft import Draft, root_cause
+from jwtpizza.ops.incidents.reports.figures import AlertSpan, Facts, Page, compute
 from jwtpizza.ops.incidents.timeline import Entry, Source
-from jwtpizza.ops.reports.draft import Draft, root_cause
-from jwtpizza.ops.reports.figures import AlertSpan, Facts, Ledger, Page, compute
 
 # Our own rewrites of the course's example reports: their shapes and facts, not their text.
 _EXAMPLES = Path(__file__).parents[3] / "fixtures" / "incident-reports"

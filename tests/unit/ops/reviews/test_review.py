@@ -8,15 +8,15 @@ from datetime import timedelta
 import pytest
 
 from jwtpizza.errors import InvalidInput, NotFound
+from jwtpizza.ops.incidents.reports.markdown import render
 from jwtpizza.ops.incidents.timeline import Entry, Source
-from jwtpizza.ops.reports.markdown import render
 from jwtpizza.ops.reviews.check import CONFIRMED, CONTRADICTED, Review, review
 from jwtpizza.ops.reviews.claims import all_claims
 from jwtpizza.ops.reviews.match import Window, describes
 from jwtpizza.ops.reviews.record import record_of
 from jwtpizza.ops.reviews.sections import NotAPostmortem, split
 
-from ..reports.drafts import make_draft, make_timeline, t
+from ..incidents.reports.drafts import make_draft, make_timeline, t
 from .records import (
     NOISY,
     NOISY_WRONG,

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.feed_parsing import Fault
+from jwtpizza.ops.incidents.reports.figures import Figures
 from jwtpizza.ops.incidents.timeline import Entry, Source
-from jwtpizza.ops.reports.figures import Figures
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from jwtpizza.ops.reports.draft import action_items
-from jwtpizza.ops.reports.figures import AlertSpan, Page, compute, span_from_transitions
+from jwtpizza.ops.incidents.reports.draft import action_items
+from jwtpizza.ops.incidents.reports.figures import AlertSpan, Page, compute, span_from_transitions
 
 from .drafts import T0, make_facts, make_ledger, t
 

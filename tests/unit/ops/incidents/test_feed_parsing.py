@@ -1,7 +1,12 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jwtpizza.ops.incidents.feeds import chaos_entries, faults_from, log_entries, report_link_in
+from jwtpizza.ops.incidents.feed_parsing import (
+    chaos_entries,
+    faults_from,
+    log_entries,
+    report_link_in,
+)
 from jwtpizza.ops.incidents.timeline import Entry, Source, merge, new_entries
 
 T0 = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)

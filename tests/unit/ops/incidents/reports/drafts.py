@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.feed_parsing import Fault
+from jwtpizza.ops.incidents.ledger import Ledger
+from jwtpizza.ops.incidents.reports.draft import Draft, EarlierIncident, root_cause
+from jwtpizza.ops.incidents.reports.figures import AlertSpan, Facts, Page, compute
 from jwtpizza.ops.incidents.timeline import Entry, Source
-from jwtpizza.ops.reports.draft import Draft, EarlierIncident, root_cause
-from jwtpizza.ops.reports.figures import AlertSpan, Facts, Ledger, Page, compute
 
 T0 = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from jwtpizza.ops.incidents.ledger import Ledger
+from jwtpizza.ops.incidents.reports.draft import action_items, breaker_open_after_fix
+from jwtpizza.ops.incidents.reports.figures import AlertSpan, Page, compute
+from jwtpizza.ops.incidents.reports.markdown import render
 from jwtpizza.ops.incidents.timeline import Entry, Source
-from jwtpizza.ops.reports.draft import action_items, breaker_open_after_fix
-from jwtpizza.ops.reports.figures import AlertSpan, Ledger, Page, compute
-from jwtpizza.ops.reports.markdown import render
 
 from .drafts import make_draft, make_facts, make_ledger, make_timeline, t
 from .test_markdown import section_text

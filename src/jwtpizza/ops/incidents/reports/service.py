@@ -12,21 +12,21 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.ops.incidents import service as incidents
-from jwtpizza.ops.incidents.feeds import Fault
+from jwtpizza.ops.incidents.feed_client import Feeds
+from jwtpizza.ops.incidents.feed_parsing import Fault
 from jwtpizza.ops.incidents.lifecycle import IncidentStatus
 from jwtpizza.ops.incidents.models import Incident
-from jwtpizza.ops.incidents.sources import Feeds
-from jwtpizza.ops.incidents.timeline import Entry, Source
-from jwtpizza.ops.monitor.store import SampleStore
-from jwtpizza.ops.reports.draft import Draft, EarlierIncident, root_cause
-from jwtpizza.ops.reports.figures import (
+from jwtpizza.ops.incidents.reports.draft import Draft, EarlierIncident, root_cause
+from jwtpizza.ops.incidents.reports.figures import (
     Facts,
     Page,
     compute,
     span_from_transitions,
     window,
 )
-from jwtpizza.ops.reports.html import render_html
+from jwtpizza.ops.incidents.reports.html import render_html
+from jwtpizza.ops.incidents.timeline import Entry, Source
+from jwtpizza.ops.monitor.store import SampleStore
 
 SYMPTOMS = ("first-5xx", "report-link")
 

@@ -3,7 +3,7 @@
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from jwtpizza.ops.reports.markdown import SECTIONS, escape, render
+from jwtpizza.ops.incidents.reports.markdown import SECTIONS, escape, render
 
 from .drafts import make_draft, make_facts
 

@@ -10,7 +10,7 @@ import pytest
 from jwtpizza.ops.rules.loader import load_files
 from jwtpizza.ops.rules.ruletest import run_file
 
-DEPLOY = Path(__file__).resolve().parents[3] / "deploy" / "prometheus"
+DEPLOY = Path(__file__).resolve().parents[4] / "deploy" / "prometheus"
 RULE_FILES = sorted((DEPLOY / "rules").glob("*.yml"))
 TEST_FILES = sorted((DEPLOY / "tests").glob("*.yml"))
 

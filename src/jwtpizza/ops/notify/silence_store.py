@@ -11,8 +11,8 @@ from jwtpizza.db import Database
 from jwtpizza.errors import Conflict, InvalidInput, NotFound
 from jwtpizza.ops.notify.matchers import Matcher
 from jwtpizza.ops.notify.models import Silence
+from jwtpizza.ops.notify.muting import SilenceWindow, check_new_silence
 from jwtpizza.ops.notify.schemas import MatcherIn, SilenceCreate, SilencePublic
-from jwtpizza.ops.notify.silences import SilenceWindow, check_new_silence
 
 DEFAULT_SILENCE = timedelta(hours=1)
 

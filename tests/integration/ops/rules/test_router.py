@@ -8,8 +8,8 @@ from pathlib import Path
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.monitor.service import now_ms
 
-from .conftest import MakeOps
-from .ops_kit import World, target
+from ..conftest import MakeOps
+from ..ops_kit import World, target
 
 RULES = """
 groups:
@@ -49,7 +49,7 @@ async def test_alert_goes_pending_firing_resolved_and_is_recorded(
         world.expositions[url] = exposition(failures)
         t = now_ms(ops.clock)
         await ops.context.monitor.scrape_all(t)
-        await ops.context.rules.evaluate(t)
+        await ops.rules.evaluate(t)
         await ops.context.bus.flush()
         ops.clock.advance(5)
 

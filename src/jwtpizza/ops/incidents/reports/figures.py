@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from jwtpizza.ops.incidents.feeds import Fault, parse_time
+from jwtpizza.ops.incidents.feed_parsing import Fault, parse_time
+from jwtpizza.ops.incidents.ledger import Ledger
 
 
 @dataclass(frozen=True)
@@ -42,51 +43,6 @@ class Page:
     receiver: str
     outcome: str
     page_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Ledger:
-    """The service's order ledger for the window (`GET /api/order/stats`)."""
-
-    by_status: Mapping[str, int]
-    failed: int
-    queued_then_fulfilled: int
-    still_open: int
-    lost: int
-    affected_diners: int
-    active_diners: int
-    revenue_failed: float
-    revenue_recovered: float
-    revenue_open: float
-    # Orders the factory refuses by design (the deliberate 22-pizza order): not impact.
-    refused: int = 0
-
-    @classmethod
-    def from_json(cls, body: Mapping[str, Any]) -> Ledger:
-        revenue = body["revenue"]
-        return cls(
-            by_status=dict(body["ordersByStatus"]),
-            failed=int(body["failed"]),
-            queued_then_fulfilled=int(body["queuedThenFulfilled"]),
-            still_open=int(body["stillOpen"]),
-            lost=int(body["lost"]),
-            affected_diners=int(body["affectedDiners"]),
-            active_diners=int(body["activeDiners"]),
-            revenue_failed=float(revenue["failed"]),
-            revenue_recovered=float(revenue["queuedThenFulfilled"]),
-            revenue_open=float(revenue["open"]),
-            refused=int(body.get("refused", 0)),
-        )
-
-    @property
-    def affected_share(self) -> float | None:
-        if not self.active_diners:
-            return None
-        return self.affected_diners / self.active_diners
-
-    @property
-    def revenue_at_risk(self) -> float:
-        return self.revenue_failed + self.revenue_recovered + self.revenue_open
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from jwtpizza.cli.slo import slo_line
 from jwtpizza.ops.monitor.service import now_ms
 from jwtpizza.ops.settings import DEFAULT_RULES_DIR
 
-from .conftest import MakeOps
-from .ops_kit import World, target
+from ..conftest import MakeOps
+from ..ops_kit import World, target
 
 URL = "http://svc:3000/metrics"
 
@@ -37,7 +37,7 @@ async def test_budget_and_burn_rate_per_slo(make_ops: MakeOps) -> None:
         world.expositions[URL] = exposition(100 * step, step)
         t = now_ms(ops.clock)
         await ops.context.monitor.scrape_all(t)
-        await ops.context.rules.evaluate(t)
+        await ops.rules.evaluate(t)
         ops.clock.advance(15)
     response = await ops.client.get("/api/ops/slo", headers=ops.admin())
     assert response.status_code == 200

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 
 from jwtpizza.errors import InvalidInput, Unavailable
-from jwtpizza.ops.incidents.feeds import same_origin
+from jwtpizza.ops.incidents.feed_parsing import same_origin
+from jwtpizza.ops.incidents.ledger import Ledger
 from jwtpizza.ops.incidents.settings import IncidentSettings
-from jwtpizza.ops.reports.figures import Ledger
 
 log = logging.getLogger("jwtpizza.ops.incidents")
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from jwtpizza.ops.incidents.lifecycle import SEVERITY_POLICY, Severity
+from jwtpizza.ops.incidents.reports.draft import Draft, plural, was
+from jwtpizza.ops.incidents.reports.figures import Figures
 from jwtpizza.ops.incidents.timeline import Entry
-from jwtpizza.ops.reports.draft import Draft, plural, was
-from jwtpizza.ops.reports.figures import Figures
 
 SECTIONS = (
     "Summary",

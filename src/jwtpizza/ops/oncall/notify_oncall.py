@@ -24,7 +24,7 @@ from jwtpizza.clock import Clock
 from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.errors import refusal
-from jwtpizza.ops.notify import silence_service
+from jwtpizza.ops.notify import silence_store
 from jwtpizza.ops.notify.config import NotifyConfig, load_config_file
 from jwtpizza.ops.notify.delivery import Deliverer, NotifyMetrics, OnDelivered
 from jwtpizza.ops.notify.domain import Alert
@@ -34,7 +34,12 @@ from jwtpizza.ops.notify.service import Notifier
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.config import OncallConfig, load_oncall_file
 from jwtpizza.ops.oncall.models import Page
-from jwtpizza.ops.oncall.service import RECORD_RETRY_MAX_SECONDS, AckLinks, Escalator
+from jwtpizza.ops.oncall.service import (
+    RECORD_RETRY_MAX_SECONDS,
+    AckLinks,
+    Escalator,
+    IncidentOf,
+)
 from jwtpizza.ops.oncall.settings import OncallSettings
 
 log = logging.getLogger("jwtpizza.ops.oncall")
@@ -126,9 +131,11 @@ def build_paging(
     oncall_settings: OncallSettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     listen_url: str = "http://127.0.0.1:3300",
+    incident_of: IncidentOf | None = None,
 ) -> Paging:
     """Load both configurations (a bad one stops the start, naming the problem).
-    Links point at `OncallSettings.public_url`, else at `listen_url`."""
+    Links point at `OncallSettings.public_url`, else at `listen_url`; `incident_of` finds the
+    open incident a group's alerts joined (its page is the incident's)."""
     notify_settings = notify_settings or NotifySettings()
     oncall_settings = oncall_settings or OncallSettings()
     notify, oncall = load_configs(notify_settings, oncall_settings)
@@ -147,13 +154,15 @@ def build_paging(
     def deliver(receiver: str, notice: Notice, on_delivered: OnDelivered) -> None:
         notifier.send(receiver, notice, on_delivered)  # bound below: the two refer to each other
 
-    escalator = Escalator(db=db, clock=clock, deliver=deliver, config=oncall, links=links)
+    escalator = Escalator(
+        db=db, clock=clock, deliver=deliver, config=oncall, links=links, incident_of=incident_of
+    )
     notifier = Notifier(
         notify,
         clock=clock,
         deliverer=deliverer,
         client=http,
-        silences=lambda: silence_service.active_windows(db, clock.now()),
+        silences=lambda: silence_store.active_windows(db, clock.now()),
         pager=RecordedPager(escalator, clock),
     )
     return Paging(
@@ -162,7 +171,7 @@ def build_paging(
 
 
 async def get_paging(request: Request) -> Paging:
-    paging = request.app.state.paging
+    paging = request.app.state.ops.paging
     assert isinstance(paging, Paging)
     return paging
 

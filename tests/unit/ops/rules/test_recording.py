@@ -14,7 +14,7 @@ from jwtpizza.ops.rules.loader import RecordRuleSpec, load_text
 from jwtpizza.ops.rules.ruletest import run_file
 from jwtpizza.ops.rules.service import RuleManager
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "promtool"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "promtool"
 
 
 def test_the_recording_rule_test_file_passes() -> None:

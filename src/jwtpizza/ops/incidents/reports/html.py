@@ -14,9 +14,9 @@ from html import escape
 import nh3
 from markdown_it import MarkdownIt
 
-from jwtpizza.ops.reports.chart import svg_chart
-from jwtpizza.ops.reports.draft import Draft
-from jwtpizza.ops.reports.markdown import render, title
+from jwtpizza.ops.incidents.reports.chart import svg_chart
+from jwtpizza.ops.incidents.reports.draft import Draft
+from jwtpizza.ops.incidents.reports.markdown import render, title
 
 
 def marks(draft: Draft) -> list[tuple[str, datetime]]:

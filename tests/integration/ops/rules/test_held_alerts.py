@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertBus, AlertState
-from jwtpizza.ops.alerts.state import AlertStates
 from jwtpizza.ops.migrations import upgrade
 from jwtpizza.ops.monitor.store import SampleStore
+from jwtpizza.ops.rules.held_alerts import AlertStates
 from jwtpizza.ops.rules.loader import load_text
 from jwtpizza.ops.rules.service import RuleManager
 

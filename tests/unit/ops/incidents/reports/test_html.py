@@ -1,6 +1,6 @@
 import xml.etree.ElementTree as ET
 
-from jwtpizza.ops.reports.html import render_html
+from jwtpizza.ops.incidents.reports.html import render_html
 
 from .drafts import make_draft, t
 
@@ -21,8 +21,8 @@ def test_the_html_report_has_the_chart_with_its_marks_and_the_sections() -> None
 
 
 def test_text_from_alerts_and_notes_is_never_markup() -> None:
-    from jwtpizza.ops.reports.html import markdown_html
-    from jwtpizza.ops.reports.markdown import escape, link_target
+    from jwtpizza.ops.incidents.reports.html import markdown_html
+    from jwtpizza.ops.incidents.reports.markdown import escape, link_target
 
     # An odd backtick used to leave the rest of the line raw.
     html = markdown_html(escape("`<img src=x onerror=alert(1)> and a `code` span"))
