@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from jwtpizza.cli.main import app as cli
 from jwtpizza.ops.app import create_app
-from tests.e2e.support import free_port, serving
+from tests.support.live import free_port, serving
 
 from ..ops_kit import ADMIN_TOKEN, ops_settings
 from .kit import FACTORY, IncidentWorld, incident_settings

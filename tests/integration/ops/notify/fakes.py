@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from aiosmtpd.controller import Controller
 
-from tests.e2e.support import free_port
+from tests.support.live import free_port
 
 
 @dataclass(frozen=True)

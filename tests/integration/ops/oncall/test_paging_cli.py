@@ -15,7 +15,7 @@ from jwtpizza.cli.main import app as cli
 from jwtpizza.ops.app import create_app
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.settings import OncallSettings
-from tests.e2e.support import free_port, serving
+from tests.support.live import free_port, serving
 
 from ..notify.fakes import FakeHttp
 from ..ops_kit import ADMIN_TOKEN, World, ops_settings

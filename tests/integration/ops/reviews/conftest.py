@@ -13,7 +13,7 @@ import pytest
 
 from jwtpizza.clock import FakeClock
 from jwtpizza.ops.app import create_app
-from tests.e2e.support import free_port, serving
+from tests.support.live import free_port, serving
 
 from ..incidents.conftest import IncidentOps
 from ..incidents.kit import FACTORY, IncidentWorld, incident_settings

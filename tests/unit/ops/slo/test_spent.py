@@ -7,8 +7,7 @@ from jwtpizza.ops.incidents.reports.markdown import render
 from jwtpizza.ops.monitor.store import SampleStore, labels_of
 from jwtpizza.ops.slo.spent import budget_spent
 from jwtpizza.web.console.budget import BAR, rows
-
-from .incidents.reports.drafts import make_draft, t
+from tests.unit.ops.incidents.reports.drafts import make_draft, t
 
 
 def store_with(ratio: float, budget: float, seconds: int) -> SampleStore:
