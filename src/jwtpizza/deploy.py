@@ -19,9 +19,9 @@ from jwtpizza.cli.errors import readable_errors
 from jwtpizza.clock import SystemClock
 from jwtpizza.db import Database
 from jwtpizza.factory import migrations as factory_migrations
+from jwtpizza.factory.accounts import Vendor
 from jwtpizza.factory.demo import ensure_vendor
 from jwtpizza.factory.settings import FactorySettings
-from jwtpizza.factory.vendors.models import Vendor
 from jwtpizza.factory.vendors.schemas import VendorCreate
 from jwtpizza.ops import migrations as ops_migrations
 from jwtpizza.ops.settings import OpsSettings

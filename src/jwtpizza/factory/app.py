@@ -18,22 +18,22 @@ from fastapi.routing import APIRoute
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
 from jwtpizza.factory import demo
-from jwtpizza.factory.admin.router import router as admin_router
-from jwtpizza.factory.badges.router import router as badge_router
 from jwtpizza.factory.chaos.domain import WorkingHours
-from jwtpizza.factory.chaos.router import router as chaos_router
-from jwtpizza.factory.deps import admin_vendor, current_vendor, presented_key
 from jwtpizza.factory.health import router as health_router
 from jwtpizza.factory.keys import KeyRing
 from jwtpizza.factory.mail import ConsoleMailer, Mailer, SmtpMailer
 from jwtpizza.factory.migrations import upgrade
-from jwtpizza.factory.orders.router import router as order_router
 from jwtpizza.factory.orders.service import OrderDesk
 from jwtpizza.factory.outage import DropConnectionMiddleware
+from jwtpizza.factory.routes.admin import router as admin_router
+from jwtpizza.factory.routes.badges import router as badge_router
+from jwtpizza.factory.routes.chaos import router as chaos_router
+from jwtpizza.factory.routes.deps import admin_vendor, current_vendor, presented_key
+from jwtpizza.factory.routes.orders import router as order_router
+from jwtpizza.factory.routes.support import router as support_router
+from jwtpizza.factory.routes.vendors import router as vendor_router
 from jwtpizza.factory.runtime import Runtime
 from jwtpizza.factory.settings import FactorySettings
-from jwtpizza.factory.support.router import router as support_router
-from jwtpizza.factory.vendors.router import router as vendor_router
 from jwtpizza.http.cors import install_cors
 from jwtpizza.http.errors import install_error_handlers
 from jwtpizza.http.guard import install_edge

@@ -10,10 +10,10 @@ from datetime import datetime
 
 from jwtpizza.clock import SystemClock
 from jwtpizza.db import Database
+from jwtpizza.factory.accounts import Vendor
 from jwtpizza.factory.migrations import upgrade
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.factory.vendors import service as vendors
-from jwtpizza.factory.vendors.models import Vendor
 from jwtpizza.factory.vendors.schemas import VendorCreate
 from jwtpizza.settings import SettingsError
 

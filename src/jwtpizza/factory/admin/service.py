@@ -9,9 +9,9 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.errors import InvalidInput
+from jwtpizza.factory.accounts import Connection, Vendor
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.vendors import service as vendors
-from jwtpizza.factory.vendors.models import Connection, Vendor
 
 
 async def list_vendors(*, session: AsyncSession, now: datetime) -> list[dict[str, Any]]:

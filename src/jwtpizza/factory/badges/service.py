@@ -9,8 +9,8 @@ from html import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.errors import Forbidden, InvalidInput
+from jwtpizza.factory.accounts import Vendor
 from jwtpizza.factory.badges.models import Badge
-from jwtpizza.factory.vendors.models import Vendor
 
 COLOR = re.compile(r"^#?[0-9a-fA-F]{3,8}$|^[a-z]{3,20}$")
 

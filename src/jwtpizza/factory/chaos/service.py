@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import json_time
 from jwtpizza.errors import InvalidInput, NotFound
+from jwtpizza.factory.accounts import Vendor
 from jwtpizza.factory.chaos.domain import (
     ChaosType,
     EndReason,
@@ -31,7 +32,6 @@ from jwtpizza.factory.chaos.domain import (
 )
 from jwtpizza.factory.chaos.models import Fault
 from jwtpizza.factory.chaos.schemas import ANNOUNCED, ChaosEvent, ScoreboardRow
-from jwtpizza.factory.vendors.models import Vendor
 
 BASE36 = string.digits + string.ascii_lowercase
 

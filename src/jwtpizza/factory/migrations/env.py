@@ -5,11 +5,6 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import jwtpizza.factory.badges.models
-import jwtpizza.factory.chaos.models
-import jwtpizza.factory.keys
-import jwtpizza.factory.orders.models
-import jwtpizza.factory.vendors.models  # noqa: F401 - registers the tables
 from jwtpizza.factory.base import Base
 
 connection = context.config.attributes.get("connection")

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database
+from jwtpizza.factory.accounts import Vendor
 from jwtpizza.factory.chaos.domain import FaultState, state_of
 from jwtpizza.factory.chaos.models import Fault
-from jwtpizza.factory.vendors.models import Vendor
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import json_time
 from jwtpizza.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from jwtpizza.factory.accounts import AuthCode, Connection, Vendor
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.domain import FaultState, state_of
-from jwtpizza.factory.vendors.models import AuthCode, Connection, Vendor
 from jwtpizza.factory.vendors.schemas import VendorCreate
 
 EDITABLE = {"name": "name", "email": "email", "phone": "phone", "website": "website"}

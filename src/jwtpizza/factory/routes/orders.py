@@ -8,10 +8,10 @@ import jwt
 from fastapi import APIRouter, Depends, Header, Request
 
 from jwtpizza.errors import Forbidden
-from jwtpizza.factory.deps import PresentedKeyDep, RuntimeDep
 from jwtpizza.factory.orders import signing
 from jwtpizza.factory.orders.schemas import OrderRequest, VerifyRequest
 from jwtpizza.factory.orders.service import OrderDesk
+from jwtpizza.factory.routes.deps import PresentedKeyDep, RuntimeDep
 
 router = APIRouter()
 

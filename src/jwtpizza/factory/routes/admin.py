@@ -11,7 +11,13 @@ from jwtpizza.factory.admin.schemas import DeleteRequest, LogText, RoleRequest
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.domain import natural_end
 from jwtpizza.factory.chaos.schemas import ChaosRequest
-from jwtpizza.factory.deps import AdminVendorDep, ReaderDep, RuntimeDep, SessionDep, VendorDep
+from jwtpizza.factory.routes.deps import (
+    AdminVendorDep,
+    ReaderDep,
+    RuntimeDep,
+    SessionDep,
+    VendorDep,
+)
 from jwtpizza.factory.vendors import service as vendors
 
 router = APIRouter(tags=["admin"])

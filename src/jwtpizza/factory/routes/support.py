@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from jwtpizza.factory.chaos import service as chaos
-from jwtpizza.factory.deps import RuntimeDep, SessionDep
+from jwtpizza.factory.routes.deps import RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/api/support", tags=["support"])
 

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Body, Response
 
 from jwtpizza.errors import JwtPizzaError, Unauthorized
+from jwtpizza.factory.accounts import Vendor
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.schemas import ChaosRequest
-from jwtpizza.factory.deps import (
+from jwtpizza.factory.routes.deps import (
     ClientAddressDep,
     OptionalAdminDep,
     ReaderDep,
@@ -18,7 +19,6 @@ from jwtpizza.factory.deps import (
     VendorDep,
 )
 from jwtpizza.factory.vendors import service as vendors
-from jwtpizza.factory.vendors.models import Vendor
 from jwtpizza.factory.vendors.schemas import (
     CodeExchange,
     CodeRequest,

@@ -13,9 +13,9 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.errors import Unauthorized
+from jwtpizza.factory.accounts import Vendor
 from jwtpizza.factory.runtime import Runtime
 from jwtpizza.factory.vendors import service as vendors
-from jwtpizza.factory.vendors.models import Vendor
 from jwtpizza.http.bearer import bearer_token
 
 INVALID_AUTH = "invalid authentication"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from jwtpizza.factory.badges import service as badges
-from jwtpizza.factory.deps import ReaderDep, RuntimeDep, SessionDep, VendorDep
+from jwtpizza.factory.routes.deps import ReaderDep, RuntimeDep, SessionDep, VendorDep
 
 router = APIRouter(prefix="/api/badge", tags=["badge"])
 

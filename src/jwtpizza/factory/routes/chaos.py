@@ -7,7 +7,7 @@ from pydantic import AwareDatetime
 
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.schemas import ChaosEvents, ScoreboardRow
-from jwtpizza.factory.deps import AdminVendorDep, ReaderDep, RuntimeDep, VendorDep
+from jwtpizza.factory.routes.deps import AdminVendorDep, ReaderDep, RuntimeDep, VendorDep
 
 router = APIRouter(prefix="/api/chaos", tags=["chaos"])
 
