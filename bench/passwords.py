@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import bcrypt
 
-from jwtpizza.service.auth.passwords import HASH_THREADS, Checker, bcrypt_check, checker
+from jwtpizza.service.users.passwords import HASH_THREADS, Checker, bcrypt_check, checker
 
 
 def cpu_per_check(checks: dict[str, Checker], hashed: bytes, count: int) -> dict[str, float]:

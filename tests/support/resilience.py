@@ -27,8 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_admin, ensure_demo_vendor
 from jwtpizza.service.app import create_app as create_service
-from jwtpizza.service.orders.router import QUEUED_MESSAGE
 from jwtpizza.service.resilience import ResilienceSettings
+from jwtpizza.service.routes.orders import QUEUED_MESSAGE
 from jwtpizza.service.settings import ServiceSettings
 from tests.support.live import factory_settings, free_port, prepare_service_db, serving
 from tests.support.processes import Component

@@ -18,10 +18,10 @@ async def _create(
     url: str, name: str, email: str, password: str, rounds: int, minimum: int
 ) -> None:
     from jwtpizza.db import Database
-    from jwtpizza.service.auth.passwords import hash_password
     from jwtpizza.service.seed import migrate
     from jwtpizza.service.users import service as users
     from jwtpizza.service.users.models import Role
+    from jwtpizza.service.users.passwords import hash_password
 
     users.check_password_policy(password, min_length=minimum)
     password_hash = await hash_password(password, rounds=rounds)

@@ -26,10 +26,8 @@ from jwtpizza.observability.ops_routes import scrape_guard
 from jwtpizza.service import docs, integrity, versions
 from jwtpizza.service.auth.cache import PrincipalCache, watch_revocations
 from jwtpizza.service.auth.ratelimit import LoginLimiter, RegistrationLimiter
-from jwtpizza.service.auth.router import router as auth_router
 from jwtpizza.service.auth.service import TokenSettings
 from jwtpizza.service.context import ServiceContext
-from jwtpizza.service.deps import admin_only
 from jwtpizza.service.factory_client import (
     AiohttpTransport,
     FactoryClient,
@@ -39,14 +37,11 @@ from jwtpizza.service.factory_client import (
 )
 from jwtpizza.service.fast_reads import CachedReads, reads_of
 from jwtpizza.service.franchises.cache import FranchiseCache, watch_franchise_writes
-from jwtpizza.service.franchises.router import router as franchise_router
 from jwtpizza.service.health import router as health_router
 from jwtpizza.service.menu.cache import MenuCache
-from jwtpizza.service.menu.router import router as menu_router
 from jwtpizza.service.orders.failures import classify
 from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePolicy
 from jwtpizza.service.orders.kitchen import Kitchen
-from jwtpizza.service.orders.router import router as order_router
 from jwtpizza.service.orders.stats_allowance import StatsAllowance
 from jwtpizza.service.resilience import (
     BreakerProbe,
@@ -55,8 +50,13 @@ from jwtpizza.service.resilience import (
     RetryScheduled,
     build_caller,
 )
+from jwtpizza.service.routes.auth import router as auth_router
+from jwtpizza.service.routes.deps import admin_only
+from jwtpizza.service.routes.franchises import router as franchise_router
+from jwtpizza.service.routes.menu import router as menu_router
+from jwtpizza.service.routes.orders import router as order_router
+from jwtpizza.service.routes.users import router as user_router
 from jwtpizza.service.settings import ServiceSettings
-from jwtpizza.service.users.router import router as user_router
 from jwtpizza.web.shop import install_shop
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from jwtpizza.service.deps import ContextDep
+from jwtpizza.service.routes.deps import ContextDep
 
 router = APIRouter(tags=["docs"])
 

@@ -10,7 +10,7 @@ from jwtpizza.db import Database
 from jwtpizza.http.health import health_router
 from jwtpizza.service import integrity
 from jwtpizza.service.context import ServiceContext
-from jwtpizza.service.deps import AdminUser, ContextDep, Scraper
+from jwtpizza.service.routes.deps import AdminUser, ContextDep, Scraper
 
 
 def breaker_state(context: ServiceContext) -> str:

@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jwtpizza.db import Database
 from jwtpizza.db.migrate import upgrade
 from jwtpizza.service import versions
-from jwtpizza.service.auth.passwords import hash_password
 from jwtpizza.service.franchises import service as franchises
 from jwtpizza.service.franchises.models import Franchise
 from jwtpizza.service.menu.models import MenuItem
 from jwtpizza.service.users import service as users
 from jwtpizza.service.users.models import Role
+from jwtpizza.service.users.passwords import hash_password
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -19,12 +19,12 @@ from jwtpizza.db import Database
 from jwtpizza.factory.app import create_app as create_factory
 from jwtpizza.factory.demo import ensure_demo_vendor
 from jwtpizza.service.app import create_app as create_service
-from jwtpizza.service.auth.passwords import hash_password
 from jwtpizza.service.resilience import ResilienceSettings
 from jwtpizza.service.seed import migrate
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.service.users import service as users
 from jwtpizza.service.users.models import Role
+from jwtpizza.service.users.passwords import hash_password
 from tests.support.live import factory_settings, free_port, serving
 
 MENU = [

@@ -13,11 +13,11 @@ from jwtpizza.db import statements as sql
 from jwtpizza.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from jwtpizza.service.auth import tokens
 from jwtpizza.service.auth.models import Session
-from jwtpizza.service.auth.passwords import check_password, hash_password
 from jwtpizza.service.auth.principal import Principal
 from jwtpizza.service.auth.ratelimit import LoginLimiter, RegistrationLimiter
 from jwtpizza.service.users import service as users
 from jwtpizza.service.users.models import Role, User, UserRole
+from jwtpizza.service.users.passwords import check_password, hash_password
 from jwtpizza.service.users.schemas import UserPublic
 from jwtpizza.service.users.service import EMAIL_TAKEN
 
@@ -148,6 +148,13 @@ async def end_sessions(*, session: AsyncSession, user_id: int, keep: str | None 
     if keep is not None:
         query = query.where(Session.token_id != keep)
     await session.execute(query)
+
+
+async def delete_account(*, session: AsyncSession, user_id: int) -> None:
+    """Delete a user, its sessions first."""
+    user = await users.get(session=session, user_id=user_id)
+    await end_sessions(session=session, user_id=user.id)
+    await session.delete(user)
 
 
 async def logout(*, session: AsyncSession, principal: Principal) -> None:

@@ -8,7 +8,7 @@ from jwtpizza.errors import JwtPizzaError, NotFound
 from jwtpizza.service.auth import service
 from jwtpizza.service.auth.ratelimit import held_when_refused
 from jwtpizza.service.auth.schemas import AuthOut, LoginIn, RegisterIn
-from jwtpizza.service.deps import ClientAddress, ContextDep, CurrentUser
+from jwtpizza.service.routes.deps import ClientAddress, ContextDep, CurrentUser
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 

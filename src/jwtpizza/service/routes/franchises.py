@@ -7,16 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 from pydantic import TypeAdapter
 
-from jwtpizza.service.deps import (
-    ContextDep,
-    CurrentUser,
-    FranchiseCreator,
-    FranchiseDeleter,
-    OptionalUser,
-    PageParams,
-    StoreCreator,
-    StoreDeleter,
-)
 from jwtpizza.service.etags import etag_of, tagged_json
 from jwtpizza.service.franchises import service
 from jwtpizza.service.franchises.schemas import (
@@ -31,6 +21,16 @@ from jwtpizza.service.franchises.schemas import (
     StoreOut,
 )
 from jwtpizza.service.ids import FranchisePathId, PathId
+from jwtpizza.service.routes.deps import (
+    ContextDep,
+    CurrentUser,
+    FranchiseCreator,
+    FranchiseDeleter,
+    OptionalUser,
+    PageParams,
+    StoreCreator,
+    StoreDeleter,
+)
 
 router = APIRouter(prefix="/api/franchise", tags=["franchises"])
 

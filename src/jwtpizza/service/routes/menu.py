@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from jwtpizza.service import versions
-from jwtpizza.service.deps import ContextDep, MenuAdmin
 from jwtpizza.service.etags import tagged_json
 from jwtpizza.service.menu import service
 from jwtpizza.service.menu.models import MenuItem
 from jwtpizza.service.menu.schemas import MenuItemCreate, MenuItemOut
+from jwtpizza.service.routes.deps import ContextDep, MenuAdmin
 
 router = APIRouter(prefix="/api/order/menu", tags=["menu"])
 

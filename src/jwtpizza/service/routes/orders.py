@@ -9,11 +9,11 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime
 
 from jwtpizza.errors import InvalidInput, UpstreamFailed
+from jwtpizza.service import order_stats as stats
 from jwtpizza.service.auth.ratelimit import held_when_refused
 from jwtpizza.service.compact import json_response
-from jwtpizza.service.deps import AdminUser, ContextDep, CurrentUser
 from jwtpizza.service.ids import PathId
-from jwtpizza.service.orders import service, stats
+from jwtpizza.service.orders import service
 from jwtpizza.service.orders.models import OrderStatus
 from jwtpizza.service.orders.schemas import (
     OrderHistory,
@@ -23,6 +23,7 @@ from jwtpizza.service.orders.schemas import (
     OrderStatsRevenue,
     OrderStatusOut,
 )
+from jwtpizza.service.routes.deps import AdminUser, ContextDep, CurrentUser
 
 router = APIRouter(prefix="/api/order", tags=["orders"])
 

@@ -7,9 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from jwtpizza.errors import InvalidInput
-from jwtpizza.service.auth.service import end_sessions, start_session, verify_current_password
-from jwtpizza.service.deps import AdminUser, ClientAddress, ContextDep, CurrentUser, SelfOrAdmin
+from jwtpizza.service.auth.service import (
+    delete_account,
+    end_sessions,
+    start_session,
+    verify_current_password,
+)
 from jwtpizza.service.ids import PathId
+from jwtpizza.service.routes.deps import (
+    AdminUser,
+    ClientAddress,
+    ContextDep,
+    CurrentUser,
+    SelfOrAdmin,
+)
 from jwtpizza.service.users import service
 from jwtpizza.service.users.schemas import UpdatedUser, UserList, UserMe, UserUpdate
 
@@ -91,5 +102,5 @@ async def delete_user(user_id: PathId, admin: AdminUser, context: ContextDep) ->
     if user_id == admin.id:
         raise InvalidInput("an admin cannot delete their own account")
     async with context.db.writer() as session:
-        await service.delete_user(session=session, user_id=user_id)
+        await delete_account(session=session, user_id=user_id)
     return {"message": "user deleted"}

@@ -6,13 +6,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from jwtpizza.errors import Conflict, InvalidInput, NotFound
-from jwtpizza.service.auth.models import Session
-from jwtpizza.service.auth.passwords import MAX_PASSWORD_BYTES, hash_password, too_long
 from jwtpizza.service.users.models import Role, User, UserRole
+from jwtpizza.service.users.passwords import MAX_PASSWORD_BYTES, hash_password, too_long
 from jwtpizza.service.users.schemas import RoleOut, UserPublic
 
 EMAIL_TAKEN = "email address already registered"
@@ -162,12 +161,6 @@ async def list_users(
     )
     users = list(await session.scalars(query))
     return users[:limit], len(users) > limit
-
-
-async def delete_user(*, session: AsyncSession, user_id: int) -> None:
-    user = await get(session=session, user_id=user_id)
-    await session.execute(delete(Session).where(Session.user_id == user.id))
-    await session.delete(user)
 
 
 async def count(*, session: AsyncSession) -> int:

@@ -9,7 +9,7 @@ import bcrypt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jwtpizza.service.auth.passwords import (
+from jwtpizza.service.users.passwords import (
     MAX_PASSWORD_BYTES,
     bcrypt_check,
     check_password,
