@@ -177,14 +177,13 @@ def build_paging_for(context: OpsContext, options: Options) -> Paging:
 
 def build_desk_for(context: OpsContext, paging: Paging, options: Options) -> IncidentDesk:
     settings = context.settings
-    desk = build_desk(
+    return build_desk(
         db=context.db, clock=context.clock, http=context.http, service_url=settings.service_url,
         factory_url=settings.factory_url, samples=context.monitor.store,
         settings=options.incidents,
         pager=OncallPager(db=context.db, clock=context.clock, escalator=paging.escalator),
+        alerts=context.bus,
     )  # fmt: skip
-    desk.active_alerts = context.bus.active
-    return desk
 
 
 def build_probe(context: OpsContext, probes: ProbeSettings | None) -> OrderProbe | None:

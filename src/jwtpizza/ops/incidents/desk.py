@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,10 +55,16 @@ def group_of(transition: AlertTransition) -> str:
     return transition.labels.get(GROUP_LABEL) or DEFAULT_GROUP
 
 
+class ActiveAlerts(Protocol):
+    """Where the desk reads the alerts pending or firing right now: the `AlertBus`."""
+
+    def active(self) -> list[AlertTransition]: ...
+
+
 class IncidentDesk:
     def __init__(
         self, *, db: Database, clock: Clock, feeds: Feeds, settings: IncidentSettings,
-        samples: SampleStore, pager: Pager | None = None,
+        samples: SampleStore, pager: Pager | None = None, alerts: ActiveAlerts | None = None,
     ) -> None:  # fmt: skip
         self.db = db
         self.clock = clock
@@ -71,8 +78,8 @@ class IncidentDesk:
         self.pager = pager
         # Runbooks at work per incident: an incident does not resolve itself under them.
         self.working: dict[int, int] = {}
-        # The alerts pending or firing right now (the AlertBus's view, once wired).
-        self.active_alerts: Callable[[], list[AlertTransition]] = list
+        # The alerts pending or firing right now (none known without a bus).
+        self.alerts = alerts
         # Burn-rate alert names seen: they do not hold an incident of other alerts open.
         self.burn_rules: set[str] = set()
 
@@ -112,7 +119,7 @@ class IncidentDesk:
     def _others_active(self, transition: AlertTransition) -> list[AlertTransition]:
         group = group_of(transition)
         return [
-            a for a in self.active_alerts()
+            a for a in (self.alerts.active() if self.alerts else [])
             if a.fingerprint != transition.fingerprint and group_of(a) == group and self.takes(a)
         ]  # fmt: skip
 
@@ -210,12 +217,14 @@ class IncidentDesk:
 def build_desk(
     *, db: Database, clock: Clock, http: httpx.AsyncClient, service_url: str, factory_url: str,
     samples: SampleStore, settings: IncidentSettings | None = None, pager: Pager | None = None,
+    alerts: ActiveAlerts | None = None,
 ) -> IncidentDesk:  # fmt: skip
     settings = settings or IncidentSettings()
     feeds = Feeds(http=http, service_url=service_url, factory_url=factory_url, settings=settings)
     return IncidentDesk(
-        db=db, clock=clock, feeds=feeds, settings=settings, samples=samples, pager=pager
-    )
+        db=db, clock=clock, feeds=feeds, settings=settings, samples=samples, pager=pager,
+        alerts=alerts,
+    )  # fmt: skip
 
 
 async def run_desk(
