@@ -5,6 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import jwtpizza.factory.accounts
+import jwtpizza.factory.badges.models
+import jwtpizza.factory.chaos.models
+import jwtpizza.factory.keys
+import jwtpizza.factory.orders.models  # noqa: F401 - registers the tables
 from jwtpizza.factory.base import Base
 
 connection = context.config.attributes.get("connection")
