@@ -56,9 +56,15 @@ def group_of(transition: AlertTransition) -> str:
 
 class IncidentDesk:
     def __init__(
-        self, *, db: Database, clock: Clock, feeds: Feeds, settings: IncidentSettings,
-        samples: SampleStore, pager: Pager | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        feeds: Feeds,
+        settings: IncidentSettings,
+        samples: SampleStore,
+        pager: Pager | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.feeds = feeds
@@ -101,9 +107,13 @@ class IncidentDesk:
                 joined += self._others_active(transition)
             for alert in joined:
                 await incidents.track_alert(
-                    session=session, incident=incident, rule=alert.rule,
-                    fingerprint=alert.fingerprint, state=alert.state.value, now=transition.at,
-                )  # fmt: skip
+                    session=session,
+                    incident=incident,
+                    rule=alert.rule,
+                    fingerprint=alert.fingerprint,
+                    state=alert.state.value,
+                    now=transition.at,
+                )
             incident_id = incident.id
         for alert in joined:
             for hook in self.on_joined:
@@ -112,9 +122,10 @@ class IncidentDesk:
     def _others_active(self, transition: AlertTransition) -> list[AlertTransition]:
         group = group_of(transition)
         return [
-            a for a in self.active_alerts()
+            a
+            for a in self.active_alerts()
             if a.fingerprint != transition.fingerprint and group_of(a) == group and self.takes(a)
-        ]  # fmt: skip
+        ]
 
     async def _incident_for(
         self, session: AsyncSession, transition: AlertTransition
@@ -128,10 +139,13 @@ class IncidentDesk:
             return None, False
         summary = transition.annotations.get("summary") or transition.rule
         declared = await incidents.declare(
-            session=session, title=f"{transition.rule}: {summary}"[:200],
-            severity=severity_of_alert(transition.severity), by=AUTO,
-            now=self._first_fired(transition), group_key=group,
-        )  # fmt: skip
+            session=session,
+            title=f"{transition.rule}: {summary}"[:200],
+            severity=severity_of_alert(transition.severity),
+            by=AUTO,
+            now=self._first_fired(transition),
+            group_key=group,
+        )
         return declared, True
 
     def _first_fired(self, transition: AlertTransition) -> datetime:
@@ -140,9 +154,10 @@ class IncidentDesk:
         alert firing for hours does not date the incident back to its start)."""
         since = transition.at - timedelta(seconds=self.settings.lookback_seconds)
         fired = [transition.fired_at or transition.at] + [
-            a.fired_at for a in self._others_active(transition)
+            a.fired_at
+            for a in self._others_active(transition)
             if a.state is AlertState.FIRING and a.fired_at is not None and a.fired_at >= since
-        ]  # fmt: skip
+        ]
         return min(fired)
 
     async def tick(self) -> None:
@@ -161,15 +176,26 @@ class IncidentDesk:
         now = self.clock.now()
         async with self.db.reader() as session:
             incident = await incidents.get(session=session, incident_id=incident_id)
-            fetched = await fetch(session=session, incident=incident, feeds=self.feeds,
-                                  now=now, lookback=self.settings.lookback_seconds)  # fmt: skip
+            fetched = await fetch(
+                session=session,
+                incident=incident,
+                feeds=self.feeds,
+                now=now,
+                lookback=self.settings.lookback_seconds,
+            )
         async with self.db.writer() as session:
             incident = await incidents.get(session=session, incident_id=incident_id)
-            faults = await gather(session=session, incident=incident, feeds=self.feeds,
-                                  fetched=fetched)  # fmt: skip
+            faults = await gather(
+                session=session, incident=incident, feeds=self.feeds, fetched=fetched
+            )
             if not self.working.get(incident_id):
-                await resolve_if_over(session=session, incident=incident, faults=faults, now=now,
-                                      lingering=self.burn_rules)  # fmt: skip
+                await resolve_if_over(
+                    session=session,
+                    incident=incident,
+                    faults=faults,
+                    now=now,
+                    lingering=self.burn_rules,
+                )
             acked_by = incident.acked_by if incident.status in OPEN else None
         if acked_by and self.pager is not None:
             await self.pager.acknowledge(incident_id, acked_by)
@@ -188,10 +214,15 @@ class IncidentDesk:
         async with self.db.writer() as session:
             incident = await incidents.get(session=session, incident_id=incident_id)
             report = await reports.draft(
-                session=session, incident=incident, faults=faults, feeds=self.feeds, now=now,
+                session=session,
+                incident=incident,
+                faults=faults,
+                feeds=self.feeds,
+                now=now,
                 expected=self.expected_for(faults),
-                mttd_target=self.settings.mttd_target_seconds, speed=self.settings.time_speed,
-            )  # fmt: skip
+                mttd_target=self.settings.mttd_target_seconds,
+                speed=self.settings.time_speed,
+            )
             if finish:
                 await reports.mark_written(session=session, incident=incident, now=now)
         start, end = window(report.figures, now)
@@ -208,9 +239,16 @@ class IncidentDesk:
 
 
 def build_desk(
-    *, db: Database, clock: Clock, http: httpx.AsyncClient, service_url: str, factory_url: str,
-    samples: SampleStore, settings: IncidentSettings | None = None, pager: Pager | None = None,
-) -> IncidentDesk:  # fmt: skip
+    *,
+    db: Database,
+    clock: Clock,
+    http: httpx.AsyncClient,
+    service_url: str,
+    factory_url: str,
+    samples: SampleStore,
+    settings: IncidentSettings | None = None,
+    pager: Pager | None = None,
+) -> IncidentDesk:
     settings = settings or IncidentSettings()
     feeds = Feeds(http=http, service_url=service_url, factory_url=factory_url, settings=settings)
     return IncidentDesk(
