@@ -43,8 +43,9 @@ async def inject(stack: Stack, scenario: Scenario, timing: Timing) -> None:
             body["mode"] = fault.mode
         response = await stack.http.put(
             f"{stack.factory_url}/api/admin/chaos/{stack.vendor_id}/{fault.type}",
-            json=body, headers=stack.factory_admin(),
-        )  # fmt: skip
+            json=body,
+            headers=stack.factory_admin(),
+        )
         response.raise_for_status()
     elif fault.kind == "store-integrity":
         # A bad migration's leftovers: a store whose franchise is gone, written with foreign
@@ -127,8 +128,11 @@ async def _acknowledge_due(stack: Stack, scenario: Scenario, timing: Timing, say
     if first is None or _now() < first + timedelta(seconds=timing.wall(who.ack_after)):
         return []
     acknowledged = []
-    open_incidents = [i for i in await _incidents(stack) if i["ackedAt"] is None
-                      and i["status"] in ("active", "mitigated")]  # fmt: skip
+    open_incidents = [
+        i
+        for i in await _incidents(stack)
+        if i["ackedAt"] is None and i["status"] in ("active", "mitigated")
+    ]
     for incident in open_incidents:
         response = await stack.http.post(
             f"{stack.ops_url}/api/ops/incidents/{incident['id']}/ack", headers=stack.admin()
@@ -204,32 +208,50 @@ async def run(
     """One run of the scenario, start to scorecard. With `person`, nobody is simulated: the
     run prints what to open, awaits `ready`, then counts down while the person responds."""
     timing = Timing(speed)
-    card = Scorecard(scenario=scenario.name, speed=speed, resilience=resilience,
-                     responder="me" if person else "sim")  # fmt: skip
+    card = Scorecard(
+        scenario=scenario.name,
+        speed=speed,
+        resilience=resilience,
+        responder="me" if person else "sim",
+    )
     by_hand = scenario.responder.runbook is not None
     if autopilot and by_hand and not person:
-        say(f"autopilot off: in this story {scenario.responder.ack_by} runs runbook "
-            f"{scenario.responder.runbook} by hand")  # fmt: skip
+        say(
+            f"autopilot off: in this story {scenario.responder.ack_by} runs runbook "
+            f"{scenario.responder.runbook} by hand"
+        )
     async with running_stack(
-        folder, timing, scenario, resilient=resilience == "on",
-        autopilot=autopilot and not (by_hand or person), channels=channels,
-    ) as stack:  # fmt: skip
-        say(f"stack up: service {stack.service_url}, factory {stack.factory_url}, "
-            f"ops {stack.ops_url}")  # fmt: skip
+        folder,
+        timing,
+        scenario,
+        resilient=resilience == "on",
+        autopilot=autopilot and not (by_hand or person),
+        channels=channels,
+    ) as stack:
+        say(
+            f"stack up: service {stack.service_url}, factory {stack.factory_url}, "
+            f"ops {stack.ops_url}"
+        )
         if person:
             for line in briefing(stack, scenario, timing, channels):
                 say(line)
             await ready()
         started = time.monotonic()
         traffic = run_traffic(
-            TrafficConfig(target=stack.service_url, factory=stack.factory_url,
-                          rate=scenario.traffic_rate, seed=1, respond_async=True),
+            TrafficConfig(
+                target=stack.service_url,
+                factory=stack.factory_url,
+                rate=scenario.traffic_rate,
+                seed=1,
+                respond_async=True,
+            ),
             clock=ScaledClock(speed),
-        )  # fmt: skip
+        )
         responder = asyncio.create_task(
-            countdown(stack, scenario, timing, say) if person
+            countdown(stack, scenario, timing, say)
+            if person
             else _respond(stack, scenario, timing, say)
-        )  # fmt: skip
+        )
         fault_start: datetime | None = None
         try:
             await asyncio.sleep(timing.wall(scenario.fault.start))
@@ -264,15 +286,22 @@ async def run(
 
 
 async def _score(
-    stack: Stack, scenario: Scenario, timing: Timing, card: Scorecard,
-    fault_start: datetime | None, started: float, reports: Path, say: Say,
-) -> None:  # fmt: skip
+    stack: Stack,
+    scenario: Scenario,
+    timing: Timing,
+    card: Scorecard,
+    fault_start: datetime | None,
+    started: float,
+    reports: Path,
+    say: Say,
+) -> None:
     run_start = _now() - timedelta(seconds=time.monotonic() - started)
     since = fault_start or run_start
     alerts = await stack.get(f"{stack.ops_url}/api/ops/alerts", limit=1000)
     history = alerts["history"]
-    card.still_firing = sorted({a["labels"].get("alertname", "?") for a in alerts["alerts"]
-                                if a["state"] == "firing"})  # fmt: skip
+    card.still_firing = sorted(
+        {a["labels"].get("alertname", "?") for a in alerts["alerts"] if a["state"] == "firing"}
+    )
     firing: dict[str, datetime] = {}
     for event in sorted(history, key=lambda e: e["at"]):
         if event["state"] == "firing" and when(event["at"]) >= since:
@@ -334,37 +363,48 @@ async def _review(stack: Stack, incident_id: int, markdown: str) -> PostmortemRe
     verdicts = found["verdicts"]
     return PostmortemReview(
         confirmed=sum(v["status"] == "confirmed" for v in verdicts),
-        contradicted=[f"{v['claim']}: {v['stated']}, measured {v['measured']} ({v['source']}; "
-                      f"the report: {v['quote']!r})"
-                      for v in verdicts if v["status"] == "contradicted"],
+        contradicted=[
+            f"{v['claim']}: {v['stated']}, measured {v['measured']} ({v['source']}; "
+            f"the report: {v['quote']!r})"
+            for v in verdicts
+            if v["status"] == "contradicted"
+        ],
         not_checkable=sum(v["status"] == "not checkable" for v in verdicts),
         score=found["score"],
-    )  # fmt: skip
+    )
 
 
 async def _score_pages(
-    stack: Stack, scenario: Scenario, card: Scorecard, history: list[dict[str, Any]],
-    since: datetime, fault_start: datetime | None,
-) -> None:  # fmt: skip
+    stack: Stack,
+    scenario: Scenario,
+    card: Scorecard,
+    history: list[dict[str, Any]],
+    since: datetime,
+    fault_start: datetime | None,
+) -> None:
     """Unexpected pages (a side-by-side rule's are counted, not judged), pages per alert,
     and the burn-rate pages that fired with their detection time."""
     burning = _burn_rules(history) & set(card.fired)
     known = {a.name for a in scenario.expect} | set(scenario.allowed_alerts)
     if fault_start is not None:  # a burn page during a fault is the fault's
         known |= burning
-    card.fault = None if fault_start is None else " ".join(
-        filter(None, [scenario.fault.kind, scenario.fault.type])
-    )  # fmt: skip
+    card.fault = (
+        None
+        if fault_start is None
+        else " ".join(filter(None, [scenario.fault.kind, scenario.fault.type]))
+    )
     pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
     compared = compared_alerts(scenario)
     card.noise = [
-        p["title"] for p in pages
+        p["title"]
+        for p in pages
         if not any(name in p["groupKey"] for name in compared)
         and (not scenario.criteria.pages or not any(name in p["groupKey"] for name in known))
-    ]  # fmt: skip
+    ]
     await _count_pages(stack, pages, card, known if fault_start is not None else set(), since)
-    card.burn = [BurnResult(name, card.fired[name], card.paged.get(name, 0))
-                 for name in sorted(burning)]  # fmt: skip
+    card.burn = [
+        BurnResult(name, card.fired[name], card.paged.get(name, 0)) for name in sorted(burning)
+    ]
 
 
 async def _count_pages(
@@ -384,10 +424,11 @@ async def _count_pages(
 def _burn_rules(history: list[dict[str, Any]]) -> set[str]:
     """The error-budget burn page alerts (`scope: slo`, `sloth_severity: page`) in the history."""
     return {
-        e["rule"] for e in history
+        e["rule"]
+        for e in history
         if (e.get("labels") or {}).get("scope") == "slo"
         and (e.get("labels") or {}).get("sloth_severity") == "page"
-    }  # fmt: skip
+    }
 
 
 def _save(path: Path, text: str) -> None:
