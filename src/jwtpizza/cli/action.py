@@ -12,8 +12,10 @@ from jwtpizza.cli.errors import fail
 from jwtpizza.cli.ops_api import TokenOption, UrlOption, ops_request
 from jwtpizza.cli.review import read_report
 
-app = typer.Typer(help="Action items: list, add, mark done, export, create from postmortems.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Action items: list, add, mark done, export, create from postmortems.",
+    no_args_is_help=True,
+)
 IncidentOption = Annotated[int | None, typer.Option(help="only this incident's items")]
 
 
@@ -21,8 +23,10 @@ def _line(item: dict[str, Any]) -> str:
     due = item["due"] or "-"
     late = " OVERDUE" if item["overdue"] else ""
     where = f" #{item['incident']}" if item["incident"] else ""
-    return (f"{item['id']:<4} {item['status']:<5} {item['priority']:<6} {due:<10}{late} "
-            f"{item['owner'] or '-'}: {item['title']}{where}")  # fmt: skip
+    return (
+        f"{item['id']:<4} {item['status']:<5} {item['priority']:<6} {due:<10}{late} "
+        f"{item['owner'] or '-'}: {item['title']}{where}"
+    )
 
 
 @app.command("list")
@@ -32,8 +36,9 @@ def list_(
     overdue: Annotated[bool, typer.Option("--overdue", help="only open items past due")] = False,
     csv: Annotated[bool, typer.Option("--csv", help="print CSV")] = False,
     markdown: Annotated[bool, typer.Option("--md", help="print a Markdown task list")] = False,
-    url: UrlOption = None, token: TokenOption = None,
-) -> None:  # fmt: skip
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
     """List action items, oldest first (or export them as CSV or Markdown)."""
     params: dict[str, Any] = {"overdue": str(overdue).lower()}
     params |= {k: v for k, v in (("status", status), ("incident", incident)) if v is not None}
@@ -62,11 +67,18 @@ def add(
     priority: Annotated[str, typer.Option(help="high, medium or low")] = "medium",
     link: Annotated[str | None, typer.Option(help="where it is tracked")] = None,
     incident: Annotated[int | None, typer.Option(help="the incident it comes from")] = None,
-    url: UrlOption = None, token: TokenOption = None,
-) -> None:  # fmt: skip
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
     """Add an action item by hand."""
-    body = {"title": title, "owner": owner, "due": due and _day(due),
-            "priority": priority, "link": link, "incident": incident}  # fmt: skip
+    body = {
+        "title": title,
+        "owner": owner,
+        "due": due and _day(due),
+        "priority": priority,
+        "link": link,
+        "incident": incident,
+    }
     typer.echo(_line(ops_request("POST", "/api/ops/actions", url=url, token=token, json=body)))
 
 
@@ -89,8 +101,9 @@ def from_draft(incident: int, url: UrlOption = None, token: TokenOption = None) 
 def from_report(
     file: Annotated[Path, typer.Argument(help="the postmortem, in Markdown")],
     incident: Annotated[int, typer.Option(help="the incident it describes")],
-    url: UrlOption = None, token: TokenOption = None,
-) -> None:  # fmt: skip
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
     """Track the items listed in a written postmortem's Action items section."""
     body = {"incident": incident, "markdown": read_report(file)}
     for item in ops_request(

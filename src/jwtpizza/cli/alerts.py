@@ -135,10 +135,16 @@ def _run_all(resilience: str, reports: Path) -> list[dict[str, Any]]:
         scenario = load(name)
         typer.echo(f"running {name} (x{scenario.ci_speed:g}, resilience {resilience})", err=True)
         with tempfile.TemporaryDirectory(prefix="jwtpizza-quality-") as folder:
-            card = asyncio.run(run(
-                scenario, speed=scenario.ci_speed, resilience=resilience,  # type: ignore[arg-type]
-                autopilot=True, folder=Path(folder), reports=reports.resolve(),
-            ))  # fmt: skip
+            card = asyncio.run(
+                run(
+                    scenario,
+                    speed=scenario.ci_speed,
+                    resilience=resilience,  # type: ignore[arg-type]
+                    autopilot=True,
+                    folder=Path(folder),
+                    reports=reports.resolve(),
+                )
+            )
         cards.append(card.as_json())
     return cards
 

@@ -113,7 +113,7 @@ def start(
     of the alerts it causes while it runs (they still reach the incident timeline).
     """
     with readable_errors():
-        _start(chaos_type, vendor, now, at, within, window, show_fix, {
+        options: dict[str, Any] = {
             "duration_seconds": parse_duration(duration, what="--duration") if duration else None,
             "percent": percent,
             "delay_seconds": parse_duration(delay, what="--delay") if delay else None,
@@ -122,13 +122,20 @@ def start(
             ),
             "mode": mode,
             "announce": announce or None,
-        })  # fmt: skip
+        }
+        _start(chaos_type, vendor, now, at, within, window, show_fix, options)
 
 
 def _start(
-    chaos_type: ChaosType, vendor: str | None, now: bool, at: str | None, within: str | None,
-    window: str | None, show_fix: bool, options: dict[str, Any],
-) -> None:  # fmt: skip
+    chaos_type: ChaosType,
+    vendor: str | None,
+    now: bool,
+    at: str | None,
+    within: str | None,
+    window: str | None,
+    show_fix: bool,
+    options: dict[str, Any],
+) -> None:
     from jwtpizza.factory import control  # the database: only when a command runs
 
     settings = factory_settings()

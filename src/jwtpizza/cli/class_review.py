@@ -24,19 +24,25 @@ def _best(text: str, faults: list[Any]) -> dict[str, Any]:
     from jwtpizza.ops.reviews.sections import split
 
     doc = split(text)
-    reviews = [review(doc, record_of_fault(f.fault_id, f.type, f.start_at, f.ended_at,
-                                           f.end_reason)) for f in faults]  # fmt: skip
+    reviews = [
+        review(doc, record_of_fault(f.fault_id, f.type, f.start_at, f.ended_at, f.end_reason))
+        for f in faults
+    ]
     best = max(reviews, key=lambda r: r.score)
     statuses = [v.status for v in best.verdicts]
-    return {"fault": best.incident_id, "score": best.score,
-            "confirmed": statuses.count(CONFIRMED), "contradicted": statuses.count(CONTRADICTED),
-            "fixes": best.fixes}  # fmt: skip
+    return {
+        "fault": best.incident_id,
+        "score": best.score,
+        "confirmed": statuses.count(CONFIRMED),
+        "contradicted": statuses.count(CONTRADICTED),
+        "fixes": best.fixes,
+    }
 
 
 def review_folder(
     folder: Annotated[Path, typer.Argument(help="students' reports, named by vendor id")],
     prefix: Annotated[str, typer.Option(help="Vendor ids are PREFIX-01, ...")] = "student",
-) -> None:  # fmt: skip
+) -> None:
     """Review every student's postmortem (FOLDER/PREFIX-NN*.md) against their faults."""
     from jwtpizza.factory.classroom import student_faults
     from jwtpizza.factory.settings import FactorySettings

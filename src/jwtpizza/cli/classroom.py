@@ -121,9 +121,10 @@ def _board_rows(board: list[ScoreboardRow]) -> list[list[str]]:
 
 @app.command()
 def report(
-    prefix: Prefix = "student", csv_file: CsvFile = None,
+    prefix: Prefix = "student",
+    csv_file: CsvFile = None,
     reviews: Annotated[Path | None, typer.Option(help="folder `class review` wrote")] = None,
-) -> None:  # fmt: skip
+) -> None:
     """The class's scoreboard: time to resolve per student, fastest first, with faults
     resolved and (with --reviews) whether each postmortem was reviewed and its score."""
     from jwtpizza.factory.classroom import class_scoreboard

@@ -17,8 +17,9 @@ from jwtpizza.cli.ops_api import TokenOption, UrlOption, ops_request
 from jwtpizza.cli.progress import stats
 from jwtpizza.cli.review import review as review_report
 
-app = typer.Typer(help="Incidents: declare, act on, and write their postmortems.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Incidents: declare, act on, and write their postmortems.", no_args_is_help=True
+)
 
 
 def _request(method: str, path: str, url: str | None, token: str | None, **kw: Any) -> Any:
@@ -26,8 +27,10 @@ def _request(method: str, path: str, url: str | None, token: str | None, **kw: A
 
 
 def _line(incident: dict[str, Any]) -> str:
-    return (f"#{incident['id']:<4} {incident['status']:<18} {incident['severity']:<13} "
-            f"{incident['declaredAt'][:19]}  {incident['title']}")  # fmt: skip
+    return (
+        f"#{incident['id']:<4} {incident['status']:<18} {incident['severity']:<13} "
+        f"{incident['declaredAt'][:19]}  {incident['title']}"
+    )
 
 
 def _show(incident: dict[str, Any]) -> None:
@@ -44,8 +47,9 @@ def declare(
     title: str,
     severity: Annotated[str, typer.Option(help="critical .. informational")] = "high",
     commander: Annotated[str | None, typer.Option(help="the incident commander")] = None,
-    url: UrlOption = None, token: TokenOption = None,
-) -> None:  # fmt: skip
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
     """Declare an incident by hand."""
     body = {"title": title, "severity": severity, "commander": commander}
     _show(_request("POST", "", url, token, json=body))
@@ -54,8 +58,9 @@ def declare(
 @app.command("list")
 def list_(
     status: Annotated[str | None, typer.Option(help="open, active, resolved ...")] = None,
-    url: UrlOption = None, token: TokenOption = None,
-) -> None:  # fmt: skip
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
     """List incidents, newest first."""
     params = {"status": status} if status else {}
     for incident in _request("GET", "", url, token, params=params):
@@ -68,8 +73,10 @@ def show(number: int, url: UrlOption = None, token: TokenOption = None) -> None:
     _show(_request("GET", f"/{number}", url, token))
     late = {"incident": number, "overdue": "true"}
     for item in ops_request("GET", "/api/ops/actions", url=url, token=token, params=late):
-        typer.echo(f"  OVERDUE action item {item['id']}: {item['title']} (due {item['due']}, "
-                   f"owner {item['owner'] or '-'})")  # fmt: skip
+        typer.echo(
+            f"  OVERDUE action item {item['id']}: {item['title']} (due {item['due']}, "
+            f"owner {item['owner'] or '-'})"
+        )
 
 
 @app.command("ack")
@@ -80,10 +87,12 @@ def ack(number: int, url: UrlOption = None, token: TokenOption = None) -> None:
 
 @app.command("note")
 def note(
-    number: int, text: str,
+    number: int,
+    text: str,
     public: Annotated[bool, typer.Option("--public", help="a public status update")] = False,
-    url: UrlOption = None, token: TokenOption = None,
-) -> None:  # fmt: skip
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
     """Add a note (or, with --public, a status update)."""
     entry = _request("POST", f"/{number}/notes", url, token, json={"text": text, "public": public})
     typer.echo(f"{entry['at'][:19]} {entry['text']}")
@@ -91,18 +100,22 @@ def note(
 
 @app.command("mitigate")
 def mitigate(
-    number: int, why: Annotated[str, typer.Option(help="what stopped the impact")] = "",
-    url: UrlOption = None, token: TokenOption = None,
-) -> None:  # fmt: skip
+    number: int,
+    why: Annotated[str, typer.Option(help="what stopped the impact")] = "",
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
     """Mark the incident mitigated (impact stopped)."""
     typer.echo(_line(_request("POST", f"/{number}/mitigate", url, token, json={"why": why})))
 
 
 @app.command("resolve")
 def resolve(
-    number: int, why: Annotated[str, typer.Option(help="how it was resolved")] = "",
-    url: UrlOption = None, token: TokenOption = None,
-) -> None:  # fmt: skip
+    number: int,
+    why: Annotated[str, typer.Option(help="how it was resolved")] = "",
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
     """Resolve the incident."""
     typer.echo(_line(_request("POST", f"/{number}/resolve", url, token, json={"why": why})))
 
@@ -111,8 +124,9 @@ def resolve(
 def report(
     number: int,
     out: Annotated[Path, typer.Option(help="folder for incident-N.md")] = Path("incidentReports"),
-    url: UrlOption = None, token: TokenOption = None,
-) -> None:  # fmt: skip
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
     """Draft the postmortem from measured facts into incidentReports/incident-N.md."""
     written = _request("POST", f"/{number}/report", url, token)
     out.mkdir(parents=True, exist_ok=True)

@@ -32,8 +32,10 @@ def as_text(review: dict[str, Any]) -> str:
     lines += [f"  ({note})" for note in review["assumptions"]]
     for v in review["verdicts"]:
         measured = "" if v["measured"] is None else f"; measured {v['measured']}"
-        lines.append(f"{MARKS[v['status']]} {v['section']}: {v['claim']}: {v['stated']}"
-                     f"{measured} [{v['source']}]")  # fmt: skip
+        lines.append(
+            f"{MARKS[v['status']]} {v['section']}: {v['claim']}: {v['stated']}"
+            f"{measured} [{v['source']}]"
+        )
     gaps = [f"{s['name']} {s['status']}" for s in review["sections"] if s["status"] != "present"]
     lines.append("Sections: " + (", ".join(gaps) if gaps else "all nine present"))
     if review["fixes"]:
@@ -47,8 +49,9 @@ def review(
     incident: Annotated[int | None, typer.Option(help="the incident it describes")] = None,
     tolerance: Annotated[float, typer.Option(help="seconds a stated time may be off")] = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help="print the review as JSON")] = False,
-    url: UrlOption = None, token: TokenOption = None,
-) -> None:  # fmt: skip
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
     """Check each claim of a written postmortem against what ops measured."""
     body = {"markdown": read_report(file), "incident": incident, "toleranceSeconds": tolerance}
     found = ops_request("POST", "/api/ops/reviews", url=url, token=token, json=body)

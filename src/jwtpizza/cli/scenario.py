@@ -32,8 +32,9 @@ def _one_line(error: UsageError, where: str) -> NoReturn:
 class _OneLine(TyperCommand):
     """A command whose bad option or argument is one line, as every other bad input."""
 
-    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
-                     **extra: Any) -> Any:  # fmt: skip
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except UsageError as error:
@@ -86,8 +87,9 @@ def _modes(resilience: str) -> list[Literal["on", "off"]]:
 def _table(scenario: Scenario, cards: list[Scorecard]) -> Table:
     from jwtpizza.scenarios.scorecard import clock
 
-    table = Table(f"{scenario.name}", *(f"resilience {c.resilience}" for c in cards),
-                  title=scenario.title)  # fmt: skip
+    table = Table(
+        f"{scenario.name}", *(f"resilience {c.resilience}" for c in cards), title=scenario.title
+    )
     rows: list[tuple[str, list[str]]] = [
         ("speed / wall time", [f"x{c.speed:g} / {c.wall_seconds:.0f}s" for c in cards]),
         ("MTTD", [clock(c.mttd) for c in cards]),
@@ -101,22 +103,32 @@ def _table(scenario: Scenario, cards: list[Scorecard]) -> Table:
         ("orders duplicated", [str(c.duplicated) for c in cards]),
     ]
     for i, expected in enumerate(scenario.expect):
-        rows.append((f"alert {expected.name} (by {clock(expected.within)})", [
-            f"{c.alerts[i].outcome} {clock(c.alerts[i].fired_after)}" for c in cards
-        ]))  # fmt: skip
+        rows.append(
+            (
+                f"alert {expected.name} (by {clock(expected.within)})",
+                [f"{c.alerts[i].outcome} {clock(c.alerts[i].fired_after)}" for c in cards],
+            )
+        )
     for name in dict.fromkeys(b.name for c in cards for b in c.burn):
         found = [next((b for b in c.burn if b.name == name), None) for c in cards]
-        rows.append((f"burn-rate page {name}", [
-            "-" if b is None else f"fired {clock(b.fired_after)}, {b.pages} page(s)" for b in found
-        ]))  # fmt: skip
+        rows.append(
+            (
+                f"burn-rate page {name}",
+                [
+                    "-" if b is None else f"fired {clock(b.fired_after)}, {b.pages} page(s)"
+                    for b in found
+                ],
+            )
+        )
     rows.append(("unexpected pages", [str(len(c.noise)) for c in cards]))
-    rows.append(("other incidents", [", ".join(c.response.extra_incidents) or "none"
-                                     for c in cards]))  # fmt: skip
+    rows.append(
+        ("other incidents", [", ".join(c.response.extra_incidents) or "none" for c in cards])
+    )
     rows.append(("postmortem", [c.postmortem or "-" for c in cards]))
     rows.append(("its review", [_review_line(c) for c in cards]))
-    rows.append(("verdict", [
-        "PASS" if c.passed else "FAIL: " + "; ".join(c.problems) for c in cards
-    ]))  # fmt: skip
+    rows.append(
+        ("verdict", ["PASS" if c.passed else "FAIL: " + "; ".join(c.problems) for c in cards])
+    )
     for label, values in rows:
         table.add_row(label, *values)
     return table
@@ -126,8 +138,10 @@ def _review_line(card: Scorecard) -> str:
     found = card.review
     if found is None:
         return "-"
-    return (f"{found.confirmed} confirmed, {len(found.contradicted)} contradicted, "
-            f"{found.not_checkable} not checkable; score {found.score}")  # fmt: skip
+    return (
+        f"{found.confirmed} confirmed, {len(found.contradicted)} contradicted, "
+        f"{found.not_checkable} not checkable; score {found.score}"
+    )
 
 
 @contextmanager
@@ -146,8 +160,10 @@ def _only_session(name: str) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            fail(f"scenario {name} already has a responder session on this data folder "
-                 f"(lock {path}); finish that one first")  # fmt: skip
+            fail(
+                f"scenario {name} already has a responder session on this data folder "
+                f"(lock {path}); finish that one first"
+            )
         yield
 
 
@@ -163,8 +179,12 @@ def _response_table(scenario: Scenario, cards: list[Scorecard]) -> Table:
 
     report = scenario.report
     who = "you" if cards[0].responder == "me" else "simulated"
-    table = Table("response", *(f"{who}, resilience {c.resilience}" for c in cards),
-                  "report / scenario file", title="The response")  # fmt: skip
+    table = Table(
+        "response",
+        *(f"{who}, resilience {c.resilience}" for c in cards),
+        "report / scenario file",
+        title="The response",
+    )
     seed_ack = report.ack_after if report and report.ack_after else scenario.responder.ack_after
     lasted = clock(report.fault_lasted) if report and report.fault_lasted else "-"
     ended = f"{lasted} ({report.ended_by})" if report and report.ended_by else lasted
@@ -190,10 +210,14 @@ def _response_table(scenario: Scenario, cards: list[Scorecard]) -> Table:
     for name in dict.fromkeys(f.name for c in cards for f in c.facts):
         shown = [next((f for f in c.facts if f.name == name), None) for c in cards]
         seed = next(f.report for f in shown if f is not None)
-        table.add_row(f"report vs replay: {name}", *(
-            "-" if f is None else f"{f.replay} {'' if f.ok is None else '✓' if f.ok else '✗'}"
-            for f in shown
-        ), seed)  # fmt: skip
+        table.add_row(
+            f"report vs replay: {name}",
+            *(
+                "-" if f is None else f"{f.replay} {'' if f.ok is None else '✓' if f.ok else '✗'}"
+                for f in shown
+            ),
+            seed,
+        )
     return table
 
 
@@ -286,13 +310,29 @@ def _channels(email: str | None, smtp: str, ntfy: str | None) -> Channels:
 
 
 def _run_once(
-    scenario: Scenario, mode: Literal["on", "off"], pace: float, autopilot: bool, person: bool,
-    reports: Path, say: Callable[[str], None], channels: Channels,
-) -> Scorecard:  # fmt: skip
+    scenario: Scenario,
+    mode: Literal["on", "off"],
+    pace: float,
+    autopilot: bool,
+    person: bool,
+    reports: Path,
+    say: Callable[[str], None],
+    channels: Channels,
+) -> Scorecard:
     from jwtpizza.scenarios.runner import run
 
     with tempfile.TemporaryDirectory(prefix="jwtpizza-scenario-") as folder:
-        return asyncio.run(run(
-            scenario, speed=pace, resilience=mode, autopilot=autopilot, folder=Path(folder),
-            reports=reports.resolve(), say=say, person=person, channels=channels, ready=_enter,
-        ))  # fmt: skip
+        return asyncio.run(
+            run(
+                scenario,
+                speed=pace,
+                resilience=mode,
+                autopilot=autopilot,
+                folder=Path(folder),
+                reports=reports.resolve(),
+                say=say,
+                person=person,
+                channels=channels,
+                ready=_enter,
+            )
+        )

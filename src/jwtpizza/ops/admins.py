@@ -41,9 +41,14 @@ class AdminGate:
     refusals for `refused_cache_seconds`."""
 
     def __init__(
-        self, *, http: httpx.AsyncClient, service_url: str, clock: Clock, cache_seconds: float,
+        self,
+        *,
+        http: httpx.AsyncClient,
+        service_url: str,
+        clock: Clock,
+        cache_seconds: float,
         refused_cache_seconds: float,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._http = http
         self._service_url = service_url.rstrip("/")
         self._me_url = self._service_url + "/api/user/me"
@@ -79,8 +84,9 @@ class AdminGate:
         try:
             response = await self._http.delete(
                 self._service_url + "/api/auth",
-                headers={"Authorization": f"Bearer {token}"}, timeout=10.0,
-            )  # fmt: skip
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10.0,
+            )
         except httpx.HTTPError as error:
             raise ServiceUnreachable("the pizza service did not answer the logout") from error
         if response.status_code not in (200, 401):

@@ -39,10 +39,21 @@ from jwtpizza.ops.statuspage.router import router as statuspage_router
 from jwtpizza.web.console import install_console
 
 ROUTERS = (
-    health_router, explore_router, rules_router, slo_router, incidents_router, runbooks_router,
-    statuspage_router, silences_router, oncall_router, intake_router, heartbeat_router,
-    reviews_router, actions_router, stats_router,
-)  # fmt: skip
+    health_router,
+    explore_router,
+    rules_router,
+    slo_router,
+    incidents_router,
+    runbooks_router,
+    statuspage_router,
+    silences_router,
+    oncall_router,
+    intake_router,
+    heartbeat_router,
+    reviews_router,
+    actions_router,
+    stats_router,
+)
 
 
 def create_app(
@@ -65,12 +76,22 @@ def create_app(
     clock = clock or SystemClock()
     obs = Observability(component="ops", settings=observability, clock=clock)
     options = Options(
-        http_transport=http_transport, start_loops=start_loops, incidents=incidents,
-        notify=notify, oncall=oncall, notify_transport=notify_transport, probes=probes,
-    )  # fmt: skip
+        http_transport=http_transport,
+        start_loops=start_loops,
+        incidents=incidents,
+        notify=notify,
+        oncall=oncall,
+        notify_transport=notify_transport,
+        probes=probes,
+    )
     parts = assemble(settings, clock=clock, obs=obs, options=options)
-    app = FastAPI(title="JWT Pizza Ops", version=settings.version, lifespan=parts.lifespan,
-                  docs_url=None, redoc_url=None)  # fmt: skip
+    app = FastAPI(
+        title="JWT Pizza Ops",
+        version=settings.version,
+        lifespan=parts.lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.ops = parts
     _install(app, parts)
     return app
@@ -82,12 +103,16 @@ def _install(app: FastAPI, parts: OpsApp) -> None:
     install_error_handlers(app)
     token = settings.metrics_token
     instrument(
-        app, component="ops", observability=obs, authorize_admin=admin_user,
+        app,
+        component="ops",
+        observability=obs,
+        authorize_admin=admin_user,
         scrape_guard=scrape_guard(
             None if token is None else token.get_secret_value(),
-            required=not settings.demo, setting="JWTPIZZA_OPS_METRICS_TOKEN",
+            required=not settings.demo,
+            setting="JWTPIZZA_OPS_METRICS_TOKEN",
         ),
-    )  # fmt: skip
+    )
     obs.watch_database(parts.context.db)
     install_console(app, version=settings.version, login=parts.context.admins.login)
     install_swagger_ui(app, title="JWT Pizza Ops")

@@ -111,10 +111,12 @@ class OpsApp:
         desk_loop = asyncio.create_task(run_desk(desk, interval, lease.is_leader))
         try:
             async with (
-                leading(lease), monitoring(context, self.rules, self.alert_states),
-                paging_loop(self.paging, context), probe_loop(self.probe),
+                leading(lease),
+                monitoring(context, self.rules, self.alert_states),
+                paging_loop(self.paging, context),
+                probe_loop(self.probe),
                 guarding(self.guards, context),
-            ):  # fmt: skip
+            ):
                 yield
         finally:
             desk_loop.cancel()
@@ -123,9 +125,13 @@ class OpsApp:
 
 
 def build_context(
-    settings: OpsSettings, *, clock: Clock, http_transport: httpx.AsyncBaseTransport | None,
-    obs: Observability, elect: bool = True,
-) -> OpsContext:  # fmt: skip
+    settings: OpsSettings,
+    *,
+    clock: Clock,
+    http_transport: httpx.AsyncBaseTransport | None,
+    obs: Observability,
+    elect: bool = True,
+) -> OpsContext:
     """The shared parts; with `elect` this process leads only while it holds the database's
     lease (else it always leads: a test driving the loops itself)."""
     db = Database(settings.database_url, pooled=settings.db_pooled)
@@ -135,32 +141,46 @@ def build_context(
         # scenario): it measures whether processes are alive, and a lease of a second of real
         # time would lapse at every pause of a busy machine.
         leadership = LeaderLease(
-            db, clock=SystemClock(), holder=settings.leader_id or default_holder(settings.port),
-            lease_seconds=settings.lease_seconds, renew_seconds=settings.lease_renew_seconds,
-        )  # fmt: skip
+            db,
+            clock=SystemClock(),
+            holder=settings.leader_id or default_holder(settings.port),
+            lease_seconds=settings.lease_seconds,
+            renew_seconds=settings.lease_renew_seconds,
+        )
     http = httpx.AsyncClient(transport=http_transport, follow_redirects=False)
     monitor = Monitor.from_settings(settings, http=http, clock=clock)
     bus = AlertBus()
     bus.subscribe(record_transitions(db))
     admins = AdminGate(
-        http=http, service_url=settings.service_url, clock=clock,
+        http=http,
+        service_url=settings.service_url,
+        clock=clock,
         cache_seconds=settings.admin_cache_seconds,
         refused_cache_seconds=settings.admin_refused_cache_seconds,
-    )  # fmt: skip
+    )
     return OpsContext(
-        settings=settings, db=db, clock=clock, http=http, obs=obs, bus=bus, monitor=monitor,
-        monitor_metrics=MonitorMetrics(obs.metrics.registry, monitor.store), admins=admins,
+        settings=settings,
+        db=db,
+        clock=clock,
+        http=http,
+        obs=obs,
+        bus=bus,
+        monitor=monitor,
+        monitor_metrics=MonitorMetrics(obs.metrics.registry, monitor.store),
+        admins=admins,
         leadership=leadership,
-    )  # fmt: skip
+    )
 
 
 def build_rules(context: OpsContext) -> RuleManager:
     settings = context.settings
     rules = RuleManager(
-        store=context.monitor.store, bus=context.bus,
+        store=context.monitor.store,
+        bus=context.bus,
         default_interval_seconds=settings.evaluation_interval(),
-        max_for_seconds=settings.max_for_seconds(), metrics=context.monitor_metrics,
-    )  # fmt: skip
+        max_for_seconds=settings.max_for_seconds(),
+        metrics=context.monitor_metrics,
+    )
     rules.load(settings.rule_files)
     return rules
 
@@ -168,22 +188,30 @@ def build_rules(context: OpsContext) -> RuleManager:
 def build_paging_for(context: OpsContext, options: Options) -> Paging:
     settings = context.settings
     return build_paging(
-        db=context.db, clock=context.clock, registry=context.obs.metrics.registry,
-        notify_settings=options.notify, oncall_settings=options.oncall,
-        transport=options.notify_transport, listen_url=f"http://{settings.host}:{settings.port}",
+        db=context.db,
+        clock=context.clock,
+        registry=context.obs.metrics.registry,
+        notify_settings=options.notify,
+        oncall_settings=options.oncall,
+        transport=options.notify_transport,
+        listen_url=f"http://{settings.host}:{settings.port}",
         incident_of=incident_finder(context.db),
-    )  # fmt: skip
+    )
 
 
 def build_desk_for(context: OpsContext, paging: Paging, options: Options) -> IncidentDesk:
     settings = context.settings
     return build_desk(
-        db=context.db, clock=context.clock, http=context.http, service_url=settings.service_url,
-        factory_url=settings.factory_url, samples=context.monitor.store,
+        db=context.db,
+        clock=context.clock,
+        http=context.http,
+        service_url=settings.service_url,
+        factory_url=settings.factory_url,
+        samples=context.monitor.store,
         settings=options.incidents,
         pager=OncallPager(db=context.db, clock=context.clock, escalator=paging.escalator),
         alerts=context.bus,
-    )  # fmt: skip
+    )
 
 
 def build_probe(context: OpsContext, probes: ProbeSettings | None) -> OrderProbe | None:
@@ -191,10 +219,12 @@ def build_probe(context: OpsContext, probes: ProbeSettings | None) -> OrderProbe
     if not probes.enabled:
         return None
     return OrderProbe(
-        http=context.http, service_url=context.settings.service_url,
-        factory_url=context.settings.factory_url, settings=probes,
+        http=context.http,
+        service_url=context.settings.service_url,
+        factory_url=context.settings.factory_url,
+        settings=probes,
         registry=context.obs.metrics.registry,
-    )  # fmt: skip
+    )
 
 
 def assemble(
@@ -202,9 +232,12 @@ def assemble(
 ) -> OpsApp:
     """Every part of one ops app, in the order they need each other."""
     context = build_context(
-        settings, clock=clock, http_transport=options.http_transport, obs=obs,
+        settings,
+        clock=clock,
+        http_transport=options.http_transport,
+        obs=obs,
         elect=options.start_loops,
-    )  # fmt: skip
+    )
     rules = build_rules(context)
     paging = build_paging_for(context, options)
     desk = build_desk_for(context, paging, options)
@@ -214,18 +247,25 @@ def assemble(
     if isinstance(context.leadership, LeaderLease):
         context.leadership.on_gained(take_over(context, rules, states, paging))
     return OpsApp(
-        context=context, rules=rules, incidents=desk, paging=paging,
+        context=context,
+        rules=rules,
+        incidents=desk,
+        paging=paging,
         runbooks=runbooks.attach(desk),
         guards=build_guards(clock=clock, rules=rules, paging=paging, feeds=desk.feeds),
-        alert_states=states, probe=build_probe(context, options.probes),
+        alert_states=states,
+        probe=build_probe(context, options.probes),
         status_board=StatusBoard(
-            db=context.db, clock=clock, monitor=context.monitor,
+            db=context.db,
+            clock=clock,
+            monitor=context.monitor,
             ttl_seconds=settings.status_cache_seconds,
         ),
         anonymous_limits=AnonymousLimits(clock=clock, settings=settings),
         log_searches=LogSearches(
-            clock=clock, ttl_seconds=settings.log_search_cache_seconds,
+            clock=clock,
+            ttl_seconds=settings.log_search_cache_seconds,
             per_minute=settings.log_searches_per_minute,
             refused_delay_seconds=settings.refused_answer_delay_seconds,
         ),
-    )  # fmt: skip
+    )

@@ -46,8 +46,14 @@ async def close_leftovers(database_url: str, *, now: datetime, by: str) -> Close
             still_open = select(Incident).where(Incident.status.in_([s.value for s in OPEN]))
             found = list(await session.scalars(still_open))
             for incident in found:
-                await incidents.move(session=session, incident=incident, by=by, now=now,
-                                     target=IncidentStatus.RESOLVED, why=WHY)  # fmt: skip
+                await incidents.move(
+                    session=session,
+                    incident=incident,
+                    by=by,
+                    now=now,
+                    target=IncidentStatus.RESOLVED,
+                    why=WHY,
+                )
             await session.execute(
                 update(IncidentAlert)
                 .where(IncidentAlert.incident_id.in_([i.id for i in found]))

@@ -75,9 +75,13 @@ async def paging_loop(paging: Paging, context: OpsContext) -> AsyncIterator[None
 
 @asynccontextmanager
 async def every(
-    context: OpsContext, interval: float, tick: Callable[[], Awaitable[None]], *, name: str,
+    context: OpsContext,
+    interval: float,
+    tick: Callable[[], Awaitable[None]],
+    *,
+    name: str,
     leader_only: bool = False,
-) -> AsyncIterator[None]:  # fmt: skip
+) -> AsyncIterator[None]:
     """`tick()` every `interval` seconds for the duration of the block (on the leader alone
     when `leader_only`)."""
 

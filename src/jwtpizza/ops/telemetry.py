@@ -17,13 +17,18 @@ class MonitorMetrics:
 
     def __init__(self, registry: CollectorRegistry, store: SampleStore) -> None:
         self._eval = Histogram(
-            "ops_rule_group_evaluation_seconds", "Time to evaluate one rule group",
-            ("group",), registry=registry, buckets=EVAL_BUCKETS,
-        )  # fmt: skip
-        self._eval_failures = Counter(
-            "ops_rule_evaluation_failures", "Rules whose evaluation failed", ("rule",),
+            "ops_rule_group_evaluation_seconds",
+            "Time to evaluate one rule group",
+            ("group",),
             registry=registry,
-        )  # fmt: skip
+            buckets=EVAL_BUCKETS,
+        )
+        self._eval_failures = Counter(
+            "ops_rule_evaluation_failures",
+            "Rules whose evaluation failed",
+            ("rule",),
+            registry=registry,
+        )
         samples = Gauge("ops_samples_held", "Samples held in memory", registry=registry)
         samples.set_function(store.sample_count)
         series = Gauge("ops_series_held", "Series held in memory", registry=registry)

@@ -13,9 +13,16 @@ from jwtpizza.scenarios.spec import Scenario, ScenarioError, available, load, lo
 from jwtpizza.scenarios.timing import Timing
 
 __all__ = [
-    "AlertResult", "Scenario", "ScenarioError", "Scorecard", "Timing", "available", "load",
-    "load_file", "run",
-]  # fmt: skip
+    "AlertResult",
+    "Scenario",
+    "ScenarioError",
+    "Scorecard",
+    "Timing",
+    "available",
+    "load",
+    "load_file",
+    "run",
+]
 
 
 def __getattr__(name: str) -> Any:

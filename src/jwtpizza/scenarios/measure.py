@@ -87,12 +87,14 @@ async def _pending_to_firing(
     name = scenario.expect[0].name
     alerts = await stack.get(f"{stack.ops_url}/api/ops/alerts", limit=1000)
     events = sorted((e for e in alerts["history"] if e["rule"] == name), key=lambda e: e["at"])
-    pending = next((when(e["at"]) for e in events
-                    if e["state"] == "pending" and when(e["at"]) >= since), None)  # fmt: skip
+    pending = next(
+        (when(e["at"]) for e in events if e["state"] == "pending" and when(e["at"]) >= since), None
+    )
     if pending is None:
         return None
-    firing = next((when(e["at"]) for e in events
-                   if e["state"] == "firing" and when(e["at"]) >= pending), None)  # fmt: skip
+    firing = next(
+        (when(e["at"]) for e in events if e["state"] == "firing" and when(e["at"]) >= pending), None
+    )
     return None if firing is None else timing.scenario((firing - pending).total_seconds())
 
 

@@ -8,7 +8,7 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,19 +17,15 @@ import httpx
 from jwtpizza.clock import ScaledClock
 from jwtpizza.db import statements
 from jwtpizza.scenarios.human import briefing, countdown
-from jwtpizza.scenarios.measure import measure, when
-from jwtpizza.scenarios.scorecard import AlertResult, BurnResult, PostmortemReview, Scorecard
-from jwtpizza.scenarios.spec import Scenario, compared_alerts
+from jwtpizza.scenarios.measure import when
+from jwtpizza.scenarios.scorecard import Scorecard
+from jwtpizza.scenarios.scoring import Say, fetch_incidents, now, score
+from jwtpizza.scenarios.spec import Scenario
 from jwtpizza.scenarios.stack import Channels, Stack, running_stack
 from jwtpizza.scenarios.timing import Timing
 from jwtpizza.traffic import OrderOutcome, TrafficConfig, run_traffic
 
-Say = Callable[[str], None]
 NO_CHANNELS = Channels()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def inject(stack: Stack, scenario: Scenario, timing: Timing) -> None:
@@ -43,8 +39,9 @@ async def inject(stack: Stack, scenario: Scenario, timing: Timing) -> None:
             body["mode"] = fault.mode
         response = await stack.http.put(
             f"{stack.factory_url}/api/admin/chaos/{stack.vendor_id}/{fault.type}",
-            json=body, headers=stack.factory_admin(),
-        )  # fmt: skip
+            json=body,
+            headers=stack.factory_admin(),
+        )
         response.raise_for_status()
     elif fault.kind == "store-integrity":
         # A bad migration's leftovers: a store whose franchise is gone, written with foreign
@@ -124,11 +121,14 @@ async def _acknowledge_due(stack: Stack, scenario: Scenario, timing: Timing, say
     who = scenario.responder
     pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
     first = min((when(page["createdAt"]) for page in pages), default=None)
-    if first is None or _now() < first + timedelta(seconds=timing.wall(who.ack_after)):
+    if first is None or now() < first + timedelta(seconds=timing.wall(who.ack_after)):
         return []
     acknowledged = []
-    open_incidents = [i for i in await _incidents(stack) if i["ackedAt"] is None
-                      and i["status"] in ("active", "mitigated")]  # fmt: skip
+    open_incidents = [
+        i
+        for i in await fetch_incidents(stack)
+        if i["ackedAt"] is None and i["status"] in ("active", "mitigated")
+    ]
     for incident in open_incidents:
         response = await stack.http.post(
             f"{stack.ops_url}/api/ops/incidents/{incident['id']}/ack", headers=stack.admin()
@@ -156,11 +156,6 @@ def _acknowledged(response: httpx.Response) -> bool:
     return True
 
 
-async def _incidents(stack: Stack) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = await stack.get(f"{stack.ops_url}/api/ops/incidents")
-    return found
-
-
 async def _settled(stack: Stack, scenario: Scenario) -> bool:
     """The fault is over and every incident resolved (nothing left to watch); not yet while
     ops or the factory does not answer (a 503 from a busy database, under load)."""
@@ -171,7 +166,7 @@ async def _settled(stack: Stack, scenario: Scenario) -> bool:
 
 
 async def _all_resolved(stack: Stack, scenario: Scenario) -> bool:
-    incidents = await _incidents(stack)
+    incidents = await fetch_incidents(stack)
     if scenario.criteria.incident and not incidents:
         return False
     if any(i["status"] in ("active", "mitigated") for i in incidents):
@@ -204,37 +199,55 @@ async def run(
     """One run of the scenario, start to scorecard. With `person`, nobody is simulated: the
     run prints what to open, awaits `ready`, then counts down while the person responds."""
     timing = Timing(speed)
-    card = Scorecard(scenario=scenario.name, speed=speed, resilience=resilience,
-                     responder="me" if person else "sim")  # fmt: skip
+    card = Scorecard(
+        scenario=scenario.name,
+        speed=speed,
+        resilience=resilience,
+        responder="me" if person else "sim",
+    )
     by_hand = scenario.responder.runbook is not None
     if autopilot and by_hand and not person:
-        say(f"autopilot off: in this story {scenario.responder.ack_by} runs runbook "
-            f"{scenario.responder.runbook} by hand")  # fmt: skip
+        say(
+            f"autopilot off: in this story {scenario.responder.ack_by} runs runbook "
+            f"{scenario.responder.runbook} by hand"
+        )
     async with running_stack(
-        folder, timing, scenario, resilient=resilience == "on",
-        autopilot=autopilot and not (by_hand or person), channels=channels,
-    ) as stack:  # fmt: skip
-        say(f"stack up: service {stack.service_url}, factory {stack.factory_url}, "
-            f"ops {stack.ops_url}")  # fmt: skip
+        folder,
+        timing,
+        scenario,
+        resilient=resilience == "on",
+        autopilot=autopilot and not (by_hand or person),
+        channels=channels,
+    ) as stack:
+        say(
+            f"stack up: service {stack.service_url}, factory {stack.factory_url}, "
+            f"ops {stack.ops_url}"
+        )
         if person:
             for line in briefing(stack, scenario, timing, channels):
                 say(line)
             await ready()
         started = time.monotonic()
         traffic = run_traffic(
-            TrafficConfig(target=stack.service_url, factory=stack.factory_url,
-                          rate=scenario.traffic_rate, seed=1, respond_async=True),
+            TrafficConfig(
+                target=stack.service_url,
+                factory=stack.factory_url,
+                rate=scenario.traffic_rate,
+                seed=1,
+                respond_async=True,
+            ),
             clock=ScaledClock(speed),
-        )  # fmt: skip
+        )
         responder = asyncio.create_task(
-            countdown(stack, scenario, timing, say) if person
+            countdown(stack, scenario, timing, say)
+            if person
             else _respond(stack, scenario, timing, say)
-        )  # fmt: skip
+        )
         fault_start: datetime | None = None
         try:
             await asyncio.sleep(timing.wall(scenario.fault.start))
             if scenario.fault.kind != "none":
-                fault_start = _now()
+                fault_start = now()
                 await inject(stack, scenario, timing)
                 say(f"fault injected: {scenario.fault.kind} {scenario.fault.type or ''}".strip())
             run_end = started + timing.wall(scenario.run_for)
@@ -251,7 +264,7 @@ async def run(
                     break
                 await asyncio.sleep(0.5)
             by_design = traffic.stats.orders[OrderOutcome.FAILED_BY_DESIGN]
-            await _score(stack, scenario, timing, card, fault_start, started, reports, say)
+            await score(stack, scenario, timing, card, fault_start, started, reports, say)
             card.failed_by_design = by_design
         finally:
             responder.cancel()
@@ -261,135 +274,3 @@ async def run(
         card.wall_seconds = time.monotonic() - started
     card.judge(scenario)
     return card
-
-
-async def _score(
-    stack: Stack, scenario: Scenario, timing: Timing, card: Scorecard,
-    fault_start: datetime | None, started: float, reports: Path, say: Say,
-) -> None:  # fmt: skip
-    run_start = _now() - timedelta(seconds=time.monotonic() - started)
-    since = fault_start or run_start
-    alerts = await stack.get(f"{stack.ops_url}/api/ops/alerts", limit=1000)
-    history = alerts["history"]
-    card.still_firing = sorted({a["labels"].get("alertname", "?") for a in alerts["alerts"]
-                                if a["state"] == "firing"})  # fmt: skip
-    firing: dict[str, datetime] = {}
-    for event in sorted(history, key=lambda e: e["at"]):
-        if event["state"] == "firing" and when(event["at"]) >= since:
-            firing.setdefault(event["rule"], when(event["at"]))
-    card.fired = {
-        rule: timing.scenario((at - since).total_seconds()) for rule, at in firing.items()
-    }
-    card.alerts = [AlertResult(a.name, a.within, card.fired.get(a.name)) for a in scenario.expect]
-    await _score_pages(stack, scenario, card, history, since, fault_start)
-    if fault_start is not None:
-        card.response = await measure(stack, scenario, timing, fault_start)
-    ledger = await stack.get(
-        f"{stack.service_url}/api/order/stats", **{"from": run_start.isoformat()}
-    )
-    integrity = await stack.get(f"{stack.service_url}/api/health/integrity")
-    card.failed, card.queued = ledger["failed"], ledger["queuedThenFulfilled"]
-    card.lost = ledger["lost"]
-    card.duplicated = len(integrity.get("duplicatedOrders", integrity.get("duplicated_orders", [])))
-    incidents = await _incidents(stack)
-    if not incidents:
-        return
-    first = min(incidents, key=lambda i: i["id"])
-    card.incident = first["id"]
-    card.incident_resolved = first["status"] == "resolved"
-    if not card.incident_resolved:
-        detail = await stack.get(f"{stack.ops_url}/api/ops/incidents/{first['id']}")
-        for entry in (detail.get("timeline") or [])[-6:]:
-            say(f"incident {first['id']} ({first['status']}): {entry['kind']}: {entry['text']}")
-    draft = await stack.ops.state.ops.incidents.draft(first["id"], finish=False)
-    figures = draft.figures
-    if figures.ledger is not None:  # the incident's window, as its postmortem states it
-        card.failed, card.lost = figures.ledger.failed, figures.ledger.lost
-        card.queued = figures.ledger.queued_then_fulfilled
-    for name in ("mttd", "mtta", "mttm", "mttr"):
-        value = getattr(figures, name)
-        setattr(card, name, None if value is None else timing.scenario(value.total_seconds()))
-    response = await stack.http.post(
-        f"{stack.ops_url}/api/ops/incidents/{first['id']}/report", headers=stack.admin()
-    )
-    response.raise_for_status()
-    report = response.json()
-    path = reports / f"{scenario.name}-resilience-{card.resilience}-{report['fileName']}"
-    await asyncio.to_thread(_save, path, report["markdown"])
-    card.postmortem = str(path)
-    try:
-        card.review = await _review(stack, first["id"], report["markdown"])
-    except httpx.HTTPError as error:  # the scorecard says it was not reviewed
-        say(f"the review of incident {first['id']}'s postmortem failed: {error!r}")
-
-
-async def _review(stack: Stack, incident_id: int, markdown: str) -> PostmortemReview:
-    """Ops' own postmortem checked by the postmortem review against ops' record."""
-    body = {"markdown": markdown, "incident": incident_id}
-    response = await stack.http.post(
-        f"{stack.ops_url}/api/ops/reviews", json=body, headers=stack.admin()
-    )
-    response.raise_for_status()
-    found = response.json()
-    verdicts = found["verdicts"]
-    return PostmortemReview(
-        confirmed=sum(v["status"] == "confirmed" for v in verdicts),
-        contradicted=[f"{v['claim']}: {v['stated']}, measured {v['measured']} ({v['source']}; "
-                      f"the report: {v['quote']!r})"
-                      for v in verdicts if v["status"] == "contradicted"],
-        not_checkable=sum(v["status"] == "not checkable" for v in verdicts),
-        score=found["score"],
-    )  # fmt: skip
-
-
-async def _score_pages(
-    stack: Stack, scenario: Scenario, card: Scorecard, history: list[dict[str, Any]],
-    since: datetime, fault_start: datetime | None,
-) -> None:  # fmt: skip
-    """Unexpected pages (a side-by-side rule's are counted, not judged), pages per alert,
-    and the burn-rate pages that fired with their detection time."""
-    burning = _burn_rules(history) & set(card.fired)
-    known = {a.name for a in scenario.expect} | set(scenario.allowed_alerts)
-    if fault_start is not None:  # a burn page during a fault is the fault's
-        known |= burning
-    card.fault = None if fault_start is None else " ".join(
-        filter(None, [scenario.fault.kind, scenario.fault.type])
-    )  # fmt: skip
-    pages = await stack.get(f"{stack.ops_url}/api/ops/pages")
-    compared = compared_alerts(scenario)
-    card.noise = [
-        p["title"] for p in pages
-        if not any(name in p["groupKey"] for name in compared)
-        and (not scenario.criteria.pages or not any(name in p["groupKey"] for name in known))
-    ]  # fmt: skip
-    await _count_pages(stack, pages, card, known if fault_start is not None else set(), since)
-    card.burn = [BurnResult(name, card.fired[name], card.paged.get(name, 0))
-                 for name in sorted(burning)]  # fmt: skip
-
-
-async def _count_pages(
-    stack: Stack, pages: list[dict[str, Any]], card: Scorecard, known: set[str], since: datetime
-) -> None:
-    """Pages per alert they carry; a page is false when it carries none of the fault's known
-    alerts or opened before the fault (with no fault, every page is)."""
-    for page in pages:
-        detail = await stack.get(f"{stack.ops_url}/api/ops/pages/{page['id']}")
-        names = {a.get("labels", {}).get("alertname", "?") for a in detail["message"]["alerts"]}
-        false = not names & known or when(page["createdAt"]) < since
-        for name in names:
-            card.paged[name] = card.paged.get(name, 0) + 1
-            card.false_pages[name] = card.false_pages.get(name, 0) + false
-
-
-def _burn_rules(history: list[dict[str, Any]]) -> set[str]:
-    """The error-budget burn page alerts (`scope: slo`, `sloth_severity: page`) in the history."""
-    return {
-        e["rule"] for e in history
-        if (e.get("labels") or {}).get("scope") == "slo"
-        and (e.get("labels") or {}).get("sloth_severity") == "page"
-    }  # fmt: skip
-
-
-def _save(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)

@@ -114,10 +114,11 @@ class Scorecard:
         """Fill `problems` from the scenario's pass criteria."""
         c = scenario.criteria
         self.problems = [
-            f"{a.name} {a.outcome}" + (f" ({a.fired_after:.0f}s > {a.within:.0f}s)"
-                                       if a.outcome == "late" else "")
-            for a in self.alerts if a.outcome != "hit"
-        ]  # fmt: skip
+            f"{a.name} {a.outcome}"
+            + (f" ({a.fired_after:.0f}s > {a.within:.0f}s)" if a.outcome == "late" else "")
+            for a in self.alerts
+            if a.outcome != "hit"
+        ]
         if self.lost > c.max_lost:
             self.problems.append(f"{self.lost} orders lost (at most {c.max_lost})")
         if self.duplicated > c.max_duplicated:
@@ -135,12 +136,16 @@ class Scorecard:
         if self.postmortem is not None and self.review is None:
             self.problems.append("ops' own postmortem was not reviewed")
         if self.review is not None and self.review.contradicted:
-            self.problems.append("the review contradicts ops' own postmortem: "
-                                 + "; ".join(self.review.contradicted))  # fmt: skip
+            self.problems.append(
+                "the review contradicts ops' own postmortem: " + "; ".join(self.review.contradicted)
+            )
         self.problems += self._paging_problems(scenario)
         self.facts = facts(scenario, self)
-        self.problems += [f"report vs replay: {f.name} {f.replay} (report: {f.report})"
-                          for f in self.facts if f.ok is False]  # fmt: skip
+        self.problems += [
+            f"report vs replay: {f.name} {f.replay} (report: {f.report})"
+            for f in self.facts
+            if f.ok is False
+        ]
 
     def _paging_problems(self, scenario: Scenario) -> list[str]:
         """One page per fault for its alert, and one incident per fault."""
@@ -175,27 +180,55 @@ def facts(scenario: Scenario, card: Scorecard) -> list[Fact]:
     slack = 2 * max(SCRAPE, card.speed * 0.5)  # two evaluations, in scenario seconds
     if report.pending_for is not None:
         gap = got.pending_to_firing
-        found.append(Fact("pending, then firing after", clock(report.pending_for), clock(gap),
-                          gap is not None and abs(gap - report.pending_for) <= slack))  # fmt: skip
+        found.append(
+            Fact(
+                "pending, then firing after",
+                clock(report.pending_for),
+                clock(gap),
+                gap is not None and abs(gap - report.pending_for) <= slack,
+            )
+        )
     if report.paged_by is not None:
         same = got.paged_by == report.paged_by
-        found.append(Fact("paged by", " then ".join(report.paged_by),
-                          " then ".join(got.paged_by) or "-", same))  # fmt: skip
+        found.append(
+            Fact(
+                "paged by", " then ".join(report.paged_by), " then ".join(got.paged_by) or "-", same
+            )
+        )
     if report.ack_after is not None:
         ack, want = got.ack_after_page, report.ack_after
         near = ack is not None and abs(ack - want) <= max(slack, 0.25 * want)
-        found.append(Fact("acknowledged after the first page", clock(want), clock(ack),
-                          None if card.responder == "me" else near))  # fmt: skip
+        found.append(
+            Fact(
+                "acknowledged after the first page",
+                clock(want),
+                clock(ack),
+                None if card.responder == "me" else near,
+            )
+        )
     if report.ended_by is not None:
-        found.append(Fact("fault ended by", report.ended_by, got.ended_by or "-",
-                          got.ended_by == report.ended_by))  # fmt: skip
+        found.append(
+            Fact(
+                "fault ended by",
+                report.ended_by,
+                got.ended_by or "-",
+                got.ended_by == report.ended_by,
+            )
+        )
     if report.fault_lasted is not None:
-        found.append(Fact("fault lasted", clock(report.fault_lasted),
-                          clock(got.fault_ended_after), None))  # fmt: skip
+        found.append(
+            Fact("fault lasted", clock(report.fault_lasted), clock(got.fault_ended_after), None)
+        )
     if report.failed_share_off is not None and card.resilience == "off":
         share, want = got.failed_share, report.failed_share_off
-        found.append(Fact("orders failed during the fault", percent(want), percent(share),
-                          share is not None and share >= want))  # fmt: skip
+        found.append(
+            Fact(
+                "orders failed during the fault",
+                percent(want),
+                percent(share),
+                share is not None and share >= want,
+            )
+        )
     return found
 
 

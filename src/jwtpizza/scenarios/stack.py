@@ -74,12 +74,19 @@ class Channels:
     def integrations(self) -> dict[str, Any]:
         found: dict[str, Any] = {"console_configs": [{}]}
         if self.email:
-            found["email_configs"] = [{"to": self.email, "from": "scenario@jwtpizza.local",
-                                       "smarthost": self.smtp, "require_tls": False}]  # fmt: skip
+            found["email_configs"] = [
+                {
+                    "to": self.email,
+                    "from": "scenario@jwtpizza.local",
+                    "smarthost": self.smtp,
+                    "require_tls": False,
+                }
+            ]
         if self.ntfy:
             url = urlsplit(self.ntfy)
-            found["ntfy_configs"] = [{"url": f"{url.scheme}://{url.netloc}",
-                                      "topic": url.path.strip("/")}]  # fmt: skip
+            found["ntfy_configs"] = [
+                {"url": f"{url.scheme}://{url.netloc}", "topic": url.path.strip("/")}
+            ]
         return found
 
 
@@ -92,8 +99,9 @@ def notify_yaml(timing: Timing, responder: Responder, channels: Channels) -> str
     wait = round(1000 * timing.wall(5))
     people = yaml.safe_dump(
         [{"name": name, **channels.integrations()} for name in _receivers(responder)],
-        default_flow_style=None, width=1000,
-    )  # fmt: skip
+        default_flow_style=None,
+        width=1000,
+    )
     people = "\n".join(f"  {line}" for line in people.splitlines())
     return f"""
 route:
@@ -245,46 +253,69 @@ async def running_stack(
     url = {name: f"http://{HOST}:{port}" for name, port in ports.items()}
     sqlite = {name: f"sqlite+aiosqlite:///{folder / f'{name}.db'}" for name in ports}
     factory = FactorySettings(
-        host=HOST, port=ports["factory"], database_url=sqlite["factory"], demo=True,
+        host=HOST,
+        port=ports["factory"],
+        database_url=sqlite["factory"],
+        demo=True,
         order_delay_seconds=timing.wall(32.0),
-    )  # fmt: skip
+    )
     vendor_key, admin_key = await _prepare(ServiceSettings(database_url=sqlite["service"]), factory)
     service = ServiceSettings(
-        host=HOST, port=ports["service"], database_url=sqlite["service"], demo=True,
-        factory_url=url["factory"], factory_api_key=SecretStr(vendor_key),
-        integrity_check_seconds=timing.wall(60.0), bcrypt_rounds=4,
+        host=HOST,
+        port=ports["service"],
+        database_url=sqlite["service"],
+        demo=True,
+        factory_url=url["factory"],
+        factory_api_key=SecretStr(vendor_key),
+        integrity_check_seconds=timing.wall(60.0),
+        bcrypt_rounds=4,
         resilience=ResilienceSettings() if resilient else ResilienceSettings.fragile(),
-    )  # fmt: skip
+    )
     (folder / "notify.yml").write_text(notify_yaml(timing, responder, channels))
     (folder / "oncall.yml").write_text(oncall_yaml(timing, responder))
     ops_app = create_ops(
         OpsSettings(
-            host=HOST, port=ports["ops"], database_url=sqlite["ops"],
-            service_url=url["service"], factory_url=url["factory"],
+            host=HOST,
+            port=ports["ops"],
+            database_url=sqlite["ops"],
+            service_url=url["service"],
+            factory_url=url["factory"],
             targets=[
-                ScrapeTarget(job="jwt-pizza-service", url=f"{url['service']}/metrics",
-                             labels={"component": "service"}),
-                ScrapeTarget(job="jwt-pizza-factory", url=f"{url['factory']}/metrics",
-                             labels={"component": "factory"}),
+                ScrapeTarget(
+                    job="jwt-pizza-service",
+                    url=f"{url['service']}/metrics",
+                    labels={"component": "service"},
+                ),
+                ScrapeTarget(
+                    job="jwt-pizza-factory",
+                    url=f"{url['factory']}/metrics",
+                    labels={"component": "factory"},
+                ),
             ],
             rule_files=_rules(folder, timing, scenario),
-            scrape_interval_seconds=timing.interval, evaluation_interval_seconds=timing.interval,
+            scrape_interval_seconds=timing.interval,
+            evaluation_interval_seconds=timing.interval,
             scrape_timeout_seconds=max(1.0, timing.interval),
             history_resolution_seconds=timing.wall(300.0),
             history_retention_seconds=timing.wall(31 * 24 * 3600.0),
         ),
         notify=NotifySettings(notify_config=folder / "notify.yml", notify_tick_seconds=0.2),
         oncall=OncallSettings(
-            oncall_config=folder / "oncall.yml", ack_secret=SecretStr(secrets.token_urlsafe(32)),
+            oncall_config=folder / "oncall.yml",
+            ack_secret=SecretStr(secrets.token_urlsafe(32)),
             public_url=url["ops"],
         ),
         incidents=IncidentSettings(
-            service_email=ADMIN[0], service_password=SecretStr(ADMIN[1]),
-            factory_api_key=SecretStr(admin_key), time_speed=timing.speed,
-            autopilot=autopilot, runbook_poll_seconds=0.2,
-            reports_dir=folder / "incidentReports", mttd_target_seconds=timing.wall(120.0),
+            service_email=ADMIN[0],
+            service_password=SecretStr(ADMIN[1]),
+            factory_api_key=SecretStr(admin_key),
+            time_speed=timing.speed,
+            autopilot=autopilot,
+            runbook_poll_seconds=0.2,
+            reports_dir=folder / "incidentReports",
+            mttd_target_seconds=timing.wall(120.0),
         ),
-    )  # fmt: skip
+    )
     apps = [
         (create_service(service), ports["service"]),
         (create_factory(factory), ports["factory"]),
@@ -302,10 +333,15 @@ async def running_stack(
         async with httpx.AsyncClient(timeout=30.0) as http:
             await _until_ready(http, list(url.values()), tasks)
             stack = Stack(
-                folder=folder, service_url=url["service"], factory_url=url["factory"],
-                ops_url=url["ops"], vendor_id=factory.demo_vendor_id, admin_key=admin_key,
-                ops=ops_app, http=http,
-            )  # fmt: skip
+                folder=folder,
+                service_url=url["service"],
+                factory_url=url["factory"],
+                ops_url=url["ops"],
+                vendor_id=factory.demo_vendor_id,
+                admin_key=admin_key,
+                ops=ops_app,
+                http=http,
+            )
             login = await http.put(
                 f"{stack.service_url}/api/auth", json={"email": ADMIN[0], "password": ADMIN[1]}
             )

@@ -57,13 +57,15 @@ def planned(doc: Document) -> list[Planned]:
         due = _DUE.search(text)
         link = _LINK.search(text)
         title = _clean(_LINK.sub("", _DUE.sub("", _OWNER.sub("", text))))
-        items.append(Planned(
-            title=title[:300],
-            owner=None if owner is None or _TODO.search(owner["who"]) else owner["who"].strip(),
-            due=date.fromisoformat(due["day"]) if due else None,
-            priority=priority[1].lower() if priority else "medium",
-            link=link[0] if link else None,
-        ))  # fmt: skip
+        items.append(
+            Planned(
+                title=title[:300],
+                owner=None if owner is None or _TODO.search(owner["who"]) else owner["who"].strip(),
+                due=date.fromisoformat(due["day"]) if due else None,
+                priority=priority[1].lower() if priority else "medium",
+                link=link[0] if link else None,
+            )
+        )
     return items
 
 

@@ -65,26 +65,35 @@ IncidentQ = Annotated[int | None, Query(ge=1)]
 
 @router.get("")
 async def list_items(
-    _admin: AdminUser, desk: DeskDep, status: Status = None, incident: IncidentQ = None,
+    _admin: AdminUser,
+    desk: DeskDep,
+    status: Status = None,
+    incident: IncidentQ = None,
     overdue: bool = False,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """Action items, oldest first (`overdue=true`: open ones past their due date)."""
     return await _items(desk, status, incident, overdue)
 
 
 @router.get(".csv", response_class=CsvResponse)
 async def export_csv(
-    _admin: AdminUser, desk: DeskDep, status: Status = None, incident: IncidentQ = None,
+    _admin: AdminUser,
+    desk: DeskDep,
+    status: Status = None,
+    incident: IncidentQ = None,
     overdue: bool = False,
-) -> CsvResponse:  # fmt: skip
+) -> CsvResponse:
     return CsvResponse(as_csv(await _items(desk, status, incident, overdue)))
 
 
 @router.get(".md", response_class=MarkdownResponse)
 async def export_markdown(
-    _admin: AdminUser, desk: DeskDep, status: Status = None, incident: IncidentQ = None,
+    _admin: AdminUser,
+    desk: DeskDep,
+    status: Status = None,
+    incident: IncidentQ = None,
     overdue: bool = False,
-) -> MarkdownResponse:  # fmt: skip
+) -> MarkdownResponse:
     return MarkdownResponse(as_markdown(await _items(desk, status, incident, overdue)))
 
 
@@ -92,8 +101,9 @@ async def export_markdown(
 async def add_item(body: ActionIn, _admin: AdminUser, desk: DeskDep) -> dict[str, Any]:
     plan = Planned(body.title, body.owner, body.due, body.priority, body.link)
     async with desk.db.writer() as session:
-        item = await actions.add(session=session, plan=plan, incident_id=body.incident,
-                                 origin="hand", now=desk.now())  # fmt: skip
+        item = await actions.add(
+            session=session, plan=plan, incident_id=body.incident, origin="hand", now=desk.now()
+        )
         return actions.as_json(item, desk.now().date())
 
 
@@ -104,11 +114,13 @@ async def mark_done(item_id: int, _admin: AdminUser, desk: DeskDep) -> dict[str,
         return actions.as_json(item, desk.now().date())
 
 
-async def _add_all(desk: IncidentDesk, plans: list[Planned], incident: int, origin: str
-                   ) -> list[dict[str, Any]]:  # fmt: skip
+async def _add_all(
+    desk: IncidentDesk, plans: list[Planned], incident: int, origin: str
+) -> list[dict[str, Any]]:
     async with desk.db.writer() as session:
-        added = await actions.add_many(session=session, plans=plans, incident_id=incident,
-                                       origin=origin, now=desk.now())  # fmt: skip
+        added = await actions.add_many(
+            session=session, plans=plans, incident_id=incident, origin=origin, now=desk.now()
+        )
         return [actions.as_json(i, desk.now().date()) for i in added]
 
 

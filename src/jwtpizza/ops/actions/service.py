@@ -19,13 +19,19 @@ OPEN, DONE = "open", "done"
 
 def as_json(item: ActionItem, today: date) -> dict[str, Any]:
     return {
-        "id": item.id, "incident": item.incident_id, "title": item.title, "owner": item.owner,
-        "due": item.due.isoformat() if item.due else None, "priority": item.priority,
-        "status": item.status, "link": item.link, "origin": item.origin,
+        "id": item.id,
+        "incident": item.incident_id,
+        "title": item.title,
+        "owner": item.owner,
+        "due": item.due.isoformat() if item.due else None,
+        "priority": item.priority,
+        "status": item.status,
+        "link": item.link,
+        "origin": item.origin,
         "createdAt": item.created_at.isoformat(),
         "doneAt": item.done_at.isoformat() if item.done_at else None,
         "overdue": overdue(item, today),
-    }  # fmt: skip
+    }
 
 
 def overdue(item: ActionItem, today: date) -> bool:
@@ -42,18 +48,29 @@ async def add(
     if incident_id is not None:
         await incidents.get(session=session, incident_id=incident_id)  # 404 if unknown
     item = ActionItem(
-        incident_id=incident_id, title=plan.title.strip()[:300], owner=plan.owner, due=plan.due,
-        status=OPEN, priority=plan.priority, link=plan.link, origin=origin, created_at=now,
-    )  # fmt: skip
+        incident_id=incident_id,
+        title=plan.title.strip()[:300],
+        owner=plan.owner,
+        due=plan.due,
+        status=OPEN,
+        priority=plan.priority,
+        link=plan.link,
+        origin=origin,
+        created_at=now,
+    )
     session.add(item)
     await session.flush()
     return item
 
 
 async def add_many(
-    *, session: AsyncSession, plans: Sequence[Planned], incident_id: int, origin: str,
+    *,
+    session: AsyncSession,
+    plans: Sequence[Planned],
+    incident_id: int,
+    origin: str,
     now: datetime,
-) -> list[ActionItem]:  # fmt: skip
+) -> list[ActionItem]:
     """Items not already tracked for the incident (same title), added."""
     await incidents.get(session=session, incident_id=incident_id)  # 404 if unknown
     known = {i.title for i in await listing(session=session, incident_id=incident_id)}
@@ -61,8 +78,11 @@ async def add_many(
     for plan in plans:
         if plan.title not in known:
             known.add(plan.title)
-            added.append(await add(session=session, plan=plan, incident_id=incident_id,
-                                   origin=origin, now=now))  # fmt: skip
+            added.append(
+                await add(
+                    session=session, plan=plan, incident_id=incident_id, origin=origin, now=now
+                )
+            )
     return added
 
 

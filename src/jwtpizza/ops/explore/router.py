@@ -50,9 +50,12 @@ async def range_query(
     end = context.clock.now().timestamp() if end is None else end
     start = end - 900 if start is None else start
     series = query_range(
-        context.monitor.store, query, start_ms=int(start * 1000), end_ms=int(end * 1000),
+        context.monitor.store,
+        query,
+        start_ms=int(start * 1000),
+        end_ms=int(end * 1000),
         step_ms=int(step * 1000),
-    )  # fmt: skip
+    )
     return {"query": query, "start": start, "end": end, "step": step, "series": series}
 
 

@@ -93,9 +93,13 @@ class HeartbeatWatch:
             ends_at=None if beat.paged else now,
         )
         return build_message(
-            receiver="heartbeat", group_key=f"heartbeat:{beat.source}", group_labels=labels,
-            alerts=[alert], now=now, external_url="",
-        )  # fmt: skip
+            receiver="heartbeat",
+            group_key=f"heartbeat:{beat.source}",
+            group_labels=labels,
+            alerts=[alert],
+            now=now,
+            external_url="",
+        )
 
     def status(self) -> list[dict[str, object]]:
         return [

@@ -59,9 +59,9 @@ async def guarding(guards: Guards, context: OpsContext) -> AsyncIterator[None]:
     Every process keeps the heartbeats it is sent, so a new leader watches them at once."""
     s = guards.settings
     async with (
-        every(context, s.notify_tick_seconds, guards.watch.check, name="heartbeat",
-              leader_only=True),
-        every(context, s.announce_poll_seconds, guards.announced.refresh,
-              name="announced chaos"),
-    ):  # fmt: skip
+        every(
+            context, s.notify_tick_seconds, guards.watch.check, name="heartbeat", leader_only=True
+        ),
+        every(context, s.announce_poll_seconds, guards.announced.refresh, name="announced chaos"),
+    ):
         yield

@@ -46,12 +46,14 @@ async def alert_entries(*, session: AsyncSession, incident: Incident) -> list[En
         value = "" if event.value is None else f" (value {event.value:g})"
         entries.append(
             Entry(
-                event.at, Source.ALERT, f"alert-{event.state}",
+                event.at,
+                Source.ALERT,
+                f"alert-{event.state}",
                 f"alert {event.rule} {event.state}{value}",
                 f"alert:{incidents.alert_key(event.fingerprint)}:{event.state}:{event.at.isoformat()}",
                 data={"rule": event.rule, "state": event.state, "value": event.value},
             )
-        )  # fmt: skip
+        )
     return entries
 
 
@@ -72,15 +74,27 @@ async def page_entries(
             kind = "page" if n.step == 0 else "escalation"
             text = f"page {page.id} step {n.step + 1} to {n.target or 'nobody'}"
             text += f" via {n.receiver or '-'}: {n.outcome}"
-            data = {"page": page.id, "step": n.step + 1, "receiver": n.receiver,
-                    "outcome": n.outcome}  # fmt: skip
-            entries.append(Entry(n.at, Source.PAGE, kind, text, f"page:{page.id}:{n.id}",
-                                 data=data))  # fmt: skip
+            data = {
+                "page": page.id,
+                "step": n.step + 1,
+                "receiver": n.receiver,
+                "outcome": n.outcome,
+            }
+            entries.append(
+                Entry(n.at, Source.PAGE, kind, text, f"page:{page.id}:{n.id}", data=data)
+            )
         if page.acknowledged_at is not None:
             who = page.acknowledged_by or "someone"
-            entries.append(Entry(page.acknowledged_at, Source.PAGE, "page-ack",
-                                 f"page {page.id} acknowledged by {who}",
-                                 f"page-ack:{page.id}", data={"by": who}))  # fmt: skip
+            entries.append(
+                Entry(
+                    page.acknowledged_at,
+                    Source.PAGE,
+                    "page-ack",
+                    f"page {page.id} acknowledged by {who}",
+                    f"page-ack:{page.id}",
+                    data={"by": who},
+                )
+            )
     return entries
 
 
@@ -125,9 +139,13 @@ async def gather(
 
 
 async def resolve_if_over(
-    *, session: AsyncSession, incident: Incident, faults: Sequence[Fault], now: datetime,
+    *,
+    session: AsyncSession,
+    incident: Incident,
+    faults: Sequence[Fault],
+    now: datetime,
     lingering: Set[str] = frozenset(),
-) -> bool:  # fmt: skip
+) -> bool:
     """Resolve an open incident when every alert has resolved and every fault has ended.
     Alerts named in `lingering` (burn rates, firing a window past the fix) are waited for
     only when the incident has no other alert."""
@@ -141,6 +159,12 @@ async def resolve_if_over(
     if any(f.ended_at is None for f in faults):
         return False
     why = "every alert resolved" + (" and the chaos feed says the fault ended" if faults else "")
-    await incidents.move(session=session, incident=incident, target=IncidentStatus.RESOLVED,
-                         by=AUTO, now=now, why=why)  # fmt: skip
+    await incidents.move(
+        session=session,
+        incident=incident,
+        target=IncidentStatus.RESOLVED,
+        by=AUTO,
+        now=now,
+        why=why,
+    )
     return True

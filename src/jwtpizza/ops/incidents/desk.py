@@ -63,9 +63,16 @@ class ActiveAlerts(Protocol):
 
 class IncidentDesk:
     def __init__(
-        self, *, db: Database, clock: Clock, feeds: Feeds, settings: IncidentSettings,
-        samples: SampleStore, pager: Pager | None = None, alerts: ActiveAlerts | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        feeds: Feeds,
+        settings: IncidentSettings,
+        samples: SampleStore,
+        pager: Pager | None = None,
+        alerts: ActiveAlerts | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.feeds = feeds
@@ -108,9 +115,13 @@ class IncidentDesk:
                 joined += self._others_active(transition)
             for alert in joined:
                 await incidents.track_alert(
-                    session=session, incident=incident, rule=alert.rule,
-                    fingerprint=alert.fingerprint, state=alert.state.value, now=transition.at,
-                )  # fmt: skip
+                    session=session,
+                    incident=incident,
+                    rule=alert.rule,
+                    fingerprint=alert.fingerprint,
+                    state=alert.state.value,
+                    now=transition.at,
+                )
             incident_id = incident.id
         for alert in joined:
             for hook in self.on_joined:
@@ -119,9 +130,10 @@ class IncidentDesk:
     def _others_active(self, transition: AlertTransition) -> list[AlertTransition]:
         group = group_of(transition)
         return [
-            a for a in (self.alerts.active() if self.alerts else [])
+            a
+            for a in (self.alerts.active() if self.alerts else [])
             if a.fingerprint != transition.fingerprint and group_of(a) == group and self.takes(a)
-        ]  # fmt: skip
+        ]
 
     async def _incident_for(
         self, session: AsyncSession, transition: AlertTransition
@@ -135,10 +147,13 @@ class IncidentDesk:
             return None, False
         summary = transition.annotations.get("summary") or transition.rule
         declared = await incidents.declare(
-            session=session, title=f"{transition.rule}: {summary}"[:200],
-            severity=severity_of_alert(transition.severity), by=AUTO,
-            now=self._first_fired(transition), group_key=group,
-        )  # fmt: skip
+            session=session,
+            title=f"{transition.rule}: {summary}"[:200],
+            severity=severity_of_alert(transition.severity),
+            by=AUTO,
+            now=self._first_fired(transition),
+            group_key=group,
+        )
         return declared, True
 
     def _first_fired(self, transition: AlertTransition) -> datetime:
@@ -147,9 +162,10 @@ class IncidentDesk:
         alert firing for hours does not date the incident back to its start)."""
         since = transition.at - timedelta(seconds=self.settings.lookback_seconds)
         fired = [transition.fired_at or transition.at] + [
-            a.fired_at for a in self._others_active(transition)
+            a.fired_at
+            for a in self._others_active(transition)
             if a.state is AlertState.FIRING and a.fired_at is not None and a.fired_at >= since
-        ]  # fmt: skip
+        ]
         return min(fired)
 
     async def tick(self) -> None:
@@ -168,15 +184,26 @@ class IncidentDesk:
         now = self.clock.now()
         async with self.db.reader() as session:
             incident = await incidents.get(session=session, incident_id=incident_id)
-            fetched = await fetch(session=session, incident=incident, feeds=self.feeds,
-                                  now=now, lookback=self.settings.lookback_seconds)  # fmt: skip
+            fetched = await fetch(
+                session=session,
+                incident=incident,
+                feeds=self.feeds,
+                now=now,
+                lookback=self.settings.lookback_seconds,
+            )
         async with self.db.writer() as session:
             incident = await incidents.get(session=session, incident_id=incident_id)
-            faults = await gather(session=session, incident=incident, feeds=self.feeds,
-                                  fetched=fetched)  # fmt: skip
+            faults = await gather(
+                session=session, incident=incident, feeds=self.feeds, fetched=fetched
+            )
             if not self.working.get(incident_id):
-                await resolve_if_over(session=session, incident=incident, faults=faults, now=now,
-                                      lingering=self.burn_rules)  # fmt: skip
+                await resolve_if_over(
+                    session=session,
+                    incident=incident,
+                    faults=faults,
+                    now=now,
+                    lingering=self.burn_rules,
+                )
             acked_by = incident.acked_by if incident.status in OPEN else None
         if acked_by and self.pager is not None:
             await self.pager.acknowledge(incident_id, acked_by)
@@ -195,10 +222,15 @@ class IncidentDesk:
         async with self.db.writer() as session:
             incident = await incidents.get(session=session, incident_id=incident_id)
             report = await reports.draft(
-                session=session, incident=incident, faults=faults, feeds=self.feeds, now=now,
+                session=session,
+                incident=incident,
+                faults=faults,
+                feeds=self.feeds,
+                now=now,
                 expected=self.expected_for(faults),
-                mttd_target=self.settings.mttd_target_seconds, speed=self.settings.time_speed,
-            )  # fmt: skip
+                mttd_target=self.settings.mttd_target_seconds,
+                speed=self.settings.time_speed,
+            )
             if finish:
                 await reports.mark_written(session=session, incident=incident, now=now)
         start, end = window(report.figures, now)
@@ -215,16 +247,28 @@ class IncidentDesk:
 
 
 def build_desk(
-    *, db: Database, clock: Clock, http: httpx.AsyncClient, service_url: str, factory_url: str,
-    samples: SampleStore, settings: IncidentSettings | None = None, pager: Pager | None = None,
+    *,
+    db: Database,
+    clock: Clock,
+    http: httpx.AsyncClient,
+    service_url: str,
+    factory_url: str,
+    samples: SampleStore,
+    settings: IncidentSettings | None = None,
+    pager: Pager | None = None,
     alerts: ActiveAlerts | None = None,
-) -> IncidentDesk:  # fmt: skip
+) -> IncidentDesk:
     settings = settings or IncidentSettings()
     feeds = Feeds(http=http, service_url=service_url, factory_url=factory_url, settings=settings)
     return IncidentDesk(
-        db=db, clock=clock, feeds=feeds, settings=settings, samples=samples, pager=pager,
+        db=db,
+        clock=clock,
+        feeds=feeds,
+        settings=settings,
+        samples=samples,
+        pager=pager,
         alerts=alerts,
-    )  # fmt: skip
+    )
 
 
 async def run_desk(

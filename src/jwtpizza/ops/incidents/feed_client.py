@@ -34,9 +34,13 @@ class Feeds:
     """Reads the chaos feed, log search, order ledger and integrity check over HTTP."""
 
     def __init__(
-        self, *, http: httpx.AsyncClient, service_url: str, factory_url: str,
+        self,
+        *,
+        http: httpx.AsyncClient,
+        service_url: str,
+        factory_url: str,
         settings: IncidentSettings,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._http = http
         self.service_url = service_url.rstrip("/")
         self.factory_url = factory_url.rstrip("/")
@@ -62,9 +66,11 @@ class Feeds:
             if token is None:
                 return None
             response = await self._http.get(
-                self.service_url + path, params=params,
-                headers={"Authorization": f"Bearer {token}"}, timeout=10,
-            )  # fmt: skip
+                self.service_url + path,
+                params=params,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            )
             if response.status_code != 401:
                 return response
         return None
@@ -84,9 +90,11 @@ class Feeds:
             return []
         try:
             response = await self._http.get(
-                f"{self.factory_url}/api/chaos/events", params={"since": since.isoformat()},
-                headers=headers, timeout=10,
-            )  # fmt: skip
+                f"{self.factory_url}/api/chaos/events",
+                params={"since": since.isoformat()},
+                headers=headers,
+                timeout=10,
+            )
         except httpx.HTTPError as error:
             log.warning("chaos feed unreadable: %s", type(error).__name__)
             return []
@@ -126,9 +134,16 @@ class Feeds:
                 response = await self._service_get("/api/ops/logs", params)
             else:
                 headers = self._factory_headers()
-                response = None if headers is None else await self._http.get(
-                    f"{self.factory_url}/api/ops/logs", params=params, headers=headers, timeout=10
-                )  # fmt: skip
+                response = (
+                    None
+                    if headers is None
+                    else await self._http.get(
+                        f"{self.factory_url}/api/ops/logs",
+                        params=params,
+                        headers=headers,
+                        timeout=10,
+                    )
+                )
         except httpx.HTTPError as error:
             raise Unavailable(f"the {component} did not answer ({type(error).__name__})") from error
         if response is None:
@@ -196,9 +211,10 @@ class Feeds:
         """The service's integrity check (`GET /api/health/integrity`)."""
         try:
             response = await self._http.get(
-                f"{self.service_url}/api/health/integrity", headers=self._scrape_headers(),
+                f"{self.service_url}/api/health/integrity",
+                headers=self._scrape_headers(),
                 timeout=10,
-            )  # fmt: skip
+            )
         except httpx.HTTPError:
             return None
         if response.status_code != 200:
@@ -215,8 +231,9 @@ class Feeds:
             try:
                 response = await self._http.post(
                     f"{self.service_url}/api/health/integrity/repair",
-                    headers={"Authorization": f"Bearer {token}"}, timeout=30,
-                )  # fmt: skip
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=30,
+                )
             except httpx.HTTPError:
                 return None
             if response.status_code == 200:

@@ -82,12 +82,19 @@ def chaos_entries(
         since = urlencode({"since": (at - timedelta(seconds=1)).isoformat()})
         entries.append(
             Entry(
-                at=at, source=Source.CHAOS, kind=f"chaos-{what}", text=text,
-                key=f"chaos:{event['id']}", evidence=f"{factory_url}/api/chaos/events?{since}",
-                data={"faultId": int(event["faultId"]), "type": event["type"],
-                      "announced": bool(event.get("announced"))},
+                at=at,
+                source=Source.CHAOS,
+                kind=f"chaos-{what}",
+                text=text,
+                key=f"chaos:{event['id']}",
+                evidence=f"{factory_url}/api/chaos/events?{since}",
+                data={
+                    "faultId": int(event["faultId"]),
+                    "type": event["type"],
+                    "announced": bool(event.get("announced")),
+                },
             )
-        )  # fmt: skip
+        )
     return entries
 
 
@@ -167,9 +174,14 @@ def _log_entry(log: Mapping[str, Any], component: str, base_url: str) -> Entry |
         return None
     source = Source.RESILIENCE if log.get("type") == "resilience" else Source.LOG
     return Entry(
-        at=parse_time(log["time"]), source=source, kind=kind, text=text, key=key,
-        evidence=log_evidence(base_url, log), data=data,
-    )  # fmt: skip
+        at=parse_time(log["time"]),
+        source=source,
+        kind=kind,
+        text=text,
+        key=key,
+        evidence=log_evidence(base_url, log),
+        data=data,
+    )
 
 
 def _classify(

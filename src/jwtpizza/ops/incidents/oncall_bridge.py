@@ -38,13 +38,18 @@ class OncallPager:
     async def page(self, incident_id: int, text: str) -> None:
         now = self._clock.now()
         labels = {"alertname": RUNBOOK_ALERT, "incident": str(incident_id), "severity": "critical"}
-        alert = WebhookAlert(status=Status.FIRING, labels=labels,
-                             annotations={"summary": text}, starts_at=now)  # fmt: skip
+        alert = WebhookAlert(
+            status=Status.FIRING, labels=labels, annotations={"summary": text}, starts_at=now
+        )
         message = WebhookMessage(
-            group_key=f"incident-{incident_id}-runbook", status=Status.FIRING, receiver="ops",
-            group_labels=labels, common_labels=labels, common_annotations={"summary": text},
+            group_key=f"incident-{incident_id}-runbook",
+            status=Status.FIRING,
+            receiver="ops",
+            group_labels=labels,
+            common_labels=labels,
+            common_annotations={"summary": text},
             alerts=[alert],
-        )  # fmt: skip
+        )
         policy = next(iter(self._escalator.config.policies), "default")
         await self._escalator.page(message, policy=policy, source="runbook")
 

@@ -56,10 +56,11 @@ async def _show(desk: IncidentDesk, incident_id: int) -> IncidentOut:
 
 @router.get("", response_model_by_alias=True)
 async def list_incidents(
-    _admin: AdminUser, desk: DeskDep,
+    _admin: AdminUser,
+    desk: DeskDep,
     status: Annotated[str | None, Query(pattern=STATUS_FILTER)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> list[IncidentOut]:  # fmt: skip
+) -> list[IncidentOut]:
     """Incidents, newest first (`status=open` for active and mitigated ones)."""
     async with desk.db.reader() as session:
         found = await incidents.listing(session=session, status=status, limit=limit)
@@ -71,9 +72,13 @@ async def declare(body: IncidentCreate, admin: AdminUser, desk: DeskDep) -> Inci
     """Declare an incident by hand."""
     async with desk.db.writer() as session:
         incident = await incidents.declare(
-            session=session, title=body.title, severity=body.severity, by=actor(admin),
-            now=desk.now(), commander=body.commander,
-        )  # fmt: skip
+            session=session,
+            title=body.title,
+            severity=body.severity,
+            by=actor(admin),
+            now=desk.now(),
+            commander=body.commander,
+        )
         incident_id = incident.id
     return await _show(desk, incident_id)
 
@@ -89,8 +94,9 @@ async def acknowledge(incident_id: RowId, admin: AdminUser, desk: DeskDep) -> In
     """Acknowledge: someone has it."""
     async with desk.db.writer() as session:
         incident = await incidents.get(session=session, incident_id=incident_id)
-        await incidents.acknowledge(session=session, incident=incident, by=actor(admin),
-                                    now=desk.now())  # fmt: skip
+        await incidents.acknowledge(
+            session=session, incident=incident, by=actor(admin), now=desk.now()
+        )
     if desk.pager is not None:
         await desk.pager.acknowledge(incident_id, actor(admin))
     return await _show(desk, incident_id)
@@ -101,8 +107,14 @@ async def _move(
 ) -> IncidentOut:
     async with desk.db.writer() as session:
         incident = await incidents.get(session=session, incident_id=incident_id)
-        await incidents.move(session=session, incident=incident, target=target,
-                             by=actor(admin), now=desk.now(), why=why)  # fmt: skip
+        await incidents.move(
+            session=session,
+            incident=incident,
+            target=target,
+            by=actor(admin),
+            now=desk.now(),
+            why=why,
+        )
     return await _show(desk, incident_id)
 
 
@@ -128,9 +140,13 @@ async def add_note(incident_id: RowId, body: NoteIn, admin: AdminUser, desk: Des
     async with desk.db.writer() as session:
         incident = await incidents.get(session=session, incident_id=incident_id)
         entry = await incidents.note(
-            session=session, incident=incident, text=body.text, by=actor(admin),
-            now=desk.now(), public=body.public,
-        )  # fmt: skip
+            session=session,
+            incident=incident,
+            text=body.text,
+            by=actor(admin),
+            now=desk.now(),
+            public=body.public,
+        )
     return EntryOut.of(entry)
 
 
@@ -140,9 +156,13 @@ async def add_link(incident_id: RowId, body: LinkIn, admin: AdminUser, desk: Des
     async with desk.db.writer() as session:
         incident = await incidents.get(session=session, incident_id=incident_id)
         entry = await incidents.link(
-            session=session, incident=incident, url=body.url, title=body.title,
-            by=actor(admin), now=desk.now(),
-        )  # fmt: skip
+            session=session,
+            incident=incident,
+            url=body.url,
+            title=body.title,
+            by=actor(admin),
+            now=desk.now(),
+        )
     return EntryOut.of(entry)
 
 
@@ -153,8 +173,14 @@ async def assign_role(
     """Give someone a role (commander, communications, scribe, operations)."""
     async with desk.db.writer() as session:
         incident = await incidents.get(session=session, incident_id=incident_id)
-        await incidents.assign(session=session, incident=incident, role=body.role,
-                               person=body.person, by=actor(admin), now=desk.now())  # fmt: skip
+        await incidents.assign(
+            session=session,
+            incident=incident,
+            role=body.role,
+            person=body.person,
+            by=actor(admin),
+            now=desk.now(),
+        )
     return await _show(desk, incident_id)
 
 
@@ -165,8 +191,12 @@ async def write_report(incident_id: RowId, _admin: AdminUser, desk: DeskDep) -> 
     report = await desk.draft(incident_id, finish=True)
     async with desk.db.reader() as session:
         status = (await incidents.get(session=session, incident_id=incident_id)).status
-    return ReportOut(incident_id=incident_id, file_name=f"incident-{incident_id}.md",
-                     markdown=render(report), status=status)  # fmt: skip
+    return ReportOut(
+        incident_id=incident_id,
+        file_name=f"incident-{incident_id}.md",
+        markdown=render(report),
+        status=status,
+    )
 
 
 @router.get("/{incident_id}/report.md", response_class=PlainTextResponse)

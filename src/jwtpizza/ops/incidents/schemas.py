@@ -54,9 +54,14 @@ class EntryOut(CamelModel):
     @classmethod
     def of(cls, entry: Entry) -> EntryOut:
         return cls(
-            at=entry.at, source=entry.source, kind=entry.kind, text=entry.text,
-            evidence=entry.evidence, public=entry.public, data=dict(entry.data),
-        )  # fmt: skip
+            at=entry.at,
+            source=entry.source,
+            kind=entry.kind,
+            text=entry.text,
+            evidence=entry.evidence,
+            public=entry.public,
+            data=dict(entry.data),
+        )
 
 
 class IncidentOut(CamelModel):
@@ -80,15 +85,24 @@ class IncidentOut(CamelModel):
 
     @classmethod
     def of(
-        cls, incident: Incident, *, roles: dict[str, str] | None = None,
-        timeline: list[Entry] | None = None, pages: int | None = None,
-    ) -> IncidentOut:  # fmt: skip
-        fields = {name: getattr(incident, name) for name in cls.model_fields
-                  if name not in ("roles", "timeline", "pages")}  # fmt: skip
+        cls,
+        incident: Incident,
+        *,
+        roles: dict[str, str] | None = None,
+        timeline: list[Entry] | None = None,
+        pages: int | None = None,
+    ) -> IncidentOut:
+        fields = {
+            name: getattr(incident, name)
+            for name in cls.model_fields
+            if name not in ("roles", "timeline", "pages")
+        }
         return cls(
-            **fields, roles=roles or {}, pages=pages,
+            **fields,
+            roles=roles or {},
+            pages=pages,
             timeline=None if timeline is None else [EntryOut.of(e) for e in timeline],
-        )  # fmt: skip
+        )
 
 
 class ReportOut(CamelModel):

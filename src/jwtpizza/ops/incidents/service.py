@@ -42,24 +42,36 @@ def _text(value: str, field: str, limit: int = 2000) -> str:
 
 
 async def declare(
-    *, session: AsyncSession, title: str, severity: Severity, by: str, now: datetime,
-    group_key: str | None = None, commander: str | None = None,
-) -> Incident:  # fmt: skip
+    *,
+    session: AsyncSession,
+    title: str,
+    severity: Severity,
+    by: str,
+    now: datetime,
+    group_key: str | None = None,
+    commander: str | None = None,
+) -> Incident:
     """Open an incident (active) and put its declaration on the timeline."""
     incident = Incident(
-        title=_text(title, "title", 200), severity=severity.value,
-        status=IncidentStatus.ACTIVE.value, group_key=group_key, declared_by=by[:200],
+        title=_text(title, "title", 200),
+        severity=severity.value,
+        status=IncidentStatus.ACTIVE.value,
+        group_key=group_key,
+        declared_by=by[:200],
         declared_at=now,
-    )  # fmt: skip
+    )
     session.add(incident)
     await session.flush()
     text = f"incident declared ({severity.value}) by {by}: {incident.title}"
-    await record(session=session, incident=incident, entries=[
-        Entry(now, Source.RESPONDER, "declared", text, "declared", public=True)
-    ])  # fmt: skip
+    await record(
+        session=session,
+        incident=incident,
+        entries=[Entry(now, Source.RESPONDER, "declared", text, "declared", public=True)],
+    )
     if commander:
-        await assign(session=session, incident=incident, role="commander", person=commander,
-                     by=by, now=now)  # fmt: skip
+        await assign(
+            session=session, incident=incident, role="commander", person=commander, by=by, now=now
+        )
     return incident
 
 
@@ -90,9 +102,14 @@ async def open_in_group(*, session: AsyncSession, group_key: str) -> Incident | 
 
 
 async def move(
-    *, session: AsyncSession, incident: Incident, target: IncidentStatus, by: str,
-    now: datetime, why: str = "",
-) -> Incident:  # fmt: skip
+    *,
+    session: AsyncSession,
+    incident: Incident,
+    target: IncidentStatus,
+    by: str,
+    now: datetime,
+    why: str = "",
+) -> Incident:
     """Move along one lifecycle edge, stamp its time, and record it (publicly)."""
     check_move(IncidentStatus(incident.status), target)
     incident.status = target.value
@@ -118,17 +135,27 @@ async def acknowledge(
 
 
 async def note(
-    *, session: AsyncSession, incident: Incident, text: str, by: str, now: datetime,
+    *,
+    session: AsyncSession,
+    incident: Incident,
+    text: str,
+    by: str,
+    now: datetime,
     public: bool = False,
-) -> Entry:  # fmt: skip
+) -> Entry:
     """A responder's note, or (public) a status update the status page shows."""
     check_open(IncidentStatus(incident.status), "add a note")
     body = _text(text, "text")
     kind = "status-update" if public else "note"
     entry = Entry(
-        now, Source.RESPONDER, kind, f"{by}: {body}", f"{kind}:{now.isoformat()}:{by}",
-        public=public, data={"by": by, "text": body},
-    )  # fmt: skip
+        now,
+        Source.RESPONDER,
+        kind,
+        f"{by}: {body}",
+        f"{kind}:{now.isoformat()}:{by}",
+        public=public,
+        data={"by": by, "text": body},
+    )
     await record(session=session, incident=incident, entries=[entry])
     return entry
 
@@ -140,9 +167,14 @@ async def link(
         raise InvalidInput("url: must start with http:// or https://")
     label = _text(title, "title", 200)
     entry = Entry(
-        now, Source.RESPONDER, "link", f"{by} linked {label}", f"link:{url}",
-        evidence=_text(url, "url"), data={"by": by},
-    )  # fmt: skip
+        now,
+        Source.RESPONDER,
+        "link",
+        f"{by} linked {label}",
+        f"link:{url}",
+        evidence=_text(url, "url"),
+        data={"by": by},
+    )
     await record(session=session, incident=incident, entries=[entry])
     return entry
 
@@ -160,8 +192,13 @@ async def assign(
         session.add(IncidentRole(incident_id=incident.id, role=role, person=who))
     else:
         row.person = who
-    entry = Entry(now, Source.RESPONDER, "role", f"{who} is {role} (set by {by})",
-                  f"role:{role}:{now.isoformat()}")  # fmt: skip
+    entry = Entry(
+        now,
+        Source.RESPONDER,
+        "role",
+        f"{who} is {role} (set by {by})",
+        f"role:{role}:{now.isoformat()}",
+    )
     await record(session=session, incident=incident, entries=[entry])
 
 
@@ -187,11 +224,17 @@ async def record(*, session: AsyncSession, incident: Incident, entries: Iterable
         known.add(entry.key)
         session.add(
             IncidentEntry(
-                incident_id=incident.id, at=entry.at, source=entry.source, kind=entry.kind,
-                text=entry.text[:2000], key=entry.key[:300], evidence=entry.evidence,
-                public=entry.public, data=dict(entry.data),
+                incident_id=incident.id,
+                at=entry.at,
+                source=entry.source,
+                kind=entry.kind,
+                text=entry.text[:2000],
+                key=entry.key[:300],
+                evidence=entry.evidence,
+                public=entry.public,
+                data=dict(entry.data),
             )
-        )  # fmt: skip
+        )
         added += 1
     await session.flush()
     return added
@@ -209,9 +252,15 @@ async def timeline(
 
 def _entry(row: IncidentEntry) -> Entry:
     return Entry(
-        at=row.at, source=row.source, kind=row.kind, text=row.text, key=row.key,
-        evidence=row.evidence, public=row.public, data=row.data or {},
-    )  # fmt: skip
+        at=row.at,
+        source=row.source,
+        kind=row.kind,
+        text=row.text,
+        key=row.key,
+        evidence=row.evidence,
+        public=row.public,
+        data=row.data or {},
+    )
 
 
 def alert_key(fingerprint: str) -> str:
@@ -220,9 +269,14 @@ def alert_key(fingerprint: str) -> str:
 
 
 async def track_alert(
-    *, session: AsyncSession, incident: Incident, rule: str, fingerprint: str, state: str,
+    *,
+    session: AsyncSession,
+    incident: Incident,
+    rule: str,
+    fingerprint: str,
+    state: str,
     now: datetime,
-) -> None:  # fmt: skip
+) -> None:
     """Join the alert to the incident (once) and remember its latest state."""
     key = alert_key(fingerprint)
     query = select(IncidentAlert).where(
@@ -230,8 +284,15 @@ async def track_alert(
     )
     row = (await session.scalars(query)).first()
     if row is None:
-        session.add(IncidentAlert(incident_id=incident.id, rule=rule[:200], fingerprint=key,
-                                  state=state, joined_at=now))  # fmt: skip
+        session.add(
+            IncidentAlert(
+                incident_id=incident.id,
+                rule=rule[:200],
+                fingerprint=key,
+                state=state,
+                joined_at=now,
+            )
+        )
     else:
         row.state = state
 
@@ -246,7 +307,8 @@ async def earlier_with_cause(
 ) -> list[Incident]:
     """Incidents declared before this one with the same root cause, newest first."""
     query = select(Incident).where(
-        Incident.root_cause == root_cause, Incident.id != incident.id,
+        Incident.root_cause == root_cause,
+        Incident.id != incident.id,
         Incident.declared_at <= incident.declared_at,
-    )  # fmt: skip
+    )
     return list(await session.scalars(query.order_by(Incident.id.desc()).limit(20)))

@@ -54,11 +54,14 @@ def announced_faults(events: Iterable[Mapping[str, Any]]) -> list[AnnouncedFault
             ended[fault_id] = datetime.fromisoformat(str(event["time"]).replace("Z", "+00:00"))
     return [
         AnnouncedFault(
-            fault_id, str(e["vendorId"]), str(e["type"]),
-            datetime.fromisoformat(str(e["time"]).replace("Z", "+00:00")), ended.get(fault_id),
+            fault_id,
+            str(e["vendorId"]),
+            str(e["type"]),
+            datetime.fromisoformat(str(e["time"]).replace("Z", "+00:00")),
+            ended.get(fault_id),
         )
         for fault_id, e in sorted(started.items())
-    ]  # fmt: skip
+    ]
 
 
 class AnnouncedWindows:

@@ -101,11 +101,14 @@ def merged(carried: WebhookMessage, message: WebhookMessage) -> WebhookMessage:
     alerts.update({_identity(a): a for a in message.alerts})
     items = list(alerts.values())
     firing = any(a.status is Status.FIRING for a in items)
-    return carried.model_copy(update={
-        "alerts": items, "status": Status.FIRING if firing else Status.RESOLVED,
-        "common_labels": common([a.labels for a in items]),
-        "common_annotations": common([a.annotations for a in items]),
-    })  # fmt: skip
+    return carried.model_copy(
+        update={
+            "alerts": items,
+            "status": Status.FIRING if firing else Status.RESOLVED,
+            "common_labels": common([a.labels for a in items]),
+            "common_annotations": common([a.annotations for a in items]),
+        }
+    )
 
 
 def _identity(alert: WebhookAlert) -> str:

@@ -32,8 +32,20 @@ from jwtpizza.errors import InvalidInput
 Range = tuple[int, int]
 
 WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")  # fmt: skip
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _CLOCK = re.compile(r"(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)")
 _NUMBER = re.compile(r"[+-]?[0-9]+")
 KEYS = ("times", "weekdays", "days_of_month", "months", "years", "location")

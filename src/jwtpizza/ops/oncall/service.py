@@ -127,12 +127,18 @@ class Escalator:
                 return None
             now = self._clock.now()
             page = Page(
-                dedup_key=key, policy=policy, title=Notice(message).title()[:500],
-                source=source, status=PageStatus.TRIGGERED.value,
-                message=message.model_dump(mode="json", by_alias=True), next_step=0,
-                next_step_at=now, created_at=now, groups={key: message.status.value},
+                dedup_key=key,
+                policy=policy,
+                title=Notice(message).title()[:500],
+                source=source,
+                status=PageStatus.TRIGGERED.value,
+                message=message.model_dump(mode="json", by_alias=True),
+                next_step=0,
+                next_step_at=now,
+                created_at=now,
+                groups={key: message.status.value},
                 incident_id=incident.id if incident else None,
-            )  # fmt: skip
+            )
             session.add(page)
         await self.escalate_due()
         return page
@@ -225,9 +231,14 @@ class Escalator:
         ]
         for who, receiver, outcome in rows:
             row = PageNotification(
-                page_id=page.id, step=index, target=who[:200], receiver=receiver[:200],
-                outcome=outcome, attempts=0, at=now,
-            )  # fmt: skip
+                page_id=page.id,
+                step=index,
+                target=who[:200],
+                receiver=receiver[:200],
+                outcome=outcome,
+                attempts=0,
+                at=now,
+            )
             session.add(row)
 
     async def send_due(self) -> int:
@@ -273,10 +284,12 @@ class Escalator:
         """Store a delivery's outcome on its due row (a receiver with several integrations
         adds a row per further integration); False if the database refused it."""
         values = {
-            "integration": result.kind, "outcome": result.outcome.value,
-            "attempts": result.attempts, "at": self._clock.now(),
+            "integration": result.kind,
+            "outcome": result.outcome.value,
+            "attempts": result.attempts,
+            "at": self._clock.now(),
             "error": result.error[:500] if result.error else None,
-        }  # fmt: skip
+        }
         try:
             async with self._db.writer() as session:
                 row = await session.get(PageNotification, notification_id)
@@ -287,9 +300,12 @@ class Escalator:
                         setattr(row, name, value)
                 else:
                     more = PageNotification(
-                        page_id=row.page_id, step=row.step, target=row.target,
-                        receiver=row.receiver, **values,
-                    )  # fmt: skip
+                        page_id=row.page_id,
+                        step=row.step,
+                        target=row.target,
+                        receiver=row.receiver,
+                        **values,
+                    )
                     session.add(more)
         except SQLAlchemyError as error:
             log.error("notification %d not recorded, retrying: %s", notification_id, refusal(error))

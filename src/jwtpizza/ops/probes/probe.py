@@ -58,17 +58,34 @@ class _StepFailed(Exception):
 
 class OrderProbe:
     def __init__(
-        self, *, http: httpx.AsyncClient, service_url: str, factory_url: str,
-        settings: ProbeSettings, registry: CollectorRegistry,
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        http: httpx.AsyncClient,
+        service_url: str,
+        factory_url: str,
+        settings: ProbeSettings,
+        registry: CollectorRegistry,
+    ) -> None:
         self.http, self.settings = http, settings
         self.service_url, self.factory_url = service_url.rstrip("/"), factory_url.rstrip("/")
-        self._success = Gauge("probe_success", "1 when the last probe round passed every step",
-                              ("probe",), registry=registry)  # fmt: skip
-        self._duration = Gauge("probe_duration_seconds", "How long the last probe round took",
-                               ("probe",), registry=registry)  # fmt: skip
-        self._failed = Gauge("probe_failed_step", "1 for the step the last probe round failed",
-                             ("probe", "step"), registry=registry)  # fmt: skip
+        self._success = Gauge(
+            "probe_success",
+            "1 when the last probe round passed every step",
+            ("probe",),
+            registry=registry,
+        )
+        self._duration = Gauge(
+            "probe_duration_seconds",
+            "How long the last probe round took",
+            ("probe",),
+            registry=registry,
+        )
+        self._failed = Gauge(
+            "probe_failed_step",
+            "1 for the step the last probe round failed",
+            ("probe", "step"),
+            registry=registry,
+        )
 
     async def _call(self, step: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -88,22 +105,36 @@ class OrderProbe:
         auth = {"Authorization": f"Bearer {login.json()['token']}"}
         try:
             menu = (await self._call("menu", "GET", f"{self.service_url}/api/order/menu")).json()
-            stores = (await self._call(
-                "menu", "GET", f"{self.service_url}/api/franchise", params={"limit": 1},
-            )).json().get("franchises", [])  # fmt: skip
+            stores = (
+                (
+                    await self._call(
+                        "menu",
+                        "GET",
+                        f"{self.service_url}/api/franchise",
+                        params={"limit": 1},
+                    )
+                )
+                .json()
+                .get("franchises", [])
+            )
             store = next(((f["id"], s["id"]) for f in stores for s in f.get("stores", [])), None)
             if not menu or store is None:
                 raise _StepFailed("menu", "no pizza or no store to order from")
             pizza = min(menu, key=lambda item: item["price"])
             item = {"menuId": pizza["id"], "description": pizza["title"], "price": pizza["price"]}
             body = {"franchiseId": store[0], "storeId": store[1], "items": [item]}
-            order = await self._call("order", "POST", f"{self.service_url}/api/order", json=body,
-                                     headers=auth | {"Prefer": "respond-async"})  # fmt: skip
+            order = await self._call(
+                "order",
+                "POST",
+                f"{self.service_url}/api/order",
+                json=body,
+                headers=auth | {"Prefer": "respond-async"},
+            )
             jwt = order.json().get("jwt") if order.status_code == 200 else None
             if jwt:
-                verified = await self._call("verify", "POST",
-                                            f"{self.factory_url}/api/order/verify",
-                                            json={"jwt": jwt})  # fmt: skip
+                verified = await self._call(
+                    "verify", "POST", f"{self.factory_url}/api/order/verify", json={"jwt": jwt}
+                )
                 if verified.json().get("message") != "valid":
                     raise _StepFailed("verify", "the factory says the pizza is not valid")
         finally:

@@ -35,9 +35,14 @@ class Row:
     seconds: dict[str, float | None]
 
     def as_json(self) -> dict[str, Any]:
-        return {"incident": self.incident_id, "declaredAt": self.declared_at.isoformat(),
-                "title": self.title, "faultType": self.fault_type, "responder": self.responder,
-                **self.seconds}  # fmt: skip
+        return {
+            "incident": self.incident_id,
+            "declaredAt": self.declared_at.isoformat(),
+            "title": self.title,
+            "faultType": self.fault_type,
+            "responder": self.responder,
+            **self.seconds,
+        }
 
 
 def faults_in(timeline: Sequence[Entry]) -> list[Fault]:
@@ -49,22 +54,32 @@ def faults_in(timeline: Sequence[Entry]) -> list[Fault]:
         fault = times.setdefault(int(e.data["faultId"]), {"type": str(e.data.get("type", "?"))})
         what = e.kind.removeprefix("chaos-")
         fault.setdefault(f"{what}_at", e.at)
-    return [Fault(fault_id, "", f["type"], f.get("initiated_at"), f.get("started_at"),
-                  f.get("reported_at"), f.get("ended_at"))
-            for fault_id, f in sorted(times.items())]  # fmt: skip
+    return [
+        Fault(
+            fault_id,
+            "",
+            f["type"],
+            f.get("initiated_at"),
+            f.get("started_at"),
+            f.get("reported_at"),
+            f.get("ended_at"),
+        )
+        for fault_id, f in sorted(times.items())
+    ]
 
 
 def row(incident: Incident, timeline: Sequence[Entry]) -> Row:
     faults = faults_in(timeline)
     figures = compute(facts_from(incident, timeline, faults, expected=(), mttd_target=120))
-    spans = {"mttd": figures.mttd, "mtta": figures.mtta, "mttm": figures.mttm,
-             "mttr": figures.mttr}  # fmt: skip
+    spans = {"mttd": figures.mttd, "mtta": figures.mtta, "mttm": figures.mttm, "mttr": figures.mttr}
     return Row(
-        incident.id, incident.declared_at, incident.title,
+        incident.id,
+        incident.declared_at,
+        incident.title,
         faults[0].type if faults else (incident.root_cause or "unknown"),
         incident.acked_by or "nobody",
         {k: None if v is None else round(v.total_seconds(), 1) for k, v in spans.items()},
-    )  # fmt: skip
+    )
 
 
 def grouped(rows: Iterable[Row], key: str) -> list[dict[str, Any]]:
@@ -88,6 +103,7 @@ def as_csv(rows: Iterable[Row]) -> str:
     writer.writerow(["incident", "declared_at", "fault_type", "responder", *MEASURES])
     for r in rows:
         values = ["" if r.seconds[m] is None else r.seconds[m] for m in MEASURES]
-        writer.writerow([r.incident_id, r.declared_at.isoformat(), r.fault_type, r.responder,
-                         *values])  # fmt: skip
+        writer.writerow(
+            [r.incident_id, r.declared_at.isoformat(), r.fault_type, r.responder, *values]
+        )
     return out.getvalue()

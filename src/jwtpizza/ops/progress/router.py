@@ -20,8 +20,10 @@ async def rows(desk: IncidentDesk) -> list[Row]:
     """Every incident's row, oldest first."""
     async with desk.db.reader() as session:
         found = await incidents.listing(session=session, limit=10_000)
-        return [row(i, await incidents.timeline(session=session, incident_id=i.id))
-                for i in reversed(found)]  # fmt: skip
+        return [
+            row(i, await incidents.timeline(session=session, incident_id=i.id))
+            for i in reversed(found)
+        ]
 
 
 @router.get("")

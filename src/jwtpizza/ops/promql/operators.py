@@ -60,9 +60,9 @@ def vector_scalar_operation(
     arithmetic = op in ARITHMETIC
 
     def run(store: SampleStore, t: int) -> Vector:
-        vector, scalar = (right(store, t), left(store, t)) if scalar_left else (
-            left(store, t), right(store, t)
-        )  # fmt: skip
+        vector, scalar = (
+            (right(store, t), left(store, t)) if scalar_left else (left(store, t), right(store, t))
+        )
         out = []
         for sample in vector:
             x, y = (scalar, sample.value) if scalar_left else (sample.value, scalar)

@@ -27,19 +27,30 @@ from jwtpizza.ops.reviews.words import families, family_of, resolved_by
 NO_TIMES = "the report states no times of day (like 10:10, 10:10:30 or 10:10 AM)"
 CONFIRMED, CONTRADICTED, UNCHECKABLE = "confirmed", "contradicted", "not checkable"
 LABELS = {
-    "time:fault_start": "first impact", "time:window_end": "end of the impact window",
-    "time:pending": "alert pending", "time:firing": "alert firing", "time:page": "page sent",
-    "time:ack": "acknowledgement", "time:declared": "incident declared",
-    "time:mitigated": "mitigation", "time:resolved": "incident resolved",
+    "time:fault_start": "first impact",
+    "time:window_end": "end of the impact window",
+    "time:pending": "alert pending",
+    "time:firing": "alert firing",
+    "time:page": "page sent",
+    "time:ack": "acknowledgement",
+    "time:declared": "incident declared",
+    "time:mitigated": "mitigation",
+    "time:resolved": "incident resolved",
     "time:alert_resolved": "alert resolved",
-    "duration:mttd": "time to detect (MTTD)", "duration:mtta": "time to acknowledge (MTTA)",
-    "duration:mttm": "impact duration (MTTM)", "duration:mttr": "time to resolve (MTTR)",
-    "count:failed_orders": "failed orders", "count:affected_diners": "affected diners",
-    "count:active_diners": "active diners", "count:affected_share": "share of diners affected",
-    "count:failed_share": "share of orders failed", "count:sold": "pizzas sold",
-    "count:revenue_at_risk": "revenue at risk", "cause": "root cause (fault type)",
+    "duration:mttd": "time to detect (MTTD)",
+    "duration:mtta": "time to acknowledge (MTTA)",
+    "duration:mttm": "impact duration (MTTM)",
+    "duration:mttr": "time to resolve (MTTR)",
+    "count:failed_orders": "failed orders",
+    "count:affected_diners": "affected diners",
+    "count:active_diners": "active diners",
+    "count:affected_share": "share of diners affected",
+    "count:failed_share": "share of orders failed",
+    "count:sold": "pizzas sold",
+    "count:revenue_at_risk": "revenue at risk",
+    "cause": "root cause (fault type)",
     "resolved_by": "how it was resolved",
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -107,11 +118,18 @@ def reading(doc: Document, claims: list[Claim], record: Record) -> tuple[Reading
         notes.append(f"times read as {zone} (named in the report)")
     else:
         day0 = day or record.fault_start.date()
-        offset = min(range(-12, 15), key=lambda h: abs(
-            datetime.combine(day0, datetime.min.time(), timezone(timedelta(hours=h)))
-            + timedelta(seconds=anchor.seconds) - record.fault_start))  # fmt: skip
-        notes.append(f"no time zone named: times read as UTC{offset:+d}, the offset that puts "
-                     f"{anchor.text} nearest the measured fault start")  # fmt: skip
+        offset = min(
+            range(-12, 15),
+            key=lambda h: abs(
+                datetime.combine(day0, datetime.min.time(), timezone(timedelta(hours=h)))
+                + timedelta(seconds=anchor.seconds)
+                - record.fault_start
+            ),
+        )
+        notes.append(
+            f"no time zone named: times read as UTC{offset:+d}, the offset that puts "
+            f"{anchor.text} nearest the measured fault start"
+        )
     if day is None:
         day = (record.fault_start + timedelta(hours=offset)).date()
         notes.append(f"no date in the report: read as the incident's day, {day}")
@@ -136,8 +154,7 @@ def _span(seconds: float) -> str:
 
 def check_time(claim: Claim, fact: Fact, read: Reading, tolerance: float) -> Verdict:
     assert claim.time is not None and isinstance(fact.value, datetime)
-    stated = read.moment(claim.time.seconds, claim.time.zone, claim.time.twelve_hour,
-                         fact.value)  # fmt: skip
+    stated = read.moment(claim.time.seconds, claim.time.zone, claim.time.twelve_hour, fact.value)
     slack = tolerance + (0 if claim.time.has_seconds else 59)
     options = [(fact.value, fact.source), *fact.others]
     measured, source = min(options, key=lambda o: abs(o[0] - stated))
@@ -179,20 +196,35 @@ def check_words(claim: Claim, fact: Fact, body: str) -> Verdict:
     how = resolved_by(body)
     words = {"reported": "by following the report link", "expired": "by itself"}
     stated = words.get(how or "", "not said")
-    return _verdict(claim, stated, None if how is None else how == truth, words[truth],
-                    fact.source)  # fmt: skip
+    return _verdict(claim, stated, None if how is None else how == truth, words[truth], fact.source)
 
 
 def _verdict(claim: Claim, stated: str, ok: bool | None, measured: str, source: str) -> Verdict:
     status = UNCHECKABLE if ok is None else CONFIRMED if ok else CONTRADICTED
-    return Verdict(LABELS.get(claim.kind, claim.kind), claim.kind, claim.section, claim.quote,
-                   stated, status, measured, source)  # fmt: skip
+    return Verdict(
+        LABELS.get(claim.kind, claim.kind),
+        claim.kind,
+        claim.section,
+        claim.quote,
+        stated,
+        status,
+        measured,
+        source,
+    )
 
 
 def _uncheckable(claim: Claim, why: str) -> Verdict:
     stated = claim.time.text if claim.time else f"{claim.amount:g}" if claim.amount else ""
-    return Verdict(LABELS.get(claim.kind, claim.kind), claim.kind, claim.section, claim.quote,
-                   stated, UNCHECKABLE, None, why)  # fmt: skip
+    return Verdict(
+        LABELS.get(claim.kind, claim.kind),
+        claim.kind,
+        claim.section,
+        claim.quote,
+        stated,
+        UNCHECKABLE,
+        None,
+        why,
+    )
 
 
 def verdict(
@@ -230,8 +262,10 @@ def review(doc: Document, record: Record, *, tolerance: float = 60.0) -> Review:
     good = sum(2 for v in checked if v.status == CONFIRMED)
     good += sum(1 for s in sections if s.status == "present")
     score = round(100 * good / (2 * len(checked) + len(sections)))
-    notes.append(f"times within {tolerance:g} s count as confirmed (a minute more when the "
-                 f"report gives no seconds)")  # fmt: skip
+    notes.append(
+        f"times within {tolerance:g} s count as confirmed (a minute more when the "
+        f"report gives no seconds)"
+    )
     return Review(record.incident_id, score, verdicts, sections, fixes(verdicts, sections), notes)
 
 
@@ -242,6 +276,9 @@ def fixes(verdicts: list[Verdict], sections: list[SectionCheck]) -> list[str]:
         if v.status == CONTRADICTED
     ]
     out += [f"Add the {s.name} section" for s in sections if s.status == "missing"]
-    out += [f"Fill in the {s.name} (it is still the template's prompt)" for s in sections
-            if s.status == "prompt"]  # fmt: skip
+    out += [
+        f"Fill in the {s.name} (it is still the template's prompt)"
+        for s in sections
+        if s.status == "prompt"
+    ]
     return out[:10]

@@ -70,9 +70,11 @@ COUNTS: dict[str, re.Pattern[str]] = {
     )
 }  # fmt: skip
 _MTT = re.compile(rf"\b(?P<what>MTT[DAMR])\b\D{{0,25}}?(?P<d>{DURATION_TEXT})", re.IGNORECASE)
-_WINDOW = re.compile(rf"(?P<d>{DURATION_TEXT})\s+(?:window|outage|long)|\b(?:for|lasted)"
-                     rf"\s+(?:about\s+|approximately\s+|around\s+|the\s+)?(?P<d2>{DURATION_TEXT})",
-                     re.IGNORECASE)  # fmt: skip
+_WINDOW = re.compile(
+    rf"(?P<d>{DURATION_TEXT})\s+(?:window|outage|long)|\b(?:for|lasted)"
+    rf"\s+(?:about\s+|approximately\s+|around\s+|the\s+)?(?P<d2>{DURATION_TEXT})",
+    re.IGNORECASE,
+)
 _WITHIN = re.compile(rf"\bwithin\s+(?P<d>{DURATION_TEXT})", re.IGNORECASE)
 
 
@@ -131,8 +133,12 @@ def time_claims(doc: Document) -> list[Claim]:
             spans = _span(sentence, matches)
             for i, match in enumerate(matches):
                 if spans and i in spans:
-                    add(("fault_start", "window_end")[spans.index(i)], name, sentence,
-                        clock_time(match))  # fmt: skip
+                    add(
+                        ("fault_start", "window_end")[spans.index(i)],
+                        name,
+                        sentence,
+                        clock_time(match),
+                    )
                     continue
                 start = matches[i - 1].end() if i else 0
                 end = matches[i + 1].start() if i + 1 < len(matches) else len(sentence)
@@ -166,16 +172,37 @@ def duration_claims(doc: Document) -> list[Claim]:
         for sentence in _sentences(section.body):
             for m in _MTT.finditer(sentence):
                 seconds = _seconds(m["d"])
-                claims.append(Claim(f"duration:{m['what'].lower()}", name, _quote(sentence),
-                                    amount=seconds, hedged=_hedged(sentence)))  # fmt: skip
+                claims.append(
+                    Claim(
+                        f"duration:{m['what'].lower()}",
+                        name,
+                        _quote(sentence),
+                        amount=seconds,
+                        hedged=_hedged(sentence),
+                    )
+                )
             for m in _WINDOW.finditer(sentence):
                 seconds = _seconds(m["d"] or m["d2"])
-                claims.append(Claim("duration:mttm", name, _quote(sentence), amount=seconds,
-                                    hedged=_hedged(sentence)))  # fmt: skip
+                claims.append(
+                    Claim(
+                        "duration:mttm",
+                        name,
+                        _quote(sentence),
+                        amount=seconds,
+                        hedged=_hedged(sentence),
+                    )
+                )
             for m in _WITHIN.finditer(sentence):
                 what = "mttd" if re.search(r"detect", sentence, re.I) else "mtta"
-                claims.append(Claim(f"duration:{what}", name, _quote(sentence),
-                                    amount=_seconds(m["d"]), at_most=True))  # fmt: skip
+                claims.append(
+                    Claim(
+                        f"duration:{what}",
+                        name,
+                        _quote(sentence),
+                        amount=_seconds(m["d"]),
+                        at_most=True,
+                    )
+                )
     return _unique(claims)
 
 
@@ -197,8 +224,15 @@ def count_claims(doc: Document) -> list[Claim]:
                     amount = number(m["n"])
                     if kind.endswith("_share"):
                         amount /= 100
-                    claims.append(Claim(f"count:{kind}", name, _quote(sentence),
-                                        amount=amount, hedged=_hedged(sentence)))  # fmt: skip
+                    claims.append(
+                        Claim(
+                            f"count:{kind}",
+                            name,
+                            _quote(sentence),
+                            amount=amount,
+                            hedged=_hedged(sentence),
+                        )
+                    )
     return _unique(claims)
 
 

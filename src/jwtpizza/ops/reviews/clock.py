@@ -11,9 +11,18 @@ from dataclasses import dataclass
 from datetime import date
 
 ZONES = {
-    "UTC": 0, "GMT": 0, "Z": 0,
-    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-}  # fmt: skip
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+}
 _ZONE_NAMES = "|".join(sorted((z for z in ZONES if z != "Z"), key=len, reverse=True))
 _ZONE_WORD = re.compile(rf"\b({_ZONE_NAMES})\b")
 TIME = re.compile(
@@ -22,9 +31,19 @@ TIME = re.compile(
     rf"(?:\s*(?P<zone>{_ZONE_NAMES})\b)?"
 )
 _MONTHS = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
-]  # fmt: skip
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _ISO = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
 _US = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2}(?:\d{2})?)\b")
 _WORDS = re.compile(
@@ -34,13 +53,39 @@ _WORDS = re.compile(
     re.IGNORECASE,
 )
 _NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-    "twenty": 20, "thirty": 30, "zero": 0, "no": 0, "half an": 0.5,
-}  # fmt: skip
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "zero": 0,
+    "no": 0,
+    "half an": 0.5,
+}
 NUMBER = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
-_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
-          "hr": 3600, "hour": 3600}  # fmt: skip
+_UNITS = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hour": 3600,
+}
 _UNIT_WORDS = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b"
 # No groups, to embed in other patterns; one-letter units (`90 s`, `5m`) only after digits.
 DURATION_TEXT = (

@@ -28,8 +28,9 @@ def describes(doc: Document, claims: Sequence[Claim], windows: Sequence[Window])
     day = first_date(text)
     first = next((c.time for c in claims if c.time), None) or first_time(doc)
     if day is None:
-        raise InvalidInput("the report names no date, so its incident cannot be found: give the "
-                           "incident's number")  # fmt: skip
+        raise InvalidInput(
+            "the report names no date, so its incident cannot be found: give the incident's number"
+        )
     zone = first.zone or named_zone(text)
     offsets = [ZONES[zone]] if zone else list(range(-12, 15))
     moments = [
@@ -38,15 +39,18 @@ def describes(doc: Document, claims: Sequence[Claim], windows: Sequence[Window])
         for h in offsets
     ]
     found = [
-        w.incident_id for w in windows
+        w.incident_id
+        for w in windows
         if any(w.start - MARGIN <= m <= w.end + MARGIN for m in moments)
-    ]  # fmt: skip
+    ]
     said = f"{day} {first.text}" + ("" if zone else " (no time zone named)")
     if not found:
-        raise NotFound(f"no recorded incident matches the report's time ({said}): give the "
-                       "incident's number")  # fmt: skip
+        raise NotFound(
+            f"no recorded incident matches the report's time ({said}): give the incident's number"
+        )
     if len(found) > 1:
         numbers = ", ".join(str(n) for n in sorted(found))
-        raise InvalidInput(f"the report's time ({said}) matches incidents {numbers}: give the "
-                           "incident's number")  # fmt: skip
+        raise InvalidInput(
+            f"the report's time ({said}) matches incidents {numbers}: give the incident's number"
+        )
     return found[0]

@@ -59,7 +59,13 @@ def record_of(draft: Draft) -> Record:
     start_source = chaos if f.fault_start_source == "chaos feed" else f.fault_start_source
     first = f.fired[0] if f.fired else None
     pending = min((a.pending_at for a in f.fired if a.pending_at), default=None)
+    last_resolved = max((a.resolved_at for a in f.fired if a.resolved_at), default=None)
     ended_by_fault = f.fault_end is not None and f.mitigated_at == f.fault_end
+    mitigation = (
+        f"chaos feed (fault ended){_evidence(draft, 'chaos-ended')}"
+        if ended_by_fault
+        else "incident record (marked mitigated)"
+    )
     moments: dict[str, tuple[datetime | None, str]] = {
         "fault_start": (f.fault_start, start_source),
         "pending": (pending, "alert history (first alert pending)"),
@@ -67,12 +73,10 @@ def record_of(draft: Draft) -> Record:
         "page": (f.first_page_at, "page log (first notification)"),
         "ack": (f.acked_at, "incident record (first acknowledgement)"),
         "declared": (draft.declared_at, "incident record (declared)"),
-        "mitigated": (f.mitigated_at, f"chaos feed (fault ended){_evidence(draft, 'chaos-ended')}"
-                      if ended_by_fault else "incident record (marked mitigated)"),
+        "mitigated": (f.mitigated_at, mitigation),
         "resolved": (f.resolved_at, "incident record (resolved)"),
-        "alert_resolved": (max((a.resolved_at for a in f.fired if a.resolved_at), default=None),
-                           "alert history (last alert resolved)"),
-    }  # fmt: skip
+        "alert_resolved": (last_resolved, "alert history (last alert resolved)"),
+    }
     facts = {k: Fact(v, s) for k, (v, s) in moments.items() if v is not None}
     for name, others in _alternatives(draft).items():
         if name in facts:

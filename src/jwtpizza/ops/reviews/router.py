@@ -27,6 +27,7 @@ class ReviewIn(CamelModel):
 async def review(body: ReviewIn, _admin: AdminUser, desk: DeskDep) -> dict[str, Any]:
     """Each claim of the report (confirmed, contradicted, or not checkable, with the measured
     value and its source), the sections' state, a score out of 100 and what to fix."""
-    found = await review_report(desk, body.markdown, incident_id=body.incident,
-                                tolerance=body.tolerance_seconds)  # fmt: skip
+    found = await review_report(
+        desk, body.markdown, incident_id=body.incident, tolerance=body.tolerance_seconds
+    )
     return asdict(found)

@@ -15,9 +15,19 @@ CAUSES: dict[str, re.Pattern[str]] = {
         ("flaky", r"flaky|intermittent|some (?:of the )?requests"),
         ("fail", r"\b500\b|not ok|fail(?:ed|ure)? to (?:fulfill|create)|\berror"),
     )
-}  # fmt: skip
-FAULT_TYPES = {"fail", "throttle", "badjwt", "outage", "flaky", "auth", "ratelimit", "jwt-expired",
-               "jwt-unknown-kid", "jwt-wrong-order"}  # fmt: skip
+}
+FAULT_TYPES = {
+    "fail",
+    "throttle",
+    "badjwt",
+    "outage",
+    "flaky",
+    "auth",
+    "ratelimit",
+    "jwt-expired",
+    "jwt-unknown-kid",
+    "jwt-wrong-order",
+}
 _TYPE = re.compile(r"`([a-z-]+)`")  # ops' own draft names the chaos type: the `fail` fault
 _PRODUCT = re.compile(r"jwt[ -]pizza(?:[ -]factory)?", re.IGNORECASE)
 RESOLVED_BY: dict[str, re.Pattern[str]] = {
@@ -26,9 +36,10 @@ RESOLVED_BY: dict[str, re.Pattern[str]] = {
     ),
     "expired": re.compile(
         r"\(expired\)|duration ran out|by itself|resolved itself|on its own|automatically"
-        r"|without (?:any )?(?:manual )?intervention|came back online|completed its", re.I
+        r"|without (?:any )?(?:manual )?intervention|came back online|completed its",
+        re.I,
     ),
-}  # fmt: skip
+}
 
 
 def families(text: str) -> list[str]:

@@ -51,10 +51,16 @@ class _Held:
     def row(self, key: str) -> AlertStateRow:
         alert = self.alert
         return AlertStateRow(
-            key=key, group=self.group, rule=self.rule.spec.name, labels=dict(alert.labels),
-            annotations=alert.annotations, state=alert.state.value, value=alert.value,
-            active_at=to_datetime(alert.active_at), fired_at=to_datetime(alert.fired_at),
-        )  # fmt: skip
+            key=key,
+            group=self.group,
+            rule=self.rule.spec.name,
+            labels=dict(alert.labels),
+            annotations=alert.annotations,
+            state=alert.state.value,
+            value=alert.value,
+            active_at=to_datetime(alert.active_at),
+            fired_at=to_datetime(alert.fired_at),
+        )
 
 
 def _held(rules: RuleManager) -> dict[str, _Held]:
@@ -71,11 +77,17 @@ def _held(rules: RuleManager) -> dict[str, _Held]:
 def firing_transition(rule: str, alert: Alert, at: datetime) -> AlertTransition:
     """A restored firing alert, as the notifier of a new leader takes it up."""
     return AlertTransition(
-        rule=rule, labels=dict(alert.labels), annotations=alert.annotations,
-        state=AlertState.FIRING, previous=AlertState.PENDING, value=alert.value,
-        active_at=to_datetime(alert.active_at), fired_at=to_datetime(alert.fired_at),
-        resolved_at=None, at=at,
-    )  # fmt: skip
+        rule=rule,
+        labels=dict(alert.labels),
+        annotations=alert.annotations,
+        state=AlertState.FIRING,
+        previous=AlertState.PENDING,
+        value=alert.value,
+        active_at=to_datetime(alert.active_at),
+        fired_at=to_datetime(alert.fired_at),
+        resolved_at=None,
+        at=at,
+    )
 
 
 class AlertStates:
@@ -141,7 +153,10 @@ class AlertStates:
 def _alert(row: AlertStateRow) -> Alert:
     labels = tuple(sorted((str(k), str(v)) for k, v in row.labels.items()))
     return Alert(
-        labels=labels, annotations={str(k): str(v) for k, v in row.annotations.items()},
-        value=row.value, active_at=_ms(row.active_at), state=AlertState(row.state),
+        labels=labels,
+        annotations={str(k): str(v) for k, v in row.annotations.items()},
+        value=row.value,
+        active_at=_ms(row.active_at),
+        state=AlertState(row.state),
         fired_at=None if row.fired_at is None else _ms(row.fired_at),
-    )  # fmt: skip
+    )

@@ -28,11 +28,17 @@ RunbooksDep = Annotated[Runbooks, Depends(get_runbooks)]
 async def list_runbooks(_admin: AdminUser, runbooks: RunbooksDep) -> list[dict[str, Any]]:
     """The runbooks loaded from their files, with their triggers and steps."""
     return [
-        {"name": b.name, "summary": b.summary, "alerts": sorted(b.alerts),
-         "chaos": sorted(b.chaos), "deadlineSeconds": b.deadline_seconds,
-         "autopilot": b.autopilot, "steps": [s.name for s in b.steps]}
+        {
+            "name": b.name,
+            "summary": b.summary,
+            "alerts": sorted(b.alerts),
+            "chaos": sorted(b.chaos),
+            "deadlineSeconds": b.deadline_seconds,
+            "autopilot": b.autopilot,
+            "steps": [s.name for s in b.steps],
+        }
         for b in runbooks.books.values()
-    ]  # fmt: skip
+    ]
 
 
 @router.post("/api/ops/incidents/{incident_id}/runbooks/{name}", status_code=202)
@@ -45,8 +51,9 @@ async def run_runbook(
         await incidents.get(session=session, incident_id=incident_id)
     run = runbooks.start(incident_id, name, by=actor(admin))
     location = f"/api/ops/runbook-runs/{run.id}"
-    return JSONResponse(run.view() | {"location": location}, status_code=202,
-                        headers={"Location": location})  # fmt: skip
+    return JSONResponse(
+        run.view() | {"location": location}, status_code=202, headers={"Location": location}
+    )
 
 
 @router.get("/api/ops/runbook-runs/{run_id}")

@@ -56,8 +56,9 @@ async def _step(run: Run, step: Step) -> Outcome:
 
 async def _run(desk: IncidentDesk, incident_id: int, book: Runbook, *, by: str) -> RunResult:
     run = Run(desk=desk, incident_id=incident_id, runbook=book, by=by, started=desk.clock.now())
-    await desk.record(incident_id, [_entry(run, "runbook-started",
-                                           f"runbook {book.name} started by {by}", 0)])  # fmt: skip
+    await desk.record(
+        incident_id, [_entry(run, "runbook-started", f"runbook {book.name} started by {by}", 0)]
+    )
     outcomes: list[Outcome] = []
     for index, step in enumerate(book.steps, 1):
         outcome = await _step(run, step)
@@ -75,8 +76,10 @@ async def _run(desk: IncidentDesk, incident_id: int, book: Runbook, *, by: str) 
 
 async def _escalate(run: Run) -> None:
     book = run.runbook
-    text = (f"runbook {book.name} did not clear its alerts within its "
-            f"{book.deadline_seconds:g} s deadline: a person is paged")  # fmt: skip
+    text = (
+        f"runbook {book.name} did not clear its alerts within its "
+        f"{book.deadline_seconds:g} s deadline: a person is paged"
+    )
     await run.desk.record(run.incident_id, [_entry(run, "runbook-escalated", text, 999)])
     if run.desk.pager is not None:
         await run.desk.pager.page(run.incident_id, text)
@@ -96,18 +99,27 @@ class RunByHand:
 
     def view(self) -> dict[str, Any]:
         """`running`, `finished` (with the result) or `failed` (with the reason)."""
-        shown: dict[str, Any] = {"run": self.id, "incident": self.incident_id,
-                                 "runbook": self.runbook, "by": self.by}  # fmt: skip
+        shown: dict[str, Any] = {
+            "run": self.id,
+            "incident": self.incident_id,
+            "runbook": self.runbook,
+            "by": self.by,
+        }
         if not self.task.done():
             return {**shown, "status": "running"}
         error = None if self.task.cancelled() else self.task.exception()
         if self.task.cancelled() or error is not None:
             return {**shown, "status": "failed", "message": "the run stopped with an error"}
         result = self.task.result()
-        return {**shown, "status": "finished", "cleared": result.cleared,
-                "escalated": result.escalated,
-                "steps": [{"ok": o.ok, "text": o.text, "evidence": o.evidence}
-                          for o in result.outcomes]}  # fmt: skip
+        return {
+            **shown,
+            "status": "finished",
+            "cleared": result.cleared,
+            "escalated": result.escalated,
+            "steps": [
+                {"ok": o.ok, "text": o.text, "evidence": o.evidence} for o in result.outcomes
+            ],
+        }
 
 
 class Runbooks:

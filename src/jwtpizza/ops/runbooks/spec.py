@@ -151,13 +151,15 @@ def parse(text: str, path: Path) -> Runbook:
     if not isinstance(steps, list) or not steps:
         raise RunbookLoadError(f"{where}: steps must be a non-empty list")
     return Runbook(
-        name=str(doc.get("name") or path.stem), summary=str(doc.get("summary", "")), path=path,
+        name=str(doc.get("name") or path.stem),
+        summary=str(doc.get("summary", "")),
+        path=path,
         alerts=_names(trigger.get("alerts"), where, "alerts"),
         chaos=_names(trigger.get("chaos"), where, "chaos"),
         deadline_seconds=parse_duration(doc.get("deadline", "5m"), where),
         autopilot=bool(doc.get("autopilot", False)),
         steps=tuple(_step(item, f"{where}: step {i}") for i, item in enumerate(steps, 1)),
-    )  # fmt: skip
+    )
 
 
 def load_dir(folder: Path) -> list[Runbook]:

@@ -78,8 +78,14 @@ async def post_status_update(run: Run, step: Step) -> Outcome:
         text = step.params.without_queue
     async with run.desk.db.writer() as session:
         incident = await incidents.get(session=session, incident_id=run.incident_id)
-        await incidents.note(session=session, incident=incident, text=text,
-                             by=run.by, now=run.desk.clock.now(), public=True)  # fmt: skip
+        await incidents.note(
+            session=session,
+            incident=incident,
+            text=text,
+            by=run.by,
+            now=run.desk.clock.now(),
+            public=True,
+        )
     return Outcome(True, f"posted a status update: {text}")
 
 
@@ -132,9 +138,15 @@ async def integrity_check(run: Run, step: Step) -> Outcome:
         return Outcome(True, "the integrity check passes", evidence)
     problems = sorted(k for k, n in found.get("problems", {}).items() if n)
     text = f"the integrity check found: {', '.join(problems)}"
-    finding = Entry(run.desk.clock.now(), Source.RUNBOOK, "integrity-finding", text,
-                    f"integrity-finding:{','.join(problems)}", evidence,
-                    data={"problems": problems})  # fmt: skip
+    finding = Entry(
+        run.desk.clock.now(),
+        Source.RUNBOOK,
+        "integrity-finding",
+        text,
+        f"integrity-finding:{','.join(problems)}",
+        evidence,
+        data={"problems": problems},
+    )
     await run.desk.record(run.incident_id, [finding])
     return Outcome(not step.params.must_pass, text, evidence)
 
@@ -152,8 +164,13 @@ async def mark_mitigated(run: Run, _step: Step) -> Outcome:
         incident = await incidents.get(session=session, incident_id=run.incident_id)
         if incident.status != IncidentStatus.ACTIVE:
             return Outcome(True, f"the incident is already {incident.status}")
-        await incidents.move(session=session, incident=incident, target=IncidentStatus.MITIGATED,
-                             by=run.by, now=run.desk.clock.now())  # fmt: skip
+        await incidents.move(
+            session=session,
+            incident=incident,
+            target=IncidentStatus.MITIGATED,
+            by=run.by,
+            now=run.desk.clock.now(),
+        )
     return Outcome(True, "marked the incident mitigated")
 
 

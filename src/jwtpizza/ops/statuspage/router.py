@@ -49,12 +49,17 @@ async def status_json(board: BoardDep) -> dict[str, Any]:
         "components": health,
         "errorBudgets": [b.model_dump(by_alias=True) for b in snapshot.budgets],
         "incidents": [
-            {"id": i.id, "severity": i.severity, "status": i.status,
-             "startedAt": i.started_at, "resolvedAt": i.resolved_at,
-             "updates": [{"at": u.at, "text": u.text} for u in i.updates]}
+            {
+                "id": i.id,
+                "severity": i.severity,
+                "status": i.status,
+                "startedAt": i.started_at,
+                "resolvedAt": i.resolved_at,
+                "updates": [{"at": u.at, "text": u.text} for u in i.updates],
+            }
             for i in found
         ],
-    }  # fmt: skip
+    }
 
 
 @router.get("/status", response_class=HTMLResponse)

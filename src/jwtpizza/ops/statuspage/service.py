@@ -58,10 +58,13 @@ async def current(*, session: AsyncSession, now: datetime) -> list[PublicInciden
     each with its public entries: one query however many there are."""
     shown = (
         select(Incident.id)
-        .where(or_(Incident.status.in_([s.value for s in OPEN]),
-                   Incident.resolved_at >= now - RECENT))
-        .order_by(Incident.id.desc()).limit(SHOWN).subquery()
-    )  # fmt: skip
+        .where(
+            or_(Incident.status.in_([s.value for s in OPEN]), Incident.resolved_at >= now - RECENT)
+        )
+        .order_by(Incident.id.desc())
+        .limit(SHOWN)
+        .subquery()
+    )
     public = and_(IncidentEntry.incident_id == Incident.id, IncidentEntry.public.is_(True))
     rows = await session.execute(
         select(Incident, IncidentEntry)
@@ -80,10 +83,12 @@ async def current(*, session: AsyncSession, now: datetime) -> list[PublicInciden
 
 def _public(incident: Incident) -> PublicIncident:
     return PublicIncident(
-        id=incident.id, severity=incident.severity,
+        id=incident.id,
+        severity=incident.severity,
         status="resolved" if incident.status not in OPEN else incident.status,
-        started_at=incident.declared_at, resolved_at=incident.resolved_at,
-    )  # fmt: skip
+        started_at=incident.declared_at,
+        resolved_at=incident.resolved_at,
+    )
 
 
 def components(targets: list[TargetHealth]) -> dict[str, str]:

@@ -15,8 +15,14 @@ router = console_router()
 
 
 def refused(page: ConsolePage, error: ApiError) -> Response:
-    return page.render("ack.html", title="Acknowledge a page", status=error.status,
-                       problem=error.message, linked=None, acked=None)  # fmt: skip
+    return page.render(
+        "ack.html",
+        title="Acknowledge a page",
+        status=error.status,
+        problem=error.message,
+        linked=None,
+        acked=None,
+    )
 
 
 @router.get("/api/ops/ack/{token}")
@@ -26,8 +32,14 @@ async def ack_page(page: ConsoleDep, token: str) -> Response:
         linked: dict[str, Any] = await page.api.get(f"/api/ops/ack/{token}")
     except ApiError as error:
         return refused(page, error)
-    return page.render("ack.html", title="Acknowledge a page", linked=linked, acked=None,
-                       problem="", action=page.request.url.path)  # fmt: skip
+    return page.render(
+        "ack.html",
+        title="Acknowledge a page",
+        linked=linked,
+        acked=None,
+        problem="",
+        action=page.request.url.path,
+    )
 
 
 @router.post("/api/ops/ack/{token}")
@@ -37,5 +49,4 @@ async def ack(page: ConsoleDep, token: str) -> Response:
         acked: dict[str, Any] = await page.api.post(f"/api/ops/ack/{token}")
     except ApiError as error:
         return refused(page, error)
-    return page.render("ack.html", title="Page acknowledged", linked=None, acked=acked,
-                       problem="")  # fmt: skip
+    return page.render("ack.html", title="Page acknowledged", linked=None, acked=acked, problem="")

@@ -21,8 +21,9 @@ async def action_list(
 ) -> Response:
     params = {"status": show} if show in ("open", "done") else {}
     items = await page.api.get("/api/ops/actions", **params)
-    return page.render("actions.html", title="Action items", items=items, status=status,
-                       problem=problem, show=show)  # fmt: skip
+    return page.render(
+        "actions.html", title="Action items", items=items, status=status, problem=problem, show=show
+    )
 
 
 @router.get("/actions")
@@ -32,19 +33,26 @@ async def actions(page: AdminPage, status: str = "") -> Response:
 
 @router.post("/actions")
 async def add(
-    page: AdminPage, title: Annotated[str, Form()] = "", owner: Annotated[str, Form()] = "",
-    due: Annotated[str, Form()] = "", priority: Annotated[str, Form()] = "medium",
-    link: Annotated[str, Form()] = "", incident: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+    page: AdminPage,
+    title: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    due: Annotated[str, Form()] = "",
+    priority: Annotated[str, Form()] = "medium",
+    link: Annotated[str, Form()] = "",
+    incident: Annotated[str, Form()] = "",
+) -> Response:
     if not title.strip():
         return await action_list(page, status=400, problem="an action item needs a title")
     if incident.strip() and not incident.strip().isdigit():
         return await action_list(page, status=400, problem="the incident is a number")
     body: dict[str, Any] = {
-        "title": title.strip(), "owner": owner.strip() or None, "due": due or None,
-        "priority": priority, "link": link.strip() or None,
+        "title": title.strip(),
+        "owner": owner.strip() or None,
+        "due": due or None,
+        "priority": priority,
+        "link": link.strip() or None,
         "incident": int(incident) if incident.strip() else None,
-    }  # fmt: skip
+    }
     try:
         await page.api.post("/api/ops/actions", body)
     except ApiError as error:

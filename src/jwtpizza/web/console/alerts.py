@@ -19,9 +19,15 @@ async def alerts_page(
     answer = await page.api.get("/api/ops/alerts", limit=50)
     silences = await page.api.get("/api/ops/silences")
     return page.render(
-        "alerts.html", title="Alerts", status=status, alerts=answer["alerts"],
-        history=answer["history"], silences=silences, problem=problem, values=values or {},
-    )  # fmt: skip
+        "alerts.html",
+        title="Alerts",
+        status=status,
+        alerts=answer["alerts"],
+        history=answer["history"],
+        silences=silences,
+        problem=problem,
+        values=values or {},
+    )
 
 
 @router.get("/alerts")

@@ -42,18 +42,31 @@ def rows(slos: list[dict[str, Any]]) -> list[Row]:
         state = "no data" if left is None else "exhausted" if left <= 0 else "ok"
         if state == "ok" and burn is not None and burn > 1:
             state = "burning"
-        found.append(Row(
-            slo=slo["slo"], y=index * ROW,
-            budget_width=round(BAR * min(1.0, max(0.0, left or 0.0)), 1),
-            burn_width=round(BAR * min(1.0, max(0.0, (burn or 0.0) / PAGE_BURN)), 1),
-            budget=_percent(left), burn=_burn(burn), state=state,
-        ))  # fmt: skip
+        found.append(
+            Row(
+                slo=slo["slo"],
+                y=index * ROW,
+                budget_width=round(BAR * min(1.0, max(0.0, left or 0.0)), 1),
+                burn_width=round(BAR * min(1.0, max(0.0, (burn or 0.0) / PAGE_BURN)), 1),
+                budget=_percent(left),
+                burn=_burn(burn),
+                state=state,
+            )
+        )
     return found
 
 
 @router.get("/slo")
 async def budget(page: AdminPage) -> Response:
     found = rows(await page.api.get("/api/ops/slo"))
-    return page.render("slo.html", title="Error budgets", rows=found, width=WIDTH, row=ROW,
-                       label=LABEL, bar=BAR, page_burn=PAGE_BURN,
-                       one_x=round(BAR / PAGE_BURN, 1))  # fmt: skip
+    return page.render(
+        "slo.html",
+        title="Error budgets",
+        rows=found,
+        width=WIDTH,
+        row=ROW,
+        label=LABEL,
+        bar=BAR,
+        page_burn=PAGE_BURN,
+        one_x=round(BAR / PAGE_BURN, 1),
+    )

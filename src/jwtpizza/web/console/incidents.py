@@ -26,9 +26,14 @@ async def incidents_page(
 ) -> Response:
     incidents = await page.api.get("/api/ops/incidents")
     return page.render(
-        "incidents.html", title="Incidents", incidents=incidents, status=status,
-        problem=problem, severities=SEVERITIES, values=values or {},
-    )  # fmt: skip
+        "incidents.html",
+        title="Incidents",
+        incidents=incidents,
+        status=status,
+        problem=problem,
+        severities=SEVERITIES,
+        values=values or {},
+    )
 
 
 @router.get("/incidents")
@@ -60,9 +65,13 @@ async def incident_page(
 ) -> Response:
     incident = await page.api.get(f"/api/ops/incidents/{incident_id}")
     return page.render(
-        "incident.html", title=f"Incident #{incident_id}", incident=incident, status=status,
-        problem=problem, actions=ACTIONS,
-    )  # fmt: skip
+        "incident.html",
+        title=f"Incident #{incident_id}",
+        incident=incident,
+        status=status,
+        problem=problem,
+        actions=ACTIONS,
+    )
 
 
 @router.get("/incidents/{incident_id}")

@@ -42,6 +42,11 @@ async def explore(
     answer = await page.api.get(f"/api/ops/components/{component}/logs", **filters, limit=limit)
     records = log_rows(answer)
     return page.render(
-        "logs.html", title="Log explorer", records=records, component=component,
-        filters=filters, levels=LEVELS, kinds=KINDS,
-    )  # fmt: skip
+        "logs.html",
+        title="Log explorer",
+        records=records,
+        component=component,
+        filters=filters,
+        levels=LEVELS,
+        kinds=KINDS,
+    )

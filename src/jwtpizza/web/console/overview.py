@@ -186,10 +186,14 @@ async def overview(page: AdminPage) -> Response:
     if game is not None:
         game["figures"] = await figures(page.api, game["since"], time.time())
     return page.render(
-        "overview.html", title="Ops console", charts=CHARTS, ranges=RANGES,
+        "overview.html",
+        title="Ops console",
+        charts=CHARTS,
+        ranges=RANGES,
         alerts=[a for a in alerts if a["state"] in ("pending", "firing")],
-        game=game, pages=await open_pages(page),
-    )  # fmt: skip
+        game=game,
+        pages=await open_pages(page),
+    )
 
 
 def game_day(

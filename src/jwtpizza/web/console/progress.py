@@ -29,10 +29,14 @@ def chart(incidents: list[dict[str, Any]]) -> tuple[list[Series], float]:
     series = []
     for m in MEASURES:
         dots = [
-            (round(PAD + n * step, 1), round(HEIGHT - PAD - (i[m] / top) * (HEIGHT - 2 * PAD), 1),
-             f"incident #{i['incident']}: {m.upper()} {i[m]:.0f} s")
-            for n, i in enumerate(incidents) if i[m] is not None
-        ]  # fmt: skip
+            (
+                round(PAD + n * step, 1),
+                round(HEIGHT - PAD - (i[m] / top) * (HEIGHT - 2 * PAD), 1),
+                f"incident #{i['incident']}: {m.upper()} {i[m]:.0f} s",
+            )
+            for n, i in enumerate(incidents)
+            if i[m] is not None
+        ]
         series.append(Series(m, " ".join(f"{x},{y}" for x, y, _ in dots), dots))
     return series, top
 
@@ -51,5 +55,13 @@ async def progress_csv(page: AdminPage) -> Response:
 async def progress(page: AdminPage) -> Response:
     found = await page.api.get("/api/ops/stats")
     series, top = chart(found["incidents"])
-    return page.render("progress.html", title="Progress across incidents", stats=found,
-                       series=series, top=top, width=WIDTH, height=HEIGHT, pad=PAD)  # fmt: skip
+    return page.render(
+        "progress.html",
+        title="Progress across incidents",
+        stats=found,
+        series=series,
+        top=top,
+        width=WIDTH,
+        height=HEIGHT,
+        pad=PAD,
+    )

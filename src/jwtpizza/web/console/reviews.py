@@ -16,14 +16,24 @@ MAX_REPORT = 200_000
 
 
 async def review_page(
-    page: ConsolePage, incident_id: int, *, review: dict[str, Any] | None = None,
-    status: int = 200, problem: str = "", markdown: str = "",
-) -> Response:  # fmt: skip
+    page: ConsolePage,
+    incident_id: int,
+    *,
+    review: dict[str, Any] | None = None,
+    status: int = 200,
+    problem: str = "",
+    markdown: str = "",
+) -> Response:
     incident = await page.api.get(f"/api/ops/incidents/{incident_id}")
     return page.render(
-        "review.html", title=f"Review a postmortem of incident #{incident_id}",
-        incident=incident, review=review, status=status, problem=problem, markdown=markdown,
-    )  # fmt: skip
+        "review.html",
+        title=f"Review a postmortem of incident #{incident_id}",
+        incident=incident,
+        review=review,
+        status=status,
+        problem=problem,
+        markdown=markdown,
+    )
 
 
 @router.get("/incidents/{incident_id}/review")
@@ -50,9 +60,11 @@ async def report_text(markdown: str, upload: UploadFile | None) -> str:
 
 @router.post("/incidents/{incident_id}/review")
 async def review(
-    page: AdminPage, incident_id: int, markdown: Annotated[str, Form()] = "",
+    page: AdminPage,
+    incident_id: int,
+    markdown: Annotated[str, Form()] = "",
     report: Annotated[UploadFile | None, File()] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     try:
         text = await report_text(markdown, report)
     except ValueError as error:
@@ -60,8 +72,9 @@ async def review(
     try:
         found = await page.api.post("/api/ops/reviews", {"markdown": text, "incident": incident_id})
     except ApiError as error:
-        return await review_page(page, incident_id, status=error.status, problem=error.message,
-                                 markdown=text)  # fmt: skip
+        return await review_page(
+            page, incident_id, status=error.status, problem=error.message, markdown=text
+        )
     return await review_page(page, incident_id, review=found, markdown=text)
 
 
@@ -78,6 +91,7 @@ async def track_actions(
     try:
         await page.api.post("/api/ops/actions/from-report", body)
     except ApiError as error:
-        return await review_page(page, incident_id, status=error.status, problem=error.message,
-                                 markdown=text)  # fmt: skip
+        return await review_page(
+            page, incident_id, status=error.status, problem=error.message, markdown=text
+        )
     return page.redirect("/actions")

@@ -43,9 +43,13 @@ async def login(
 
     def refused(status: int, field: str, message: str) -> Response:
         return page.render(
-            "login.html", title="Sign in", status=status, values=values,
-            errors={field: message}, next=next_,
-        )  # fmt: skip
+            "login.html",
+            title="Sign in",
+            status=status,
+            values=values,
+            errors={field: message},
+            next=next_,
+        )
 
     if not email.strip():
         return refused(400, "email", "email is required")

@@ -46,9 +46,15 @@ async def chaos_page(
     except ApiError as error:
         faults, problem = [], problem or error.message
     return page.render(
-        "chaos.html", title="Chaos control", status=status, faults=faults, problem=problem,
-        types=CHAOS_TYPES, schedules=SCHEDULES, values=values or {},
-    )  # fmt: skip
+        "chaos.html",
+        title="Chaos control",
+        status=status,
+        faults=faults,
+        problem=problem,
+        types=CHAOS_TYPES,
+        schedules=SCHEDULES,
+        values=values or {},
+    )
 
 
 @router.get("/chaos")

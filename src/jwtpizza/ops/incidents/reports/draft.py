@@ -58,11 +58,12 @@ class Draft:
     @property
     def action_items(self) -> list[ActionItem]:
         return action_items(
-            self.figures, runbook_followed=bool(self.runbook_entries),
+            self.figures,
+            runbook_followed=bool(self.runbook_entries),
             ended_by_hand=ended_by_hand(self.timeline),
             breaker_open=breaker_open_after_fix(self.figures, self.timeline, self.now),
             speed=self.speed,
-        )  # fmt: skip
+        )
 
 
 def _at(moment: datetime | None) -> str:
@@ -142,9 +143,13 @@ def breaker_open_after_fix(
 
 
 def action_items(
-    figures: Figures, *, runbook_followed: bool, ended_by_hand: bool = False,
-    breaker_open: timedelta | None = None, speed: float = 1.0,
-) -> list[ActionItem]:  # fmt: skip
+    figures: Figures,
+    *,
+    runbook_followed: bool,
+    ended_by_hand: bool = False,
+    breaker_open: timedelta | None = None,
+    speed: float = 1.0,
+) -> list[ActionItem]:
     """Corrective tasks derived from what happened: the gaps the figures show, alerts that
     flapped, pages repeated for one fault, a late acknowledgement, a runbook done by hand,
     a breaker that stayed open after the fix, lost orders."""

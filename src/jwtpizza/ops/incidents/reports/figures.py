@@ -123,18 +123,28 @@ def compute(facts: Facts) -> Figures:
     late = [a.name for a in watched if a.firing_at and a.firing_at - start > facts.mttd_target]
     fired_names = {a.name for a in fired}
     return Figures(
-        fault_start=start, fault_start_source=source, fault_end=fault_end,
-        detected_at=detected, detected_by=detector.name if detector else None,
-        first_page_at=first_page, acked_at=facts.acked_at,
-        mitigated_at=mitigated, resolved_at=facts.resolved_at,
+        fault_start=start,
+        fault_start_source=source,
+        fault_end=fault_end,
+        detected_at=detected,
+        detected_by=detector.name if detector else None,
+        first_page_at=first_page,
+        acked_at=facts.acked_at,
+        mitigated_at=mitigated,
+        resolved_at=facts.resolved_at,
         mttd=_since(start, detected),
         mtta=None if first_page is None else _since(first_page, facts.acked_at),
-        mttm=_since(start, mitigated), mttr=_since(start, facts.resolved_at),
-        ledger=facts.ledger, fired=fired,
+        mttm=_since(start, mitigated),
+        mttr=_since(start, facts.resolved_at),
+        ledger=facts.ledger,
+        fired=fired,
         never_fired=[name for name in facts.expected_alerts if name not in fired_names],
-        late=late, escalated_before_ack=_escalated(facts), mttd_target=facts.mttd_target,
-        pages_opened=_pages_opened(facts.pages), flapped=[a for a in fired if a.firings > 1],
-    )  # fmt: skip
+        late=late,
+        escalated_before_ack=_escalated(facts),
+        mttd_target=facts.mttd_target,
+        pages_opened=_pages_opened(facts.pages),
+        flapped=[a for a in fired if a.firings > 1],
+    )
 
 
 def _pages_opened(pages: Sequence[Page]) -> int:

@@ -29,9 +29,23 @@ def marks(draft: Draft) -> list[tuple[str, datetime]]:
 
 # What CommonMark output may hold; links only to http(s), opened without the opener.
 ALLOWED_TAGS = {
-    "h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "code", "pre",
-    "blockquote", "a", "hr", "br",
-}  # fmt: skip
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "a",
+    "hr",
+    "br",
+}
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
 

@@ -334,12 +334,16 @@ def _prevention(draft: Draft) -> list[str]:
     earlier incidents with the same cause."""
     lessons = draft.action_items
     body = (
-        ["What this incident's own record says would have prevented or shortened it:",
-         "\n".join(f"- {i.title}, because {i.why}." for i in lessons)]
+        [
+            "What this incident's own record says would have prevented or shortened it:",
+            "\n".join(f"- {i.title}, because {i.why}." for i in lessons),
+        ]
         if lessons
-        else ["The measured response shows no gap: the fault was detected within target, "
-              "paged once, acknowledged in time and ended by its runbook."]
-    )  # fmt: skip
+        else [
+            "The measured response shows no gap: the fault was detected within target, "
+            "paged once, acknowledged in time and ended by its runbook."
+        ]
+    )
     if not draft.earlier:
         body.append("No earlier incident with the same root cause is recorded.")
         return [*body, todo("were there near misses with the same cause?")]

@@ -32,9 +32,13 @@ SYMPTOMS = ("first-5xx", "report-link")
 
 
 def facts_from(
-    incident: Incident, timeline: Sequence[Entry], faults: Sequence[Fault], *,
-    expected: Sequence[str], mttd_target: float,
-) -> Facts:  # fmt: skip
+    incident: Incident,
+    timeline: Sequence[Entry],
+    faults: Sequence[Fault],
+    *,
+    expected: Sequence[str],
+    mttd_target: float,
+) -> Facts:
     """The incident's recorded facts, read off its timeline and its row."""
     transitions: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in timeline:
@@ -54,19 +58,30 @@ def facts_from(
     page_acks = [e.at for e in timeline if e.kind == "page-ack"]
     acks = [t for t in (incident.acked_at, *page_acks) if t is not None]
     return Facts(
-        declared_at=incident.declared_at, faults=list(faults),
+        declared_at=incident.declared_at,
+        faults=list(faults),
         first_symptom_at=min((e.at for e in timeline if e.kind in SYMPTOMS), default=None),
         alerts=[span_from_transitions(rule, ts) for rule, ts in transitions.items()],
-        pages=pages, acked_at=min(acks, default=None),
-        marked_mitigated_at=incident.mitigated_at, resolved_at=incident.resolved_at,
-        expected_alerts=list(expected), mttd_target=timedelta(seconds=mttd_target),
-    )  # fmt: skip
+        pages=pages,
+        acked_at=min(acks, default=None),
+        marked_mitigated_at=incident.mitigated_at,
+        resolved_at=incident.resolved_at,
+        expected_alerts=list(expected),
+        mttd_target=timedelta(seconds=mttd_target),
+    )
 
 
 async def draft(
-    *, session: AsyncSession, incident: Incident, faults: Sequence[Fault], feeds: Feeds,
-    now: datetime, expected: Sequence[str], mttd_target: float, speed: float = 1.0,
-) -> Draft:  # fmt: skip
+    *,
+    session: AsyncSession,
+    incident: Incident,
+    faults: Sequence[Fault],
+    feeds: Feeds,
+    now: datetime,
+    expected: Sequence[str],
+    mttd_target: float,
+    speed: float = 1.0,
+) -> Draft:
     """The postmortem's content: figures (with the order ledger for the window) and cause."""
     timeline = await incidents.timeline(session=session, incident_id=incident.id)
     facts = facts_from(incident, timeline, faults, expected=expected, mttd_target=mttd_target)
@@ -76,25 +91,40 @@ async def draft(
     cause = root_cause(faults, timeline)
     if cause is not None:
         incident.root_cause = cause.key
-    earlier = [] if cause is None else await incidents.earlier_with_cause(
-        session=session, incident=incident, root_cause=cause.key
-    )  # fmt: skip
+    earlier = (
+        []
+        if cause is None
+        else await incidents.earlier_with_cause(
+            session=session, incident=incident, root_cause=cause.key
+        )
+    )
     return Draft(
-        incident_id=incident.id, title=incident.title, severity=incident.severity,
-        status=incident.status, declared_at=incident.declared_at, figures=figures,
-        timeline=timeline, root_cause=cause,
+        incident_id=incident.id,
+        title=incident.title,
+        severity=incident.severity,
+        status=incident.status,
+        declared_at=incident.declared_at,
+        figures=figures,
+        timeline=timeline,
+        root_cause=cause,
         roles=await incidents.roles(session=session, incident_id=incident.id),
         earlier=[EarlierIncident(i.id, i.title, i.declared_at, i.status) for i in earlier],
-        now=now, speed=speed,
-    )  # fmt: skip
+        now=now,
+        speed=speed,
+    )
 
 
 async def mark_written(*, session: AsyncSession, incident: Incident, now: datetime) -> None:
     """A resolved incident whose postmortem was drafted becomes `postmortem_written`."""
     if incident.status == IncidentStatus.RESOLVED:
-        await incidents.move(session=session, incident=incident,
-                             target=IncidentStatus.POSTMORTEM_WRITTEN, by="ops", now=now,
-                             why=f"postmortem drafted as incident-{incident.id}.md")  # fmt: skip
+        await incidents.move(
+            session=session,
+            incident=incident,
+            target=IncidentStatus.POSTMORTEM_WRITTEN,
+            by="ops",
+            now=now,
+            why=f"postmortem drafted as incident-{incident.id}.md",
+        )
 
 
 def metric_samples(store: SampleStore, name: str) -> list[tuple[datetime, float]]:

@@ -26,12 +26,14 @@ def _child(name: str, *columns: sa.Column, unique: str) -> None:  # type: ignore
         sa.Column("incident_id", sa.Integer(), nullable=False),
         *columns,
         sa.ForeignKeyConstraint(
-            ["incident_id"], ["ops_incident.id"],
-            name=op.f(f"fk_{name}_incident_id_ops_incident"), ondelete="CASCADE",
+            ["incident_id"],
+            ["ops_incident.id"],
+            name=op.f(f"fk_{name}_incident_id_ops_incident"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{name}")),
         sa.UniqueConstraint("incident_id", unique, name=op.f(f"uq_{name}_incident_id")),
-    )  # fmt: skip
+    )
     op.create_index(op.f(f"ix_{name}_incident_id"), name, ["incident_id"], unique=False)
 
 

@@ -35,11 +35,13 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("done_at", UtcDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["incident_id"], ["ops_incident.id"],
-            name=op.f("fk_ops_action_item_incident_id_ops_incident"), ondelete="SET NULL",
+            ["incident_id"],
+            ["ops_incident.id"],
+            name=op.f("fk_ops_action_item_incident_id_ops_incident"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ops_action_item")),
-    )  # fmt: skip
+    )
     for column in ("incident_id", "status"):
         op.create_index(op.f(f"ix_ops_action_item_{column}"), "ops_action_item", [column])
 
