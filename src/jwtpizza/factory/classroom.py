@@ -92,5 +92,7 @@ async def student_faults(settings: FactorySettings, *, prefix: str) -> list[Stud
         rows = await session.scalars(
             select(Fault).where(Fault.vendor_id.like(f"{prefix}-%")).order_by(Fault.start_at)
         )
-        return [StudentFault(f.id, f.vendor_id, f.type, f.start_at, f.ended_at, f.end_reason)
-                for f in rows]  # fmt: skip
+        return [
+            StudentFault(f.id, f.vendor_id, f.type, f.start_at, f.ended_at, f.end_reason)
+            for f in rows
+        ]

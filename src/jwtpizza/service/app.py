@@ -40,7 +40,8 @@ from jwtpizza.service.franchises.cache import FranchiseCache, watch_franchise_wr
 from jwtpizza.service.health import router as health_router
 from jwtpizza.service.menu.cache import MenuCache
 from jwtpizza.service.orders.failures import classify
-from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller, QueuePolicy
+from jwtpizza.service.orders.fulfilment import FactoryCall, Fulfiller
+from jwtpizza.service.orders.jobs import QueuePolicy
 from jwtpizza.service.orders.kitchen import Kitchen
 from jwtpizza.service.orders.stats_allowance import StatsAllowance
 from jwtpizza.service.resilience import (

@@ -112,9 +112,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
         try:
             async with self._session.request(
-                request.method, str(request.url), headers=request.headers.multi_items(),
-                data=await request.aread(), allow_redirects=False, timeout=timeout,
-            ) as answer:  # fmt: skip
+                request.method,
+                str(request.url),
+                headers=request.headers.multi_items(),
+                data=await request.aread(),
+                allow_redirects=False,
+                timeout=timeout,
+            ) as answer:
                 body = await answer.read()
         except aiohttp.ConnectionTimeoutError as exc:
             raise httpx.ConnectTimeout(str(exc), request=request) from exc
@@ -162,9 +166,12 @@ class HttpFactoryClient:
         self, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> httpx.Response:
         request = httpx.Request(
-            method, self._base_url + path, content=body, headers=headers,
+            method,
+            self._base_url + path,
+            content=body,
+            headers=headers,
             extensions=self._extensions,
-        )  # fmt: skip
+        )
         response = await self._transport.handle_async_request(request)
         await response.aread()
         return response

@@ -86,9 +86,12 @@ class CachedReads:
         self.reads = reads
         self.routes = {path: _Route(path) for path in reads}
         self.observed = ObservabilityMiddleware(
-            self._answer, log=obs.log, tracing=obs.tracing, metrics=obs.metrics,
+            self._answer,
+            log=obs.log,
+            tracing=obs.tracing,
+            metrics=obs.metrics,
             settings=obs.settings,
-        )  # fmt: skip
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         read = self.reads.get(scope["path"]) if scope["type"] == "http" else None

@@ -55,14 +55,19 @@ async def _orders(session: AsyncSession, start: datetime, end: datetime) -> list
     )
     query = (
         select(
-            Order.id, Order.diner_id, Order.status, Order.created_at, Order.updated_at,
-            func.coalesce(FulfilmentJob.attempts, 0), func.coalesce(totals.c.total, 0),
+            Order.id,
+            Order.diner_id,
+            Order.status,
+            Order.created_at,
+            Order.updated_at,
+            func.coalesce(FulfilmentJob.attempts, 0),
+            func.coalesce(totals.c.total, 0),
             Order.reason,
         )
         .outerjoin(FulfilmentJob, FulfilmentJob.order_id == Order.id)
         .outerjoin(totals, totals.c.order_id == Order.id)
         .where(Order.created_at >= start, Order.created_at < end)
-    )  # fmt: skip
+    )
     return [tuple(row) for row in await session.execute(query)]
 
 

@@ -25,9 +25,13 @@ class ChaosGauge:
         self._lock = threading.Lock()
 
     def show(
-        self, vendor_id: str, chaos_type: str | None, *, ends_at: datetime | None = None,
+        self,
+        vendor_id: str,
+        chaos_type: str | None,
+        *,
+        ends_at: datetime | None = None,
         now: datetime | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Record that `chaos_type` (None: no chaos) is what `vendor_id` now has, until
         `ends_at` if the fault has a natural end."""
         if chaos_type is not None and ends_at is not None and now is not None:

@@ -171,9 +171,11 @@ async def report(
 def fault_events(fault: Fault, now: datetime) -> list[ChaosEvent]:
     """The initiated/started/reported/ended events of one fault that have happened by `now`."""
     base = {
-        "fault_id": fault.id, "vendor_id": fault.vendor_id, "type": fault.type,
+        "fault_id": fault.id,
+        "vendor_id": fault.vendor_id,
+        "type": fault.type,
         "announced": bool((fault.params or {}).get(ANNOUNCED)),
-    }  # fmt: skip
+    }
     times: list[tuple[str, datetime | None, str | None]] = [
         ("initiated", fault.initiated_at, None),
         ("started", fault.start_at, None),

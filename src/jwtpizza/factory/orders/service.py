@@ -99,9 +99,11 @@ class OrderDesk:
         now = self.rt.clock.now()
         fault = vendor.fault_at(now)
         self.rt.chaos_gauge.show(
-            vendor.id, fault.type if fault else None,
-            ends_at=natural_end(fault) if fault else None, now=now,
-        )  # fmt: skip
+            vendor.id,
+            fault.type if fault else None,
+            ends_at=natural_end(fault) if fault else None,
+            now=now,
+        )
         if fault is not None:
             fault = await self._before_order(fault)
         if body.diner is None or body.order is None:

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
-
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database, PlainWrite
 from jwtpizza.observability.logging import EventLogger
@@ -27,10 +25,10 @@ from jwtpizza.service import identity
 from jwtpizza.service.factory_client import FactoryError, Pizza
 from jwtpizza.service.orders import service as orders
 from jwtpizza.service.orders.failures import Failure, failure_from, link_field
-from jwtpizza.service.orders.models import TERMINAL, FulfilmentJob, Order, OrderStatus
+from jwtpizza.service.orders.jobs import JobQueue, QueuePolicy
+from jwtpizza.service.orders.models import TERMINAL, Order, OrderStatus
 from jwtpizza.service.resilience import Rejected, ResilientCaller, RetryLater
 from jwtpizza.service.resilience.retry import exponential_cap
-from jwtpizza.service.resilience.settings import LEASE_MARGIN_SECONDS
 
 QUEUE = "orders"
 
@@ -45,34 +43,27 @@ class Outcome:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class QueuePolicy:
-    enabled: bool
-    lease_seconds: float
-    backoff_base_seconds: float = 0.5
-    backoff_max_seconds: float = 10.0
-    max_age_seconds: float = 3600.0
-    max_items: int = 20
-    oversize_timeout_seconds: float = 60.0
-
-
-def _lease_open(now: datetime) -> Any:
-    return or_(FulfilmentJob.lease_until.is_(None), FulfilmentJob.lease_until < now)
-
-
 class Fulfiller:
     """Works fulfilment jobs: claim under a lease, call the factory, record the outcome."""
 
     def __init__(
-        self, *, db: Database, call: FactoryCall, caller: ResilientCaller, clock: Clock,
-        policy: QueuePolicy, metrics: Metrics, log: EventLogger | None = None,
+        self,
+        *,
+        db: Database,
+        call: FactoryCall,
+        caller: ResilientCaller,
+        clock: Clock,
+        policy: QueuePolicy,
+        metrics: Metrics,
+        log: EventLogger | None = None,
         rng: random.Random | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._db = db
         self._call = call
         self.caller = caller
         self._clock = clock
         self.policy = policy
+        self.jobs = JobQueue(db=db, clock=clock, policy=policy)
         self._metrics = metrics
         self._log = log
         self._rng = rng or random.Random()
@@ -84,82 +75,13 @@ class Fulfiller:
         self.last_report_url: str | None = None
         self._database_id: str | None = None
 
-    def lease(self, *, owner: str, longest_call: float = 0.0) -> orders.Lease:
-        """A lease from now, for a job stored already leased, outlasting a call of up to
-        `longest_call` seconds as well as a queued job's."""
-        return orders.Lease(owner, self._lease_end(self._clock.now(), longest_call))
-
-    async def claim_batch(self, *, owner: str, limit: int) -> list[int]:
-        """Lease up to `limit` due jobs, oldest first, skipping rows other replicas hold."""
-        now = self._clock.now()
-        async with self._db.writer() as session:
-            query = (
-                select(FulfilmentJob)
-                .where(
-                    FulfilmentJob.done.is_(False),
-                    FulfilmentJob.available_at <= now,
-                    _lease_open(now),
-                )
-                .order_by(FulfilmentJob.available_at, FulfilmentJob.order_id)
-                .limit(limit)
-            )
-            if self._db.dialect != "sqlite":
-                query = query.with_for_update(skip_locked=True)
-            jobs = list(await session.scalars(query))
-            for job in jobs:
-                job.lease_owner = owner
-                job.lease_until = self._lease_end(now)
-            return [job.order_id for job in jobs]
-
-    async def make_due(self) -> int:
-        """Make every waiting job due now (the factory is back); how many."""
-        now = self._clock.now()
-        async with self._db.writer() as session:
-            result = await session.execute(
-                update(FulfilmentJob)
-                .where(FulfilmentJob.done.is_(False), FulfilmentJob.available_at > now)
-                .values(available_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            return int(getattr(result, "rowcount", 0))
-
-    async def queue_stats(self) -> tuple[int, float]:
-        """Queued jobs, and the age in seconds of the oldest. A job whose first (inline)
-        attempt is still within its lease is being made, not queued: the factory's slow
-        refusal of an oversized order is not a queue that grows old."""
-        now = self._clock.now()
-        async with self._db.reader() as session:
-            row = await session.execute(
-                select(func.count(), func.min(Order.created_at))
-                .select_from(FulfilmentJob)
-                .join(Order, Order.id == FulfilmentJob.order_id)
-                .where(
-                    FulfilmentJob.done.is_(False),
-                    or_(Order.status == OrderStatus.QUEUED, _lease_open(now)),
-                )
-            )
-            depth, oldest = row.one()
-        if not depth or oldest is None:
-            return 0, 0.0
-        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=self._clock.now().tzinfo)
-        return int(depth), max(0.0, (self._clock.now() - oldest).total_seconds())
-
     async def work(self, *, order_id: int, owner: str) -> Outcome:
         """Call the factory for a leased job and record what happened."""
         async with self._db.reader() as session:
             ticket = await orders.load_ticket(session=session, order_id=order_id)
         if self.oversized(ticket.item_count):
-            await self._extend_lease(order_id, owner, self.policy.oversize_timeout_seconds)
+            await self.jobs.extend_lease(order_id, owner, self.policy.oversize_timeout_seconds)
         return await self.attempt(ticket, owner=owner)
-
-    async def _extend_lease(self, order_id: int, owner: str, longest_call: float) -> None:
-        async with self._db.writer() as session:
-            await session.execute(
-                update(FulfilmentJob)
-                .where(FulfilmentJob.order_id == order_id, FulfilmentJob.lease_owner == owner)
-                .values(lease_until=self._lease_end(self._clock.now(), longest_call))
-                .execution_options(synchronize_session=False)
-            )
 
     async def attempt(
         self, ticket: orders.Ticket, *, owner: str, wait: float | None = None
@@ -212,16 +134,20 @@ class Fulfiller:
             line = await orders.entry(write=write, order_id=order_id)
             queued = line.status == OrderStatus.PENDING
             line = await orders.settle(
-                write=write, line=line, now=self._clock.now(),
+                write=write,
+                line=line,
+                now=self._clock.now(),
                 status=OrderStatus.QUEUED if queued else None,
                 report_url=self._report_urls.get(order_id),
-            )  # fmt: skip
+            )
         if queued:  # once it is so in the ledger
             self._metrics.order_queued("wait_budget")
             self.log_event(
-                "order queued", order_id=order_id, why="wait budget spent",
+                "order queued",
+                order_id=order_id,
+                why="wait budget spent",
                 **link_field(line.report_url),
-            )  # fmt: skip
+            )
         return self._outcome(line)
 
     async def give_up(self, *, order_id: int) -> Outcome:
@@ -231,9 +157,11 @@ class Fulfiller:
         the order rejected and does not fulfil it. If the pizza arrived meanwhile, the order
         stays fulfilled and the diner gets it."""
         failure = Failure(
-            reason="wait_budget", message="no pizza within the wait budget", permanent=True,
+            reason="wait_budget",
+            message="no pizza within the wait budget",
+            permanent=True,
             report_url=self._report_urls.get(order_id) or self.last_report_url,
-        )  # fmt: skip
+        )
 
         async def reject() -> tuple[orders.Entry, bool]:
             async with self._db.plain_writer() as write:
@@ -243,9 +171,11 @@ class Fulfiller:
                     line = await self._reject(write, line, failure, self._clock.now())
                 else:
                     line = await orders.settle(
-                        write=write, line=line, now=self._clock.now(),
+                        write=write,
+                        line=line,
+                        now=self._clock.now(),
                         report_url=failure.report_url,
-                    )  # fmt: skip
+                    )
             return line, rejected
 
         line, rejected = await self._db.retrying(reject)
@@ -258,9 +188,12 @@ class Fulfiller:
         self._metrics.pizza_failed(count=line.item_count)
         self._metrics.order_failed(failure.reason)
         self.log_event(
-            "order failed", level="warn", order_id=line.order_id, why=failure.reason,
+            "order failed",
+            level="warn",
+            order_id=line.order_id,
+            why=failure.reason,
             **link_field(failure.report_url),
-        )  # fmt: skip
+        )
 
     async def _record_pizza(self, ticket: orders.Ticket, pizza: Pizza) -> Outcome:
         """Fulfil the order and end its job (`orders.fulfil`), in a transaction run again if
@@ -271,9 +204,12 @@ class Fulfiller:
         async def record() -> bool:
             async with self._db.plain_writer() as write:
                 return await orders.fulfil(
-                    write=write, order_id=order_id, jwt=pizza.jwt,
-                    report_url=pizza.report_url, now=now,
-                )  # fmt: skip
+                    write=write,
+                    order_id=order_id,
+                    jwt=pizza.jwt,
+                    report_url=pizza.report_url,
+                    now=now,
+                )
 
         if not await self._db.retrying(record):
             # Fulfilled or rejected elsewhere, for good: say what the ledger says.
@@ -314,9 +250,11 @@ class Fulfiller:
         if queued:
             self._metrics.order_queued(failure.reason)
             self.log_event(
-                "order queued", order_id=order_id, why=failure.reason,
+                "order queued",
+                order_id=order_id,
+                why=failure.reason,
                 **link_field(failure.report_url),
-            )  # fmt: skip
+            )
         if rejected:
             self._failed(line, failure)
         return self._outcome(line, reason=failure.reason, report_url=failure.report_url)
@@ -331,9 +269,13 @@ class Fulfiller:
     ) -> orders.Entry:
         await orders.finish_job(write=write, order_id=line.order_id)
         return await orders.settle(
-            write=write, line=line, now=now, status=OrderStatus.REJECTED,
-            report_url=failure.report_url, reason=f"{failure.reason}: {failure.message}"[:512],
-        )  # fmt: skip
+            write=write,
+            line=line,
+            now=now,
+            status=OrderStatus.REJECTED,
+            report_url=failure.report_url,
+            reason=f"{failure.reason}: {failure.message}"[:512],
+        )
 
     async def _requeue(
         self, write: PlainWrite, line: orders.Entry, owner: str, failure: Failure, now: datetime
@@ -341,9 +283,12 @@ class Fulfiller:
         """Try the job again later (a pending order becomes queued)."""
         due = now + timedelta(seconds=self._backoff(line.attempts + 1, failure))
         await orders.requeue_job(
-            write=write, order_id=line.order_id, owner=owner,
-            error=f"{failure.reason}: {failure.message}", available_at=due,
-        )  # fmt: skip
+            write=write,
+            order_id=line.order_id,
+            owner=owner,
+            error=f"{failure.reason}: {failure.message}",
+            available_at=due,
+        )
         queued = OrderStatus.QUEUED if line.status == OrderStatus.PENDING else None
         return await orders.settle(
             write=write, line=line, now=now, status=queued, report_url=failure.report_url
@@ -363,10 +308,6 @@ class Fulfiller:
     def log_event(self, message: str, *, level: str = "info", **fields: Any) -> None:
         if self._log is not None:
             self._log.event("resilience", message, level=level, queue=QUEUE, **fields)
-
-    def _lease_end(self, now: datetime, longest_call: float = 0.0) -> datetime:
-        seconds = max(self.policy.lease_seconds, longest_call + LEASE_MARGIN_SECONDS)
-        return now + timedelta(seconds=seconds)
 
     def _backoff(self, attempts: int, failure: Failure) -> float:
         """Full-jitter exponential backoff between queue passes, at least any Retry-After."""

@@ -39,9 +39,15 @@ def replica_id() -> str:
 
 class Kitchen:
     def __init__(
-        self, *, fulfiller: Fulfiller, metrics: Metrics, wait_budget_seconds: float | None,
-        sync_wait_seconds: float | None = None, poll_seconds: float = 0.5, batch_size: int = 20,
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        fulfiller: Fulfiller,
+        metrics: Metrics,
+        wait_budget_seconds: float | None,
+        sync_wait_seconds: float | None = None,
+        poll_seconds: float = 0.5,
+        batch_size: int = 20,
+    ) -> None:
         self.fulfiller = fulfiller
         self._metrics = metrics
         self._wait_budget = wait_budget_seconds
@@ -63,7 +69,7 @@ class Kitchen:
         longest = 0.0 if respond_async else self._sync_wait or 0.0
         if self.fulfiller.oversized(item_count):
             longest = self.fulfiller.policy.oversize_timeout_seconds
-        return self.fulfiller.lease(owner=self._inline_owner, longest_call=longest)
+        return self.fulfiller.jobs.lease(owner=self._inline_owner, longest_call=longest)
 
     async def submit(self, ticket: Ticket, *, respond_async: bool = True) -> Outcome:
         """Work a just-placed order, stored with `inline_lease()`; the outcome the diner
@@ -109,7 +115,7 @@ class Kitchen:
             task.add_done_callback(self._inline.discard)
 
     async def _release(self) -> None:
-        await self.fulfiller.make_due()
+        await self.fulfiller.jobs.make_due()
         self._wake.set()
 
     def _factory_refusing(self) -> bool:
@@ -120,7 +126,7 @@ class Kitchen:
         """Claim and work one batch of due jobs; how many were worked."""
         if self._factory_refusing():
             return 0
-        order_ids = await self.fulfiller.claim_batch(owner=self.owner, limit=self._batch)
+        order_ids = await self.fulfiller.jobs.claim_batch(owner=self.owner, limit=self._batch)
         results = await asyncio.gather(
             *(self.fulfiller.work(order_id=i, owner=self.owner) for i in order_ids),
             return_exceptions=True,
@@ -132,7 +138,7 @@ class Kitchen:
 
     async def report_queue(self) -> int:
         """Publish queue depth and oldest age; note when the queue has drained."""
-        depth, oldest = await self.fulfiller.queue_stats()
+        depth, oldest = await self.fulfiller.jobs.queue_stats()
         self._metrics.queue(QUEUE, depth=depth, oldest_age_seconds=oldest)
         if self._depth and not depth:
             self.fulfiller.log_event("queue drained", previous_depth=self._depth)

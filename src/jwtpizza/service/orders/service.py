@@ -109,10 +109,15 @@ async def place(
         lease.until if lease else None,
     )
     return Order(
-        id=order_id, diner_id=diner_id, franchise_id=request.franchiseId,
-        store_id=request.storeId, created_at=now, updated_at=now, status=OrderStatus.PENDING,
+        id=order_id,
+        diner_id=diner_id,
+        franchise_id=request.franchiseId,
+        store_id=request.storeId,
+        created_at=now,
+        updated_at=now,
+        status=OrderStatus.PENDING,
         items=items,
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)
@@ -135,22 +140,36 @@ async def entry(*, write: PlainWrite, order_id: int) -> Entry:
     if not rows:
         raise NotFound(f"unknown order {order_id}")
     status, jwt, report_url, reason, created, items, attempts = rows[0]
-    return Entry(order_id, OrderStatus(status), jwt, report_url, reason, utc_time(created),
-                 int(items), int(attempts))  # fmt: skip
+    return Entry(
+        order_id,
+        OrderStatus(status),
+        jwt,
+        report_url,
+        reason,
+        utc_time(created),
+        int(items),
+        int(attempts),
+    )
 
 
 async def settle(
-    *, write: PlainWrite, line: Entry, now: datetime, status: OrderStatus | None = None,
-    report_url: str | None = None, reason: str | None = None,
-) -> Entry:  # fmt: skip
+    *,
+    write: PlainWrite,
+    line: Entry,
+    now: datetime,
+    status: OrderStatus | None = None,
+    report_url: str | None = None,
+    reason: str | None = None,
+) -> Entry:
     """Move the order to `status` (refusing edges its lifecycle does not have) and keep the
     report link and reason given; one fixed UPDATE, none if nothing changes. The line as it
     now stands."""
     target = status or line.status
     if target != line.status and not can_move(line.status, target):
         raise IllegalTransition(f"order {line.order_id} cannot go from {line.status} to {target}")
-    new = replace(line, status=target, report_url=report_url or line.report_url,
-                  reason=reason or line.reason)  # fmt: skip
+    new = replace(
+        line, status=target, report_url=report_url or line.report_url, reason=reason or line.reason
+    )
     if new != line:
         moved = now if target != line.status else None
         await write.execute(
@@ -221,9 +240,13 @@ async def history(*, db: Database, diner_id: int, page: int, per_page: int) -> l
         out = orders.get(order_id)
         if out is None:
             out = orders[order_id] = OrderOut(
-                id=order_id, franchiseId=franchise, storeId=store, date=utc_time(created),
-                status=status, items=[],
-            )  # fmt: skip
+                id=order_id,
+                franchiseId=franchise,
+                storeId=store,
+                date=utc_time(created),
+                status=status,
+                items=[],
+            )
         if item_id is not None:
             out.items.append(
                 OrderItemOut(id=item_id, menuId=menu_id, description=title, price=float(price))

@@ -117,17 +117,24 @@ async def order_stats(
         )
     by_status = found.by_status
     return OrderStats(
-        from_=start, to=end, ordersByStatus=by_status,
-        failed=by_status.get(OrderStatus.REJECTED, 0) - found.refused, refused=found.refused,
+        from_=start,
+        to=end,
+        ordersByStatus=by_status,
+        failed=by_status.get(OrderStatus.REJECTED, 0) - found.refused,
+        refused=found.refused,
         queuedThenFulfilled=found.queued_then_fulfilled,
         stillOpen=sum(by_status.get(s, 0) for s in stats.OPEN),
-        lost=found.lost, affectedDiners=len(found.affected), activeDiners=len(found.active),
+        lost=found.lost,
+        affectedDiners=len(found.affected),
+        activeDiners=len(found.active),
         revenue=OrderStatsRevenue(
-            fulfilled=float(found.revenue["fulfilled"]), failed=float(found.revenue["failed"]),
+            fulfilled=float(found.revenue["fulfilled"]),
+            failed=float(found.revenue["failed"]),
             queuedThenFulfilled=float(found.revenue["queued"]),
-            open=float(found.revenue["open"]), refused=float(found.revenue["refused"]),
+            open=float(found.revenue["open"]),
+            refused=float(found.revenue["refused"]),
         ),
-    )  # fmt: skip
+    )
 
 
 @router.get("/{order_id}")

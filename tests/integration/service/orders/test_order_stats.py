@@ -92,7 +92,7 @@ async def test_a_queued_order_fulfilled_later_counts_as_queued_then_fulfilled(
 
     shop.factory.failure = None
     shop.clock.advance(120)
-    await shop.context.kitchen.fulfiller.make_due()
+    await shop.context.kitchen.fulfiller.jobs.make_due()
     # The kitchen's own worker may claim the job before this call does: either way it is made.
     await shop.context.kitchen.drain_once()
     for _ in range(100):
