@@ -63,7 +63,7 @@ class EventLogger:
         self.min_level = _LEVEL_NUMBERS.get(level.lower(), 20)
         self.enabled = self.min_level < 100
         self._clock = clock or SystemClock()
-        self._sinks: list[Sink] = [self._store]
+        self._sinks: list[Sink] = []
         if stdout:
             self._sinks.append(self._print)
         self._pending: list[_Pending] = []
@@ -119,11 +119,9 @@ class EventLogger:
                 "traceId": trace_id,
                 **self.sanitizer.clean({"requestId": request_id, "msg": message, **fields}),
             }
+            self.store.add(at, event)
             for sink in self._sinks:
                 sink(event)
-
-    def _store(self, event: dict[str, Any]) -> None:
-        self.store.add(self._clock.now(), event)
 
     def _print(self, event: dict[str, Any]) -> None:
         sys.stdout.write(self.store_line(event) + "\n")
