@@ -101,7 +101,7 @@ class Sanitizer:
             return f"[cut: nested deeper than {MAX_DEPTH} levels]"
         if isinstance(value, Mapping):
             if len(value) <= MAX_ITEMS:  # the usual case: no copy of the items to cut
-                return {str(k): self._clean_item(str(k), v, depth) for k, v in value.items()}
+                return self._clean_mapping(value, depth)
             items = list(value.items())
             cleaned = {str(k): self._clean_item(str(k), v, depth) for k, v in items[:MAX_ITEMS]}
             if len(items) > MAX_ITEMS:
@@ -117,14 +117,24 @@ class Sanitizer:
             return self.clean_text(bytes(value).decode("utf-8", "replace"))
         return value
 
+    def _clean_mapping(self, value: Mapping[Any, Any], depth: int) -> dict[str, Any]:
+        cleaned = {}
+        for k, v in value.items():
+            key = k if type(k) is str else str(k)
+            cleaned[key] = self._clean_item(key, v, depth)
+        return cleaned
+
     def _clean_item(self, key: str, value: Any, depth: int) -> Any:
-        if value is None or isinstance(value, bool):
+        kind = type(value)
+        if value is None or kind is bool:
             return value
         if is_secret_key(key):
             if isinstance(value, str) and _REPORT_LINK.search(value):
                 return self.clean_text(value)
             return MASK
-        if isinstance(value, int | float):
+        if kind is str:  # exact types first: an event's fields are mostly these
+            return self.clean_text(value)
+        if kind is int or kind is float or isinstance(value, int | float):
             return value
         return self.clean(value, depth + 1)
 
