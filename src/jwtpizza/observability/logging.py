@@ -33,6 +33,7 @@ request_id_var: ContextVar[str | None] = ContextVar("jwtpizza_request_id", defau
 
 Sink = Callable[[dict[str, Any]], None]
 _LEVEL_NUMBERS = {"debug": 10, "info": 20, "warn": 30, "warning": 30, "error": 40, "off": 100}
+_LEVEL_NAMES = {"warning": "warn", "critical": "error"}
 
 
 def current_trace_id() -> str | None:
@@ -80,7 +81,7 @@ class EventLogger:
     def event(self, type_: str, message: str = "", *, level: str = "info", **fields: Any) -> None:
         if not self.wants(level):
             return
-        level = {"warning": "warn", "critical": "error"}.get(level, level)
+        level = _LEVEL_NAMES.get(level, level)
         pending = (
             self._clock.now(),
             level,
