@@ -63,8 +63,8 @@ from original_node import ORDER as ORIGINAL_ORDER  # type: ignore[import-not-fou
 from original_node import mariadb, original  # type: ignore[import-not-found]
 from up import memory_mb  # type: ignore[import-not-found]
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from dbservers import database_urls  # type: ignore[import-not-found]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.dbservers import database_urls
 
 SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
 API_KEY = "bench-vendor-key"

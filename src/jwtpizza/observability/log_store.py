@@ -106,6 +106,9 @@ def _tier(level: str) -> str:
     return "error" if rank >= LEVELS.index("error") else "warn" if rank >= 2 else "routine"
 
 
+_TIERS = {level: _tier(level) for level in (*LEVELS, "warning", "critical")}
+
+
 class LogStore:
     """Ring buffers holding the newest `size` records in all: errors and warnings each have
     their own share, everything else the rest; in each, the oldest is dropped first.
@@ -122,7 +125,9 @@ class LogStore:
         self.before_read: Callable[[], None] = lambda: None
 
     def add(self, at: datetime, fields: dict[str, Any]) -> None:
-        ring = self._rings[_tier(str(fields.get("level", "info")))]
+        level = fields.get("level", "info")
+        tier = _TIERS.get(level) if type(level) is str else None
+        ring = self._rings[tier or _tier(str(level))]
         ring.append((next(self._seq), LogRecord(at, fields)))
 
     def __len__(self) -> int:

@@ -33,6 +33,7 @@ request_id_var: ContextVar[str | None] = ContextVar("jwtpizza_request_id", defau
 
 Sink = Callable[[dict[str, Any]], None]
 _LEVEL_NUMBERS = {"debug": 10, "info": 20, "warn": 30, "warning": 30, "error": 40, "off": 100}
+_LEVEL_NAMES = {"warning": "warn", "critical": "error"}
 
 
 def current_trace_id() -> str | None:
@@ -63,7 +64,7 @@ class EventLogger:
         self.min_level = _LEVEL_NUMBERS.get(level.lower(), 20)
         self.enabled = self.min_level < 100
         self._clock = clock or SystemClock()
-        self._sinks: list[Sink] = [self._store]
+        self._sinks: list[Sink] = []
         if stdout:
             self._sinks.append(self._print)
         self._pending: list[_Pending] = []
@@ -80,7 +81,7 @@ class EventLogger:
     def event(self, type_: str, message: str = "", *, level: str = "info", **fields: Any) -> None:
         if not self.wants(level):
             return
-        level = {"warning": "warn", "critical": "error"}.get(level, level)
+        level = _LEVEL_NAMES.get(level, level)
         pending = (
             self._clock.now(),
             level,
@@ -119,11 +120,9 @@ class EventLogger:
                 "traceId": trace_id,
                 **self.sanitizer.clean({"requestId": request_id, "msg": message, **fields}),
             }
+            self.store.add(at, event)
             for sink in self._sinks:
                 sink(event)
-
-    def _store(self, event: dict[str, Any]) -> None:
-        self.store.add(self._clock.now(), event)
 
     def _print(self, event: dict[str, Any]) -> None:
         sys.stdout.write(self.store_line(event) + "\n")

@@ -129,6 +129,7 @@ class Metrics:
         return Histogram(name, doc, labels, registry=self.registry, buckets=LATENCY_BUCKETS)
 
     def _http(self) -> None:
+        self._http_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self._requests = self._counter(
             "http_requests", "HTTP requests", ("method", "route", "status")
         )
@@ -218,8 +219,16 @@ class Metrics:
 
     def http_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """One finished request; `route` must be a template such as `/api/order/{id}`."""
-        self._requests.labels(method, route, str(status)).inc()
-        self._latency.labels(method, route).observe(seconds)
+        children = self._http_children.get((method, route, status))
+        if children is None:
+            # Each label set's children are looked up once: `labels()` validates and locks.
+            children = (
+                self._requests.labels(method, route, str(status)),
+                self._latency.labels(method, route),
+            )
+            self._http_children[(method, route, status)] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def user_seen(self, user: Hashable) -> None:
         self.active_users.seen(user)

@@ -11,8 +11,8 @@ their traceback and re-raised for the edge's error handler.
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -65,7 +65,8 @@ class _Exchange:
         self.response = CappedBody(cap)
         self.status = 500
         self.response_type = ""
-        self.request_id = self.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        # 32 random hex digits, as `uuid4().hex` gave, for a fifth of its CPU.
+        self.request_id = self.headers.get("x-request-id", "")[:64] or os.urandom(16).hex()
         self.sql = SqlSummary()
 
     def wrap_receive(self, receive: Receive) -> Receive:
@@ -143,11 +144,16 @@ class ObservabilityMiddleware:
     def _start_span(self, scope: Scope, exchange: _Exchange) -> trace.Span:
         if not self.tracing.enabled:
             return trace.INVALID_SPAN
+        method = str(scope["method"])
+        attributes = {"http.request.method": method}
+        route = getattr(scope.get("route"), "path", None)
+        if isinstance(route, str):  # known before the app runs (a cached read): named now
+            attributes["http.route"] = route
         return self.tracing.tracer.start_span(
-            str(scope["method"]),
+            f"{method} {route}" if "http.route" in attributes else method,
             context=extract(exchange.headers),
             kind=SpanKind.SERVER,
-            attributes={"http.request.method": str(scope["method"])},
+            attributes=attributes,
         )
 
     def _finish(
@@ -156,15 +162,22 @@ class ObservabilityMiddleware:
         method, route, status = str(scope["method"]), route_of(scope), exchange.status
         self.metrics.http_request(method, route, status, seconds)
         self._count_user(exchange)
-        span.update_name(f"{method} {route}")
-        span.set_attribute("http.route", route)
-        span.set_attribute("http.response.status_code", status)
+        if span.is_recording():
+            self._name_span(span, method, route, status)
         if status >= 500:
             span.set_status(Status(StatusCode.ERROR))
         span.end()
         routine_read = method in ("GET", "HEAD") and status < 400
         if logged and not (routine_read and scope.get("path") in UNLOGGED_READS):
             self.log.http(**self._http_fields(scope, exchange, route, seconds))
+
+    @staticmethod
+    def _name_span(span: trace.Span, method: str, route: str, status: int) -> None:
+        if getattr(span, "name", None) != f"{method} {route}":
+            span.update_name(f"{method} {route}")
+            span.set_attributes({"http.route": route, "http.response.status_code": status})
+        else:
+            span.set_attribute("http.response.status_code", status)
 
     def _count_user(self, exchange: _Exchange) -> None:
         authorization = exchange.headers.get("authorization")

@@ -100,6 +100,8 @@ class Sanitizer:
         if isinstance(value, Mapping | list | tuple | set | frozenset) and depth >= MAX_DEPTH:
             return f"[cut: nested deeper than {MAX_DEPTH} levels]"
         if isinstance(value, Mapping):
+            if len(value) <= MAX_ITEMS:  # the usual case: no copy of the items to cut
+                return self._clean_mapping(value, depth)
             items = list(value.items())
             cleaned = {str(k): self._clean_item(str(k), v, depth) for k, v in items[:MAX_ITEMS]}
             if len(items) > MAX_ITEMS:
@@ -115,14 +117,24 @@ class Sanitizer:
             return self.clean_text(bytes(value).decode("utf-8", "replace"))
         return value
 
+    def _clean_mapping(self, value: Mapping[Any, Any], depth: int) -> dict[str, Any]:
+        cleaned = {}
+        for k, v in value.items():
+            key = k if type(k) is str else str(k)
+            cleaned[key] = self._clean_item(key, v, depth)
+        return cleaned
+
     def _clean_item(self, key: str, value: Any, depth: int) -> Any:
-        if value is None or isinstance(value, bool):
+        kind = type(value)
+        if value is None or kind is bool:
             return value
         if is_secret_key(key):
             if isinstance(value, str) and _REPORT_LINK.search(value):
                 return self.clean_text(value)
             return MASK
-        if isinstance(value, int | float):
+        if kind is str:  # exact types first: an event's fields are mostly these
+            return self.clean_text(value)
+        if kind is int or kind is float or isinstance(value, int | float):
             return value
         return self.clean(value, depth + 1)
 
@@ -143,6 +155,11 @@ class Sanitizer:
 
     def clean_text(self, text: str) -> str:
         """Free text, query strings and JSON-in-strings; report links stay as they are."""
+        if text.isalnum():
+            # One word (a request id, a status name): no pattern can match it without a
+            # separator, only a registered secret. Ids differ on every request: kept out of
+            # the cache, they no longer push out the texts that repeat.
+            return self._mask_secrets(text)
         if len(text) <= _CACHED_TEXT_LIMIT:
             return self._text_cache(text)
         return self._clean_text(text)
@@ -165,12 +182,16 @@ class Sanitizer:
         pieces.append(self._mask_text(text[last:]))
         return "".join(pieces)
 
-    def _mask_text(self, text: str) -> str:
-        if not text:
-            return text
+    def _mask_secrets(self, text: str) -> str:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
+        return text
+
+    def _mask_text(self, text: str) -> str:
+        if not text:
+            return text
+        text = self._mask_secrets(text)
         if _SUSPECT.search(text) is None:
             return text
         text = _JWT.sub(MASK, text)
