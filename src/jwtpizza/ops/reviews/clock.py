@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from jwtpizza.ops.notify.timeintervals import MONTHS
+
 ZONES = {
     "UTC": 0,
     "GMT": 0,
@@ -30,25 +32,11 @@ TIME = re.compile(
     r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
     rf"(?:\s*(?P<zone>{_ZONE_NAMES})\b)?"
 )
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
 _ISO = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
 _US = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2}(?:\d{2})?)\b")
 _WORDS = re.compile(
     r"\b("
-    + "|".join(m[:3] for m in _MONTHS)
+    + "|".join(m[:3] for m in MONTHS)
     + r")[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(20\d\d)\b",
     re.IGNORECASE,
 )
@@ -146,7 +134,7 @@ def first_date(text: str) -> date | None:
         year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
         found.append((m.start(), _safe(year, int(m[1]), int(m[2]))))
     for m in _WORDS.finditer(text):
-        month = next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(m[1].lower()))
+        month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m[1].lower()))
         found.append((m.start(), _safe(int(m[3]), month, int(m[2]))))
     dates = [d for _, d in sorted(found, key=lambda p: p[0]) if d is not None]
     return dates[0] if dates else None
