@@ -149,7 +149,7 @@ def run(folder: Path, jwtpizza: str, args: argparse.Namespace) -> list[Row]:
     shop = f"http://127.0.0.1:{sport}"
     ready = f"http://127.0.0.1:{fport}/.well-known/jwks.json"
 
-    def factory() -> AbstractContextManager[None]:
+    def factory() -> AbstractContextManager[subprocess.Popen[bytes]]:
         return process(  # type: ignore[no-any-return]
             [jwtpizza, "factory"], fenv, ready, cwd=folder, timeout=STARTUP_SECONDS
         )

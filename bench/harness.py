@@ -37,7 +37,7 @@ def wait_for(url: str, timeout: float = 30) -> None:
 def process(
     args: list[str], env: dict[str, str], ready_url: str, cwd: Path | None = None,
     timeout: float = 30,
-) -> Iterator[None]:  # fmt: skip
+) -> Iterator[subprocess.Popen[bytes]]:  # fmt: skip
     """A child process, ready once `ready_url` answers (within `timeout` seconds), terminated
     on exit."""
     proc = subprocess.Popen(
@@ -45,7 +45,7 @@ def process(
     )
     try:
         wait_for(ready_url, timeout)
-        yield
+        yield proc
     finally:
         proc.terminate()
         proc.wait(timeout=15)

@@ -1,14 +1,14 @@
-"""Ours against the original Node service (DESIGN §12), with this machine's ceiling.
+"""Ours against the original Node service, with this machine's ceiling.
 
 For each setup — `jwtpizza up` (service and factory, SQLite, demo data) and `jwtpizza service`
-(workers = cores) on SQLite, MariaDB and PostgreSQL with a stub factory — it drives menu reads,
-authenticated order history, login, order creation and (`up` and the original only) the
-factory's own pizzas with `wrk -t1` at 10 and 50 connections (login is a burst on one account
-from one address: at c=50, 45 attempts wait for one of the login limiter's 5 places), and
-prints req/s, p50 and p99 next to the
-original's best figures from DESIGN §12 and the ratio ours ÷ original. In the same run it
-measures a bare-ASGI "hello" served by the same server with the same process count: the
-most this machine gives at that moment. The `ceil` column is our req/s as a fraction of it,
+(workers = cores) with `jwtpizza factory` on SQLite, MariaDB and PostgreSQL — it drives menu
+reads, authenticated order history, login, order creation and the factory's own pizzas (a
+vendor's order straight to the factory) with `wrk -t1` at 10 and 50 connections (login is a
+burst on one account from one address: at c=50, 45 attempts wait for one of the login
+limiter's 5 places), and prints req/s, p50 and p99 next to the original's figures (measured
+in the same run by default) and the ratio ours ÷ original. In the same run it measures a
+bare-ASGI "hello" served by the same server with the same process count: the most this
+machine gives at that moment. The `ceil` column is our req/s as a fraction of it,
 which compares across noisy runs.
 
     .venv/bin/python bench/versus_original.py [--seconds 10] [--setups up,sqlite,mysql,postgresql]
@@ -71,7 +71,7 @@ API_KEY = "bench-vendor-key"
 ORDER = {"franchiseId": 1, "storeId": 1, "items": [{"menuId": 1, "description": "Veggie"}]}
 LOGIN = {"email": "d@jwt.com", "password": "diner"}
 
-# The original's best figures in DESIGN §12 (the higher req/s of its two runs, the lower p99):
+# The original's best figures when this project began (the higher req/s of two runs, the lower p99):
 # (req/s, p99 ms) at 10 and at 50 connections; replaced by this run's when `original` runs.
 ORIGINAL = {
     "menu": {10: (1521, 16), 50: (917, 101)},
@@ -86,7 +86,7 @@ CASES = {
     "login": ("/api/auth", "PUT", LOGIN, False),
     "order": ("/api/order", "POST", ORDER, True),
     # A pizza straight from the factory (a vendor's order, a new Idempotency-Key each, as the
-    # service sends): `up` and the original only, the service setups' factory being a stub.
+    # service sends).
     "factory": ("/api/order", "POST", None, True),
 }
 PIZZA = {"diner": {"id": 7, "name": "d", "email": "d@jwt.com"},
@@ -145,20 +145,29 @@ def server_counters() -> dict[str, int]:
 
 
 @contextmanager
-def database(setup: str, work: Path) -> Iterator[str | None]:
-    """A fresh database for `setup` (dropped afterwards), or None if its server is not up.
-    `mysql` gets a MariaDB server of its own, so its counters count our statements only."""
+def databases(setup: str, work: Path) -> Iterator[tuple[str, str] | None]:
+    """Fresh databases for `setup`'s service and factory (dropped afterwards), or None if its
+    server is not up. `mysql` gets a MariaDB server of its own (both databases on it, as the
+    original's service and factory share theirs), so its counters count our statements only."""
+    names = ("jp_bench", "jp_bench_factory")
     if setup == "sqlite":
-        yield f"sqlite+aiosqlite:///{work / 'bench-service.db'}"
+        yield (
+            f"sqlite+aiosqlite:///{work / 'bench-service.db'}",
+            f"sqlite+aiosqlite:///{work / 'bench-factory.db'}",
+        )
         return
     if setup == "mysql":
         port = free_port()
         with mariadb(work, port) as sock:
-            subprocess.run(["mariadb", f"--socket={sock}", "-e", "CREATE DATABASE jp_bench"],
-                           check=True)  # fmt: skip
+            for name in names:
+                subprocess.run(["mariadb", f"--socket={sock}", "-e", f"CREATE DATABASE {name}"],
+                               check=True)  # fmt: skip
             PRIVATE_SOCKET[:] = [sock]
             try:
-                yield f"mysql+aiomysql://bench:bench@127.0.0.1:{port}/jp_bench"
+                yield (
+                    f"mysql+aiomysql://bench:bench@127.0.0.1:{port}/{names[0]}",
+                    f"mysql+aiomysql://bench:bench@127.0.0.1:{port}/{names[1]}",
+                )
             finally:
                 PRIVATE_SOCKET.clear()
         return
@@ -168,13 +177,30 @@ def database(setup: str, work: Path) -> Iterator[str | None]:
     if admin_url is None:
         yield None
         return
-    name = f"jp_bench_{os.getpid()}"
-    asyncio.run(_admin(admin_url, f"CREATE DATABASE {name}"))
+    names = (f"{names[0]}_{os.getpid()}", f"{names[1]}_{os.getpid()}")
+    for name in names:
+        asyncio.run(_admin(admin_url, f"CREATE DATABASE {name}"))
     try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        service, factory = (
+            make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+            for name in names
+        )
+        yield service, factory
     finally:
         force = " WITH (FORCE)" if setup == "postgresql" else ""
-        asyncio.run(_admin(admin_url, f"DROP DATABASE {name}{force}"))
+        for name in names:
+            asyncio.run(_admin(admin_url, f"DROP DATABASE {name}{force}"))
+
+
+def demo_vendor_key(env: dict[str, str]) -> str:
+    """The demo vendor's API key in the factory database `env` names (migrated, the vendor
+    made if need be), in a process of the tree under test."""
+    script = ("import asyncio; from jwtpizza.factory.demo import ensure_demo_vendor;"
+              " from jwtpizza.factory.settings import FactorySettings;"
+              " print(asyncio.run(ensure_demo_vendor(FactorySettings())))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    return out.strip().splitlines()[-1]
 
 
 def serve(target: str, port: int, workers: int, server: str) -> list[str]:
@@ -189,32 +215,32 @@ def serve(target: str, port: int, workers: int, server: str) -> list[str]:
 @contextmanager
 def started(
     setup: str, workers: int, work: Path
-) -> Iterator[tuple[str, int, tuple[str, str] | None] | None]:
-    """The service of `setup` running: its base URL, the pid to profile, and for `up` its
-    factory's base URL and the demo vendor's API key."""
+) -> Iterator[tuple[str, int, tuple[str, str, int]] | None]:
+    """The service of `setup` running with a real factory: the service's base URL, the pid
+    to profile, and the factory's base URL, the demo vendor's API key and the factory's pid."""
     env = base_env(work)
-    port = free_port()
+    port, factory_port = free_port(), free_port()
+    factory_url = f"http://127.0.0.1:{factory_port}"
     with ExitStack() as stack:
-        ready = [f"http://127.0.0.1:{port}/healthz"]
+        ready = [f"http://127.0.0.1:{port}/healthz", f"{factory_url}/healthz"]
         if setup == "up":
             # The simulator stays off: it would add its own load to the figures.
-            factory_port = free_port()
             command = [str(VENV_BIN / "jwtpizza"), "up", "--service-port", str(port),
                        "--factory-port", str(factory_port), "--ops-port", str(free_port()),
                        "--no-traffic"]  # fmt: skip
-            # The first order must not race the factory's start (the service is up first).
-            ready.append(f"http://127.0.0.1:{factory_port}/healthz")
         else:
-            url = stack.enter_context(database(setup, work))
-            if url is None:
+            urls = stack.enter_context(databases(setup, work))
+            if urls is None:
                 yield None
                 return
-            stub_port = free_port()
-            stub = [str(VENV_BIN / "uvicorn"), "--factory", "--port", str(stub_port),
-                    "jwtpizza.testing.stub_factory:create_stub_factory"]  # fmt: skip
-            stack.enter_context(process(stub, env, f"http://127.0.0.1:{stub_port}/docs"))
-            env |= {"JWTPIZZA_DATABASE_URL": url, "JWTPIZZA_PORT": str(port),
-                    "JWTPIZZA_FACTORY_URL": f"http://127.0.0.1:{stub_port}"}  # fmt: skip
+            env |= {"JWTPIZZA_FACTORY_DATABASE_URL": urls[1],
+                    "JWTPIZZA_FACTORY_PORT": str(factory_port)}  # fmt: skip
+            env["JWTPIZZA_FACTORY_API_KEY"] = demo_vendor_key(env)
+            factory_proc = stack.enter_context(
+                process([str(VENV_BIN / "jwtpizza"), "factory"], env, ready[1])
+            )
+            env |= {"JWTPIZZA_DATABASE_URL": urls[0], "JWTPIZZA_PORT": str(port),
+                    "JWTPIZZA_FACTORY_URL": factory_url}  # fmt: skip
             subprocess.run([str(VENV_BIN / "jwtpizza"), "db", "seed", "--demo"], env=env,
                            check=True, stdout=subprocess.DEVNULL)  # fmt: skip
             command = [str(VENV_BIN / "jwtpizza"), "service", "--workers", str(workers)]
@@ -224,9 +250,10 @@ def started(
         try:
             for url in ready:
                 wait_for(url, timeout=60)
-            factory = None
-            if setup == "up":
-                factory = (ready[-1].removesuffix("/healthz"), vendor_key(work))
+            if setup == "up":  # the whole stack is one process tree
+                factory = (factory_url, vendor_key(work), proc.pid)
+            else:
+                factory = (factory_url, env["JWTPIZZA_FACTORY_API_KEY"], factory_proc.pid)
             yield f"http://127.0.0.1:{port}", proc.pid, factory
         finally:
             proc.send_signal(signal.SIGINT)
@@ -346,18 +373,15 @@ def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
         lines.append(f"{label}; ceiling (bare ASGI hello, same server) "
                      + ", ".join(f"c={c}: {r:.0f} req/s" for c, r in ceilings.items()))  # fmt: skip
         for name in args.cases:
-            if name == "factory" and factory is None:
-                continue
+            # The factory case loads the factory alone, and counts its CPU.
+            target, key, busy = factory if name == "factory" else (base, token, pid)
             for c in args.connections:
                 out = args.profile / f"{setup}-{name}-{c}.txt" if args.profile else None
-                settle(pid)
-                spent, counted = cpu_seconds(pid), server_counters()
-                with profiled(pid, out):
-                    if name == "factory" and factory is not None:
-                        row = measure(factory[0], name, factory[1], c, args.seconds, work)
-                    else:
-                        row = measure(base, name, token, c, args.seconds, work)
-                spent = cpu_seconds(pid) - spent
+                settle(busy)
+                spent, counted = cpu_seconds(busy), server_counters()
+                with profiled(busy, out):
+                    row = measure(target, name, key, c, args.seconds, work)
+                spent = cpu_seconds(busy) - spent
                 trips = per_request(counted, server_counters(), row["rps"] * args.seconds)
                 cpu_ms = 1000 * spent / max(1.0, row["rps"] * args.seconds)
                 rps, p99 = (max(1, figure) for figure in ORIGINAL[name][c])
@@ -368,7 +392,10 @@ def run_setup(setup: str, args: argparse.Namespace, work: Path) -> list[str]:
                     f" {row['p99'] / p99:>6.2f} {cpu_ms:>5.2f}{note}"
                 )
                 if trips:
-                    lines.append(f"      MariaDB statements per request: {trips}")
+                    whose = {"order": "service and factory", "factory": "factory"}.get(
+                        name, "service"
+                    )
+                    lines.append(f"      MariaDB statements per request ({whose}): {trips}")
                 if out is not None and out.exists():
                     for frame, share in top_frames(out):
                         lines.append(
@@ -453,7 +480,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--setups", default="original,up,sqlite,mysql,postgresql",
                         help="`original`: start the original Node service and compare with"
-                        " it in this run (else its stated figures, DESIGN §12)")  # fmt: skip
+                        " it in this run (else its figures from when we began)")  # fmt: skip
     parser.add_argument("--connections", default="10,50")
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -461,7 +488,7 @@ def main() -> None:
     parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn",
                         help="server of the service setups and their ceiling")  # fmt: skip
     parser.add_argument("--key-bits", type=int, default=4096,
-                        help="RSA key size of `up`'s factory (the original's: 4096)")  # fmt: skip
+                        help="RSA key size of our factory (the original's: 4096)")  # fmt: skip
     parser.add_argument("--src", type=Path, default=None,
                         help="a checkout's src folder to run (A/B)")  # fmt: skip
     args = parser.parse_args()
@@ -477,12 +504,13 @@ def main() -> None:
         args.profile.mkdir(parents=True, exist_ok=True)
     header = (f"  {'case':<8} {'conns':<5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ceil':>6}"
               f" {'orig r/s':>8} {'orig99':>7} {'ratio':>7} {'p99÷o':>6} {'cpu':>5}")  # fmt: skip
-    print(f"ours vs the original (DESIGN §12), wrk -t1, {args.seconds}s per case; "
-          "ceil = our req/s ÷ bare-ASGI hello's req/s in this run; cpu = the service's CPU ms "
-          "per request (its processes only, not the database server's)")  # fmt: skip
-    print(f"work: `up`'s factory signs with RSA-{args.key_bits} (the original: RSA-4096); the"
-          " service setups use the stub factory (RSA-2048); bcrypt cost 10 on both sides; our"
-          " login limiter at its default (5 failures, 5 places in flight per account)")  # fmt: skip
+    print(f"ours vs the original, wrk -t1, {args.seconds}s per case; "
+          "ceil = our req/s ÷ bare-ASGI hello's req/s in this run; cpu = the CPU ms per request"
+          " of the service's processes (`up`: the whole stack; the factory case: the factory's),"
+          " not the database server's")  # fmt: skip
+    print(f"work: our factory signs with RSA-{args.key_bits} (the original: RSA-4096); bcrypt"
+          " cost 10 on both sides; our login limiter at its default (5 failures, 5 places in"
+          " flight per account)")  # fmt: skip
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
         setups = args.setups.split(",")
