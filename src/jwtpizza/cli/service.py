@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 import os
 import shutil
 import tempfile
@@ -19,12 +19,6 @@ if TYPE_CHECKING:  # imported where used, so that `jwtpizza service --help` stay
     from fastapi import FastAPI
 
     from jwtpizza.service.settings import ServiceSettings
-
-
-# uvicorn starts each worker afresh from an import string, so the options given on the command
-# line reach the workers' `serving_app` as one JSON object in this variable: every worker then
-# builds the very settings the command checked.
-WORKER_OPTIONS = "JWTPIZZA_SERVICE_WORKER_OPTIONS"
 
 
 def settings_with(**overrides: object) -> ServiceSettings:
@@ -66,15 +60,51 @@ def shared_metrics(workers: int) -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def serving_app() -> FastAPI:
-    """The app each uvicorn worker serves, its startup heap frozen."""
+def serving_app(settings: ServiceSettings) -> FastAPI:
+    """The app each uvicorn worker serves, its startup heap frozen. Each worker is a fresh
+    process that gets the very settings the command built and checked (pickled with the
+    server's configuration), not the environment read again."""
     from jwtpizza.cli.startup import freeze_startup_heap, quiet_cut_requests
     from jwtpizza.service.app import create_app
 
     quiet_cut_requests()
-    app = create_app(settings_with(**json.loads(os.environ.get(WORKER_OPTIONS) or "{}")))
+    app = create_app(settings)
     freeze_startup_heap()
     return app
+
+
+STARTUP_FAILURE = 3  # the exit status `uvicorn` gives a server that did not start
+
+
+def serve(settings: ServiceSettings, workers: int) -> None:
+    """Serve the service with `workers` processes sharing one listening socket."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from jwtpizza.cli.startup import REQUEST_GRACE_SECONDS
+    from jwtpizza.http.proxies import SERVER_OPTIONS
+
+    config = uvicorn.Config(
+        functools.partial(serving_app, settings),
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        loop="jwtpizza.workers:SharingLoop",
+        log_level="warning",
+        timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
+        **SERVER_OPTIONS,
+    )
+    server = uvicorn.Server(config)
+    try:
+        if workers == 1:
+            server.run()
+        else:
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+    except KeyboardInterrupt:
+        pass
+    if workers == 1 and not server.started:  # uvicorn logged why (say, the port is taken)
+        raise SystemExit(STARTUP_FAILURE)
 
 
 def service(
@@ -91,29 +121,12 @@ def service(
     ] = None,
 ) -> None:
     """Run the pizza service (migrates its database first)."""
-    import uvicorn
-
-    from jwtpizza.cli.startup import REQUEST_GRACE_SECONDS
-    from jwtpizza.http.proxies import SERVER_OPTIONS
-
-    given = {"host": host, "port": port, "demo": demo}
     with readable_errors():
-        settings = settings_with(**given)
+        settings = settings_with(host=host, port=port, demo=demo)
         settings.secret_key()
         asyncio.run(prepare_database(settings))
-    os.environ[WORKER_OPTIONS] = json.dumps({k: v for k, v in given.items() if v is not None})
     # Workers share what must be shared: metrics through a folder, login and registration
     # limits and cache stamps through the database.
     workers = workers or os.cpu_count() or 1
     with shared_metrics(workers):
-        uvicorn.run(
-            "jwtpizza.cli.service:serving_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=workers,
-            loop="jwtpizza.workers:SharingLoop",
-            log_level="warning",
-            timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
-            **SERVER_OPTIONS,
-        )
+        serve(settings, workers)

@@ -93,11 +93,6 @@ OTHER_VARIABLES = (
         "The password `jwtpizza logs --email` and `jwtpizza admin create` would ask for.",
     ),
     OtherVariable(
-        "JWTPIZZA_SERVICE_WORKER_OPTIONS", "`jwtpizza service`'s workers", False,
-        "Set by `jwtpizza service` itself: the command-line options its workers start with "
-        "(JSON). Not for users.",
-    ),
-    OtherVariable(
         "JWTPIZZA_TEST_MYSQL_URL", "the test scripts", True,
         "MariaDB server for the integration tests (`scripts/test-databases start` exports it).",
     ),
