@@ -90,7 +90,7 @@ class Criteria(_Strict):
 
 
 class Report(_Strict):
-    """The real incident report's own facts (DESIGN §1), printed beside the replay's; each
+    """The real incident report's own facts, printed beside the replay's; each
     given is checked where the model reproduces it."""
 
     source: str  # which report: its date or file

@@ -15,7 +15,7 @@ from itertools import count
 
 from jwtpizza.errors import InvalidInput
 
-# The original traffic script's loops (reference §7.1), as seconds between visits.
+# The original traffic script's loops, as seconds between visits.
 ORIGINAL_MIX: dict[str, float] = {
     "menu": 3.0,
     "bad-login": 25.0,
