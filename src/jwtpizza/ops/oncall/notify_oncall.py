@@ -26,10 +26,10 @@ from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.errors import refusal
 from jwtpizza.ops.notify import silence_store
 from jwtpizza.ops.notify.config import NotifyConfig, load_config_file
-from jwtpizza.ops.notify.delivery import Deliverer, NotifyMetrics, OnDelivered
+from jwtpizza.ops.notify.delivery import Deliverer, NotifyMetrics
 from jwtpizza.ops.notify.domain import Alert
+from jwtpizza.ops.notify.outbound import Receivers
 from jwtpizza.ops.notify.payload import WebhookMessage
-from jwtpizza.ops.notify.receivers import Notice
 from jwtpizza.ops.notify.service import Notifier
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.config import OncallConfig, load_oncall_file
@@ -151,17 +151,19 @@ def build_paging(
     else:
         links = AckLinks(key, public_url, oncall_settings.ack_link_ttl_seconds)
 
-    def deliver(receiver: str, notice: Notice, on_delivered: OnDelivered) -> None:
-        notifier.send(receiver, notice, on_delivered)  # bound below: the two refer to each other
-
+    receivers = Receivers(notify, client=http, deliverer=deliverer)
     escalator = Escalator(
-        db=db, clock=clock, deliver=deliver, config=oncall, links=links, incident_of=incident_of
+        db=db,
+        clock=clock,
+        deliver=receivers.send,
+        config=oncall,
+        links=links,
+        incident_of=incident_of,
     )
     notifier = Notifier(
         notify,
+        receivers=receivers,
         clock=clock,
-        deliverer=deliverer,
-        client=http,
         silences=lambda: silence_store.active_windows(db, clock.now()),
         pager=RecordedPager(escalator, clock),
     )
