@@ -9,7 +9,8 @@ import jwtpizza.factory.accounts
 import jwtpizza.factory.badges.models
 import jwtpizza.factory.chaos.models
 import jwtpizza.factory.keys
-import jwtpizza.factory.orders.models  # noqa: F401 - registers the tables
+import jwtpizza.factory.orders.models
+import jwtpizza.factory.vendors.models  # noqa: F401 - registers the tables
 from jwtpizza.factory.base import Base
 
 connection = context.config.attributes.get("connection")
