@@ -6,7 +6,6 @@ that cost more than the work of most of these.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -17,6 +16,7 @@ from jwtpizza.factory.accounts import Vendor
 from jwtpizza.factory.context import FactoryContext
 from jwtpizza.factory.vendors import service as vendors
 from jwtpizza.http.bearer import bearer_token
+from jwtpizza.http.sessions import database_sessions
 
 INVALID_AUTH = "invalid authentication"
 
@@ -28,20 +28,9 @@ async def get_context(request: Request) -> FactoryContext:
 
 
 ContextDep = Annotated[FactoryContext, Depends(get_context)]
-
-
-async def reader_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
-    async with context.db.reader() as session:
-        yield session
-
-
-async def writer_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
-    async with context.db.writer() as session:
-        yield session
-
-
-ReaderDep = Annotated[AsyncSession, Depends(reader_session)]
-SessionDep = Annotated[AsyncSession, Depends(writer_session)]
+sessions = database_sessions(get_context)
+ReaderDep = Annotated[AsyncSession, Depends(sessions.reader)]
+SessionDep = Annotated[AsyncSession, Depends(sessions.writer)]
 
 
 ApiKey = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
