@@ -13,8 +13,6 @@ desk (paging through on-call's `Pager`), then the runbooks, guards and probe.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from jwtpizza.observability import Observability
 from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.alerts.history import record_transitions
+from jwtpizza.ops.background import running
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.explore.logsearch import LogSearches
 from jwtpizza.ops.heartbeat.watch import HeartbeatWatch
@@ -108,20 +107,15 @@ class OpsApp:
     async def _loops(self, lease: LeaderLease) -> AsyncIterator[None]:
         context, desk = self.context, self.incidents
         interval = desk.settings.assemble_interval_seconds or context.settings.scrape_interval()
-        desk_loop = asyncio.create_task(run_desk(desk, interval, lease.is_leader))
-        try:
-            async with (
-                leading(lease),
-                monitoring(context, self.rules, self.alert_states),
-                paging_loop(self.paging, context),
-                probe_loop(self.probe),
-                guarding(self.guards, context),
-            ):
-                yield
-        finally:
-            desk_loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await desk_loop
+        async with (
+            running(run_desk(desk, interval, lease.is_leader)),
+            leading(lease),
+            monitoring(context, self.rules, self.alert_states),
+            paging_loop(self.paging, context),
+            probe_loop(self.probe),
+            guarding(self.guards, context),
+        ):
+            yield
 
 
 def build_context(
