@@ -29,15 +29,16 @@ class Notifier:
         clock: Clock,
         silences: SilenceSource,
         pager: Pager | None = None,
+        announced: AnnouncedWindows | None = None,
     ) -> None:
         _check_paging(config, pager)
         self._receivers = receivers
         self._clock = clock
         self._silences = silences
         self._pager = pager
+        # Announced chaos windows, muting as silences do.
+        self._announced = announced
         self.dispatcher = Dispatcher(config)
-        # Announced chaos windows, muting as silences do (set by the app when it reads the feed).
-        self.announced: AnnouncedWindows | None = None
 
     @property
     def config(self) -> NotifyConfig:
@@ -57,8 +58,8 @@ class Notifier:
         """Flush what is due now and start delivering it; returns what was sent."""
         now = self._clock.now()
         mutes = await self._silences()
-        if self.announced is not None:
-            mutes += self.announced.windows(now)
+        if self._announced is not None:
+            mutes += self._announced.windows(now)
         due = self.dispatcher.due(now, mutes)
         for notification in due:
             notice = Notice(notification.message)
