@@ -148,13 +148,6 @@ def build_paging(
         clock=clock, metrics=NotifyMetrics(registry), backoff=notify_settings.backoff()
     )
     public_url = (oncall_settings.public_url or listen_url).rstrip("/")
-    key = oncall_settings.ack_key()
-    links = None
-    if key is None:
-        log.warning("JWTPIZZA_OPS_ACK_SECRET is not set: pages carry no acknowledge link")
-    else:
-        links = AckLinks(key, public_url, oncall_settings.ack_link_ttl_seconds)
-
     grace = notify_settings.announce_grace_seconds
     announced = AnnouncedWindows(read=chaos_events, clock=clock, grace=grace)
     receivers = Receivers(notify, client=http, deliverer=deliverer)
@@ -163,7 +156,7 @@ def build_paging(
         clock=clock,
         deliver=receivers.send,
         config=oncall,
-        links=links,
+        links=ack_links(oncall_settings, public_url),
         incident_of=incident_of,
     )
     notifier = Notifier(
@@ -184,6 +177,15 @@ def build_paging(
         public_url,
         announced,
     )
+
+
+def ack_links(settings: OncallSettings, public_url: str) -> AckLinks | None:
+    """Acknowledge links under `public_url`, signed with the ack secret (none without it)."""
+    key = settings.ack_key()
+    if key is None:
+        log.warning("JWTPIZZA_OPS_ACK_SECRET is not set: pages carry no acknowledge link")
+        return None
+    return AckLinks(key, public_url, settings.ack_link_ttl_seconds)
 
 
 async def get_paging(request: Request) -> Paging:
