@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from jwtpizza.factory.app import create_app
+from jwtpizza.factory.context import FactoryContext
 from jwtpizza.factory.demo import seed
 from jwtpizza.factory.orders.schemas import OrderRequest
 from jwtpizza.factory.orders.service import OrderDesk
-from jwtpizza.factory.runtime import Runtime
 from jwtpizza.factory.settings import FactorySettings
 
 ORDER = {
@@ -38,8 +38,8 @@ def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds else float("inf")
 
 
-def bare(runtime: Runtime, count: int) -> tuple[float, float]:
-    key = runtime.keys.active()
+def bare(context: FactoryContext, count: int) -> tuple[float, float]:
+    key = context.keys.active()
     payload = {**ORDER, "vendor": {"id": "demo", "name": "x"}, "iat": 1, "exp": 2, "iss": "i"}
     started = time.perf_counter()
     for _ in range(count):
@@ -79,9 +79,9 @@ async def main(count: int, bits: int) -> None:
         )
         app = create_app(settings)
         async with app.router.lifespan_context(app):
-            runtime: Runtime = app.state.runtime
-            api_key, _ = await seed(runtime.db, settings, now=runtime.clock.now())
-            raw, encode = bare(runtime, count)
+            context: FactoryContext = app.state.context
+            api_key, _ = await seed(context.db, settings, now=context.clock.now())
+            raw, encode = bare(context, count)
             desk = app.state.desk
             plain = await desk_rate(desk, api_key, count, idempotent=False)
             stored = await desk_rate(desk, api_key, count, idempotent=True)

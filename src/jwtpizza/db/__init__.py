@@ -6,7 +6,7 @@
 - `plain` and `statements`: the one door for raw SQL, the driver calls (`PlainWrite`,
   `read_plain`) and every statement written by hand. An import contract keeps SQL text out
   of every other package;
-- `types`: column types (`UtcDateTime`);
+- `types`: column types (`UtcDateTime`); `naming`: the constraint naming convention;
 - `migrate`: running a component's Alembic migrations (imported on its own: it needs Alembic).
 """
 

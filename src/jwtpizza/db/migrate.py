@@ -16,10 +16,10 @@ import asyncio
 import weakref
 from pathlib import Path
 
-from alembic import command
+from alembic import command, context
 from alembic.config import Config
 from alembic.util.exc import CommandError
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,6 +44,24 @@ def alembic_config(script_location: Path) -> Config:
     config = Config()
     config.set_main_option("script_location", str(script_location))
     return config
+
+
+def run_environment(metadata: MetaData, *, component: str, version_table: str) -> None:
+    """The body of a component's `env.py`: run its scripts over the connection `upgrade()`
+    hands over (always online), with `metadata` (every table of its models) as the target."""
+    connection = context.config.attributes.get("connection")
+    if not isinstance(connection, Connection):
+        raise RuntimeError(
+            f"run {component} migrations through jwtpizza.{component}.migrations.upgrade()"
+        )
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        version_table=version_table,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 async def upgrade(db: Database, script_location: Path, revision: str = "head") -> None:

@@ -19,6 +19,7 @@ from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.db import Database
 from jwtpizza.factory import demo
 from jwtpizza.factory.chaos.domain import WorkingHours
+from jwtpizza.factory.context import FactoryContext
 from jwtpizza.factory.health import router as health_router
 from jwtpizza.factory.keys import KeyRing
 from jwtpizza.factory.mail import ConsoleMailer, Mailer, SmtpMailer
@@ -32,7 +33,6 @@ from jwtpizza.factory.routes.deps import admin_vendor, current_vendor, presented
 from jwtpizza.factory.routes.orders import router as order_router
 from jwtpizza.factory.routes.support import router as support_router
 from jwtpizza.factory.routes.vendors import router as vendor_router
-from jwtpizza.factory.runtime import Runtime
 from jwtpizza.factory.settings import FactorySettings
 from jwtpizza.http.cors import install_cors
 from jwtpizza.http.errors import install_error_handlers
@@ -57,14 +57,14 @@ def mailer_for(settings: FactorySettings) -> Mailer:
     return ConsoleMailer()
 
 
-def build_runtime(
+def build_context(
     settings: FactorySettings,
     *,
     clock: Clock | None = None,
     mailer: Mailer | None = None,
     random: random_module.Random | None = None,
     metrics: Metrics | None = None,
-) -> Runtime:
+) -> FactoryContext:
     clock = clock or SystemClock()
     db = Database(settings.database_url, pooled=settings.db_pooled)
     keys = KeyRing(
@@ -77,7 +77,7 @@ def build_runtime(
     hours = WorkingHours(
         settings.timezone(), settings.chaos_window_start_hour, settings.chaos_window_end_hour
     )
-    return Runtime(
+    return FactoryContext(
         settings=settings,
         db=db,
         clock=clock,
@@ -89,12 +89,12 @@ def build_runtime(
     )
 
 
-async def start(runtime: Runtime) -> None:
+async def start(context: FactoryContext) -> None:
     """Migrate, make sure a signing key exists, and seed the demo vendors in demo mode."""
-    await upgrade(runtime.db)
-    await runtime.keys.ensure()
-    if runtime.settings.demo:
-        await demo.seed(runtime.db, runtime.settings, now=runtime.clock.now())
+    await upgrade(context.db)
+    await context.keys.ensure()
+    if context.settings.demo:
+        await demo.seed(context.db, context.settings, now=context.clock.now())
 
 
 def dependency_calls(dependant: Dependant) -> set[Any]:
@@ -160,15 +160,15 @@ def create_app(
     """Build the factory app. Its lifespan migrates the database and loads the keys."""
     settings = settings or FactorySettings()
     obs = Observability(component="factory", settings=observability, clock=clock)
-    runtime = build_runtime(
+    context = build_context(
         settings, clock=clock, mailer=mailer, random=random, metrics=obs.metrics
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await start(runtime)
+        await start(context)
         yield
-        await runtime.db.dispose()
+        await context.db.dispose()
 
     app = FastAPI(
         title="JWT Pizza Factory",
@@ -177,14 +177,14 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.runtime = runtime
-    app.state.desk = OrderDesk(runtime)
+    app.state.context = context
+    app.state.desk = OrderDesk(context)
     install_error_handlers(app)
     install_swagger_ui(app, title="JWT Pizza Factory")
     install_cors(app, settings.cors_origins)
     app.add_middleware(DropConnectionMiddleware)
     _instrument(app, settings, obs)
-    obs.watch_database(runtime.db)
+    obs.watch_database(context.db)
     _install_routes(app, settings)
     install_edge(
         app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes

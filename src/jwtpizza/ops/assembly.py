@@ -7,14 +7,13 @@ keeps as `app.state.ops` and the routers' dependencies read:
     app.state.ops = parts        # request.app.state.ops.context, .rules, .incidents, ...
 
 The order answers who needs whom: the context (database, HTTP client, monitor, bus), the
-rules, on-call and notification (finding incidents through the database), the incident
-desk (paging through on-call's `Pager`), then the runbooks, guards and probe.
+rules, the components' feeds, on-call and notification (finding incidents through the
+database, muted by the faults the chaos feed announces), the incident desk (paging through
+on-call's `Pager`, reading the feeds), then the runbooks, guards and probe.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,11 +27,13 @@ from jwtpizza.observability import Observability
 from jwtpizza.ops.admins import AdminGate
 from jwtpizza.ops.alerts.events import AlertBus
 from jwtpizza.ops.alerts.history import record_transitions
+from jwtpizza.ops.background import running
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.explore.logsearch import LogSearches
 from jwtpizza.ops.heartbeat.watch import HeartbeatWatch
 from jwtpizza.ops.heartbeat.wiring import Guards, build_guards, guarding
 from jwtpizza.ops.incidents.desk import IncidentDesk, build_desk, run_desk
+from jwtpizza.ops.incidents.feed_client import Feeds
 from jwtpizza.ops.incidents.oncall_bridge import OncallPager, incident_finder
 from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.leadership import AlwaysLeader, LeaderLease, default_holder, leading
@@ -108,20 +109,15 @@ class OpsApp:
     async def _loops(self, lease: LeaderLease) -> AsyncIterator[None]:
         context, desk = self.context, self.incidents
         interval = desk.settings.assemble_interval_seconds or context.settings.scrape_interval()
-        desk_loop = asyncio.create_task(run_desk(desk, interval, lease.is_leader))
-        try:
-            async with (
-                leading(lease),
-                monitoring(context, self.rules, self.alert_states),
-                paging_loop(self.paging, context),
-                probe_loop(self.probe),
-                guarding(self.guards, context),
-            ):
-                yield
-        finally:
-            desk_loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await desk_loop
+        async with (
+            running(run_desk(desk, interval, lease.is_leader)),
+            leading(lease),
+            monitoring(context, self.rules, self.alert_states),
+            paging_loop(self.paging, context),
+            probe_loop(self.probe),
+            guarding(self.guards, context),
+        ):
+            yield
 
 
 def build_context(
@@ -185,12 +181,24 @@ def build_rules(context: OpsContext) -> RuleManager:
     return rules
 
 
-def build_paging_for(context: OpsContext, options: Options) -> Paging:
+def build_feeds(context: OpsContext, incidents: IncidentSettings) -> Feeds:
+    """The components' HTTP feeds (the chaos feed mutes the notifier, the desk reads all)."""
+    settings = context.settings
+    return Feeds(
+        http=context.http,
+        service_url=settings.service_url,
+        factory_url=settings.factory_url,
+        settings=incidents,
+    )
+
+
+def build_paging_for(context: OpsContext, feeds: Feeds, options: Options) -> Paging:
     settings = context.settings
     return build_paging(
         db=context.db,
         clock=context.clock,
         registry=context.obs.metrics.registry,
+        chaos_events=feeds.chaos_events,
         notify_settings=options.notify,
         oncall_settings=options.oncall,
         transport=options.notify_transport,
@@ -199,16 +207,15 @@ def build_paging_for(context: OpsContext, options: Options) -> Paging:
     )
 
 
-def build_desk_for(context: OpsContext, paging: Paging, options: Options) -> IncidentDesk:
-    settings = context.settings
+def build_desk_for(
+    context: OpsContext, paging: Paging, feeds: Feeds, incidents: IncidentSettings
+) -> IncidentDesk:
     return build_desk(
         db=context.db,
         clock=context.clock,
-        http=context.http,
-        service_url=settings.service_url,
-        factory_url=settings.factory_url,
+        feeds=feeds,
         samples=context.monitor.store,
-        settings=options.incidents,
+        settings=incidents,
         pager=OncallPager(db=context.db, clock=context.clock, escalator=paging.escalator),
         alerts=context.bus,
     )
@@ -239,8 +246,10 @@ def assemble(
         elect=options.start_loops,
     )
     rules = build_rules(context)
-    paging = build_paging_for(context, options)
-    desk = build_desk_for(context, paging, options)
+    incidents = options.incidents or IncidentSettings()
+    feeds = build_feeds(context, incidents)
+    paging = build_paging_for(context, feeds, options)
+    desk = build_desk_for(context, paging, feeds, incidents)
     context.bus.subscribe(desk.on_alert)
     context.bus.subscribe(paging.on_transition)
     states = AlertStates(context.db)
@@ -252,7 +261,7 @@ def assemble(
         incidents=desk,
         paging=paging,
         runbooks=runbooks.attach(desk),
-        guards=build_guards(clock=clock, rules=rules, paging=paging, feeds=desk.feeds),
+        guards=build_guards(clock=clock, rules=rules, paging=paging),
         alert_states=states,
         probe=build_probe(context, options.probes),
         status_board=StatusBoard(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -10,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.errors import Unauthorized
 from jwtpizza.http.bearer import bearer_token
+from jwtpizza.http.sessions import database_sessions
 from jwtpizza.ops.admins import Admin
 from jwtpizza.ops.context import OpsContext
 
@@ -21,22 +21,11 @@ async def get_context(request: Request) -> OpsContext:
 
 
 ContextDep = Annotated[OpsContext, Depends(get_context)]
-
-
-async def writer_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
-    async with context.db.writer() as session:
-        yield session
-
-
-async def reader_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
-    async with context.db.reader() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(writer_session)]
+sessions = database_sessions(get_context)
+SessionDep = Annotated[AsyncSession, Depends(sessions.writer)]
 # The id of a row in a path: a larger number is a 400, not an overflow in the database driver.
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-ReaderDep = Annotated[AsyncSession, Depends(reader_session)]
+ReaderDep = Annotated[AsyncSession, Depends(sessions.reader)]
 
 
 async def admin_user(request: Request, context: ContextDep) -> Admin:

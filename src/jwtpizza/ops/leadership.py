@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from jwtpizza.clock import Clock
 from jwtpizza.db import Database, UtcDateTime
+from jwtpizza.ops.background import running
 from jwtpizza.ops.base import Base
 from jwtpizza.ops.errors import refusal
 
@@ -171,11 +172,8 @@ class LeaderLease:
 async def leading(lease: LeaderLease) -> AsyncIterator[None]:
     """Hold or wait for the lease while the app runs; give it up at the end."""
     await lease.attempt()
-    task = asyncio.create_task(lease.run(), name="leader-lease")
     try:
-        yield
+        async with running(lease.run(), name="leader-lease"):
+            yield
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
         await lease.release()

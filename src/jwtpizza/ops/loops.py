@@ -9,12 +9,10 @@ page per alert group), and notifications recorded as due but not sent are sent.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
+from jwtpizza.ops.background import running
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.leadership import OnGained
 from jwtpizza.ops.monitor.service import run_every
@@ -56,7 +54,7 @@ async def monitoring(
             await states.save(rules)
 
     interval = context.settings.scrape_interval()
-    async with _loop(run_every(context.clock, interval, round_, name="monitor")):
+    async with running(run_every(context.clock, interval, round_, name="monitor")):
         yield
 
 
@@ -69,7 +67,7 @@ async def paging_loop(paging: Paging, context: OpsContext) -> AsyncIterator[None
             await paging.tick()
 
     interval = paging.notify_settings.notify_tick_seconds
-    async with _loop(run_every(context.clock, interval, tick, name="paging")):
+    async with running(run_every(context.clock, interval, tick, name="paging")):
         yield
 
 
@@ -89,16 +87,5 @@ async def every(
         if not leader_only or context.leadership.is_leader():
             await tick()
 
-    async with _loop(run_every(context.clock, interval, run, name=name)):
+    async with running(run_every(context.clock, interval, run, name=name)):
         yield
-
-
-@asynccontextmanager
-async def _loop(body: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
-    task = asyncio.create_task(body)
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

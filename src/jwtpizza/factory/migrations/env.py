@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy.engine import Connection
-
 import jwtpizza.factory.accounts
 import jwtpizza.factory.badges.models
 import jwtpizza.factory.chaos.models
 import jwtpizza.factory.keys
-import jwtpizza.factory.orders.models  # noqa: F401 - registers the tables
+import jwtpizza.factory.orders.models
+import jwtpizza.factory.vendors.models  # noqa: F401 - registers the tables
+from jwtpizza.db.migrate import run_environment
 from jwtpizza.factory.base import Base
 
-connection = context.config.attributes.get("connection")
-if not isinstance(connection, Connection):
-    raise RuntimeError("run factory migrations through jwtpizza.factory.migrations.upgrade()")
-context.configure(
-    connection=connection,
-    target_metadata=Base.metadata,
-    render_as_batch=connection.dialect.name == "sqlite",
-    version_table="alembic_version_factory",
-)
-with context.begin_transaction():
-    context.run_migrations()
+run_environment(Base.metadata, component="factory", version_table="alembic_version_factory")

@@ -27,13 +27,13 @@ from jwtpizza.errors import (
     UpstreamFailed,
 )
 from jwtpizza.factory.chaos.domain import ChaosType, natural_end
+from jwtpizza.factory.context import FactoryContext
 from jwtpizza.factory.keys import generate_private_key
 from jwtpizza.factory.orders import signing
 from jwtpizza.factory.orders.line import FairLine
 from jwtpizza.factory.orders.models import Pizza
 from jwtpizza.factory.orders.schemas import OrderRequest
 from jwtpizza.factory.outage import DropConnection
-from jwtpizza.factory.runtime import Runtime
 from jwtpizza.factory.vendors.cache import CachedFault, CachedVendor
 
 OVEN_FULL = "Unable to satisfy pizza order. The oven is full."
@@ -82,23 +82,25 @@ async def stored_pizza(
 class OrderDesk:
     """Turns an order into a pizza, or into the fault the vendor's chaos calls for."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.rt = runtime
+    def __init__(self, context: FactoryContext) -> None:
+        self.context = context
         self._stranger_key: rsa.RSAPrivateKey | None = None  # no JWKS publishes it
         self.line = FairLine(SIGNING_PLACES)
 
     def report_url(self, fault: CachedFault) -> str:
-        return f"{self.rt.settings.base_url()}/api/support/{fault.token}/report/{fault.fix_code}"
+        return (
+            f"{self.context.settings.base_url()}/api/support/{fault.token}/report/{fault.fix_code}"
+        )
 
     async def order(
         self, *, api_key: str | None, idempotency_key: str | None, body: OrderRequest
     ) -> dict[str, Any]:
-        vendor = await self.rt.vendor_cache.get(api_key) if api_key else None
+        vendor = await self.context.vendor_cache.get(api_key) if api_key else None
         if vendor is None:
             raise self._rejected("unauthorized", Unauthorized(INVALID_AUTH))
-        now = self.rt.clock.now()
+        now = self.context.clock.now()
         fault = vendor.fault_at(now)
-        self.rt.chaos_gauge.show(
+        self.context.chaos_gauge.show(
             vendor.id,
             fault.type if fault else None,
             ends_at=natural_end(fault) if fault else None,
@@ -120,7 +122,7 @@ class OrderDesk:
         self, vendor_id: str, idempotency_key: str, body: OrderRequest
     ) -> dict[str, Any] | None:
         """The pizza stored under this key, if any; a different order under it is refused."""
-        async with self.rt.db.reader() as session:
+        async with self.context.db.reader() as session:
             pizza = await stored_pizza(
                 session=session, vendor_id=vendor_id, idempotency_key=idempotency_key
             )
@@ -133,7 +135,7 @@ class OrderDesk:
 
     def _rejected(self, reason: str, error: Exception) -> Exception:
         """Count a refused order under a low-cardinality reason (a chaos type or a cause)."""
-        self.rt.metrics.order_rejected(reason)
+        self.context.metrics.order_rejected(reason)
         return error
 
     async def _before_order(self, fault: CachedFault) -> CachedFault | None:
@@ -147,7 +149,7 @@ class OrderDesk:
             raise self._rejected(kind, Unauthorized(INVALID_AUTH, extra=extra))
         if kind is ChaosType.RATELIMIT:
             wait = fault.params.get(
-                "retry_after_seconds", self.rt.settings.ratelimit_retry_after_seconds
+                "retry_after_seconds", self.context.settings.ratelimit_retry_after_seconds
             )
             error = TooManyRequests("too many requests", retry_after=float(wait))
             error.extra.update(extra)
@@ -155,8 +157,8 @@ class OrderDesk:
         if kind is ChaosType.FAIL:
             raise self._rejected(kind, UpstreamFailed("chaos monkey", extra=extra))
         if kind is ChaosType.FLAKY:
-            percent = fault.params.get("percent", self.rt.settings.flaky_default_percent)
-            if self.rt.rng.random() * 100 < float(percent):
+            percent = fault.params.get("percent", self.context.settings.flaky_default_percent)
+            if self.context.rng.random() * 100 < float(percent):
                 raise self._rejected(kind, UpstreamFailed("chaos monkey", extra=extra))
         return fault
 
@@ -165,17 +167,17 @@ class OrderDesk:
             raise self._rejected(ChaosType.OUTAGE, DropConnection())
         end = natural_end(fault)
         if end is not None:
-            await self.rt.clock.sleep((end - self.rt.clock.now()).total_seconds())
+            await self.context.clock.sleep((end - self.context.clock.now()).total_seconds())
         return None
 
     def _fits_oven(self, body: OrderRequest) -> bool:
         items = body.order.get("items") if body.order else None
         count = len(items) if isinstance(items, list) else 0
-        return 0 < count <= self.rt.settings.max_items
+        return 0 < count <= self.context.settings.max_items
 
     async def _check_oven(self, body: OrderRequest) -> None:
         if not self._fits_oven(body):
-            await self.rt.clock.sleep(self.rt.settings.order_delay_seconds)
+            await self.context.clock.sleep(self.context.settings.order_delay_seconds)
             raise self._rejected("oven_full", Unavailable(OVEN_FULL))
 
     async def _make(
@@ -185,9 +187,9 @@ class OrderDesk:
         fault: CachedFault | None,
         idempotency_key: str | None,
     ) -> dict[str, Any]:
-        await self.rt.keys.fresh()
-        now = self.rt.clock.now()
-        settings = self.rt.settings
+        await self.context.keys.fresh()
+        now = self.context.clock.now()
+        settings = self.context.settings
         payload = signing.claims(
             vendor={"id": vendor.id, "name": vendor.name},
             diner=body.diner,
@@ -199,21 +201,21 @@ class OrderDesk:
         if fault is not None and ChaosType(fault.type) is not ChaosType.THROTTLE:
             async with self.line.place():
                 faulty = await self._faulty(fault, payload)
-            self.rt.metrics.order_signed()
+            self.context.metrics.order_signed()
             return {"jwt": faulty, "reportUrl": self.report_url(fault)}
         if fault is not None:
             # Throttled pizzas are slow but good, so they are remembered: a caller that gave
             # up waiting gets this very pizza on its retry instead of a second one.
             delay = fault.params.get("delay_seconds", settings.order_delay_seconds)
-            await self.rt.clock.sleep(float(delay))
+            await self.context.clock.sleep(float(delay))
         async with self.line.place():  # signed and stored in turn, not by luck
-            token = signing.sign(payload, self.rt.keys.active())
+            token = signing.sign(payload, self.context.keys.active())
             stored = not idempotency_key or await self._remember(
                 vendor.id, idempotency_key, body, token
             )
         if idempotency_key and not stored:
             return await self._replay_taken(vendor.id, idempotency_key, body)
-        self.rt.metrics.order_signed()
+        self.context.metrics.order_signed()
         return {"jwt": token, **({"reportUrl": self.report_url(fault)} if fault else {})}
 
     async def _remember(
@@ -221,12 +223,12 @@ class OrderDesk:
     ) -> bool:
         """Store the pizza for retries; False if its key was taken first."""
         return await remember(
-            db=self.rt.db,
+            db=self.context.db,
             vendor_id=vendor_id,
             idempotency_key=idempotency_key,
             digest=request_hash(body),
             jwt=token,
-            now=self.rt.clock.now(),
+            now=self.context.clock.now(),
         )
 
     async def _replay_taken(
@@ -242,12 +244,14 @@ class OrderDesk:
     async def _faulty(self, fault: CachedFault, payload: dict[str, Any]) -> str:
         """A pizza shaped by the fault. Faulty pizzas are never remembered for retries."""
         kind = ChaosType(fault.type)
-        key = self.rt.keys.active()
+        key = self.context.keys.active()
         if kind is ChaosType.BADJWT:
             return signing.corrupt(signing.sign(payload, key))
         if kind is ChaosType.JWT_EXPIRED:
             return signing.sign(
-                signing.expired(payload, self.rt.clock.now(), self.rt.settings.pizza_ttl_seconds),
+                signing.expired(
+                    payload, self.context.clock.now(), self.context.settings.pizza_ttl_seconds
+                ),
                 key,
             )
         if kind is ChaosType.JWT_WRONG_ORDER:
@@ -258,6 +262,6 @@ class OrderDesk:
 
     async def _stranger(self) -> rsa.RSAPrivateKey:
         if self._stranger_key is None:
-            bits = self.rt.settings.key_bits
+            bits = self.context.settings.key_bits
             self._stranger_key = await asyncio.to_thread(generate_private_key, bits)
         return self._stranger_key

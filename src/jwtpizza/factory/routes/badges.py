@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from jwtpizza.factory.badges import service as badges
-from jwtpizza.factory.routes.deps import ReaderDep, RuntimeDep, SessionDep, VendorDep
+from jwtpizza.factory.routes.deps import ContextDep, ReaderDep, SessionDep, VendorDep
 
 router = APIRouter(prefix="/api/badge", tags=["badge"])
 
@@ -16,7 +16,7 @@ async def write_badge(
     badge: str,
     vendor: VendorDep,
     session: SessionDep,
-    runtime: RuntimeDep,
+    context: ContextDep,
     label: str = "Coverage",
     value: str = "0.00%",
     color: str = "#ee0000",
@@ -30,9 +30,9 @@ async def write_badge(
         label=label,
         value=value,
         color=color,
-        now=runtime.clock.now(),
+        now=context.clock.now(),
     )
-    return {"url": f"{runtime.settings.base_url()}/api/badge/{account}/{name}"}
+    return {"url": f"{context.settings.base_url()}/api/badge/{account}/{name}"}
 
 
 @router.get(

@@ -7,17 +7,17 @@ from pydantic import AwareDatetime
 
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.schemas import ChaosEvents, ScoreboardRow
-from jwtpizza.factory.routes.deps import AdminVendorDep, ReaderDep, RuntimeDep, VendorDep
+from jwtpizza.factory.routes.deps import AdminVendorDep, ContextDep, ReaderDep, VendorDep
 
 router = APIRouter(prefix="/api/chaos", tags=["chaos"])
 
 
 @router.get("/events", response_model_by_alias=True)
 async def chaos_events(
-    vendor: VendorDep, session: ReaderDep, runtime: RuntimeDep, since: AwareDatetime | None = None
+    vendor: VendorDep, session: ReaderDep, context: ContextDep, since: AwareDatetime | None = None
 ) -> ChaosEvents:
     """Initiated/started/reported/ended events of faults in time order (admins see all)."""
-    now = runtime.clock.now()
+    now = context.clock.now()
     events = await chaos.events(
         session=session, now=now, vendor_id=None if vendor.is_admin else vendor.id, since=since
     )
@@ -26,7 +26,7 @@ async def chaos_events(
 
 @router.get("/scoreboard", response_model_by_alias=True)
 async def scoreboard(
-    _admin: AdminVendorDep, session: ReaderDep, runtime: RuntimeDep
+    _admin: AdminVendorDep, session: ReaderDep, context: ContextDep
 ) -> list[ScoreboardRow]:
     """Each vendor's time to resolve its faults, fastest mean first."""
-    return await chaos.scoreboard(session=session, now=runtime.clock.now())
+    return await chaos.scoreboard(session=session, now=context.clock.now())

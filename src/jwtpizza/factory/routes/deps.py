@@ -6,7 +6,6 @@ that cost more than the work of most of these.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -14,34 +13,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.errors import Unauthorized
 from jwtpizza.factory.accounts import Vendor
-from jwtpizza.factory.runtime import Runtime
+from jwtpizza.factory.context import FactoryContext
 from jwtpizza.factory.vendors import service as vendors
 from jwtpizza.http.bearer import bearer_token
+from jwtpizza.http.sessions import database_sessions
 
 INVALID_AUTH = "invalid authentication"
 
 
-async def get_runtime(request: Request) -> Runtime:
-    runtime = request.app.state.runtime
-    assert isinstance(runtime, Runtime)
-    return runtime
+async def get_context(request: Request) -> FactoryContext:
+    context = request.app.state.context
+    assert isinstance(context, FactoryContext)
+    return context
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-async def reader_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async with runtime.db.reader() as session:
-        yield session
-
-
-async def writer_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async with runtime.db.writer() as session:
-        yield session
-
-
-ReaderDep = Annotated[AsyncSession, Depends(reader_session)]
-SessionDep = Annotated[AsyncSession, Depends(writer_session)]
+ContextDep = Annotated[FactoryContext, Depends(get_context)]
+sessions = database_sessions(get_context)
+ReaderDep = Annotated[AsyncSession, Depends(sessions.reader)]
+SessionDep = Annotated[AsyncSession, Depends(sessions.writer)]
 
 
 ApiKey = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
@@ -55,11 +44,11 @@ async def presented_key(authorization: ApiKey = None) -> str | None:
 PresentedKeyDep = Annotated[str | None, Depends(presented_key)]
 
 
-async def current_vendor(runtime: RuntimeDep, authorization: ApiKey = None) -> Vendor:
+async def current_vendor(context: ContextDep, authorization: ApiKey = None) -> Vendor:
     key = bearer_token(authorization, bare=True)
     if key is None:
         raise Unauthorized(INVALID_AUTH)
-    async with runtime.db.reader() as session:
+    async with context.db.reader() as session:
         vendor = await vendors.get_by_api_key(session=session, api_key=key)
     if vendor is None:
         raise Unauthorized(INVALID_AUTH)
@@ -69,12 +58,12 @@ async def current_vendor(runtime: RuntimeDep, authorization: ApiKey = None) -> V
 VendorDep = Annotated[Vendor, Depends(current_vendor)]
 
 
-async def optional_admin(runtime: RuntimeDep, authorization: ApiKey = None) -> Vendor | None:
+async def optional_admin(context: ContextDep, authorization: ApiKey = None) -> Vendor | None:
     """The calling admin vendor, or None for anyone else (anonymous or not an admin)."""
     key = bearer_token(authorization, bare=True)
     if key is None:
         return None
-    async with runtime.db.reader() as session:
+    async with context.db.reader() as session:
         vendor = await vendors.get_by_api_key(session=session, api_key=key)
     return vendor if vendor is not None and vendor.is_admin else None
 

@@ -11,7 +11,7 @@ from jwtpizza.errors import Forbidden
 from jwtpizza.factory.orders import signing
 from jwtpizza.factory.orders.schemas import OrderRequest, VerifyRequest
 from jwtpizza.factory.orders.service import OrderDesk
-from jwtpizza.factory.routes.deps import PresentedKeyDep, RuntimeDep
+from jwtpizza.factory.routes.deps import ContextDep, PresentedKeyDep
 
 router = APIRouter()
 
@@ -37,12 +37,12 @@ async def make_pizza(
 
 
 @router.post("/api/order/verify", tags=["order"])
-async def verify_pizza(body: VerifyRequest, runtime: RuntimeDep) -> dict[str, Any]:
+async def verify_pizza(body: VerifyRequest, context: ContextDep) -> dict[str, Any]:
     """Verify a pizza's signature, issuer and expiry."""
-    await runtime.keys.fresh()
+    await context.keys.fresh()
     try:
         payload = signing.verify(
-            body.jwt or "", runtime.keys, issuer=runtime.settings.issuer, now=runtime.clock.now()
+            body.jwt or "", context.keys, issuer=context.settings.issuer, now=context.clock.now()
         )
     except jwt.InvalidTokenError:
         raise Forbidden("invalid") from None
@@ -50,7 +50,7 @@ async def verify_pizza(body: VerifyRequest, runtime: RuntimeDep) -> dict[str, An
 
 
 @router.get("/.well-known/jwks.json", tags=["order"])
-async def jwks(runtime: RuntimeDep) -> dict[str, Any]:
+async def jwks(context: ContextDep) -> dict[str, Any]:
     """The public keys of pizzas that may still be valid (retired keys included)."""
-    await runtime.keys.fresh()
-    return runtime.keys.jwks()
+    await context.keys.fresh()
+    return context.keys.jwks()

@@ -12,9 +12,9 @@ from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.schemas import ChaosRequest
 from jwtpizza.factory.routes.deps import (
     ClientAddressDep,
+    ContextDep,
     OptionalAdminDep,
     ReaderDep,
-    RuntimeDep,
     SessionDep,
     VendorDep,
 )
@@ -32,10 +32,10 @@ SUBJECT = "BYU CS 329 JWT Pizza Factory"
 
 
 @router.get("")
-async def get_me(vendor: VendorDep, session: ReaderDep, runtime: RuntimeDep) -> dict[str, Any]:
+async def get_me(vendor: VendorDep, session: ReaderDep, context: ContextDep) -> dict[str, Any]:
     """The calling vendor, with its chaos state (never the fix code)."""
     return await vendors.view(
-        session=session, vendor=vendor, now=runtime.clock.now(), with_key=True
+        session=session, vendor=vendor, now=context.clock.now(), with_key=True
     )
 
 
@@ -47,68 +47,68 @@ async def exists(vendor_id: str, session: ReaderDep) -> dict[str, bool]:
 
 @router.post("")
 async def create_vendor(
-    body: VendorCreate, session: SessionDep, runtime: RuntimeDep, admin: OptionalAdminDep
+    body: VendorCreate, session: SessionDep, context: ContextDep, admin: OptionalAdminDep
 ) -> dict[str, Any]:
     """Create a vendor account: an admin with any email; anyone else only as
     `<id>@<configured domain>`, where the login code that gives the API key is sent."""
     if admin is None:
         body = body.model_copy(
             update={
-                "email": vendors.self_registered_email(body, runtime.settings.vendor_email_domain)
+                "email": vendors.self_registered_email(body, context.settings.vendor_email_domain)
             }
         )
-    vendor = await vendors.create(session=session, vendor_in=body, now=runtime.clock.now())
-    return await vendors.view(session=session, vendor=vendor, now=runtime.clock.now())
+    vendor = await vendors.create(session=session, vendor_in=body, now=context.clock.now())
+    return await vendors.view(session=session, vendor=vendor, now=context.clock.now())
 
 
 @router.put("")
 async def update_vendor(
-    body: VendorCreate, caller: VendorDep, session: SessionDep, runtime: RuntimeDep
+    body: VendorCreate, caller: VendorDep, session: SessionDep, context: ContextDep
 ) -> dict[str, Any]:
     """Update a vendor's details (yourself, or anyone as an admin); null clears a field."""
     vendor = await vendors.update(session=session, caller=caller, vendor_in=body)
-    runtime.vendor_cache.forget_on_commit(session, vendor.id)
+    context.vendor_cache.forget_on_commit(session, vendor.id)
     return await vendors.view(
-        session=session, vendor=vendor, now=runtime.clock.now(), with_key=vendor.id == caller.id
+        session=session, vendor=vendor, now=context.clock.now(), with_key=vendor.id == caller.id
     )
 
 
 @router.post("/code")
 async def send_code(
-    body: CodeRequest, session: SessionDep, runtime: RuntimeDep, address: ClientAddressDep
+    body: CodeRequest, session: SessionDep, context: ContextDep, address: ClientAddressDep
 ) -> dict[str, Any]:
     """Email a one-time login code to the vendor (a few per vendor and address at a time)."""
-    settings = runtime.settings
+    settings = context.settings
     if body.id:
-        await runtime.code_limiter.hit(vendor_id=body.id, address=address)
+        await context.code_limiter.hit(vendor_id=body.id, address=address)
     vendor, code = await vendors.issue_code(
         session=session,
         vendor_id=body.id,
-        now=runtime.clock.now(),
+        now=context.clock.now(),
         ttl_seconds=settings.code_ttl_seconds,
     )
     email = vendor.email or f"{vendor.id}@{settings.vendor_email_domain or 'byu.edu'}"
     minutes = round(settings.code_ttl_seconds / 60)
     text = f"Your JWT Pizza Factory code is {code}. It expires in {minutes} minutes."
     try:
-        await runtime.mailer.send(to=email, subject=SUBJECT, body=text)
+        await context.mailer.send(to=email, subject=SUBJECT, body=text)
     except Exception as exc:
         raise JwtPizzaError(f"Unable to send authorization code to {email}") from exc
     return {"email": email}
 
 
 @router.post("/auth")
-async def exchange_code(body: CodeExchange, runtime: RuntimeDep) -> dict[str, Any]:
+async def exchange_code(body: CodeExchange, context: ContextDep) -> dict[str, Any]:
     """Exchange a login code for the vendor, including its API key."""
-    now = runtime.clock.now()
+    now = context.clock.now()
     # Its own transaction, committed even on a miss, so failed attempts are counted.
-    async with runtime.db.writer() as session:
+    async with context.db.writer() as session:
         vendor = await vendors.redeem_code(
             session=session,
             vendor_id=body.id,
             code=body.code,
             now=now,
-            max_attempts=runtime.settings.code_max_attempts,
+            max_attempts=context.settings.code_max_attempts,
         )
         if vendor is not None:
             return await vendors.view(session=session, vendor=vendor, now=now, with_key=True)
@@ -117,14 +117,14 @@ async def exchange_code(body: CodeExchange, runtime: RuntimeDep) -> dict[str, An
 
 @router.post("/connect")
 async def request_partner(
-    body: ConnectRequest, vendor: VendorDep, session: SessionDep, runtime: RuntimeDep
+    body: ConnectRequest, vendor: VendorDep, session: SessionDep, context: ContextDep
 ) -> dict[str, Any]:
     """Ask for a pen-test partner; paired with the first vendor waiting for the same purpose."""
     await vendors.connect(
-        session=session, vendor=vendor, purpose=body.purpose, now=runtime.clock.now()
+        session=session, vendor=vendor, purpose=body.purpose, now=context.clock.now()
     )
     return await vendors.view(
-        session=session, vendor=vendor, now=runtime.clock.now(), with_key=True
+        session=session, vendor=vendor, now=context.clock.now(), with_key=True
     )
 
 
@@ -142,7 +142,7 @@ async def initiate_chaos(
     chaos_type: str,
     vendor: VendorDep,
     session: SessionDep,
-    runtime: RuntimeDep,
+    context: ContextDep,
     body: ChaosRequest | None = Body(default=None),
 ) -> dict[str, str]:
     """Schedule chaos of a type for yourself (default: a random time tomorrow 08:00-14:00)."""
@@ -157,10 +157,10 @@ async def initiate_chaos(
         session=session,
         vendor_id=vendor.id,
         spec=spec,
-        now=runtime.clock.now(),
-        rng=runtime.rng,
-        hours=runtime.hours,
-        outage_seconds=runtime.settings.outage_default_seconds,
+        now=context.clock.now(),
+        rng=context.rng,
+        hours=context.hours,
+        outage_seconds=context.settings.outage_default_seconds,
     )
-    runtime.vendor_cache.forget_on_commit(session, vendor.id)
+    context.vendor_cache.forget_on_commit(session, vendor.id)
     return {"message": "Chaos initiated"}

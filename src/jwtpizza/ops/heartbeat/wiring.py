@@ -1,6 +1,6 @@
 """The dead man's switch and announced chaos, wired into one ops app:
 
-guards = build_guards(clock=clock, rules=rules, paging=paging, feeds=desk.feeds)
+guards = build_guards(clock=clock, rules=rules, paging=paging)
 async with guarding(guards, context):   # checks the heartbeats, reads the chaos feed
     ...
 """
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from jwtpizza.clock import Clock
 from jwtpizza.ops.context import OpsContext
 from jwtpizza.ops.heartbeat.watch import HeartbeatWatch
-from jwtpizza.ops.incidents.feed_client import Feeds
 from jwtpizza.ops.loops import every
 from jwtpizza.ops.notify.announced import AnnouncedWindows
 from jwtpizza.ops.notify.payload import WebhookMessage
@@ -31,9 +30,9 @@ class Guards:
     announced: AnnouncedWindows
 
 
-def build_guards(*, clock: Clock, rules: RuleManager, paging: Paging, feeds: Feeds) -> Guards:
-    """The heartbeat watch (paging through the escalator) and the announced windows (muting
-    in the notifier)."""
+def build_guards(*, clock: Clock, rules: RuleManager, paging: Paging) -> Guards:
+    """The heartbeat watch (paging through the escalator) and the announced windows the
+    notifier mutes with (read from the chaos feed here)."""
     settings = paging.notify_settings
 
     async def page(message: WebhookMessage) -> Page | None:
@@ -44,11 +43,7 @@ def build_guards(*, clock: Clock, rules: RuleManager, paging: Paging, feeds: Fee
     watch = HeartbeatWatch(
         clock=clock, timeout=settings.heartbeat_timeout_seconds, rules=rules, page=page
     )
-    announced = AnnouncedWindows(
-        read=feeds.chaos_events, clock=clock, grace=settings.announce_grace_seconds
-    )
-    paging.notifier.announced = announced
-    return Guards(settings, watch, announced)
+    return Guards(settings, watch, paging.announced)
 
 
 @asynccontextmanager

@@ -18,7 +18,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jwtpizza.clock import Clock
@@ -250,16 +249,12 @@ def build_desk(
     *,
     db: Database,
     clock: Clock,
-    http: httpx.AsyncClient,
-    service_url: str,
-    factory_url: str,
+    feeds: Feeds,
     samples: SampleStore,
-    settings: IncidentSettings | None = None,
+    settings: IncidentSettings,
     pager: Pager | None = None,
     alerts: ActiveAlerts | None = None,
 ) -> IncidentDesk:
-    settings = settings or IncidentSettings()
-    feeds = Feeds(http=http, service_url=service_url, factory_url=factory_url, settings=settings)
     return IncidentDesk(
         db=db,
         clock=clock,

@@ -228,18 +228,13 @@ APPRISE_PLUGINS = {
 }
 
 
-def build_sender(
-    integration: Integration, *, client: httpx.AsyncClient, pager: Pager | None
-) -> Sender:
-    """The sender for one configured integration; a bad configuration raises here, at load."""
+def build_sender(integration: Integration, *, client: httpx.AsyncClient) -> Sender:
+    """The sender for one configured integration other than `oncall_configs` (which pages
+    through on-call: see `outbound.Receivers`); a bad configuration raises here, at load."""
     options = integration.options
     if integration.kind == "console":
         return ConsoleSender()
     if integration.kind == "webhook":
         (url,) = _require(options, "webhook", "url")
         return WebhookSender(url, client)
-    if integration.kind == "oncall":
-        if pager is None:
-            raise NotifyConfigError("oncall_configs: on-call paging is not available here")
-        return PagerSender(pager, str(options.get("policy", "default")))
     return AppriseSender(integration.kind, APPRISE_PLUGINS[integration.kind](options))

@@ -1,6 +1,6 @@
 """Notification and on-call wired together for one ops app.
 
-    paging = build_paging(db=..., clock=..., registry=...)
+    paging = build_paging(db=..., clock=..., registry=..., chaos_events=feeds.chaos_events)
     bus.subscribe(paging.on_transition)     # our rules' firing and resolved alerts
     await paging.tick()                     # flush due groups, run due escalation steps
     paging.reload()                         # re-read notify.yml and oncall.yml
@@ -25,11 +25,12 @@ from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.errors import refusal
 from jwtpizza.ops.notify import silence_store
+from jwtpizza.ops.notify.announced import AnnouncedWindows, ReadFeed
 from jwtpizza.ops.notify.config import NotifyConfig, load_config_file
-from jwtpizza.ops.notify.delivery import Deliverer, NotifyMetrics, OnDelivered
+from jwtpizza.ops.notify.delivery import Deliverer, NotifyMetrics
 from jwtpizza.ops.notify.domain import Alert
+from jwtpizza.ops.notify.outbound import Receivers
 from jwtpizza.ops.notify.payload import WebhookMessage
-from jwtpizza.ops.notify.receivers import Notice
 from jwtpizza.ops.notify.service import Notifier
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.config import OncallConfig, load_oncall_file
@@ -84,6 +85,7 @@ class Paging:
     deliverer: Deliverer
     http: httpx.AsyncClient
     public_url: str
+    announced: AnnouncedWindows
 
     def reload(self) -> None:
         """Take new configurations; on any error the running ones stay."""
@@ -127,6 +129,7 @@ def build_paging(
     db: Database,
     clock: Clock,
     registry: CollectorRegistry,
+    chaos_events: ReadFeed,
     notify_settings: NotifySettings | None = None,
     oncall_settings: OncallSettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -135,7 +138,8 @@ def build_paging(
 ) -> Paging:
     """Load both configurations (a bad one stops the start, naming the problem).
     Links point at `OncallSettings.public_url`, else at `listen_url`; `incident_of` finds the
-    open incident a group's alerts joined (its page is the incident's)."""
+    open incident a group's alerts joined (its page is the incident's); faults announced on
+    `chaos_events` mute the notifier as silences do."""
     notify_settings = notify_settings or NotifySettings()
     oncall_settings = oncall_settings or OncallSettings()
     notify, oncall = load_configs(notify_settings, oncall_settings)
@@ -144,30 +148,44 @@ def build_paging(
         clock=clock, metrics=NotifyMetrics(registry), backoff=notify_settings.backoff()
     )
     public_url = (oncall_settings.public_url or listen_url).rstrip("/")
-    key = oncall_settings.ack_key()
-    links = None
-    if key is None:
-        log.warning("JWTPIZZA_OPS_ACK_SECRET is not set: pages carry no acknowledge link")
-    else:
-        links = AckLinks(key, public_url, oncall_settings.ack_link_ttl_seconds)
-
-    def deliver(receiver: str, notice: Notice, on_delivered: OnDelivered) -> None:
-        notifier.send(receiver, notice, on_delivered)  # bound below: the two refer to each other
-
+    grace = notify_settings.announce_grace_seconds
+    announced = AnnouncedWindows(read=chaos_events, clock=clock, grace=grace)
+    receivers = Receivers(notify, client=http, deliverer=deliverer)
     escalator = Escalator(
-        db=db, clock=clock, deliver=deliver, config=oncall, links=links, incident_of=incident_of
+        db=db,
+        clock=clock,
+        deliver=receivers.send,
+        config=oncall,
+        links=ack_links(oncall_settings, public_url),
+        incident_of=incident_of,
     )
     notifier = Notifier(
         notify,
+        receivers=receivers,
         clock=clock,
-        deliverer=deliverer,
-        client=http,
         silences=lambda: silence_store.active_windows(db, clock.now()),
         pager=RecordedPager(escalator, clock),
+        announced=announced,
     )
     return Paging(
-        notify_settings, oncall_settings, notifier, escalator, deliverer, http, public_url
+        notify_settings,
+        oncall_settings,
+        notifier,
+        escalator,
+        deliverer,
+        http,
+        public_url,
+        announced,
     )
+
+
+def ack_links(settings: OncallSettings, public_url: str) -> AckLinks | None:
+    """Acknowledge links under `public_url`, signed with the ack secret (none without it)."""
+    key = settings.ack_key()
+    if key is None:
+        log.warning("JWTPIZZA_OPS_ACK_SECRET is not set: pages carry no acknowledge link")
+        return None
+    return AckLinks(key, public_url, settings.ack_link_ttl_seconds)
 
 
 async def get_paging(request: Request) -> Paging:

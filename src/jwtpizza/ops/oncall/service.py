@@ -45,7 +45,7 @@ class PageStatus(StrEnum):
 
 OPEN = (PageStatus.TRIGGERED.value, PageStatus.ACKNOWLEDGED.value)
 
-# How a step reaches a receiver: the notifier's `send` (receiver name, notice, callback).
+# How a step reaches a receiver: `notify.outbound.Receivers.send` (receiver, notice, callback).
 Deliver = Callable[[str, Notice, OnDelivered], None]
 
 

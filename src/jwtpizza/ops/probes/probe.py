@@ -23,6 +23,8 @@ from prometheus_client import CollectorRegistry, Gauge
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from jwtpizza.ops.background import running
+
 log = logging.getLogger("jwtpizza.ops.probes")
 STEPS = ("login", "menu", "order", "verify")
 
@@ -168,10 +170,5 @@ async def probe_loop(probe: OrderProbe | None) -> AsyncIterator[None]:
             await probe.run_once()
             await asyncio.sleep(probe.settings.interval_seconds)
 
-    task = asyncio.create_task(loop(), name="probe")
-    try:
+    async with running(loop(), name="probe"):
         yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task

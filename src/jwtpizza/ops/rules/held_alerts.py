@@ -21,8 +21,8 @@ from jwtpizza.db import Database
 from jwtpizza.ops.alerts.events import AlertState, AlertTransition
 from jwtpizza.ops.alerts.models import AlertStateRow
 from jwtpizza.ops.errors import refusal
-from jwtpizza.ops.rules.alerting import Alert, AlertingRule
-from jwtpizza.ops.rules.service import RuleManager, to_datetime
+from jwtpizza.ops.rules.alerting import Alert, AlertingRule, Change
+from jwtpizza.ops.rules.service import RuleManager, alert_transition, to_datetime
 
 log = logging.getLogger("jwtpizza.ops.alerts")
 
@@ -75,19 +75,9 @@ def _held(rules: RuleManager) -> dict[str, _Held]:
 
 
 def firing_transition(rule: str, alert: Alert, at: datetime) -> AlertTransition:
-    """A restored firing alert, as the notifier of a new leader takes it up."""
-    return AlertTransition(
-        rule=rule,
-        labels=dict(alert.labels),
-        annotations=alert.annotations,
-        state=AlertState.FIRING,
-        previous=AlertState.PENDING,
-        value=alert.value,
-        active_at=to_datetime(alert.active_at),
-        fired_at=to_datetime(alert.fired_at),
-        resolved_at=None,
-        at=at,
-    )
+    """A restored firing alert, as the notifier of a new leader takes it up (a firing
+    alert has no resolved time)."""
+    return alert_transition(rule, Change(alert, AlertState.PENDING, AlertState.FIRING), at)
 
 
 class AlertStates:

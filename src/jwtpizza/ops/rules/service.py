@@ -30,6 +30,23 @@ def to_datetime(t_ms: int | None) -> datetime | None:
     return None if t_ms is None else datetime.fromtimestamp(t_ms / 1000, UTC)
 
 
+def alert_transition(rule: str, change: Change, at: datetime) -> AlertTransition:
+    """An alert's change of state, as the bus carries it."""
+    alert: Alert = change.alert
+    return AlertTransition(
+        rule=rule,
+        labels=dict(alert.labels),
+        annotations=alert.annotations,
+        state=change.state,
+        previous=change.previous,
+        value=alert.value,
+        active_at=to_datetime(alert.active_at),
+        fired_at=to_datetime(alert.fired_at),
+        resolved_at=to_datetime(alert.resolved_at),
+        at=at,
+    )
+
+
 @dataclass
 class RuleGroup:
     spec: GroupSpec
@@ -123,7 +140,7 @@ class RuleManager:
         """Evaluate one group's rules in order at `t_ms`; the transitions they caused."""
         started = time.perf_counter()
         transitions = [
-            self._transition(rule.spec.name, change, t_ms)
+            alert_transition(rule.spec.name, change, to_datetime(t_ms) or datetime.now(UTC))
             for rule in group.rules
             for change in self._evaluate_rule(group, rule, t_ms)
         ]
@@ -157,22 +174,6 @@ class RuleManager:
             group.series[rule.spec.name] = rule.write_series(self.store, t_ms, before)
         rule.last_duration_seconds = time.perf_counter() - started
         return changes
-
-    @staticmethod
-    def _transition(rule: str, change: Change, t_ms: int) -> AlertTransition:
-        alert: Alert = change.alert
-        return AlertTransition(
-            rule=rule,
-            labels=dict(alert.labels),
-            annotations=alert.annotations,
-            state=change.state,
-            previous=change.previous,
-            value=alert.value,
-            active_at=to_datetime(alert.active_at),
-            fired_at=to_datetime(alert.fired_at),
-            resolved_at=to_datetime(alert.resolved_at),
-            at=to_datetime(t_ms) or datetime.now(UTC),
-        )
 
     def alerts(self) -> list[tuple[AlertingRule, Alert]]:
         """Every alert held: pending, firing, and resolved within the last 15 minutes."""

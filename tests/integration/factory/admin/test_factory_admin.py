@@ -175,7 +175,7 @@ async def test_keys_persist_across_restarts(make_factory: Any) -> None:
 
 async def test_a_replica_picks_up_a_rotation_and_parses_each_key_once(make_factory: Any) -> None:
     first, second = await make_factory(), await make_factory()
-    ring = second.app.state.runtime.keys
+    ring = second.app.state.context.keys
     (old,) = ring.published()
     admin = await first.login("instructor")
     new_kid = (await first.client.post("/api/admin/keys/rotate", headers=auth(admin))).json()["kid"]

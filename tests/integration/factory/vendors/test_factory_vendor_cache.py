@@ -10,7 +10,7 @@ from jwtpizza.factory import control
 from jwtpizza.factory.chaos import service as chaos
 from jwtpizza.factory.chaos.domain import ChaosType, Schedule
 from jwtpizza.factory.chaos.schemas import ChaosRequest
-from jwtpizza.factory.runtime import Runtime
+from jwtpizza.factory.context import FactoryContext
 from tests.integration.factory.factory_kit import Factory, MakeFactory, auth, order_body
 
 
@@ -114,17 +114,17 @@ async def test_a_scheduled_fault_starts_exactly_on_time_from_the_cache(
 async def test_an_order_during_a_change_does_not_keep_the_old_state(factory: Factory) -> None:
     """The order reads the rows before the change commits; the commit forgets them again."""
     key = await factory.vendor()
-    runtime: Runtime = factory.app.state.runtime
-    async with runtime.db.writer() as session:
+    context: FactoryContext = factory.app.state.context
+    async with context.db.writer() as session:
         await chaos.start_fault(
             session=session,
             vendor_id="pizzeria",
             spec=chaos.FaultSpec(ChaosType.FAIL, Schedule("now")),
             now=factory.clock.now(),
-            rng=runtime.rng,
-            hours=runtime.hours,
+            rng=context.rng,
+            hours=context.hours,
             outage_seconds=60,
         )
-        runtime.vendor_cache.forget_on_commit(session, "pizzeria")
+        context.vendor_cache.forget_on_commit(session, "pizzeria")
         assert await status(factory, key) == 200  # not committed yet
     assert await status(factory, key) == 500

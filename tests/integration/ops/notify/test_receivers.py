@@ -14,6 +14,7 @@ from jwtpizza.ops.notify.config import Integration, NotifyConfigError, load_conf
 from jwtpizza.ops.notify.delivery import Backoff, Delivered, Deliverer, NotifyMetrics, Outcome
 from jwtpizza.ops.notify.domain import Alert
 from jwtpizza.ops.notify.muting import SilenceWindow
+from jwtpizza.ops.notify.outbound import Receivers
 from jwtpizza.ops.notify.payload import build_message
 from jwtpizza.ops.notify.receivers import Notice, build_sender
 from jwtpizza.ops.notify.service import Notifier
@@ -42,7 +43,7 @@ def notice(ack_url: str | None = None) -> Notice:
 
 async def send(kind: str, **options: object) -> None:
     async with httpx.AsyncClient() as client:
-        sender = build_sender(Integration(kind, dict(options)), client=client, pager=None)
+        sender = build_sender(Integration(kind, dict(options)), client=client)
         await sender.send(notice("http://ops.example/api/ops/ack/TOKEN"))
 
 
@@ -140,9 +141,7 @@ async def test_a_failing_receiver_is_retried_with_backoff_and_counted() -> None:
     async with httpx.AsyncClient() as client:
         with fake_http(statuses=[500, 503, 200]) as flaky, fake_http(statuses=[500]) as dead:
             for name, url in (("flaky", flaky.url), ("dead", dead.url)):
-                sender = build_sender(
-                    Integration("webhook", {"url": url}), client=client, pager=None
-                )
+                sender = build_sender(Integration("webhook", {"url": url}), client=client)
                 deliverer.submit(name, [sender], notice(), record)
             await deliverer.drain()
     by_name = {o.receiver: o for o in outcomes}
@@ -176,10 +175,10 @@ async def test_a_slow_receiver_never_holds_up_the_caller() -> None:
             async def no_silences() -> list[SilenceWindow]:
                 return []
 
+            receivers = Receivers(config, client=client, deliverer=deliverer)
             notifier = Notifier(
-                config, clock=FakeClock(NOW), deliverer=deliverer, client=client,
-                silences=no_silences,
-            )  # fmt: skip
+                config, receivers=receivers, clock=FakeClock(NOW), silences=no_silences
+            )
             notifier.receive(Alert(labels={"alertname": "Slow"}, starts_at=NOW))
             started = time.monotonic()
             [sent] = await notifier.tick()

@@ -18,7 +18,7 @@ from jwtpizza.observability.metrics import Metrics
 
 
 @dataclass
-class Runtime:
+class FactoryContext:
     settings: FactorySettings
     db: Database
     clock: Clock
