@@ -144,3 +144,13 @@ def test_pages_and_tokens_the_fast_path_reads() -> None:
     twice = [(b"authorization", b"Bearer abc"), (b"authorization", b"Bearer abc")]
     assert bearer_of(twice) is None
     assert bearer_of([(b"authorization", b"Bearer abc"), (b"content-length", b"0")]) == "abc"
+
+
+async def test_a_cached_read_has_the_frameworks_headers(shop: Shop) -> None:
+    """The menu's fast answer and the framework's (a GET with a body goes its way) carry the
+    same headers, `Vary: Origin` among them."""
+    fast = await shop.client.get("/api/order/menu")
+    framework = await shop.client.request("GET", "/api/order/menu", content=b"{}")
+    assert fast.content == framework.content
+    assert sorted(headers_of(fast)) == sorted(headers_of(framework))
+    assert fast.headers["vary"] == "Origin"
