@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from sqlalchemy.orm import Session, sessionmaker
 
 from jwtpizza.db.engines import dialect_of, engines
+from jwtpizza.db.held import HeldReaders
 from jwtpizza.db.plain import PlainWrite, StatementWatch, fetch_plain
 
 # Errors after which the server has rolled the whole transaction back and it may simply run
@@ -35,6 +36,7 @@ _RETRYABLE_MYSQL_CODES = {1213}
 _RETRYABLE_SQLSTATES = {"40P01", "40001"}
 TRANSACTION_ATTEMPTS = 4
 _HOLD = "jwtpizza_hold_after_commit"  # `session.info` key: seconds `writer()` waits after COMMIT
+HELD_READERS = 4  # at most, of a server database's pooled readers (see `jwtpizza.db.held`)
 T = TypeVar("T")
 
 
@@ -84,6 +86,9 @@ class Database:
         )
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self.plain_watch: StatementWatch | None = None  # see `Observability.watch_database`
+        held = pooled and self.dialect != "sqlite"
+        most = min(HELD_READERS, pool_size // 2)
+        self.held_readers = HeldReaders(self.read_engine, self.dialect, most=most) if held else None
 
     @asynccontextmanager
     async def writer(self) -> AsyncIterator[AsyncSession]:
@@ -164,10 +169,15 @@ class Database:
         For hot reads: it skips SQLAlchemy's execution (compiled-statement cache, events,
         result processing), so the caller converts what the columns hold (`utc_time`). It is
         traced and counted like any statement, unless `watched=False` (a read shared by many
-        requests belongs to none of them)."""
+        requests belongs to none of them). On a server database it runs on a reader held out
+        of the pool when one is free (`jwtpizza.db.held`)."""
+        watch = self.plain_watch if watched else None
+        if self.held_readers is not None:
+            rows = await self.held_readers.fetch(watch, sql, params)
+            if rows is not None:
+                return rows
         async with self.read_engine.connect() as connection:
             driver: Any = (await connection.get_raw_connection()).driver_connection
-            watch = self.plain_watch if watched else None
             return await fetch_plain(driver, self.dialect, watch, sql, params)
 
     @asynccontextmanager
@@ -179,6 +189,8 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        if self.held_readers is not None:
+            await self.held_readers.close()
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()

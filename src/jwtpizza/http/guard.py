@@ -40,32 +40,34 @@ class EdgeGuard:
                 peer, forwarded.decode("latin-1") if forwarded else None, self.proxies
             )
             scope["client"] = (host, port)
-        send = self._with_headers(send)
+        send = with_security_headers(send)
         refused = declared_too_large(headers.get(b"content-length", b"0"), self.max_body_bytes)
         if refused is not None:
             await refuse_body(send, refused)
             return
         await self.app(scope, limited(receive, self.max_body_bytes), send)
 
-    @staticmethod
-    def _with_headers(send: Send) -> Send:
-        async def wrapped(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {key.lower() for key, _ in headers}
-                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
-                if b"content-security-policy" not in present:
-                    page = any(
-                        k.lower() == b"content-type" and v.startswith(b"text/html")
-                        for k, v in headers
-                    )
-                    headers.append(
-                        (b"content-security-policy", (PAGE_CSP if page else API_CSP).encode())
-                    )
-                message["headers"] = headers
-            await send(message)
 
-        return wrapped
+def with_security_headers(send: Send) -> Send:
+    """`send` with the security headers added to the answer's start (the content security
+    policy of a page or of an API answer, by its content type), unless it sets them itself."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {key.lower() for key, _ in headers}
+            headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+            if b"content-security-policy" not in present:
+                page = any(
+                    k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers
+                )
+                headers.append(
+                    (b"content-security-policy", (PAGE_CSP if page else API_CSP).encode())
+                )
+            message["headers"] = headers
+        await send(message)
+
+    return wrapped
 
 
 def install_edge(app: FastAPI, *, trusted_proxies: Iterable[str], max_body_bytes: int) -> None:

@@ -53,7 +53,7 @@ class StatementLog:
     def started(self, statement: str) -> tuple[float, trace.Span]:
         span: trace.Span = trace.INVALID_SPAN
         if self._tracing.enabled:
-            span = self._tracing.tracer.start_span(
+            span = self._tracing.spans.start(
                 f"db {statement.split(None, 1)[0].upper() if statement else ''}",
                 kind=SpanKind.CLIENT,
                 attributes={"db.system": self._system, "db.statement": statement},

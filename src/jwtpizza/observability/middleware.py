@@ -149,7 +149,7 @@ class ObservabilityMiddleware:
         route = getattr(scope.get("route"), "path", None)
         if isinstance(route, str):  # known before the app runs (a cached read): named now
             attributes["http.route"] = route
-        return self.tracing.tracer.start_span(
+        return self.tracing.spans.start(
             f"{method} {route}" if "http.route" in attributes else method,
             context=extract(exchange.headers),
             kind=SpanKind.SERVER,

@@ -1,11 +1,12 @@
 """Per-app OpenTelemetry tracing, with W3C trace context in and out.
 
 Each component gets its own `TracerProvider` (the global one is left alone, so two apps in
-one process keep their spans apart). Spans always go to a bounded in-memory window, which
-tests and the ops side read (a processor of its own: the SDK's simple processor around an
-exporter cost a context switch and a list copy per span); when `otlp_traces_url` is set
-they are also exported over OTLP/HTTP (protobuf) with the Grafana Cloud `Authorization`
-header.
+one process keep their spans apart). The spans of requests and SQL statements are started by
+`Tracing.spans` (`observability.spans`): lighter spans, handed to the same processors. Spans
+always go to a bounded in-memory window, which tests and the ops side read (a processor of
+its own: the SDK's simple processor around an exporter cost a context switch and a list copy
+per span); when `otlp_traces_url` is set they are also exported over OTLP/HTTP (protobuf)
+with the Grafana Cloud `Authorization` header.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from opentelemetry.trace import Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from jwtpizza.observability.settings import ObservabilitySettings, bearer
+from jwtpizza.observability.spans import SpanEnder
 
 _PROPAGATOR = TraceContextTextMapPropagator()
 
@@ -52,10 +54,14 @@ class Tracing:
         resource = Resource.create({"service.name": component, "source": settings.source})
         self.provider = TracerProvider(resource=resource)
         self.recent = RecentSpans(settings.trace_store_size)
-        self.provider.add_span_processor(self.recent)
+        processors: list[SpanProcessor] = [self.recent]
         if settings.otlp_traces_url and self.enabled:
-            self.provider.add_span_processor(BatchSpanProcessor(_otlp_exporter(settings)))
+            processors.append(BatchSpanProcessor(_otlp_exporter(settings)))
+        for processor in processors:
+            self.provider.add_span_processor(processor)
         self.tracer: Tracer = self.provider.get_tracer("jwtpizza." + component)
+        # The spans of every request and statement: lighter, to the same processors.
+        self.spans = SpanEnder(self.provider, processors, "jwtpizza." + component)
 
     def shutdown(self) -> None:
         self.provider.shutdown()

@@ -35,6 +35,7 @@ from jwtpizza.service.factory_client import (
     HttpFactoryClient,
     Pizza,
 )
+from jwtpizza.service.fast_history import FastHistory
 from jwtpizza.service.fast_reads import CachedReads, reads_of
 from jwtpizza.service.franchises.cache import FranchiseCache, watch_franchise_writes
 from jwtpizza.service.health import router as health_router
@@ -360,8 +361,10 @@ def _install_front(
     app: FastAPI, settings: ServiceSettings, context: ServiceContext, obs: Observability
 ) -> None:
     """The edge guard in front of everything the app has, and in front of the guard the
-    cached reads, which skip the framework (still logged, counted and traced)."""
+    cached reads and the order history, which skip the framework (still logged, counted and
+    traced)."""
     install_edge(
         app, trusted_proxies=settings.trusted_proxies, max_body_bytes=settings.max_body_bytes
     )
+    app.add_middleware(FastHistory, context=context, obs=obs)
     app.add_middleware(CachedReads, reads=reads_of(context), obs=obs)

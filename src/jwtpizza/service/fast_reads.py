@@ -29,8 +29,11 @@ from jwtpizza.service.context import ServiceContext
 
 Read = Callable[[Scope, dict[bytes, bytes]], Awaitable[tuple[bytes, str] | None]]
 _CACHED = "jwtpizza.cached"  # scope key: the (body, ETag) this request is answered with
+# As the framework's CORS layer marks every answer to a request without `Origin`.
+VARY_ORIGIN = (b"vary", b"Origin")
 _FIXED_HEADERS = [
     (b"cache-control", b"no-cache"),
+    VARY_ORIGIN,
     *SECURITY_HEADERS,
     (b"content-security-policy", API_CSP.encode()),
 ]
@@ -41,7 +44,7 @@ MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
-class _Route:
+class Route:
     """What the observability middleware reads from a matched route: its template."""
 
     path: str
@@ -84,7 +87,7 @@ class CachedReads:
     def __init__(self, app: ASGIApp, *, reads: dict[str, Read], obs: Observability) -> None:
         self.app = app
         self.reads = reads
-        self.routes = {path: _Route(path) for path in reads}
+        self.routes = {path: Route(path) for path in reads}
         self.observed = ObservabilityMiddleware(
             self._answer,
             log=obs.log,

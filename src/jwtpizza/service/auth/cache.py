@@ -51,6 +51,15 @@ class PrincipalCache:
         self._entries: dict[str, tuple[int, datetime, Principal]] = {}
         self._max = max_entries
 
+    async def remembered(self, token: str, now: datetime) -> Principal | None:
+        """The principal `authenticate` would answer from memory for `token` (remembered under
+        the current stamp, not yet expired); None when it would decode or look anything up."""
+        known = self._entries.get(token)
+        if known is None:
+            return None
+        stamp = await self._stamps.current(versions.AUTH)
+        return known[2] if known[0] == stamp and known[1] > now else None
+
     async def authenticate(
         self, *, db: Database, token: str, secret: str, now: datetime
     ) -> Principal:

@@ -35,10 +35,10 @@ async def order_history(
     diner: CurrentUser, context: ContextDep, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
 ) -> Response:
     """Get the orders for the authenticated user."""
-    orders = await service.history(
+    body = await service.history_json(
         db=context.db, diner_id=diner.id, page=page, per_page=context.settings.list_per_page
     )
-    return json_response(OrderHistory(dinerId=diner.id, orders=orders, page=page))
+    return Response(body, media_type="application/json")
 
 
 def prefers_async(prefer: str | None) -> bool:
