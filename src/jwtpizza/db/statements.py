@@ -36,6 +36,20 @@ def limit_usage(dialect: str, key_count: int) -> str:
 
 
 @cache
+def limit_ahead(dialect: str, key_count: int) -> str:
+    """Like `limit_usage`, but the events counted are the failures and the attempts (in flight
+    or waiting) that came before the one whose first row has the id given first."""
+    key = _quoted(dialect, "key")
+    marks = ", ".join("?" * key_count)
+    return (
+        f"SELECT {key}, SUM(CASE WHEN settled OR id < ? THEN 1 ELSE 0 END),"  # noqa: S608
+        " SUM(CASE WHEN settled THEN 1 ELSE 0 END),"
+        " MIN(CASE WHEN settled THEN expires_at END) FROM limit_events"
+        f" WHERE {key} IN ({marks}) AND expires_at > ? GROUP BY {key}"
+    )
+
+
+@cache
 def new_limit_event(dialect: str) -> str:
     key = _quoted(dialect, "key")
     columns = f"{key}, attempt, settled, expires_at"
