@@ -12,6 +12,12 @@ from functools import cache
 # The pizza service's sessions: one row per login.
 NEW_SESSION = "INSERT INTO sessions (token_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"
 
+# A login's account: the user and their role grants (a row per grant), by canonical email.
+ACCOUNT_BY_EMAIL = (
+    "SELECT u.id, u.name, u.email, u.password_hash, r.role, r.object_id FROM users u"
+    " LEFT OUTER JOIN user_roles r ON r.user_id = u.id WHERE u.email = ? ORDER BY r.id"
+)
+
 # The data versions' stamps (`jwtpizza.service.versions`): read together, bumped by name.
 ALL_VERSIONS = "SELECT name, version FROM data_versions"
 BUMP_VERSION = "UPDATE data_versions SET version = version + 1 WHERE name = ?"
