@@ -12,6 +12,12 @@ from functools import cache
 # The pizza service's sessions: one row per login.
 NEW_SESSION = "INSERT INTO sessions (token_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"
 
+# A login's account: the user and their role grants (a row per grant), by canonical email.
+ACCOUNT_BY_EMAIL = (
+    "SELECT u.id, u.name, u.email, u.password_hash, r.role, r.object_id FROM users u"
+    " LEFT OUTER JOIN user_roles r ON r.user_id = u.id WHERE u.email = ? ORDER BY r.id"
+)
+
 # The data versions' stamps (`jwtpizza.service.versions`): read together, bumped by name.
 ALL_VERSIONS = "SELECT name, version FROM data_versions"
 BUMP_VERSION = "UPDATE data_versions SET version = version + 1 WHERE name = ?"
@@ -30,6 +36,20 @@ def limit_usage(dialect: str, key_count: int) -> str:
     marks = ", ".join("?" * key_count)
     return (
         f"SELECT {key}, COUNT(*), SUM(CASE WHEN settled THEN 1 ELSE 0 END),"  # noqa: S608
+        " MIN(CASE WHEN settled THEN expires_at END) FROM limit_events"
+        f" WHERE {key} IN ({marks}) AND expires_at > ? GROUP BY {key}"
+    )
+
+
+@cache
+def limit_ahead(dialect: str, key_count: int) -> str:
+    """Like `limit_usage`, but the events counted are the failures and the attempts (in flight
+    or waiting) that came before the one whose first row has the id given first."""
+    key = _quoted(dialect, "key")
+    marks = ", ".join("?" * key_count)
+    return (
+        f"SELECT {key}, SUM(CASE WHEN settled OR id < ? THEN 1 ELSE 0 END),"  # noqa: S608
+        " SUM(CASE WHEN settled THEN 1 ELSE 0 END),"
         " MIN(CASE WHEN settled THEN expires_at END) FROM limit_events"
         f" WHERE {key} IN ({marks}) AND expires_at > ? GROUP BY {key}"
     )

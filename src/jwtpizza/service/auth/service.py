@@ -109,8 +109,7 @@ async def login(
         raise NotFound("unknown user")
     email = users.canonical_email(email)
     async with limiter.attempt(email=email, address=address) as attempt:
-        async with db.read_connection() as connection:
-            account = await users.account_by_email(connection=connection, email=email)
+        account = await users.account_by_email(db=db, email=email)
         known = account.password_hash if account else _DUMMY_HASH
         if not await check_password(password, known) or account is None:
             raise NotFound("unknown user")  # a failed attempt

@@ -6,9 +6,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from jwtpizza.db import Database
+from jwtpizza.db import statements as sql
 from jwtpizza.errors import Conflict, InvalidInput, NotFound
 from jwtpizza.service.users.models import Role, User, UserRole
 from jwtpizza.service.users.passwords import MAX_PASSWORD_BYTES, hash_password, too_long
@@ -65,17 +67,9 @@ class Account:
     password_hash: str
 
 
-# Built once: every login runs it. One statement, roles joined in, no unit of work.
-_ACCOUNT = (
-    select(User.id, User.name, User.email, User.password_hash, UserRole.role, UserRole.object_id)
-    .outerjoin(UserRole, UserRole.user_id == User.id)
-    .where(User.email == bindparam("email"))
-    .order_by(UserRole.id)
-)
-
-
-async def account_by_email(*, connection: AsyncConnection, email: str) -> Account | None:
-    rows = (await connection.execute(_ACCOUNT, {"email": canonical_email(email)})).all()
+async def account_by_email(*, db: Database, email: str) -> Account | None:
+    """One fixed read, roles joined in (every login runs it)."""
+    rows = await db.read_plain(sql.ACCOUNT_BY_EMAIL, canonical_email(email))
     if not rows:
         return None
     user_id, name, user_email, password_hash = rows[0][:4]
