@@ -6,8 +6,10 @@ migrations and demo data are part of the time), waits for the banner, lets the t
 simulator run `--settle` seconds, reads the memory of `up` and every process it started,
 then stops it with Ctrl-C (SIGINT) and times the stop. Memory is given two ways: PSS (pages
 shared between processes counted once, shared among them: what the stack costs the machine)
-and the plain sum of RSS (shared pages counted in every process). `--src DIR` runs another
-checkout's `src` in the same run, for a baseline on this noisy machine.
+and the plain sum of RSS (shared pages counted in every process), then each process's PSS
+(`up` itself, and the service, factory and ops processes, told apart by the port each listens
+on). `--src DIR` runs another checkout's `src` in the same run, for a baseline on this noisy
+machine.
 
     .venv/bin/python bench/up.py [--rounds 3] [--settle 10] [--src OTHER/src]
 
@@ -30,6 +32,7 @@ import psutil
 from harness import VENV_BIN, free_port  # type: ignore[import-not-found]
 
 BANNER_END = b"Press Ctrl-C to stop."
+ROLES = ("up", "service", "factory", "ops")
 
 
 def memory_mb(pid: int) -> tuple[float, float, int]:
@@ -42,6 +45,20 @@ def memory_mb(pid: int) -> tuple[float, float, int]:
         pss += info.pss / 2**20
         rss += info.rss / 2**20
     return pss, rss, len(procs)
+
+
+def pss_by_role(pid: int, ports: list[str]) -> dict[str, float]:
+    """PSS in MB of `up` (the process `pid`) and of the component listening on each of
+    `ports` (the service's, the factory's, ops')."""
+    root = psutil.Process(pid)
+    found = {"up": root.memory_full_info().pss / 2**20}
+    for child in root.children(recursive=True):
+        connections = child.net_connections("tcp")
+        listening = {str(c.laddr.port) for c in connections if c.status == psutil.CONN_LISTEN}
+        for role, port in zip(ROLES[1:], ports, strict=True):
+            if port in listening:
+                found[role] = child.memory_full_info().pss / 2**20
+    return found
 
 
 def one_round(folder: Path, source: str | None, settle: float) -> dict[str, float]:
@@ -65,13 +82,14 @@ def one_round(folder: Path, source: str | None, settle: float) -> dict[str, floa
     ready = time.monotonic() - started
     time.sleep(settle)
     pss, rss, count = memory_mb(up.pid)
+    roles = pss_by_role(up.pid, ports)
     up.send_signal(signal.SIGINT)
     stopping = time.monotonic()
     output, _ = up.communicate(timeout=60)
     stop = time.monotonic() - stopping
     if b"Traceback" in output:
         raise RuntimeError(f"a traceback on stopping:\n{output.decode()}")
-    return {"ready": ready, "pss": pss, "rss": rss, "processes": count, "stop": stop}
+    return {"ready": ready, "pss": pss, "rss": rss, "processes": count, "stop": stop} | roles
 
 
 def main() -> None:
@@ -99,6 +117,10 @@ def main() -> None:
         med = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
         print(f"{name[:40]:<40} {med['ready']:>8.2f} {med['pss']:>8.0f} {med['rss']:>8.0f}"
               f" {med['processes']:>6.0f} {med['stop']:>7.2f}")  # fmt: skip
+    print("PSS MB per process, medians: " + ", ".join(ROLES))
+    for name, rows in results.items():
+        each = [statistics.median(r.get(role, 0.0) for r in rows) for role in ROLES]
+        print(f"{name[:40]:<40} " + " ".join(f"{mb:>8.0f}" for mb in each))
     sys.stdout.flush()
 
 

@@ -1,6 +1,7 @@
-"""The processes of `jwtpizza up`: one per component, forked once their code is imported, so
-that code is in memory once; their output relayed through `up`, so it prints above the live
-panel instead of under it; stopped in an order that leaves no order half made.
+"""The processes of `jwtpizza up`: one per component, forked once their code is imported and
+their apps are built, so that code and those apps are in memory once; their output relayed
+through `up`, so it prints above the live panel instead of under it; stopped in an order that
+leaves no order half made.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ STOP_TIMEOUT_SECONDS = 5
 
 @dataclass
 class Component:
-    """A component to run in a process of its own: `build` makes its ASGI app there. On
-    stopping, its open requests get `stop_seconds`."""
+    """A component to run in a process of its own, serving `app` (its ASGI app, built before
+    the fork: its lifespan opens what the process needs once it serves). On stopping, its
+    open requests get `stop_seconds`."""
 
     name: str
-    build: Callable[[], Any]
+    app: Any
     port: int
     stop_seconds: float = STOP_TIMEOUT_SECONDS
 
@@ -77,7 +79,7 @@ def _serve(component: Component, host: str, output: int) -> None:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     logging.getLogger("uvicorn.error").addFilter(_QuietStop())
     config = uvicorn.Config(
-        component.build(),
+        component.app,
         host=host,
         port=component.port,
         log_level="warning",
@@ -87,20 +89,25 @@ def _serve(component: Component, host: str, output: int) -> None:
     Server(config).run()
 
 
-# What uvicorn loads when it starts (uvloop, httptools, lifespan): imported before the
-# components are forked, so no component spends its start on them and they are in memory once.
+# What uvicorn loads when it starts (uvloop, httptools, lifespan; the `auto` choosers; anyio's
+# backend for Starlette): imported before the components are forked, so no component spends
+# its start on them and they are in memory once.
 SERVER_MODULES = (
     "uvicorn",
     "uvicorn.lifespan.on",
+    "uvicorn.loops.auto",
     "uvicorn.loops.uvloop",
+    "uvicorn.protocols.http.auto",
     "uvicorn.protocols.http.httptools_impl",
+    "uvicorn.protocols.websockets.auto",
     "uvicorn.protocols.websockets.websockets_sansio_impl",
+    "anyio._backends._asyncio",
 )
 
 
 def start(components: list[Component], host: str, output: int) -> list[ForkProcess]:
-    """One process per component, forked from this one with the code already imported; each
-    prints to `output`."""
+    """One process per component, forked from this one with the code already imported and the
+    apps built; each prints to `output`."""
     for module in SERVER_MODULES:
         with suppress(ImportError):  # uvloop and httptools are optional to uvicorn
             importlib.import_module(module)

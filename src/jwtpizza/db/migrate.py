@@ -13,18 +13,24 @@ one readable line instead of a half-started server.
 from __future__ import annotations
 
 import asyncio
+import sys
 import weakref
 from pathlib import Path
 
-from alembic import command, context
-from alembic.config import Config
-from alembic.util.exc import CommandError
-from sqlalchemy import MetaData, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection
+# Alembic imports Mako's error pages, which would highlight a template's errors with Pygments:
+# its lexers cost every process that migrates about 6 MB, for pages no component renders.
+# Without the plugin Mako escapes such a page as plain text instead.
+sys.modules.setdefault("mako.ext.pygmentplugin", None)  # type: ignore[arg-type]
 
-from jwtpizza.db import Database
-from jwtpizza.settings import SettingsError
+from alembic import command, context  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from alembic.util.exc import CommandError  # noqa: E402
+from sqlalchemy import MetaData, text  # noqa: E402
+from sqlalchemy.engine import Connection  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncConnection  # noqa: E402
+
+from jwtpizza.db import Database  # noqa: E402
+from jwtpizza.settings import SettingsError  # noqa: E402
 
 # How long a replica waits for another one's migration (MariaDB's GET_LOCK needs a bound).
 LOCK_WAIT_SECONDS = 600

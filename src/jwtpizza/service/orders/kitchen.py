@@ -17,6 +17,7 @@ import os
 import socket
 import uuid
 from contextlib import suppress
+from functools import cached_property
 from typing import Any
 
 from jwtpizza.observability.metrics import Metrics
@@ -54,13 +55,21 @@ class Kitchen:
         self._sync_wait = sync_wait_seconds
         self._poll = poll_seconds
         self._batch = batch_size
-        self.owner = replica_id()
-        self._inline_owner = f"{self.owner}-inline"
         self._inline: set[asyncio.Task[Any]] = set()
         self._worker: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._depth = 0
         self._stopping = False
+
+    @cached_property
+    def owner(self) -> str:
+        """This process's name on the jobs it works, taken when first needed: `jwtpizza up`
+        builds the app before forking the process that serves it."""
+        return replica_id()
+
+    @cached_property
+    def _inline_owner(self) -> str:
+        return f"{self.owner}-inline"
 
     def inline_lease(self, *, respond_async: bool, item_count: int) -> Lease:
         """The lease a just-placed order's job is stored with, for `submit` to work it: it
