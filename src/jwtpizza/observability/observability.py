@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 import httpx
+from starlette.types import ASGIApp
 
 from jwtpizza.clock import Clock, SystemClock
 from jwtpizza.observability.background import Periodic
@@ -18,6 +19,7 @@ from jwtpizza.observability.log_store import LogStore
 from jwtpizza.observability.logging import EventLogger
 from jwtpizza.observability.loki import LokiShipper
 from jwtpizza.observability.metrics import Metrics
+from jwtpizza.observability.middleware import ObservabilityMiddleware
 from jwtpizza.observability.ops_routes import ScrapeGuard, open_to_all
 from jwtpizza.observability.otlp_metrics import OtlpMetricsPusher
 from jwtpizza.observability.sanitize import Sanitizer
@@ -128,6 +130,13 @@ class Observability:
         """A transport for outgoing calls: traced, propagated, logged as `log_type` events."""
         return TracedTransport(
             inner, tracing=self.tracing, log=self.log, sanitizer=self.sanitizer, log_type=log_type
+        )
+
+    def observed(self, app: ASGIApp) -> ObservabilityMiddleware:
+        """`app` with each request it answers logged, counted and traced (for answers given
+        in front of the framework, whose own middleware stack `instrument` adds this to)."""
+        return ObservabilityMiddleware(
+            app, log=self.log, tracing=self.tracing, metrics=self.metrics, settings=self.settings
         )
 
     async def start(self) -> None:

@@ -24,7 +24,6 @@ from jwtpizza.http.bearer import bearer_token
 from jwtpizza.http.errors import database_outage_answer
 from jwtpizza.http.guard import with_security_headers
 from jwtpizza.observability import Observability
-from jwtpizza.observability.middleware import ObservabilityMiddleware
 from jwtpizza.service.auth.principal import Principal
 from jwtpizza.service.context import ServiceContext
 from jwtpizza.service.fast_reads import VARY_ORIGIN, Route
@@ -67,13 +66,7 @@ class FastHistory:
         self.app = app
         self.context = context
         self.outages = db_outage.outage_types()
-        self.observed = ObservabilityMiddleware(
-            self._answer,
-            log=obs.log,
-            tracing=obs.tracing,
-            metrics=obs.metrics,
-            settings=obs.settings,
-        )
+        self.observed = obs.observed(self._answer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         asked = None

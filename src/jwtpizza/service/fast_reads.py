@@ -24,7 +24,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jwtpizza.http.headers import API_CSP, SECURITY_HEADERS
 from jwtpizza.observability import Observability
-from jwtpizza.observability.middleware import ObservabilityMiddleware
 from jwtpizza.service.context import ServiceContext
 
 Read = Callable[[Scope, dict[bytes, bytes]], Awaitable[tuple[bytes, str] | None]]
@@ -88,13 +87,7 @@ class CachedReads:
         self.app = app
         self.reads = reads
         self.routes = {path: Route(path) for path in reads}
-        self.observed = ObservabilityMiddleware(
-            self._answer,
-            log=obs.log,
-            tracing=obs.tracing,
-            metrics=obs.metrics,
-            settings=obs.settings,
-        )
+        self.observed = obs.observed(self._answer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         read = self.reads.get(scope["path"]) if scope["type"] == "http" else None

@@ -5,8 +5,6 @@ that waits half a window is refused."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import func, select
@@ -16,30 +14,9 @@ from jwtpizza.db import Database
 from jwtpizza.errors import TooManyRequests
 from jwtpizza.service.auth.models import LimitEvent
 from jwtpizza.service.auth.ratelimit import LoginLimiter
-from jwtpizza.service.seed import migrate
+from tests.support.login_limiters import ALLOWANCE, workers
 
-ALLOWANCE = 5
 EMAIL, ADDRESS = "d@jwt.com", "203.0.113.7"
-
-
-@asynccontextmanager
-async def workers(
-    url: str, count: int, clock: FakeClock
-) -> AsyncIterator[tuple[Database, list[LoginLimiter]]]:
-    """`count` limiters, each on its own connection pool (as separate workers are)."""
-    dbs = [Database(url) for _ in range(count)]
-    await migrate(dbs[0])
-    try:
-        yield (
-            dbs[0],
-            [
-                LoginLimiter(db=db, max_failures=ALLOWANCE, window_seconds=60, clock=clock)
-                for db in dbs
-            ],
-        )
-    finally:
-        for db in dbs:
-            await db.dispose()
 
 
 class Holder:

@@ -4,34 +4,13 @@ allowance holds, in one process and across two sharing one database."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
 
 from jwtpizza.clock import FakeClock
-from jwtpizza.db import Database
 from jwtpizza.service.auth import ratelimit
 from jwtpizza.service.auth.ratelimit import LoginLimiter
-from jwtpizza.service.seed import migrate
-
-ALLOWANCE = 5
-
-
-@asynccontextmanager
-async def limiters(url: str, count: int) -> AsyncIterator[list[LoginLimiter]]:
-    """`count` limiters, each on its own connection pool (as separate workers are)."""
-    dbs = [Database(url) for _ in range(count)]
-    await migrate(dbs[0])
-    clock = FakeClock()
-    try:
-        yield [
-            LoginLimiter(db=db, max_failures=ALLOWANCE, window_seconds=60, clock=clock)
-            for db in dbs
-        ]
-    finally:
-        for db in dbs:
-            await db.dispose()
+from tests.support.login_limiters import ALLOWANCE, workers
 
 
 class Burst:
@@ -68,7 +47,7 @@ async def test_a_burst_waits_its_turn_and_asks_the_database_once_per_release(
 
     monkeypatch.setattr(LoginLimiter, "_hold", counted)
     burst, logins = Burst(), 40
-    async with limiters(database_url, 1) as (limiter,):
+    async with workers(database_url, 1, FakeClock()) as (_, (limiter,)):
         await asyncio.gather(*(burst.login(limiter) for _ in range(logins)))
         # One try to get in, plus at most one more per release that woke the line's head.
         assert tries <= 2 * logins
@@ -81,7 +60,7 @@ async def test_waiters_in_another_worker_get_places_freed_here(database_url: str
     # Two workers on one database: a release in one wakes nobody in the other, whose head
     # finds the freed place when it looks again; the shared allowance still holds.
     burst = Burst()
-    async with limiters(database_url, 2) as (first, second):
+    async with workers(database_url, 2, FakeClock()) as (_, (first, second)):
         await asyncio.gather(*(burst.login(w) for w in [first, second] * 12))
     assert burst.done == 24
     assert burst.most_inside <= ALLOWANCE
