@@ -35,6 +35,9 @@ DOCS_BLOCK = re.compile(
 DOCS_PRELUDE = ". .venv/bin/activate\nset -eo pipefail\n"
 # What a new terminal has: no activated venv, no JWTPIZZA_* settings.
 NEW_SHELL_ENV = ("PATH", "HOME", "XDG_STATE_HOME", "LANG")
+# `jwtpizza up`'s own bound on a stop (35 s for requests under way), and a margin for a busy
+# machine.
+UP_STOP_BOUND_SECONDS = 45
 
 
 def blocks(readme: str) -> list[str]:
@@ -121,7 +124,11 @@ def main(clone: Path) -> None:
         docs = run_docs_blocks(clone, [first, order, chaos, logs])
     finally:
         os.killpg(up.pid, signal.SIGINT)
-        up.wait(30)
+        try:
+            up.wait(UP_STOP_BOUND_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(up.pid, signal.SIGKILL)  # leave nothing running behind the failure
+            raise
     seen["up"] = up_log.read_text(errors="replace")
     print(json.dumps({**seen, "docs": docs}))
 

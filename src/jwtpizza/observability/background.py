@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 
 from jwtpizza.clock import Clock
+from jwtpizza.tasks import cancel_and_wait
 
 
 class Periodic:
@@ -29,9 +30,7 @@ class Periodic:
     async def stop(self) -> None:
         """Cancel the loop, then run the work a last time (a final flush)."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         await self._work()
 

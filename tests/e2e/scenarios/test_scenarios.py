@@ -177,7 +177,12 @@ def test_ctrl_c_ends_the_fault_and_leaves_nothing_behind(tmp_path: Path) -> None
     assert any("fault injected" in line for line in seen), "".join(seen)
     ports = re.findall(r"127\.0\.0\.1:(\d+)", "".join(seen))
     child.send_signal(signal.SIGINT)
-    rest, _ = child.communicate(timeout=60)
+    try:
+        rest, _ = child.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        child.kill()  # leave nothing running behind the failure
+        rest, _ = child.communicate()
+        raise AssertionError(f"still running 60 s after Ctrl-C:\n{rest}") from None
     assert child.returncode == 130, rest
     assert "interrupted: the fault was ended and the stack stopped" in rest
     for port in ports:  # every server of the stack has stopped with the process

@@ -29,6 +29,7 @@ from jwtpizza.service.app import create_app as create_service
 from jwtpizza.service.settings import ServiceSettings
 from jwtpizza.traffic import OrderOutcome, TrafficConfig, run_traffic
 from tests.support.live import factory_settings, free_port, prepare_service_db, serving
+from tests.support.readme_driver import UP_STOP_BOUND_SECONDS
 
 pytestmark = pytest.mark.slow
 SPEED = 60.0  # ten minutes of the original's traffic in ten seconds
@@ -169,10 +170,6 @@ def menu_requests(service: str) -> float:
     return sum(float(n) for n in re.findall(pattern, metrics))
 
 
-# up's own bound on a stop (35 s for requests under way), and a margin for a busy machine.
-STOP_BOUND_SECONDS = 45
-
-
 @pytest.mark.parametrize("flags", [[], ["--no-traffic"]], ids=["traffic", "no-traffic"])
 def test_up_runs_the_simulator_unless_told_not_to(tmp_path: Path, flags: list[str]) -> None:
     service_port, factory_port, ops_port = free_port(), free_port(), free_port()
@@ -191,7 +188,7 @@ def test_up_runs_the_simulator_unless_told_not_to(tmp_path: Path, flags: list[st
     finally:
         up.send_signal(signal.SIGINT)
         try:  # up gives requests under way up to 35 s (it says so), then stops
-            output, _ = up.communicate(timeout=STOP_BOUND_SECONDS)
+            output, _ = up.communicate(timeout=UP_STOP_BOUND_SECONDS)
         except subprocess.TimeoutExpired:
             up.kill()
             output, _ = up.communicate()

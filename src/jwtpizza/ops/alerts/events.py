@@ -17,7 +17,6 @@ evaluation or other subscribers.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -25,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
+
+from jwtpizza.tasks import cancel_and_wait
 
 log = logging.getLogger("jwtpizza.ops.alerts")
 
@@ -120,9 +121,7 @@ class AlertBus:
         """Deliver what is posted, then stop the background delivery."""
         await self.flush()
         if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
+            await cancel_and_wait(self._worker)
             self._worker = None
 
     async def _deliver_posted(self) -> None:

@@ -11,12 +11,12 @@ failing ones send the breaker back to OPEN for another wait.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from jwtpizza.clock import Clock
 from jwtpizza.service.resilience.breaker import CircuitBreaker
+from jwtpizza.tasks import cancel_and_wait
 
 __all__ = ["BreakerProbe"]
 
@@ -69,9 +69,7 @@ class BreakerProbe:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
 
     async def _run(self) -> None:
