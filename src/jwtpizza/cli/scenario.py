@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import json
+import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
@@ -323,16 +324,35 @@ def _run_once(
 
     with tempfile.TemporaryDirectory(prefix="jwtpizza-scenario-") as folder:
         return asyncio.run(
-            run(
-                scenario,
-                speed=pace,
-                resilience=mode,
-                autopilot=autopilot,
-                folder=Path(folder),
-                reports=reports.resolve(),
-                say=say,
-                person=person,
-                channels=channels,
-                ready=_enter,
+            _interruptible(
+                run(
+                    scenario,
+                    speed=pace,
+                    resilience=mode,
+                    autopilot=autopilot,
+                    folder=Path(folder),
+                    reports=reports.resolve(),
+                    say=say,
+                    person=person,
+                    channels=channels,
+                    ready=_enter,
+                )
             )
         )
+
+
+async def _interruptible(body: Coroutine[Any, Any, Scorecard]) -> Scorecard:
+    """`body` as a task that Ctrl-C cancels (ending the fault and stopping the stack on its
+    way out), then reported as the interrupt it was. The handler is the run's own, so Ctrl-C
+    works even where the process was started with SIGINT ignored or handled elsewhere."""
+    task = asyncio.ensure_future(body)
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if task.cancelled():
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)

@@ -80,7 +80,7 @@ def test_a_responder_works_an_incident_from_alert_to_postmortem(
     page.locator("td a").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Incident #")
     incident_url = page.url
-    page.get_by_role("button", name="Acknowledge").click()
+    page.get_by_role("button", name="Acknowledge", exact=True).click()
     expect(page.get_by_text("Acknowledged", exact=True)).to_be_visible()
     look(page, "console-incident")
 
