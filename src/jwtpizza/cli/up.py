@@ -132,7 +132,7 @@ def ops_settings(
     host: str, port: int, service: ServiceSettings, factory: FactorySettings
 ) -> OpsSettings:
     """Ops watching this service and factory: their `/metrics` are its scrape targets."""
-    from jwtpizza.ops.settings import OpsSettings, ScrapeTarget
+    from jwtpizza.ops.settings import OpsSettings, stack_targets
 
     service_url = f"http://{service.host}:{service.port}"
     return OpsSettings(
@@ -141,18 +141,7 @@ def ops_settings(
         port=port,
         service_url=service_url,
         factory_url=factory.base_url(),
-        targets=[
-            ScrapeTarget(
-                job="jwt-pizza-service",
-                url=f"{service_url}/metrics",
-                labels={"component": "service"},
-            ),
-            ScrapeTarget(
-                job="jwt-pizza-factory",
-                url=f"{factory.base_url()}/metrics",
-                labels={"component": "factory"},
-            ),
-        ],
+        targets=stack_targets(service_url, factory.base_url()),
     )
 
 

@@ -35,19 +35,20 @@ class ScrapeTarget(BaseModel):
         return rest.split("/", 1)[0]
 
 
-def default_targets() -> list[ScrapeTarget]:
+def stack_targets(service_url: str, factory_url: str) -> list[ScrapeTarget]:
+    """The `/metrics` of a service and a factory, as every stack ops watches names them."""
     return [
         ScrapeTarget(
-            job="jwt-pizza-service",
-            url="http://127.0.0.1:3000/metrics",
-            labels={"component": "service"},
+            job="jwt-pizza-service", url=f"{service_url}/metrics", labels={"component": "service"}
         ),
         ScrapeTarget(
-            job="jwt-pizza-factory",
-            url="http://127.0.0.1:4000/metrics",
-            labels={"component": "factory"},
+            job="jwt-pizza-factory", url=f"{factory_url}/metrics", labels={"component": "factory"}
         ),
     ]
+
+
+def default_targets() -> list[ScrapeTarget]:
+    return stack_targets("http://127.0.0.1:3000", "http://127.0.0.1:4000")
 
 
 def default_rule_files() -> list[str]:

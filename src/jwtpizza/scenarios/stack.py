@@ -32,7 +32,7 @@ from jwtpizza.ops.app import create_app as create_ops
 from jwtpizza.ops.incidents.settings import IncidentSettings
 from jwtpizza.ops.notify.settings import NotifySettings
 from jwtpizza.ops.oncall.settings import OncallSettings
-from jwtpizza.ops.settings import DEFAULT_RULES_DIR, OpsSettings, ScrapeTarget
+from jwtpizza.ops.settings import DEFAULT_RULES_DIR, OpsSettings, stack_targets
 from jwtpizza.scenarios.spec import COMPARE, Responder, Scenario
 from jwtpizza.scenarios.timing import Timing
 from jwtpizza.service.app import create_app as create_service
@@ -280,18 +280,7 @@ async def running_stack(
             database_url=sqlite["ops"],
             service_url=url["service"],
             factory_url=url["factory"],
-            targets=[
-                ScrapeTarget(
-                    job="jwt-pizza-service",
-                    url=f"{url['service']}/metrics",
-                    labels={"component": "service"},
-                ),
-                ScrapeTarget(
-                    job="jwt-pizza-factory",
-                    url=f"{url['factory']}/metrics",
-                    labels={"component": "factory"},
-                ),
-            ],
+            targets=stack_targets(url["service"], url["factory"]),
             rule_files=_rules(folder, timing, scenario),
             scrape_interval_seconds=timing.interval,
             evaluation_interval_seconds=timing.interval,
